@@ -1,0 +1,32 @@
+#pragma once
+// Small text helpers shared by parsers: trimming, splitting, strict integer and decimal parsing
+// (money is integer fen, scores are exact hundredths), UTF-8 validation and code points.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.hpp"
+
+namespace vnh {
+
+std::string_view trim(std::string_view s);
+std::vector<std::string> split(std::string_view s, char sep);
+std::string to_lower(std::string_view s);
+
+// Strict base-10 integer: optional '-', digits only, no spaces, fits int64.
+Result<std::int64_t> parse_int(std::string_view s);
+// Decimal with at most `scale` fractional digits as an exact integer multiple of 10^-scale:
+// parse_fixed("92.5", 2) == 9250. Rejects exponents, spaces and extra digits.
+Result<std::int64_t> parse_fixed(std::string_view s, int scale);
+// Formats an integer multiple of 10^-scale: format_fixed(9250, 2) == "92.50".
+std::string format_fixed(std::int64_t v, int scale);
+// Finite double in plain decimal notation.
+Result<double> parse_double(std::string_view s);
+
+bool valid_utf8(std::string_view s);
+std::vector<char32_t> code_points(std::string_view utf8);
+std::string utf8_encode(char32_t cp);
+
+}  // namespace vnh

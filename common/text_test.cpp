@@ -1,0 +1,38 @@
+#include <catch2/catch.hpp>
+
+#include "common/text.hpp"
+
+using namespace vnh;
+
+TEST_CASE("fixed-point decimals parse exactly", "[text]") {
+  CHECK(*parse_fixed("92.55", 2) == 9255);
+  CHECK(*parse_fixed("92.5", 2) == 9250);
+  CHECK(*parse_fixed("100", 2) == 10000);
+  CHECK(*parse_fixed("0.01", 2) == 1);
+  CHECK(*parse_fixed("-1.5", 2) == -150);
+  CHECK_FALSE(parse_fixed("92.555", 2).ok());
+  CHECK_FALSE(parse_fixed("9e1", 2).ok());
+  CHECK_FALSE(parse_fixed(" 92.5", 2).ok());
+  CHECK_FALSE(parse_fixed("92.", 2).ok());
+  CHECK_FALSE(parse_fixed("", 2).ok());
+  CHECK(format_fixed(9250, 2) == "92.50");
+  CHECK(format_fixed(5, 2) == "0.05");
+  CHECK(format_fixed(-5, 2) == "-0.05");
+  CHECK(format_fixed(95, 2) == "0.95");
+}
+
+TEST_CASE("integers parse strictly", "[text]") {
+  CHECK(*parse_int("1500") == 1500);
+  CHECK(*parse_int("-3") == -3);
+  CHECK_FALSE(parse_int("15.0").ok());
+  CHECK_FALSE(parse_int("+3").ok());
+  CHECK_FALSE(parse_int("1 5").ok());
+  CHECK_FALSE(parse_int("99999999999999999999").ok());
+}
+
+TEST_CASE("UTF-8 is validated", "[text]") {
+  CHECK(valid_utf8("张三 abc"));
+  CHECK_FALSE(valid_utf8("\xC3\x28"));
+  CHECK_FALSE(valid_utf8("\xED\xA0\x80"));  // surrogate
+  CHECK(code_points("张a").size() == 2);
+}
