@@ -1,0 +1,353 @@
+#include "domain/policy.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <toml++/toml.h>
+
+namespace vnh::domain {
+namespace {
+
+// Reads one TOML table, remembering which keys were used so unknown keys (typos) are errors.
+class TableReader {
+ public:
+  TableReader(const toml::table& t, std::string path, std::string source)
+      : t_(t), path_(std::move(path)), source_(std::move(source)) {}
+
+  std::string where(const toml::node* n) const {
+    const auto& s = n ? n->source() : t_.source();
+    return fmt::format("{}:{}:{}", source_, s.begin.line, s.begin.column);
+  }
+  std::string key_name(std::string_view key) const { return path_.empty() ? std::string(key) : path_ + "." + std::string(key); }
+  Status error(const toml::node* n, std::string_view key, const std::string& msg) const {
+    return invalid(key_name(key), fmt::format("{}: {}: {}", where(n), key_name(key), msg));
+  }
+
+  // Integer in [lo, hi]; absent keys keep the default.
+  Status integer(std::string_view key, std::int64_t lo, std::int64_t hi, auto& out) {
+    const toml::node* n = use(key);
+    if (!n) return Status::Ok();
+    auto v = n->value<std::int64_t>();
+    if (!n->is_integer() || !v) return error(n, key, "must be an integer");
+    if (*v < lo || *v > hi) return error(n, key, fmt::format("must be between {} and {}", lo, hi));
+    out = static_cast<std::remove_reference_t<decltype(out)>>(*v);
+    return Status::Ok();
+  }
+  // Decimal (integer or float) converted exactly to an integer number of 1/scale units.
+  Status decimal(std::string_view key, std::int64_t scale, std::int64_t lo, std::int64_t hi, auto& out) {
+    const toml::node* n = use(key);
+    if (!n) return Status::Ok();
+    return decimal_node(n, key, scale, lo, hi, out);
+  }
+  Status decimal_node(const toml::node* n, std::string_view key, std::int64_t scale, std::int64_t lo,
+                      std::int64_t hi, auto& out) const {
+    double d = 0;
+    if (n->is_integer()) {
+      d = static_cast<double>(*n->value<std::int64_t>());
+    } else if (n->is_floating_point()) {
+      d = *n->value<double>();
+    } else {
+      return error(n, key, "must be a number");
+    }
+    double scaled = d * static_cast<double>(scale);
+    double r = std::round(scaled);
+    if (!std::isfinite(d) || std::fabs(scaled - r) > 1e-6) {
+      return error(n, key, fmt::format("must have at most {} decimals", static_cast<int>(std::log10(scale))));
+    }
+    auto v = static_cast<std::int64_t>(r);
+    if (v < lo || v > hi) {
+      return error(n, key, fmt::format("must be between {} and {}", static_cast<double>(lo) / scale, static_cast<double>(hi) / scale));
+    }
+    out = static_cast<std::remove_reference_t<decltype(out)>>(v);
+    return Status::Ok();
+  }
+  Status string(std::string_view key, std::string& out) {
+    const toml::node* n = use(key);
+    if (!n) return Status::Ok();
+    if (!n->is_string()) return error(n, key, "must be a string");
+    out = *n->value<std::string>();
+    return Status::Ok();
+  }
+  Status categories(std::string_view key, std::vector<ElderCategory>& out) {
+    const toml::node* n = use(key);
+    if (!n) return Status::Ok();
+    const auto* arr = n->as_array();
+    if (!arr) return error(n, key, "must be an array of elder categories");
+    out.clear();
+    for (const auto& e : *arr) {
+      auto s = e.value<std::string>();
+      auto c = s ? parse_elder_category(*s) : std::nullopt;
+      if (!c) return error(&e, key, "elements must be one of A, B, C, D");
+      out.push_back(*c);
+    }
+    return Status::Ok();
+  }
+  const toml::array* array_of_tables(std::string_view key, Status& st) {
+    const toml::node* n = use(key);
+    if (!n) return nullptr;
+    const auto* arr = n->as_array();
+    if (!arr || !arr->is_array_of_tables()) {
+      st = error(n, key, "must be an array of tables");
+      return nullptr;
+    }
+    return arr;
+  }
+  std::optional<TableReader> sub(std::string_view key, Status& st) {
+    const toml::node* n = use(key);
+    if (!n) return std::nullopt;
+    if (!n->is_table()) {
+      st = error(n, key, "must be a table");
+      return std::nullopt;
+    }
+    return TableReader(*n->as_table(), key_name(key), source_);
+  }
+  const toml::node* use(std::string_view key) {
+    used_.insert(std::string(key));
+    return t_.get(key);
+  }
+  Status finish() const {
+    for (const auto& [k, v] : t_) {
+      if (!used_.count(std::string(k.str()))) return error(&v, k.str(), "unknown key");
+    }
+    return Status::Ok();
+  }
+
+ private:
+  const toml::table& t_;
+  std::string path_;
+  std::string source_;
+  std::set<std::string> used_;
+};
+
+Status check_sum(const TableReader& r, std::string_view what, std::initializer_list<int> parts) {
+  int sum = 0;
+  for (int p : parts) sum += p;
+  if (sum != 10000) {
+    return r.error(nullptr, what, fmt::format("weights must sum to 1 exactly, they sum to {}", sum / 10000.0));
+  }
+  return Status::Ok();
+}
+
+Status read_policy(const toml::table& root, std::string_view source, Policy& p) {
+  TableReader r(root, "", std::string(source));
+  std::string eff = p.effective_from.to_string();
+  VNH_RETURN_IF_ERROR(r.string("effective_from", eff));
+  auto ym = parse_year_month(eff);
+  if (!ym.ok()) return r.error(r.use("effective_from"), "effective_from", "must be a month YYYY-MM");
+  p.effective_from = *ym;
+  VNH_RETURN_IF_ERROR(r.string("time_zone", p.time_zone_name));
+  auto tz = TimeZone::load(p.time_zone_name);
+  if (!tz.ok()) return r.error(r.use("time_zone"), "time_zone", tz.status().message());
+  p.tz = *tz;
+
+  Status st;
+  if (auto t = r.sub("eligibility", st)) {
+    VNH_RETURN_IF_ERROR(t->integer("min_age", 0, 150, p.eligibility_min_age));
+    VNH_RETURN_IF_ERROR(t->finish());
+  }
+  VNH_RETURN_IF_ERROR(st);
+
+  if (auto t = r.sub("subsidy", st)) {
+    VNH_RETURN_IF_ERROR(t->categories("full_funding_categories", p.full_funding));
+    VNH_RETURN_IF_ERROR(t->categories("credit_categories", p.credit_categories));
+    VNH_RETURN_IF_ERROR(t->integer("monthly_credit_fen", 0, 100000000, p.monthly_credit_fen));
+    Status ast;
+    if (const auto* bands = t->array_of_tables("meal_bands", ast)) {
+      p.meal_bands.clear();
+      for (const auto& b : *bands) {
+        TableReader br(*b.as_table(), "subsidy.meal_bands", std::string(source));
+        MealBand mb;
+        int max_age = -1;
+        VNH_RETURN_IF_ERROR(br.integer("min_age", 0, 150, mb.min_age));
+        VNH_RETURN_IF_ERROR(br.integer("max_age", 0, 150, max_age));
+        VNH_RETURN_IF_ERROR(br.integer("fen", 0, 10000000, mb.fen));
+        VNH_RETURN_IF_ERROR(br.finish());
+        if (max_age >= 0) {
+          if (max_age < mb.min_age) return br.error(&b, "max_age", "must not be below min_age");
+          mb.max_age = max_age;
+        }
+        p.meal_bands.push_back(mb);
+      }
+      std::sort(p.meal_bands.begin(), p.meal_bands.end(),
+                [](const MealBand& a, const MealBand& b) { return a.min_age < b.min_age; });
+      for (size_t i = 1; i < p.meal_bands.size(); ++i) {
+        const auto& prev = p.meal_bands[i - 1];
+        if (!prev.max_age || *prev.max_age >= p.meal_bands[i].min_age) {
+          return t->error(t->use("meal_bands"), "meal_bands", "age bands overlap");
+        }
+      }
+    }
+    VNH_RETURN_IF_ERROR(ast);
+    VNH_RETURN_IF_ERROR(t->finish());
+    for (auto c : p.full_funding) {
+      if (std::find(p.credit_categories.begin(), p.credit_categories.end(), c) != p.credit_categories.end()) {
+        return t->error(nullptr, "credit_categories", "a category cannot be both fully funded and on credit");
+      }
+    }
+  }
+  VNH_RETURN_IF_ERROR(st);
+
+  if (auto t = r.sub("assessment", st)) {
+    VNH_RETURN_IF_ERROR(t->decimal("weight_enterprise_building", 10000, 0, 10000, p.w_enterprise));
+    VNH_RETURN_IF_ERROR(t->decimal("weight_service_norms", 10000, 0, 10000, p.w_norms));
+    VNH_RETURN_IF_ERROR(t->decimal("weight_service_quality", 10000, 0, 10000, p.w_quality));
+    VNH_RETURN_IF_ERROR(t->decimal("weight_staff_management", 10000, 0, 10000, p.w_staff));
+    VNH_RETURN_IF_ERROR(t->decimal("quality_weight_satisfaction", 10000, 0, 10000, p.q_satisfaction));
+    VNH_RETURN_IF_ERROR(t->decimal("quality_weight_punctuality", 10000, 0, 10000, p.q_punctuality));
+    VNH_RETURN_IF_ERROR(t->decimal("quality_weight_verified_visits", 10000, 0, 10000, p.q_verified));
+    VNH_RETURN_IF_ERROR(t->integer("complaint_deduction_fen", 0, 100000000, p.complaint_deduction_fen));
+    Status ast;
+    if (const auto* bands = t->array_of_tables("bands", ast)) {
+      p.bands.clear();
+      for (const auto& b : *bands) {
+        TableReader br(*b.as_table(), "assessment.bands", std::string(source));
+        ScoreBand sb;
+        VNH_RETURN_IF_ERROR(br.decimal("min_total", 100, 0, 10000, sb.min_total));
+        VNH_RETURN_IF_ERROR(br.decimal("coefficient", 100, 0, 1000, sb.coefficient));
+        const toml::node* er = br.use("exit_review");
+        if (er) {
+          if (!er->is_boolean()) return br.error(er, "exit_review", "must be true or false");
+          sb.exit_review = *er->value<bool>();
+        }
+        VNH_RETURN_IF_ERROR(br.finish());
+        p.bands.push_back(sb);
+      }
+    }
+    VNH_RETURN_IF_ERROR(ast);
+    VNH_RETURN_IF_ERROR(check_sum(*t, "weight_*", {p.w_enterprise, p.w_norms, p.w_quality, p.w_staff}));
+    VNH_RETURN_IF_ERROR(check_sum(*t, "quality_weight_*", {p.q_satisfaction, p.q_punctuality, p.q_verified}));
+    VNH_RETURN_IF_ERROR(t->finish());
+  }
+  VNH_RETURN_IF_ERROR(st);
+  std::sort(p.bands.begin(), p.bands.end(), [](const ScoreBand& a, const ScoreBand& b) { return a.min_total > b.min_total; });
+  if (p.bands.empty() || p.bands.back().min_total != 0) {
+    return r.error(nullptr, "assessment.bands", "the lowest band must start at 0 so every score has a coefficient");
+  }
+  for (size_t i = 1; i < p.bands.size(); ++i) {
+    if (p.bands[i].min_total == p.bands[i - 1].min_total) {
+      return r.error(nullptr, "assessment.bands", "two bands start at the same score");
+    }
+  }
+
+  if (auto t = r.sub("dispatch", st)) {
+    VNH_RETURN_IF_ERROR(t->integer("offer_timeout_normal_s", 5, 86400, p.offer_timeout_normal_s));
+    VNH_RETURN_IF_ERROR(t->integer("offer_timeout_emergency_s", 5, 86400, p.offer_timeout_emergency_s));
+    VNH_RETURN_IF_ERROR(t->decimal("low_score_threshold", 100, 0, 10000, p.low_score_threshold));
+    VNH_RETURN_IF_ERROR(t->integer("continuity_days", 0, 3650, p.continuity_days));
+    VNH_RETURN_IF_ERROR(t->decimal("weight_quality", 10000, 0, 10000, p.d_quality));
+    VNH_RETURN_IF_ERROR(t->decimal("weight_load", 10000, 0, 10000, p.d_load));
+    VNH_RETURN_IF_ERROR(t->decimal("weight_distance", 10000, 0, 10000, p.d_distance));
+    VNH_RETURN_IF_ERROR(t->decimal("weight_rotation", 10000, 0, 10000, p.d_rotation));
+    VNH_RETURN_IF_ERROR(check_sum(*t, "weight_*", {p.d_quality, p.d_load, p.d_distance, p.d_rotation}));
+    VNH_RETURN_IF_ERROR(t->finish());
+  }
+  VNH_RETURN_IF_ERROR(st);
+
+  if (auto t = r.sub("visits", st)) {
+    std::int64_t dist = 30000, ratio = 5000, skew = 300;
+    VNH_RETURN_IF_ERROR(t->decimal("max_checkin_distance_m", 100, 100, 10000000, dist));
+    VNH_RETURN_IF_ERROR(t->decimal("min_duration_ratio", 10000, 0, 10000, ratio));
+    VNH_RETURN_IF_ERROR(t->integer("max_device_clock_skew_s", 1, 86400, skew));
+    VNH_RETURN_IF_ERROR(t->finish());
+    p.visits.max_checkin_distance_m = static_cast<double>(dist) / 100.0;
+    p.visits.min_duration_num = static_cast<int>(ratio);
+    p.visits.min_duration_den = 10000;
+    p.visits.max_device_clock_skew_ms = skew * 1000;
+  }
+  VNH_RETURN_IF_ERROR(st);
+
+  if (auto t = r.sub("callbacks", st)) {
+    VNH_RETURN_IF_ERROR(t->decimal("sample_share", 1000, 0, 1000, p.callback_sample_permille));
+    VNH_RETURN_IF_ERROR(t->integer("min_per_firm", 0, 1000, p.callback_min_per_firm));
+    VNH_RETURN_IF_ERROR(t->integer("new_worker_days", 0, 3650, p.new_worker_days));
+    VNH_RETURN_IF_ERROR(t->integer("complaint_lookback_days", 0, 3650, p.complaint_lookback_days));
+    VNH_RETURN_IF_ERROR(t->finish());
+  }
+  VNH_RETURN_IF_ERROR(st);
+
+  if (auto t = r.sub("security", st)) {
+    std::int64_t ops = static_cast<std::int64_t>(p.password.ops_limit);
+    std::int64_t mem_kib = static_cast<std::int64_t>(p.password.mem_limit / 1024);
+    VNH_RETURN_IF_ERROR(t->integer("session_ttl_minutes", 1, 7 * 24 * 60, p.session_ttl_minutes));
+    VNH_RETURN_IF_ERROR(t->integer("lockout_failures", 1, 100, p.lockout_failures));
+    VNH_RETURN_IF_ERROR(t->integer("lockout_minutes", 1, 24 * 60, p.lockout_minutes));
+    VNH_RETURN_IF_ERROR(t->integer("argon2_ops_limit", 1, 64, ops));
+    VNH_RETURN_IF_ERROR(t->integer("argon2_mem_limit_kib", 8, 4 * 1024 * 1024, mem_kib));
+    VNH_RETURN_IF_ERROR(t->finish());
+    p.password.ops_limit = static_cast<unsigned long long>(ops);
+    p.password.mem_limit = static_cast<std::size_t>(mem_kib) * 1024;
+  }
+  VNH_RETURN_IF_ERROR(st);
+
+  if (auto t = r.sub("partners", st)) {
+    VNH_RETURN_IF_ERROR(t->integer("heartbeat_interval_s", 1, 3600, p.heartbeat_interval_s));
+    VNH_RETURN_IF_ERROR(t->integer("ack_timeout_s", 1, 3600, p.ack_timeout_s));
+    VNH_RETURN_IF_ERROR(t->integer("max_resends", 1, 1000, p.max_resends));
+    VNH_RETURN_IF_ERROR(t->integer("max_frame_bytes", 1024, 16 * 1024 * 1024, p.max_frame_bytes));
+    VNH_RETURN_IF_ERROR(t->finish());
+  }
+  VNH_RETURN_IF_ERROR(st);
+
+  if (auto t = r.sub("hotline", st)) {
+    VNH_RETURN_IF_ERROR(t->string("default_area_code", p.default_area_code));
+    VNH_RETURN_IF_ERROR(t->finish());
+    bool ok = p.default_area_code.size() >= 3 && p.default_area_code.size() <= 4 && p.default_area_code[0] == '0';
+    for (char c : p.default_area_code) ok = ok && c >= '0' && c <= '9';
+    if (!ok) return t->error(nullptr, "default_area_code", "must be a Chinese area code like 0931");
+  }
+  VNH_RETURN_IF_ERROR(st);
+  return r.finish();
+}
+
+}  // namespace
+
+bool Policy::is_fully_funded(ElderCategory c) const {
+  return std::find(full_funding.begin(), full_funding.end(), c) != full_funding.end();
+}
+bool Policy::has_credit(ElderCategory c) const {
+  return std::find(credit_categories.begin(), credit_categories.end(), c) != credit_categories.end();
+}
+
+const ScoreBand& Policy::band_for(std::int64_t total) const {
+  for (const auto& b : bands) {
+    if (total >= b.min_total) return b;
+  }
+  return bands.back();
+}
+
+Fen Policy::meal_subsidy_for_age(int age) const {
+  for (const auto& b : meal_bands) {
+    if (age >= b.min_age && (!b.max_age || age <= *b.max_age)) return b.fen;
+  }
+  return 0;
+}
+
+Result<Policy> load_policy(std::string_view text, std::string_view source) {
+  Policy p;
+  p.source = std::string(source);
+  p.text = std::string(text);
+  crypto_init();
+  p.digest = sha256_hex(text);
+  try {
+    toml::table root = toml::parse(text, source);
+    VNH_RETURN_IF_ERROR(read_policy(root, source, p));
+  } catch (const toml::parse_error& e) {
+    const auto& b = e.source().begin;
+    return invalid("policy", fmt::format("{}:{}:{}: {}", source, b.line, b.column, e.description()));
+  }
+  if (!p.tz) p.tz = *TimeZone::load(p.time_zone_name);
+  return p;
+}
+
+Result<Policy> load_policy_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return not_found(fmt::format("cannot read policy file {}", path), "policy");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return load_policy(text, path);
+}
+
+}  // namespace vnh::domain

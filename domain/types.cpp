@@ -1,0 +1,124 @@
+#include "domain/types.hpp"
+
+#include <array>
+#include <utility>
+
+namespace vnh::domain {
+namespace {
+
+template <class E, size_t N>
+std::optional<E> lookup(const std::array<std::pair<E, std::string_view>, N>& table, std::string_view s) {
+  for (const auto& [e, name] : table) {
+    if (name == s) return e;
+  }
+  return std::nullopt;
+}
+template <class E, size_t N>
+std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& table, E e) {
+  for (const auto& [v, name] : table) {
+    if (v == e) return name;
+  }
+  return "?";
+}
+template <class E, size_t N>
+std::string join_names(const std::array<std::pair<E, std::string_view>, N>& table) {
+  std::string out;
+  for (const auto& [v, name] : table) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
+constexpr std::array<std::pair<Category, std::string_view>, 4> kCategories{{
+    {Category::kLifeCare, "life_care"},
+    {Category::kMedicalCare, "medical_care"},
+    {Category::kEmotionalComfort, "emotional_comfort"},
+    {Category::kEmergencyAid, "emergency_aid"},
+}};
+constexpr std::array<std::pair<ElderCategory, std::string_view>, 4> kElderCategories{{
+    {ElderCategory::kA, "A"}, {ElderCategory::kB, "B"}, {ElderCategory::kC, "C"}, {ElderCategory::kD, "D"}}};
+constexpr std::array<std::pair<TicketState, std::string_view>, 8> kStates{{
+    {TicketState::kCreated, "created"},
+    {TicketState::kOffered, "offered"},
+    {TicketState::kAccepted, "accepted"},
+    {TicketState::kInService, "in_service"},
+    {TicketState::kCompleted, "completed"},
+    {TicketState::kCancelled, "cancelled"},
+    {TicketState::kUnassigned, "unassigned"},
+    {TicketState::kDisputed, "disputed"},
+}};
+constexpr std::array<std::pair<Urgency, std::string_view>, 2> kUrgencies{{
+    {Urgency::kNormal, "normal"}, {Urgency::kEmergency, "emergency"}}};
+constexpr std::array<std::pair<Channel, std::string_view>, 4> kChannels{{
+    {Channel::kHotline, "hotline"}, {Channel::kDevice, "device"}, {Channel::kApp, "app"}, {Channel::kImport, "import"}}};
+constexpr std::array<std::pair<FirmStatus, std::string_view>, 3> kFirmStatuses{{
+    {FirmStatus::kActive, "active"}, {FirmStatus::kSuspended, "suspended"}, {FirmStatus::kExited, "exited"}}};
+constexpr std::array<std::pair<Role, std::string_view>, 5> kRoles{{
+    {Role::kOperator, "operator"},
+    {Role::kSupervisor, "supervisor"},
+    {Role::kInspector, "inspector"},
+    {Role::kFinance, "finance"},
+    {Role::kAdmin, "admin"},
+}};
+constexpr std::array<std::pair<AreaLevel, std::string_view>, 3> kLevels{{
+    {AreaLevel::kDistrict, "district"}, {AreaLevel::kStreet, "street"}, {AreaLevel::kCommunity, "community"}}};
+constexpr std::array<std::pair<ComplaintStatus, std::string_view>, 4> kComplaintStatuses{{
+    {ComplaintStatus::kOpen, "open"},
+    {ComplaintStatus::kInvestigating, "investigating"},
+    {ComplaintStatus::kSubstantiated, "substantiated"},
+    {ComplaintStatus::kRejected, "rejected"},
+}};
+
+}  // namespace
+
+std::string_view to_string(Category c) { return name_of(kCategories, c); }
+std::string_view to_string(ElderCategory c) { return name_of(kElderCategories, c); }
+std::string_view to_string(TicketState s) { return name_of(kStates, s); }
+std::string_view to_string(Urgency u) { return name_of(kUrgencies, u); }
+std::string_view to_string(Channel c) { return name_of(kChannels, c); }
+std::string_view to_string(FirmStatus s) { return name_of(kFirmStatuses, s); }
+std::string_view to_string(Role r) { return name_of(kRoles, r); }
+std::string_view to_string(AreaLevel l) { return name_of(kLevels, l); }
+std::string_view to_string(ComplaintStatus s) { return name_of(kComplaintStatuses, s); }
+
+std::optional<Category> parse_category(std::string_view s) { return lookup(kCategories, s); }
+std::optional<ElderCategory> parse_elder_category(std::string_view s) { return lookup(kElderCategories, s); }
+std::optional<TicketState> parse_ticket_state(std::string_view s) { return lookup(kStates, s); }
+std::optional<Urgency> parse_urgency(std::string_view s) { return lookup(kUrgencies, s); }
+std::optional<Channel> parse_channel(std::string_view s) { return lookup(kChannels, s); }
+std::optional<FirmStatus> parse_firm_status(std::string_view s) { return lookup(kFirmStatuses, s); }
+std::optional<Role> parse_role(std::string_view s) { return lookup(kRoles, s); }
+std::optional<AreaLevel> parse_area_level(std::string_view s) { return lookup(kLevels, s); }
+std::optional<ComplaintStatus> parse_complaint_status(std::string_view s) { return lookup(kComplaintStatuses, s); }
+
+std::string category_names() { return join_names(kCategories); }
+std::string role_names() { return join_names(kRoles); }
+
+bool is_open(TicketState s) {
+  switch (s) {
+    case TicketState::kCreated:
+    case TicketState::kOffered:
+    case TicketState::kAccepted:
+    case TicketState::kInService:
+    case TicketState::kUnassigned:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool valid_area_code(std::string_view code) {
+  if (code.size() != 6 && code.size() != 9 && code.size() != 12) return false;
+  for (char c : code) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+std::optional<AreaLevel> level_of_code(std::string_view code) {
+  if (!valid_area_code(code)) return std::nullopt;
+  return code.size() == 6 ? AreaLevel::kDistrict : code.size() == 9 ? AreaLevel::kStreet : AreaLevel::kCommunity;
+}
+
+}  // namespace vnh::domain

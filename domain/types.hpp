@@ -1,0 +1,58 @@
+#pragma once
+// The domain vocabulary of SPEC §4 as enums with their normative spellings, and parsing from
+// and formatting to those spellings. Pure; no I/O.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vnh::domain {
+
+enum class Category { kLifeCare, kMedicalCare, kEmotionalComfort, kEmergencyAid };
+enum class ElderCategory { kA, kB, kC, kD };
+enum class TicketState { kCreated, kOffered, kAccepted, kInService, kCompleted, kCancelled, kUnassigned, kDisputed };
+enum class Urgency { kNormal, kEmergency };
+enum class Channel { kHotline, kDevice, kApp, kImport };
+enum class FirmStatus { kActive, kSuspended, kExited };
+enum class Role { kOperator, kSupervisor, kInspector, kFinance, kAdmin };
+enum class AreaLevel { kDistrict, kStreet, kCommunity };
+enum class ComplaintStatus { kOpen, kInvestigating, kSubstantiated, kRejected };
+
+std::string_view to_string(Category c);
+std::string_view to_string(ElderCategory c);
+std::string_view to_string(TicketState s);
+std::string_view to_string(Urgency u);
+std::string_view to_string(Channel c);
+std::string_view to_string(FirmStatus s);
+std::string_view to_string(Role r);
+std::string_view to_string(AreaLevel l);
+std::string_view to_string(ComplaintStatus s);
+
+std::optional<Category> parse_category(std::string_view s);
+std::optional<ElderCategory> parse_elder_category(std::string_view s);
+std::optional<TicketState> parse_ticket_state(std::string_view s);
+std::optional<Urgency> parse_urgency(std::string_view s);
+std::optional<Channel> parse_channel(std::string_view s);
+std::optional<FirmStatus> parse_firm_status(std::string_view s);
+std::optional<Role> parse_role(std::string_view s);
+std::optional<AreaLevel> parse_area_level(std::string_view s);
+std::optional<ComplaintStatus> parse_complaint_status(std::string_view s);
+
+// The accepted spellings, joined for error messages ("life_care, medical_care, …").
+std::string category_names();
+std::string role_names();
+
+// True for the states a ticket can still move out of to completion (not completed,
+// cancelled or disputed).
+bool is_open(TicketState s);
+// True when the elder category is fully funded (A 三无, D 重度残疾).
+inline bool fully_funded(ElderCategory c) { return c == ElderCategory::kA || c == ElderCategory::kD; }
+
+// Area codes: 6 (district), 9 (street) or 12 (community) digits. An area covers every area
+// whose code starts with its code.
+bool valid_area_code(std::string_view code);
+std::optional<AreaLevel> level_of_code(std::string_view code);
+inline bool area_covers(std::string_view area, std::string_view code) {
+  return code.size() >= area.size() && code.compare(0, area.size(), area) == 0;
+}
+
+}  // namespace vnh::domain
