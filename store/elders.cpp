@@ -1,0 +1,235 @@
+#include "store/elders.hpp"
+
+#include <fmt/format.h>
+
+#include "common/identity.hpp"
+#include "store/query.hpp"
+
+namespace vnh::store {
+using namespace vnh::domain;
+
+std::string elder_public_id(std::int64_t id) { return fmt::format("E{}", id); }
+
+std::optional<std::int64_t> parse_elder_public_id(const std::string& s) {
+  if (s.size() < 2 || s.size() > 19 || s[0] != 'E') return std::nullopt;
+  std::int64_t v = 0;
+  for (size_t i = 1; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+namespace {
+Status insert_phones(Database& db, const FieldCrypto& crypto, std::int64_t id, const std::vector<std::string>& phones) {
+  auto del = db.cached("DELETE FROM elder_phones WHERE elder_id = ?");
+  if (!del.ok()) return del.status();
+  VNH_RETURN_IF_ERROR(del->bind(1, id).run());
+  int pos = 0;
+  for (const auto& p : phones) {
+    auto st = db.cached(
+        "INSERT INTO elder_phones(elder_id, phone_bidx, phone_enc, phone_masked, position) VALUES (?, ?, ?, ?, ?)");
+    if (!st.ok()) return st.status();
+    std::string bidx = crypto.blind_index("phone", p);
+    std::string enc = crypto.encrypt("elder_phones.phone", p);
+    VNH_RETURN_IF_ERROR(st->bind_all(id, Blob{bidx}, Blob{enc}, mask_phone(p), pos++).run());
+  }
+  return Status::Ok();
+}
+
+const char* kElderCols =
+    "id, id_number_masked, name, birth_date, sex, community_code, lat, lon, category, registered_on, status, "
+    "status_reason, address_enc IS NOT NULL, created_at, updated_at";
+
+ElderRow read_elder(Statement& s) {
+  ElderRow e;
+  e.id = s.int64(0);
+  e.id_number_masked = s.text(1);
+  e.name = s.text(2);
+  e.birth_date = s.text(3);
+  e.sex = s.text(4);
+  e.community_code = s.text(5);
+  e.lat = s.real(6);
+  e.lon = s.real(7);
+  e.category = parse_elder_category(s.text(8)).value_or(ElderCategory::kC);
+  e.registered_on = s.text(9);
+  e.status = s.text(10);
+  e.status_reason = s.text(11);
+  e.has_address = s.int32(12) != 0;
+  e.created_at = s.int64(13);
+  e.updated_at = s.int64(14);
+  return e;
+}
+
+Status load_children(Database& db, ElderRow& e) {
+  auto ph = db.prepare("SELECT phone_masked, position FROM elder_phones WHERE elder_id = ? ORDER BY position");
+  if (ph.ok()) ph->bind(1, e.id);
+  auto phones = query_all<ElderPhone>(std::move(ph), [](Statement& s) { return ElderPhone{s.text(0), s.int32(1)}; });
+  if (!phones.ok()) return phones.status();
+  e.phones = std::move(*phones);
+  auto ct = db.prepare("SELECT name, relation, phone_masked FROM emergency_contacts WHERE elder_id = ? ORDER BY id");
+  if (ct.ok()) ct->bind(1, e.id);
+  auto contacts = query_all<EmergencyContact>(
+      std::move(ct), [](Statement& s) { return EmergencyContact{s.text(0), s.text(1), s.text(2)}; });
+  if (!contacts.ok()) return contacts.status();
+  e.contacts = std::move(*contacts);
+  return Status::Ok();
+}
+}  // namespace
+
+Result<std::int64_t> insert_elder(Database& db, const FieldCrypto& crypto, const ValidElder& e, std::int64_t now) {
+  auto st = db.cached(
+      "INSERT INTO elders(id_number_enc, id_number_bidx, id_number_masked, id_tail, name, birth_date, sex, "
+      "community_code, lat, lon, address_enc, category, registered_on, created_at, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  const std::string& idn = e.id.normalized;
+  std::string enc = crypto.encrypt("elders.id_number", idn);
+  std::string bidx = crypto.blind_index("id_number", idn);
+  std::optional<std::string> addr;
+  if (!e.address.empty()) addr = crypto.encrypt("elders.address", e.address);
+  st->bind_all(Blob{enc}, Blob{bidx}, mask_id_number(idn), idn.substr(14), e.name, format_date(e.id.birth_date),
+               e.id.sex == Sex::kMale ? "M" : "F", e.community_code, e.home.lat, e.home.lon);
+  if (addr) {
+    st->bind(11, Blob{*addr});
+  } else {
+    st->bind(11, std::nullopt);
+  }
+  st->bind(12, to_string(e.category)).bind(13, format_date(e.registered_on)).bind(14, now).bind(15, now);
+  auto r = st->run();
+  if (!r.ok()) {
+    if (r.code() == Code::kAlreadyExists) {
+      return Status(Code::kAlreadyExists, "an elder with this ID number is already registered", "id_number",
+                    "duplicate");
+    }
+    return r;
+  }
+  std::int64_t id = db.last_insert_rowid();
+  VNH_RETURN_IF_ERROR(insert_phones(db, crypto, id, e.phones));
+  return id;
+}
+
+Status update_elder(Database& db, const FieldCrypto& crypto, std::int64_t id, const ValidElder& e, std::int64_t now) {
+  auto st = db.prepare(
+      "UPDATE elders SET name = ?, community_code = ?, lat = ?, lon = ?, category = ?, address_enc = ?, "
+      "updated_at = ? WHERE id = ?");
+  if (!st.ok()) return st.status();
+  st->bind_all(e.name, e.community_code, e.home.lat, e.home.lon, to_string(e.category));
+  if (e.address.empty()) {
+    st->bind(6, std::nullopt);
+  } else {
+    st->bind(6, Blob{crypto.encrypt("elders.address", e.address)});
+  }
+  st->bind(7, now).bind(8, id);
+  VNH_RETURN_IF_ERROR(st->run());
+  return insert_phones(db, crypto, id, e.phones);
+}
+
+Status set_elder_status(Database& db, std::int64_t id, const std::string& status, const std::string& reason,
+                        std::int64_t now) {
+  auto st = db.prepare("UPDATE elders SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?");
+  if (!st.ok()) return st.status();
+  return st->bind_all(status, reason, now, id).run();
+}
+
+Status replace_contacts(Database& db, const FieldCrypto& crypto, std::int64_t id,
+                        const std::vector<EmergencyContactInput>& contacts) {
+  auto del = db.prepare("DELETE FROM emergency_contacts WHERE elder_id = ?");
+  if (!del.ok()) return del.status();
+  VNH_RETURN_IF_ERROR(del->bind(1, id).run());
+  for (const auto& c : contacts) {
+    auto st = db.prepare(
+        "INSERT INTO emergency_contacts(elder_id, name, relation, phone_enc, phone_masked) VALUES (?, ?, ?, ?, ?)");
+    if (!st.ok()) return st.status();
+    std::string enc = crypto.encrypt("emergency_contacts.phone", c.phone);
+    VNH_RETURN_IF_ERROR(st->bind_all(id, c.name, c.relation, Blob{enc}, mask_phone(c.phone)).run());
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<std::int64_t>> find_elder_by_id_number(Database& db, const FieldCrypto& crypto,
+                                                            const std::string& normalized_id) {
+  auto st = db.cached("SELECT id FROM elders WHERE id_number_bidx = ?");
+  if (!st.ok()) return st.status();
+  std::string bidx = crypto.blind_index("id_number", normalized_id);
+  st->bind(1, Blob{bidx});
+  return query_one<std::int64_t>(std::move(st), [](Statement& s) { return s.int64(0); });
+}
+
+Result<std::vector<std::int64_t>> find_elders_by_phone(Database& db, const FieldCrypto& crypto,
+                                                       const std::string& normalized_phone) {
+  auto st = db.cached("SELECT DISTINCT elder_id FROM elder_phones WHERE phone_bidx = ? ORDER BY elder_id");
+  if (!st.ok()) return st.status();
+  std::string bidx = crypto.blind_index("phone", normalized_phone);
+  st->bind(1, Blob{bidx});
+  return query_all<std::int64_t>(std::move(st), [](Statement& s) { return s.int64(0); });
+}
+
+Result<std::optional<ElderRow>> get_elder(Database& db, std::int64_t id) {
+  auto st = db.prepare(std::string("SELECT ") + kElderCols + " FROM elders WHERE id = ?");
+  if (st.ok()) st->bind(1, id);
+  auto r = query_one<ElderRow>(std::move(st), read_elder);
+  if (!r.ok() || !r->has_value()) return r;
+  VNH_RETURN_IF_ERROR(load_children(db, **r));
+  return r;
+}
+
+Result<std::vector<ElderRow>> search_elders(Database& db, const std::string& name_prefix, const std::string& id_tail,
+                                            int limit) {
+  std::string sql = std::string("SELECT ") + kElderCols + " FROM elders WHERE 1=1";
+  if (!name_prefix.empty()) sql += " AND name >= ?1 AND name < ?1 || x'f48fbfbf'";
+  if (!id_tail.empty()) sql += " AND id_tail = ?2";
+  sql += " ORDER BY status = 'active' DESC, name, id LIMIT ?3";
+  auto st = db.prepare(sql);
+  if (!st.ok()) return st.status();
+  if (!name_prefix.empty()) st->bind(1, name_prefix);
+  if (!id_tail.empty()) st->bind(2, id_tail);
+  st->bind(3, limit);
+  auto rows = query_all<ElderRow>(std::move(st), read_elder);
+  if (!rows.ok()) return rows;
+  for (auto& e : *rows) VNH_RETURN_IF_ERROR(load_children(db, e));
+  return rows;
+}
+
+Result<ElderSecrets> decrypt_elder(Database& db, const FieldCrypto& crypto, std::int64_t id) {
+  ElderSecrets out;
+  auto st = db.prepare("SELECT id_number_enc, address_enc FROM elders WHERE id = ?");
+  if (!st.ok()) return st.status();
+  st->bind(1, id);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return not_found("no such elder");
+  auto idn = crypto.decrypt("elders.id_number", st->blob(0));
+  if (!idn.ok()) return idn.status();
+  out.id_number = *idn;
+  if (!st->is_null(1)) {
+    auto a = crypto.decrypt("elders.address", st->blob(1));
+    if (!a.ok()) return a.status();
+    out.address = *a;
+  }
+  auto ph = db.prepare("SELECT phone_enc FROM elder_phones WHERE elder_id = ? ORDER BY position");
+  if (!ph.ok()) return ph.status();
+  ph->bind(1, id);
+  while (true) {
+    auto r = ph->step();
+    if (!r.ok()) return r.status();
+    if (!*r) break;
+    auto p = crypto.decrypt("elder_phones.phone", ph->blob(0));
+    if (!p.ok()) return p.status();
+    out.phones.push_back(*p);
+  }
+  auto ct = db.prepare("SELECT name, relation, phone_enc FROM emergency_contacts WHERE elder_id = ? ORDER BY id");
+  if (!ct.ok()) return ct.status();
+  ct->bind(1, id);
+  while (true) {
+    auto r = ct->step();
+    if (!r.ok()) return r.status();
+    if (!*r) break;
+    auto p = crypto.decrypt("emergency_contacts.phone", ct->blob(2));
+    if (!p.ok()) return p.status();
+    out.contacts.push_back({ct->text(0), ct->text(1), *p});
+  }
+  return out;
+}
+
+}  // namespace vnh::store

@@ -1,0 +1,85 @@
+#pragma once
+// Elders repository. ID numbers, phones and addresses are stored encrypted with blind
+// indexes (FieldCrypto); rows carry masked copies for lists. Whole values are decrypted only
+// by decrypt_* for callers that have checked the role and written the audit entry.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/crypto.hpp"
+#include "common/status.hpp"
+#include "domain/elder.hpp"
+#include "store/sqlite.hpp"
+
+namespace vnh::store {
+
+struct ElderPhone {
+  std::string masked;
+  int position = 0;
+};
+
+struct EmergencyContact {
+  std::string name;
+  std::string relation;
+  std::string phone_masked;
+};
+
+struct ElderRow {
+  std::int64_t id = 0;
+  std::string id_number_masked;
+  std::string name;
+  std::string birth_date;  // YYYY-MM-DD
+  std::string sex;         // M F
+  std::string community_code;
+  double lat = 0;
+  double lon = 0;
+  domain::ElderCategory category = domain::ElderCategory::kC;
+  std::string registered_on;
+  std::string status;  // active inactive
+  std::string status_reason;
+  bool has_address = false;
+  std::vector<ElderPhone> phones;
+  std::vector<EmergencyContact> contacts;
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+};
+
+// "E" + row id: the elder_id of the API.
+std::string elder_public_id(std::int64_t id);
+std::optional<std::int64_t> parse_elder_public_id(const std::string& s);
+
+struct EmergencyContactInput {
+  std::string name;
+  std::string relation;
+  std::string phone;  // normalised
+};
+
+Result<std::int64_t> insert_elder(Database& db, const FieldCrypto& crypto, const domain::ValidElder& e,
+                                  std::int64_t now);
+// Replaces the mutable fields (name, phones, community, home, category, address) of an elder.
+Status update_elder(Database& db, const FieldCrypto& crypto, std::int64_t id, const domain::ValidElder& e,
+                    std::int64_t now);
+Status set_elder_status(Database& db, std::int64_t id, const std::string& status, const std::string& reason,
+                        std::int64_t now);
+Status replace_contacts(Database& db, const FieldCrypto& crypto, std::int64_t id,
+                        const std::vector<EmergencyContactInput>& contacts);
+
+Result<std::optional<std::int64_t>> find_elder_by_id_number(Database& db, const FieldCrypto& crypto,
+                                                            const std::string& normalized_id);
+Result<std::vector<std::int64_t>> find_elders_by_phone(Database& db, const FieldCrypto& crypto,
+                                                       const std::string& normalized_phone);
+Result<std::optional<ElderRow>> get_elder(Database& db, std::int64_t id);
+// Search by name prefix or by the last 4 characters of the ID number; active first.
+Result<std::vector<ElderRow>> search_elders(Database& db, const std::string& name_prefix, const std::string& id_tail,
+                                            int limit);
+
+struct ElderSecrets {
+  std::string id_number;
+  std::vector<std::string> phones;
+  std::string address;
+  std::vector<EmergencyContactInput> contacts;
+};
+Result<ElderSecrets> decrypt_elder(Database& db, const FieldCrypto& crypto, std::int64_t id);
+
+}  // namespace vnh::store

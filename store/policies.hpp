@@ -1,0 +1,26 @@
+#pragma once
+// Policy versions recorded in the database: every policy a run used is stored with its
+// digest and effective month, so a past month re-settles under the policy in force then.
+#include <optional>
+#include <string>
+
+#include "common/status.hpp"
+#include "common/time.hpp"
+#include "domain/policy.hpp"
+#include "store/sqlite.hpp"
+
+namespace vnh::store {
+
+struct StoredPolicy {
+  std::string digest;
+  std::string effective_month;
+  std::string source;
+  std::string body;
+};
+
+// Records a policy (no-op when its digest is already stored).
+Status record_policy(Database& db, const domain::Policy& p, TimeMs now);
+// The newest stored policy whose effective month is not after `month`.
+Result<std::optional<StoredPolicy>> policy_for_month(Database& db, YearMonth month);
+
+}  // namespace vnh::store

@@ -1,0 +1,148 @@
+#include "store/quality.hpp"
+
+#include <fmt/format.h>
+
+#include "store/query.hpp"
+
+namespace vnh::store {
+
+Result<std::int64_t> insert_callback(Database& db, const CallbackRow& c) {
+  auto st = db.cached(
+      "INSERT INTO callbacks(ticket_id, called_at, reached, rating, service_received, comment, operator, "
+      "sample_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  std::optional<int> received;
+  if (c.service_received) received = *c.service_received ? 1 : 0;
+  VNH_RETURN_IF_ERROR(st->bind_all(c.ticket_id, c.called_at, c.reached ? 1 : 0, c.rating, received, c.comment,
+                                   c.operator_name, c.sample_date)
+                          .run());
+  return db.last_insert_rowid();
+}
+
+Result<std::vector<CallbackRow>> list_callbacks(Database& db, std::int64_t ticket_id) {
+  auto st = db.prepare(
+      "SELECT id, ticket_id, called_at, reached, rating, service_received, comment, operator, sample_date "
+      "FROM callbacks WHERE ticket_id = ? ORDER BY called_at, id");
+  if (st.ok()) st->bind(1, ticket_id);
+  return query_all<CallbackRow>(std::move(st), [](Statement& s) {
+    CallbackRow c;
+    c.id = s.int64(0);
+    c.ticket_id = s.int64(1);
+    c.called_at = s.int64(2);
+    c.reached = s.int32(3) != 0;
+    if (!s.is_null(4)) c.rating = s.int32(4);
+    if (!s.is_null(5)) c.service_received = s.int32(5) != 0;
+    c.comment = s.text(6);
+    c.operator_name = s.text(7);
+    c.sample_date = s.opt_text(8);
+    return c;
+  });
+}
+
+Status insert_sample(Database& db, const SampleRow& r) {
+  auto st = db.cached(
+      "INSERT INTO callback_samples(sample_date, ticket_id, firm_id, reasons, done) VALUES (?, ?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  return st->bind_all(r.sample_date, r.ticket_id, r.firm_id, r.reasons, r.done ? 1 : 0).run();
+}
+
+Result<bool> sample_exists(Database& db, const std::string& date) {
+  auto st = db.prepare("SELECT count(*) FROM callback_samples WHERE sample_date = ?");
+  if (st.ok()) st->bind(1, date);
+  auto n = query_int(std::move(st));
+  if (!n.ok()) return n.status();
+  return *n > 0;
+}
+
+Result<std::vector<SampleRow>> list_samples(Database& db, const std::string& date) {
+  auto st = db.prepare(
+      "SELECT sample_date, ticket_id, firm_id, reasons, done FROM callback_samples WHERE sample_date = ? "
+      "ORDER BY done, ticket_id");
+  if (st.ok()) st->bind(1, date);
+  return query_all<SampleRow>(std::move(st), [](Statement& s) {
+    return SampleRow{s.text(0), s.int64(1), s.int64(2), s.text(3), s.int32(4) != 0};
+  });
+}
+
+Status mark_sample_done(Database& db, const std::string& date, std::int64_t ticket_id) {
+  auto st = db.prepare("UPDATE callback_samples SET done = 1 WHERE sample_date = ? AND ticket_id = ?");
+  if (!st.ok()) return st.status();
+  return st->bind_all(date, ticket_id).run();
+}
+
+namespace {
+constexpr const char* kComplaintCols =
+    "id, ticket_id, filed_at, status, description, filed_by, investigator, finding, closed_at, closed_by";
+ComplaintRow read_complaint(Statement& s) {
+  return ComplaintRow{s.int64(0), s.int64(1), s.int64(2),    s.text(3),      s.text(4),
+                      s.text(5),  s.opt_text(6), s.text(7), s.opt_int64(8), s.opt_text(9)};
+}
+}  // namespace
+
+Result<std::int64_t> insert_complaint(Database& db, const ComplaintRow& c) {
+  auto st = db.cached(
+      "INSERT INTO complaints(ticket_id, filed_at, status, description, filed_by, investigator, finding, closed_at, "
+      "closed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  VNH_RETURN_IF_ERROR(st->bind_all(c.ticket_id, c.filed_at, c.status, c.description, c.filed_by, c.investigator,
+                                   c.finding, c.closed_at, c.closed_by)
+                          .run());
+  return db.last_insert_rowid();
+}
+
+Status save_complaint(Database& db, const ComplaintRow& c) {
+  auto st = db.prepare(
+      "UPDATE complaints SET status = ?, description = ?, investigator = ?, finding = ?, closed_at = ?, "
+      "closed_by = ? WHERE id = ?");
+  if (!st.ok()) return st.status();
+  return st->bind_all(c.status, c.description, c.investigator, c.finding, c.closed_at, c.closed_by, c.id).run();
+}
+
+Result<std::optional<ComplaintRow>> get_complaint(Database& db, std::int64_t id) {
+  auto st = db.prepare(fmt::format("SELECT {} FROM complaints WHERE id = ?", kComplaintCols));
+  if (st.ok()) st->bind(1, id);
+  return query_one<ComplaintRow>(std::move(st), read_complaint);
+}
+
+Result<std::vector<ComplaintRow>> list_complaints(Database& db, const std::optional<std::string>& status, int limit) {
+  auto st = db.prepare(fmt::format("SELECT {} FROM complaints WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2",
+                                   kComplaintCols));
+  if (st.ok()) st->bind(1, status).bind(2, limit);
+  return query_all<ComplaintRow>(std::move(st), read_complaint);
+}
+
+Status put_inspection(Database& db, const InspectionRow& r, bool replace) {
+  std::string sql = fmt::format(
+      "INSERT {} INTO inspections(firm_id, month, enterprise_building, service_norms, staff_management, entered_by, "
+      "entered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      replace ? "OR REPLACE" : "");
+  auto st = db.prepare(sql);
+  if (!st.ok()) return st.status();
+  return st->bind_all(r.firm_id, r.month, r.enterprise_building, r.service_norms, r.staff_management, r.entered_by,
+                      r.entered_at)
+      .run();
+}
+
+namespace {
+InspectionRow read_inspection(Statement& s) {
+  return InspectionRow{s.int64(0), s.text(1), s.int64(2), s.int64(3), s.int64(4), s.text(5), s.int64(6)};
+}
+}  // namespace
+
+Result<std::optional<InspectionRow>> get_inspection(Database& db, std::int64_t firm_id, const std::string& month) {
+  auto st = db.prepare(
+      "SELECT firm_id, month, enterprise_building, service_norms, staff_management, entered_by, entered_at "
+      "FROM inspections WHERE firm_id = ? AND month = ?");
+  if (st.ok()) st->bind_all(firm_id, month);
+  return query_one<InspectionRow>(std::move(st), read_inspection);
+}
+
+Result<std::vector<InspectionRow>> list_inspections(Database& db, const std::string& month) {
+  auto st = db.prepare(
+      "SELECT firm_id, month, enterprise_building, service_norms, staff_management, entered_by, entered_at "
+      "FROM inspections WHERE month = ? ORDER BY firm_id");
+  if (st.ok()) st->bind(1, month);
+  return query_all<InspectionRow>(std::move(st), read_inspection);
+}
+
+}  // namespace vnh::store

@@ -1,0 +1,76 @@
+#pragma once
+// Quality records: callbacks (回访) with the daily sample, complaints (投诉) and monthly
+// inspections (考核). Scores are stored as integer hundredths.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/status.hpp"
+#include "store/sqlite.hpp"
+
+namespace vnh::store {
+
+struct CallbackRow {
+  std::int64_t id = 0;
+  std::int64_t ticket_id = 0;
+  TimeMs called_at = 0;
+  bool reached = false;
+  std::optional<int> rating;
+  std::optional<bool> service_received;
+  std::string comment;
+  std::string operator_name;
+  std::optional<std::string> sample_date;
+};
+
+struct SampleRow {
+  std::string sample_date;
+  std::int64_t ticket_id = 0;
+  std::int64_t firm_id = 0;
+  std::string reasons;
+  bool done = false;
+};
+
+struct ComplaintRow {
+  std::int64_t id = 0;
+  std::int64_t ticket_id = 0;
+  TimeMs filed_at = 0;
+  std::string status;  // open investigating substantiated rejected
+  std::string description;
+  std::string filed_by;
+  std::optional<std::string> investigator;
+  std::string finding;
+  std::optional<TimeMs> closed_at;
+  std::optional<std::string> closed_by;
+};
+
+struct InspectionRow {
+  std::int64_t firm_id = 0;
+  std::string month;  // YYYY-MM
+  std::int64_t enterprise_building = 0;  // hundredths
+  std::int64_t service_norms = 0;
+  std::int64_t staff_management = 0;
+  std::string entered_by;
+  TimeMs entered_at = 0;
+};
+
+Result<std::int64_t> insert_callback(Database& db, const CallbackRow& c);
+Result<std::vector<CallbackRow>> list_callbacks(Database& db, std::int64_t ticket_id);
+
+Status insert_sample(Database& db, const SampleRow& s);
+Result<bool> sample_exists(Database& db, const std::string& date);
+Result<std::vector<SampleRow>> list_samples(Database& db, const std::string& date);
+Status mark_sample_done(Database& db, const std::string& date, std::int64_t ticket_id);
+
+Result<std::int64_t> insert_complaint(Database& db, const ComplaintRow& c);
+Status save_complaint(Database& db, const ComplaintRow& c);
+Result<std::optional<ComplaintRow>> get_complaint(Database& db, std::int64_t id);
+Result<std::vector<ComplaintRow>> list_complaints(Database& db, const std::optional<std::string>& status, int limit);
+
+// Inserts or, with replace, overwrites a firm's inspection of a month.
+Status put_inspection(Database& db, const InspectionRow& r, bool replace);
+Result<std::optional<InspectionRow>> get_inspection(Database& db, std::int64_t firm_id, const std::string& month);
+Result<std::vector<InspectionRow>> list_inspections(Database& db, const std::string& month);
+
+}  // namespace vnh::store

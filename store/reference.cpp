@@ -1,0 +1,201 @@
+#include "store/reference.hpp"
+
+#include "common/identity.hpp"
+#include "common/text.hpp"
+#include "store/query.hpp"
+
+namespace vnh::store {
+using namespace vnh::domain;
+
+namespace {
+Area read_area(Statement& s) {
+  Area a;
+  a.code = s.text(0);
+  a.name = s.text(1);
+  a.parent_code = s.opt_text(2);
+  a.level = parse_area_level(s.text(3)).value_or(AreaLevel::kCommunity);
+  return a;
+}
+
+constexpr const char* kItemCols =
+    "id, code, name, category, unit, standard_price_fen, market_price_fen, duration_min, meal, active";
+ServiceItem read_item(Statement& s) {
+  ServiceItem i;
+  i.id = s.int64(0);
+  i.code = s.text(1);
+  i.name = s.text(2);
+  i.category = parse_category(s.text(3)).value_or(Category::kLifeCare);
+  i.unit = s.text(4);
+  i.standard_price_fen = s.int64(5);
+  i.market_price_fen = s.int64(6);
+  i.duration_min = s.int32(7);
+  i.meal = s.int32(8) != 0;
+  i.active = s.int32(9) != 0;
+  return i;
+}
+
+constexpr const char* kFirmCols = "id, code, name, base_lat, base_lon, daily_capacity, status, next_seq, acked_seq";
+Firm read_firm(Statement& s) {
+  Firm f;
+  f.id = s.int64(0);
+  f.code = s.text(1);
+  f.name = s.text(2);
+  f.base_lat = s.real(3);
+  f.base_lon = s.real(4);
+  f.daily_capacity = s.int32(5);
+  f.status = parse_firm_status(s.text(6)).value_or(FirmStatus::kSuspended);
+  f.next_seq = static_cast<std::uint64_t>(s.int64(7));
+  f.acked_seq = static_cast<std::uint64_t>(s.int64(8));
+  return f;
+}
+
+StaffMember read_staff(Statement& s) {
+  StaffMember m;
+  m.id = s.int64(0);
+  m.firm_id = s.int64(1);
+  m.code = s.text(2);
+  m.name = s.text(3);
+  m.phone_masked = s.text(4);
+  m.skills = parse_skills(s.text(5));
+  m.started_on = s.opt_text(6);
+  m.active = s.int32(7) != 0;
+  return m;
+}
+}  // namespace
+
+std::string join_skills(const std::vector<Category>& skills) {
+  std::string out;
+  for (auto c : skills) {
+    if (!out.empty()) out += '|';
+    out += to_string(c);
+  }
+  return out;
+}
+
+std::vector<Category> parse_skills(const std::string& s) {
+  std::vector<Category> out;
+  for (const auto& part : split(s, '|')) {
+    if (auto c = parse_category(part)) out.push_back(*c);
+  }
+  return out;
+}
+
+Status insert_area(Database& db, const Area& a) {
+  auto st = db.cached("INSERT INTO areas(code, name, parent_code, level) VALUES (?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  return st->bind_all(a.code, a.name, a.parent_code, to_string(a.level)).run();
+}
+
+Result<std::optional<Area>> find_area(Database& db, const std::string& code) {
+  auto st = db.cached("SELECT code, name, parent_code, level FROM areas WHERE code = ?");
+  if (st.ok()) st->bind(1, code);
+  return query_one<Area>(std::move(st), read_area);
+}
+
+Result<std::vector<Area>> list_areas(Database& db) {
+  return query_all<Area>(db.prepare("SELECT code, name, parent_code, level FROM areas ORDER BY code"), read_area);
+}
+
+Result<std::int64_t> insert_item(Database& db, const ServiceItem& i) {
+  auto st = db.cached(
+      "INSERT INTO catalog_items(code, name, category, unit, standard_price_fen, market_price_fen, duration_min, "
+      "meal, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  VNH_RETURN_IF_ERROR(st->bind_all(i.code, i.name, to_string(i.category), i.unit, i.standard_price_fen,
+                                   i.market_price_fen, i.duration_min, i.meal ? 1 : 0, i.active ? 1 : 0)
+                          .run());
+  return db.last_insert_rowid();
+}
+
+Result<std::optional<ServiceItem>> find_item(Database& db, const std::string& code) {
+  auto st = db.prepare(std::string("SELECT ") + kItemCols + " FROM catalog_items WHERE code = ?");
+  if (st.ok()) st->bind(1, code);
+  return query_one<ServiceItem>(std::move(st), read_item);
+}
+
+Result<std::optional<ServiceItem>> item_by_id(Database& db, std::int64_t id) {
+  auto st = db.prepare(std::string("SELECT ") + kItemCols + " FROM catalog_items WHERE id = ?");
+  if (st.ok()) st->bind(1, id);
+  return query_one<ServiceItem>(std::move(st), read_item);
+}
+
+Result<std::vector<ServiceItem>> list_items(Database& db) {
+  return query_all<ServiceItem>(db.prepare(std::string("SELECT ") + kItemCols + " FROM catalog_items ORDER BY code"),
+                          read_item);
+}
+
+Result<std::int64_t> insert_firm(Database& db, const Firm& f, std::int64_t now) {
+  auto st = db.cached(
+      "INSERT INTO firms(code, name, base_lat, base_lon, daily_capacity, status, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  VNH_RETURN_IF_ERROR(
+      st->bind_all(f.code, f.name, f.base_lat, f.base_lon, f.daily_capacity, to_string(f.status), now).run());
+  return db.last_insert_rowid();
+}
+
+Result<std::optional<Firm>> find_firm(Database& db, const std::string& code) {
+  auto st = db.prepare(std::string("SELECT ") + kFirmCols + " FROM firms WHERE code = ?");
+  if (st.ok()) st->bind(1, code);
+  return query_one<Firm>(std::move(st), read_firm);
+}
+
+Result<std::optional<Firm>> firm_by_id(Database& db, std::int64_t id) {
+  auto st = db.prepare(std::string("SELECT ") + kFirmCols + " FROM firms WHERE id = ?");
+  if (st.ok()) st->bind(1, id);
+  return query_one<Firm>(std::move(st), read_firm);
+}
+
+Result<std::vector<Firm>> list_firms(Database& db) {
+  return query_all<Firm>(db.prepare(std::string("SELECT ") + kFirmCols + " FROM firms ORDER BY code"), read_firm);
+}
+
+Status set_firm_status(Database& db, std::int64_t firm_id, FirmStatus s) {
+  auto st = db.prepare("UPDATE firms SET status = ? WHERE id = ?");
+  if (!st.ok()) return st.status();
+  return st->bind_all(to_string(s), firm_id).run();
+}
+
+Status insert_firm_area(Database& db, const FirmArea& fa) {
+  auto st = db.cached("INSERT INTO firm_areas(firm_id, area_code, category) VALUES (?, ?, ?)");
+  if (!st.ok()) return st.status();
+  return st->bind_all(fa.firm_id, fa.area_code, to_string(fa.category)).run();
+}
+
+Result<std::vector<FirmArea>> list_firm_areas(Database& db) {
+  return query_all<FirmArea>(db.prepare("SELECT firm_id, area_code, category FROM firm_areas ORDER BY firm_id, area_code"),
+                       [](Statement& s) {
+                         return FirmArea{s.int64(0), s.text(1), parse_category(s.text(2)).value_or(Category::kLifeCare)};
+                       });
+}
+
+Result<std::int64_t> insert_staff(Database& db, const FieldCrypto& crypto, const StaffMember& m,
+                                  const std::string& phone) {
+  auto st = db.cached(
+      "INSERT INTO staff(firm_id, code, name, phone_enc, phone_masked, skills, started_on, active) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  std::string enc = crypto.encrypt("staff.phone", phone);
+  VNH_RETURN_IF_ERROR(st->bind_all(m.firm_id, m.code, m.name, Blob{enc}, mask_phone(phone), join_skills(m.skills),
+                                   m.started_on, m.active ? 1 : 0)
+                          .run());
+  return db.last_insert_rowid();
+}
+
+Result<std::optional<StaffMember>> find_staff(Database& db, std::int64_t firm_id, const std::string& code) {
+  auto st = db.cached(
+      "SELECT id, firm_id, code, name, phone_masked, skills, started_on, active FROM staff WHERE firm_id = ? AND "
+      "code = ?");
+  if (st.ok()) st->bind_all(firm_id, code);
+  return query_one<StaffMember>(std::move(st), read_staff);
+}
+
+Result<std::vector<StaffMember>> list_staff(Database& db, std::int64_t firm_id) {
+  auto st = db.prepare(
+      "SELECT id, firm_id, code, name, phone_masked, skills, started_on, active FROM staff WHERE firm_id = ? ORDER "
+      "BY code");
+  if (st.ok()) st->bind(1, firm_id);
+  return query_all<StaffMember>(std::move(st), read_staff);
+}
+
+}  // namespace vnh::store

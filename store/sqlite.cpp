@@ -1,0 +1,202 @@
+#include "store/sqlite.hpp"
+
+#include <fmt/format.h>
+
+namespace vnh::store {
+
+Status sqlite_status(sqlite3* db, int rc, std::string_view what) {
+  std::string msg = fmt::format("{}: {}", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  int ext = db ? sqlite3_extended_errcode(db) : rc;
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+      if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return Status(Code::kAlreadyExists, msg, {}, "duplicate");
+      }
+      return Status(Code::kFailedPrecondition, msg, {}, "constraint");
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status(Code::kUnavailable, msg);
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+      return Status(Code::kUnavailable, msg, {}, "storage");
+    default:
+      return Status(Code::kInternal, msg);
+  }
+}
+
+Statement& Statement::operator=(Statement&& o) noexcept {
+  if (this != &o) {
+    if (st_) {
+      if (owned_) {
+        sqlite3_finalize(st_);
+      } else {
+        sqlite3_reset(st_);
+        sqlite3_clear_bindings(st_);
+      }
+    }
+    db_ = o.db_;
+    st_ = o.st_;
+    owned_ = o.owned_;
+    bind_error_ = std::move(o.bind_error_);
+    o.st_ = nullptr;
+  }
+  return *this;
+}
+
+Statement::~Statement() {
+  if (!st_) return;
+  if (owned_) {
+    sqlite3_finalize(st_);
+  } else {
+    sqlite3_reset(st_);
+    sqlite3_clear_bindings(st_);
+  }
+}
+
+namespace {
+void note(Status& slot, sqlite3* db, int rc, int i) {
+  if (rc != SQLITE_OK && slot.ok()) slot = sqlite_status(db, rc, fmt::format("bind parameter {}", i));
+}
+}  // namespace
+
+Statement& Statement::bind(int i, std::int64_t v) {
+  note(bind_error_, db_, sqlite3_bind_int64(st_, i, v), i);
+  return *this;
+}
+Statement& Statement::bind(int i, double v) {
+  note(bind_error_, db_, sqlite3_bind_double(st_, i, v), i);
+  return *this;
+}
+Statement& Statement::bind(int i, std::string_view v) {
+  note(bind_error_, db_, sqlite3_bind_text64(st_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8), i);
+  return *this;
+}
+Statement& Statement::bind(int i, Blob v) {
+  note(bind_error_, db_, sqlite3_bind_blob64(st_, i, v.bytes.data(), v.bytes.size(), SQLITE_TRANSIENT), i);
+  return *this;
+}
+Statement& Statement::bind(int i, std::nullopt_t) {
+  note(bind_error_, db_, sqlite3_bind_null(st_, i), i);
+  return *this;
+}
+
+Result<bool> Statement::step() {
+  if (!bind_error_.ok()) return bind_error_;
+  int rc = sqlite3_step(st_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Status st = sqlite_status(db_, rc, fmt::format("step '{:.60}'", sqlite3_sql(st_)));
+  sqlite3_reset(st_);
+  return st;
+}
+
+Status Statement::run() {
+  while (true) {
+    auto r = step();
+    if (!r.ok()) return r.status();
+    if (!*r) break;
+  }
+  reset();
+  return Status::Ok();
+}
+
+void Statement::reset() {
+  sqlite3_reset(st_);
+  sqlite3_clear_bindings(st_);
+  bind_error_ = Status::Ok();
+}
+
+std::string Statement::text(int col) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st_, col));
+  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(st_, col))) : std::string();
+}
+
+std::string Statement::blob(int col) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(st_, col));
+  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(st_, col))) : std::string();
+}
+
+Result<std::unique_ptr<Database>> Database::open(const std::string& path, const OpenOptions& opts) {
+  std::unique_ptr<Database> db(new Database());
+  db->path_ = path;
+  int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+  flags |= opts.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  if (!opts.read_only && opts.create) flags |= SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path.c_str(), &db->db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Status st(Code::kUnavailable, fmt::format("cannot open database {}: {}", path,
+                                              db->db_ ? sqlite3_errmsg(db->db_) : sqlite3_errstr(rc)));
+    return st;
+  }
+  sqlite3_extended_result_codes(db->db_, 1);
+  sqlite3_busy_timeout(db->db_, opts.busy_timeout_ms);
+  std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
+  pragmas += fmt::format("PRAGMA cache_size=-{};", opts.cache_kib);
+  if (!opts.read_only) {
+    pragmas += "PRAGMA journal_mode=WAL;";
+    pragmas += fmt::format("PRAGMA synchronous={};", opts.synchronous);
+  }
+  VNH_RETURN_IF_ERROR(db->exec(pragmas));
+  return db;
+}
+
+Database::~Database() {
+  for (auto& [k, st] : cache_) sqlite3_finalize(st);
+  if (db_) sqlite3_close_v2(db_);
+}
+
+Status Database::error(int rc, std::string_view what) { return sqlite_status(db_, rc, what); }
+
+Status Database::exec(std::string_view sql) {
+  char* err = nullptr;
+  std::string s(sql);
+  int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    Status st = sqlite_status(db_, rc, fmt::format("exec '{:.80}'", s));
+    sqlite3_free(err);
+    return st;
+  }
+  return Status::Ok();
+}
+
+Result<Statement> Database::prepare(std::string_view sql) {
+  sqlite3_stmt* st = nullptr;
+  int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &st, nullptr);
+  if (rc != SQLITE_OK) return sqlite_status(db_, rc, fmt::format("prepare '{:.80}'", sql));
+  return Statement(db_, st, true);
+}
+
+Result<Statement> Database::cached(const char* sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* st = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr);
+    if (rc != SQLITE_OK) return sqlite_status(db_, rc, fmt::format("prepare '{:.80}'", sql));
+    it = cache_.emplace(sql, st).first;
+  }
+  return Statement(db_, it->second, false);
+}
+
+Result<Transaction> Transaction::begin(Database& db) {
+  VNH_RETURN_IF_ERROR(db.exec("BEGIN IMMEDIATE"));
+  return Transaction(db);
+}
+
+Transaction::~Transaction() {
+  if (open_) (void)db_->exec("ROLLBACK");
+}
+
+Status Transaction::commit() {
+  if (!open_) return internal("transaction already finished");
+  Status st = db_->exec("COMMIT");
+  if (st.ok()) open_ = false;
+  return st;
+}
+
+Status Transaction::rollback() {
+  if (!open_) return Status::Ok();
+  open_ = false;
+  return db_->exec("ROLLBACK");
+}
+
+}  // namespace vnh::store

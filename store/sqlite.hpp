@@ -1,0 +1,140 @@
+#pragma once
+// RAII over SQLite 3: Database (one connection), Statement (a prepared statement with typed
+// binds and columns), Transaction (BEGIN IMMEDIATE … COMMIT, rolled back if not committed) and
+// Savepoint. Every SQLite return code is checked and turned into a Status. A Database is not
+// thread-safe: one thread uses it at a time (the Writer owns the write connection; readers
+// take connections from a ReaderPool).
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status.hpp"
+
+namespace vnh::store {
+
+// A byte string bound as BLOB (plain strings bind as TEXT).
+struct Blob {
+  std::string_view bytes;
+};
+
+class Statement {
+ public:
+  Statement() = default;
+  Statement(sqlite3* db, sqlite3_stmt* st, bool owned) : db_(db), st_(st), owned_(owned) {}
+  Statement(Statement&& o) noexcept { *this = std::move(o); }
+  Statement& operator=(Statement&& o) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  // Binds are 1-based like SQLite's.
+  Statement& bind(int i, std::int64_t v);
+  Statement& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
+  Statement& bind(int i, double v);
+  Statement& bind(int i, std::string_view v);
+  Statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+  Statement& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
+  Statement& bind(int i, Blob v);
+  Statement& bind(int i, std::nullopt_t);
+  template <class T>
+  Statement& bind(int i, const std::optional<T>& v) {
+    return v ? bind(i, *v) : bind(i, std::nullopt);
+  }
+  // Binds all arguments from index 1.
+  template <class... Args>
+  Statement& bind_all(Args&&... args) {
+    int i = 0;
+    (bind(++i, std::forward<Args>(args)), ...);
+    return *this;
+  }
+
+  // Steps once: true when a row is available, false when done.
+  Result<bool> step();
+  // Steps to completion (for INSERT/UPDATE/DELETE), then resets.
+  Status run();
+  void reset();
+
+  bool is_null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
+  std::int64_t int64(int col) const { return sqlite3_column_int64(st_, col); }
+  int int32(int col) const { return sqlite3_column_int(st_, col); }
+  double real(int col) const { return sqlite3_column_double(st_, col); }
+  std::string text(int col) const;
+  std::string blob(int col) const;
+  std::optional<std::int64_t> opt_int64(int col) const {
+    return is_null(col) ? std::nullopt : std::optional<std::int64_t>(int64(col));
+  }
+  std::optional<std::string> opt_text(int col) const {
+    return is_null(col) ? std::nullopt : std::optional<std::string>(text(col));
+  }
+  std::optional<double> opt_real(int col) const {
+    return is_null(col) ? std::nullopt : std::optional<double>(real(col));
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* st_ = nullptr;
+  bool owned_ = true;  // cached statements are reset, not finalised
+  Status bind_error_;
+};
+
+struct OpenOptions {
+  bool read_only = false;
+  bool create = true;
+  // synchronous=FULL by default (SPEC §9); tests and bulk generators may lower it.
+  std::string synchronous = "FULL";
+  int busy_timeout_ms = 10000;
+  std::int64_t cache_kib = 64 * 1024;
+};
+
+class Database {
+ public:
+  static Result<std::unique_ptr<Database>> open(const std::string& path, const OpenOptions& opts = {});
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  sqlite3* handle() { return db_; }
+  const std::string& path() const { return path_; }
+  Status exec(std::string_view sql);
+  // A fresh statement, finalised when it goes out of scope.
+  Result<Statement> prepare(std::string_view sql);
+  // A statement kept prepared for the connection's lifetime (sql must be a literal or
+  // otherwise stable text); reset when the returned handle goes out of scope.
+  Result<Statement> cached(const char* sql);
+  std::int64_t last_insert_rowid() { return sqlite3_last_insert_rowid(db_); }
+  int changes() { return sqlite3_changes(db_); }
+  Status error(int rc, std::string_view what);
+
+ private:
+  Database() = default;
+  sqlite3* db_ = nullptr;
+  std::string path_;
+  std::map<const char*, sqlite3_stmt*> cache_;
+};
+
+// BEGIN IMMEDIATE on construction; rolls back unless commit() succeeded.
+class Transaction {
+ public:
+  static Result<Transaction> begin(Database& db);
+  Transaction(Transaction&& o) noexcept : db_(o.db_), open_(o.open_) { o.open_ = false; }
+  Transaction(const Transaction&) = delete;
+  ~Transaction();
+  Status commit();
+  Status rollback();
+
+ private:
+  explicit Transaction(Database& db) : db_(&db), open_(true) {}
+  Database* db_;
+  bool open_;
+};
+
+// Maps a failed SQLite call to a Status: constraint violations to kAlreadyExists or
+// kFailedPrecondition, busy to kUnavailable, the rest to kInternal.
+Status sqlite_status(sqlite3* db, int rc, std::string_view what);
+
+}  // namespace vnh::store

@@ -1,0 +1,73 @@
+#include "store/store.hpp"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include "store/migrations.hpp"
+
+namespace vnh::store {
+
+Result<std::unique_ptr<Store>> Store::open(const StoreOptions& in) {
+  StoreOptions opts = in;
+  if (opts.key_file.empty()) opts.key_file = opts.path + ".key";
+  struct stat sb{};
+  bool exists = ::stat(opts.path.c_str(), &sb) == 0;
+  if (!exists && !opts.create) return not_found(fmt::format("database {} does not exist", opts.path), "db");
+  // A new database gets a new key; an existing one must come with its key.
+  auto crypto = FieldCrypto::from_key_file(opts.key_file, !exists);
+  if (!crypto.ok()) {
+    if (crypto.status().code() == Code::kNotFound) {
+      return Status(Code::kFailedPrecondition,
+                    fmt::format("database {} exists but its data key {} is missing (or set VNH_DATA_KEY)", opts.path,
+                                opts.key_file));
+    }
+    return crypto.status();
+  }
+  std::unique_ptr<Store> s(new Store(opts, *crypto));
+  OpenOptions wo = opts.open;
+  wo.read_only = false;
+  auto db = Database::open(opts.path, wo);
+  if (!db.ok()) return db.status();
+  VNH_RETURN_IF_ERROR(migrate(**db));
+  if (opts.start_writer) {
+    s->writer_ = std::make_unique<Writer>(std::move(*db));
+  } else {
+    s->direct_ = std::move(*db);
+  }
+  return s;
+}
+
+Store::~Store() {
+  if (writer_) writer_->stop();
+}
+
+Store::Lease::~Lease() {
+  if (!db_ || !s_) return;
+  std::lock_guard lk(s_->mu_);
+  s_->idle_.push_back(std::move(db_));
+  s_->cv_.notify_one();
+}
+
+Result<Store::Lease> Store::read() {
+  std::unique_lock lk(mu_);
+  while (idle_.empty() && open_readers_ >= opts_.readers) cv_.wait(lk);
+  if (!idle_.empty()) {
+    auto db = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease(this, std::move(db));
+  }
+  ++open_readers_;
+  lk.unlock();
+  OpenOptions ro = opts_.open;
+  ro.read_only = true;
+  auto db = Database::open(opts_.path, ro);
+  if (!db.ok()) {
+    std::lock_guard g(mu_);
+    --open_readers_;
+    cv_.notify_one();
+    return db.status();
+  }
+  return Lease(this, std::move(*db));
+}
+
+}  // namespace vnh::store

@@ -1,0 +1,65 @@
+#pragma once
+// Store: one database file with its data key. Opens (creating if asked) and migrates the
+// file, and hands out the Writer (the single write path) and read connections from a small
+// pool (WAL lets readers run beside the writer). Thread-safe.
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/crypto.hpp"
+#include "common/status.hpp"
+#include "store/sqlite.hpp"
+#include "store/writer.hpp"
+
+namespace vnh::store {
+
+struct StoreOptions {
+  std::string path;
+  std::string key_file;  // default: path + ".key"
+  bool create = true;
+  OpenOptions open;
+  std::size_t readers = 4;
+  bool start_writer = true;  // false for single-threaded tools that write through db()
+};
+
+class Store {
+ public:
+  static Result<std::unique_ptr<Store>> open(const StoreOptions& opts);
+  ~Store();
+
+  // A read connection, returned to the pool when the lease ends.
+  class Lease {
+   public:
+    Lease(Store* s, std::unique_ptr<Database> db) : s_(s), db_(std::move(db)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    Database& operator*() { return *db_; }
+    Database* operator->() { return db_.get(); }
+
+   private:
+    Store* s_;
+    std::unique_ptr<Database> db_;
+  };
+
+  Result<Lease> read();
+  Writer& writer() { return *writer_; }
+  // The write connection for single-threaded tools (only when start_writer was false).
+  Database& db() { return *direct_; }
+  const FieldCrypto& crypto() const { return crypto_; }
+  const std::string& path() const { return opts_.path; }
+
+ private:
+  Store(StoreOptions o, FieldCrypto c) : opts_(std::move(o)), crypto_(c) {}
+  StoreOptions opts_;
+  FieldCrypto crypto_;
+  std::unique_ptr<Database> direct_;
+  std::unique_ptr<Writer> writer_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Database>> idle_;
+  std::size_t open_readers_ = 0;
+};
+
+}  // namespace vnh::store

@@ -1,0 +1,120 @@
+#pragma once
+// Tickets repository: the ticket row, its append-only event log, the firms that declined
+// it, its visit exceptions and the daily ticket-number counter. The state machine itself is
+// domain/ticket_state; services load a row, check the transition, change the row, save it
+// and append the event in one transaction.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/status.hpp"
+#include "domain/types.hpp"
+#include "domain/visit.hpp"
+#include "store/sqlite.hpp"
+
+namespace vnh::store {
+
+struct TicketRow {
+  std::int64_t id = 0;
+  std::string ticket_no;
+  std::int64_t elder_id = 0;
+  std::int64_t item_id = 0;
+  domain::Category category = domain::Category::kLifeCare;
+  domain::Channel channel = domain::Channel::kHotline;
+  domain::Urgency urgency = domain::Urgency::kNormal;
+  TimeMs window_start = 0;
+  TimeMs window_end = 0;
+  std::string notes;
+  domain::TicketState state = domain::TicketState::kCreated;
+  std::optional<std::int64_t> firm_id;
+  std::optional<std::string> staff_code;
+  std::optional<TimeMs> offer_expires_at;
+  std::optional<std::int64_t> offer_seq;
+  int offers_made = 0;
+  TimeMs created_at = 0;
+  std::string created_by;
+  TimeMs updated_at = 0;
+  std::optional<TimeMs> accepted_at;
+  std::optional<TimeMs> checkin_at;
+  std::optional<double> checkin_lat, checkin_lon;
+  std::optional<std::string> checkin_photo;
+  std::optional<TimeMs> checkout_at;
+  std::optional<double> checkout_lat, checkout_lon;
+  std::optional<std::string> checkout_photo;
+  std::optional<TimeMs> closed_at;
+  std::optional<std::string> cancel_reason;
+  std::optional<std::string> unassigned_reason;
+  std::string dispute = "none";  // none open cleared upheld
+  int held_exceptions = 0;
+};
+
+struct TicketEventRow {
+  std::int64_t id = 0;
+  std::int64_t ticket_id = 0;
+  TimeMs at = 0;
+  std::string type;
+  std::string actor;
+  std::optional<std::string> from_state;
+  std::optional<std::string> to_state;
+  std::optional<std::string> firm_code;
+  std::string detail = "{}";  // JSON object
+};
+
+struct VisitExceptionRow {
+  std::int64_t id = 0;
+  std::int64_t ticket_id = 0;
+  std::string type;
+  std::string detail;
+  std::string status;  // open cleared upheld
+  std::optional<std::string> reason_code;
+  std::optional<std::string> note;
+  std::optional<std::string> resolved_by;
+  std::optional<TimeMs> resolved_at;
+  TimeMs created_at = 0;
+};
+
+Result<std::int64_t> insert_ticket(Database& db, const TicketRow& t);
+// Writes every mutable column of the row back (id and ticket_no identify it).
+Status save_ticket(Database& db, const TicketRow& t);
+Result<std::optional<TicketRow>> get_ticket(Database& db, std::int64_t id);
+Result<std::optional<TicketRow>> find_ticket(Database& db, const std::string& ticket_no);
+
+struct TicketFilter {
+  std::optional<domain::TicketState> state;
+  std::optional<std::int64_t> firm_id;
+  std::optional<std::int64_t> elder_id;
+  std::optional<domain::Urgency> urgency;
+  std::optional<std::int64_t> before_id;  // paging: rows with id < before_id (newest first)
+  int limit = 50;
+};
+Result<std::vector<TicketRow>> list_tickets(Database& db, const TicketFilter& f);
+// Open tickets (not completed/cancelled/disputed) of an elder, newest first.
+Result<std::vector<TicketRow>> open_tickets_of_elder(Database& db, std::int64_t elder_id);
+Result<std::vector<TicketRow>> recent_completed_of_elder(Database& db, std::int64_t elder_id, int limit);
+
+Status append_event(Database& db, const TicketEventRow& e);
+Result<std::vector<TicketEventRow>> list_events(Database& db, std::int64_t ticket_id);
+
+// Records that a firm declined (or let time out, or had withdrawn) an offer of this ticket.
+Status record_decline(Database& db, std::int64_t ticket_id, std::int64_t firm_id, const std::string& kind,
+                      const std::string& reason, TimeMs at);
+Result<std::vector<std::int64_t>> declined_firms(Database& db, std::int64_t ticket_id);
+Status clear_declines(Database& db, std::int64_t ticket_id);
+
+// Inserts a visit exception (at most one open per type and ticket) and bumps the ticket's
+// held_exceptions count when it is new.
+Result<bool> insert_visit_exception(Database& db, std::int64_t ticket_id, domain::VisitExceptionType type,
+                                    const std::string& detail, TimeMs at);
+Result<std::vector<VisitExceptionRow>> list_visit_exceptions(Database& db, std::int64_t ticket_id);
+Result<std::optional<VisitExceptionRow>> get_visit_exception(Database& db, std::int64_t id);
+Result<std::vector<VisitExceptionRow>> open_visit_exceptions(Database& db, int limit);
+Status resolve_visit_exception(Database& db, std::int64_t id, const std::string& status,
+                               const std::string& reason_code, const std::string& note, const std::string& by,
+                               TimeMs at);
+
+// Next ticket number of a business day: T + YYYYMMDD + 6-digit sequence.
+Result<std::string> next_ticket_no(Database& db, const std::string& yyyymmdd);
+
+}  // namespace vnh::store

@@ -1,0 +1,152 @@
+#include "store/writer.hpp"
+
+#include <fmt/format.h>
+
+#include <exception>
+#include <future>
+
+#include "common/log.hpp"
+
+namespace vnh::store {
+
+void WriteTx::run_commit_hooks() {
+  auto hooks = std::move(commit_hooks_);
+  rollback_hooks_.clear();
+  for (auto& h : hooks) h();
+}
+
+void WriteTx::run_rollback_hooks() {
+  auto hooks = std::move(rollback_hooks_);
+  commit_hooks_.clear();
+  for (auto it = hooks.rbegin(); it != hooks.rend(); ++it) (*it)();
+}
+
+namespace {
+Status guarded(const std::function<Status(WriteTx&)>& work, WriteTx& tx) {
+  try {
+    return work(tx);
+  } catch (const std::exception& e) {
+    return internal(fmt::format("write failed: {}", e.what()));
+  }
+}
+}  // namespace
+
+Status run_transaction(Database& db, const std::function<Status(WriteTx&)>& work) {
+  auto t = Transaction::begin(db);
+  if (!t.ok()) return t.status();
+  WriteTx tx(db);
+  Status st = guarded(work, tx);
+  if (!st.ok()) {
+    (void)t->rollback();
+    tx.run_rollback_hooks();
+    return st;
+  }
+  st = t->commit();
+  if (!st.ok()) {
+    tx.run_rollback_hooks();
+    return st;
+  }
+  tx.run_commit_hooks();
+  return Status::Ok();
+}
+
+Writer::Writer(std::unique_ptr<Database> db, std::size_t max_batch)
+    : db_(std::move(db)), max_batch_(max_batch), thread_([this] { loop(); }) {}
+
+Writer::~Writer() { stop(); }
+
+void Writer::submit(Work work, Done done) {
+  {
+    std::lock_guard lk(mu_);
+    if (!stopping_) {
+      queue_.push_back({std::move(work), std::move(done)});
+      cv_.notify_one();
+      return;
+    }
+  }
+  if (done) done(Status(Code::kUnavailable, "the server is shutting down"));
+}
+
+Status Writer::run(Work work) {
+  std::promise<Status> p;
+  auto f = p.get_future();
+  submit(std::move(work), [&p](Status st) { p.set_value(std::move(st)); });
+  return f.get();
+}
+
+void Writer::stop() {
+  {
+    std::lock_guard lk(mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  if (thread_.joinable() && !on_writer_thread()) thread_.join();
+}
+
+void Writer::loop() {
+  while (true) {
+    std::deque<Job> batch;
+    {
+      std::unique_lock lk(mu_);
+      cv_.wait(lk, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    run_batch(batch);
+  }
+}
+
+void Writer::run_batch(std::deque<Job>& batch) {
+  ++batches_;
+  jobs_ += batch.size();
+  auto begin = Transaction::begin(*db_);
+  if (!begin.ok()) {
+    for (auto& j : batch) {
+      if (j.done) j.done(begin.status());
+    }
+    return;
+  }
+  struct Outcome {
+    Status status;
+    std::unique_ptr<WriteTx> tx;
+  };
+  std::vector<Outcome> outcomes;
+  outcomes.reserve(batch.size());
+  for (auto& job : batch) {
+    auto tx = std::make_unique<WriteTx>(*db_);
+    Status st = db_->exec("SAVEPOINT job");
+    if (st.ok()) {
+      st = guarded(job.work, *tx);
+      if (st.ok()) {
+        st = db_->exec("RELEASE job");
+      }
+      if (!st.ok()) {
+        (void)db_->exec("ROLLBACK TO job");
+        (void)db_->exec("RELEASE job");
+        tx->run_rollback_hooks();
+      }
+    }
+    outcomes.push_back({std::move(st), std::move(tx)});
+  }
+  Status commit = begin->commit();
+  if (!commit.ok()) {
+    log::error("msg=\"batch commit failed\" jobs={} error={}", batch.size(), log::q(commit.message()));
+    (void)begin->rollback();
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto& o = outcomes[i];
+    if (!commit.ok()) {
+      if (o.status.ok()) o.tx->run_rollback_hooks();
+      o.status = Status(Code::kUnavailable, fmt::format("storage commit failed: {}", commit.message()));
+    } else if (o.status.ok()) {
+      o.tx->run_commit_hooks();
+    }
+    if (batch[i].done) batch[i].done(o.status);
+  }
+}
+
+}  // namespace vnh::store
