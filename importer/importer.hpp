@@ -1,0 +1,57 @@
+#pragma once
+// `vnh import KIND FILE.csv`: the ten CSV formats of SPEC §7, all-or-nothing per file. Every
+// row is validated (types, references, duplicates, domain rules) and every error is reported
+// as `file:line: column: reason`; if there is any, the transaction is rolled back and nothing
+// is written. Derived facts are computed the same way as live: visit exceptions from ticket
+// check-ins/outs, disputes from "not received" callbacks.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/crypto.hpp"
+#include "common/status.hpp"
+#include "domain/policy.hpp"
+#include "store/sqlite.hpp"
+
+namespace vnh::importer {
+
+enum class Kind { kAreas, kCatalog, kElders, kFirms, kFirmAreas, kStaff, kTickets, kCallbacks, kComplaints, kInspections };
+
+std::optional<Kind> parse_kind(std::string_view s);
+std::string_view to_string(Kind k);
+std::string kind_names();
+// The exact header columns of a kind, in the SPEC's order.
+const std::vector<std::string>& columns(Kind k);
+
+struct RowError {
+  std::size_t line = 0;
+  std::string column;
+  std::string reason;
+};
+
+struct ImportReport {
+  std::size_t rows = 0;
+  std::vector<RowError> errors;
+  // Derived counts, e.g. {"visit_exceptions": 33, "disputes": 6}.
+  std::vector<std::pair<std::string, std::size_t>> derived;
+  bool ok() const { return errors.empty(); }
+  // "file:line: column: reason" lines (at most `max`, then "… and N more").
+  std::string format_errors(std::string_view file, std::size_t max = 100) const;
+};
+
+struct ImportContext {
+  const domain::Policy& policy;
+  const FieldCrypto& crypto;
+  TimeMs now = 0;
+  std::string actor = "import";
+  std::string file_name;  // for the audit entry
+};
+
+// Imports one file's content in one transaction on `db`. Returns the report (errors mean
+// nothing was written); a non-ok Status only for storage failures.
+Result<ImportReport> import_csv(store::Database& db, Kind kind, std::string_view data, const ImportContext& ctx);
+
+}  // namespace vnh::importer
