@@ -1,0 +1,145 @@
+// The printable monthly statement: city totals, every firm's line, the breakdowns by service
+// category and by street, and an inline SVG chart of payouts. Self-contained (no network, no
+// script), deterministic (no timestamps), A4-friendly print CSS.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "common/text.hpp"
+#include "settlement/settlement.hpp"
+
+namespace vnh::settlement {
+namespace {
+
+std::string esc(std::string_view s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
+// 123456 fen → "1,234.56"
+std::string yuan(Fen fen) {
+  bool neg = fen < 0;
+  std::uint64_t a = neg ? static_cast<std::uint64_t>(-fen) : static_cast<std::uint64_t>(fen);
+  std::string whole = std::to_string(a / 100);
+  std::string grouped;
+  for (size_t i = 0; i < whole.size(); ++i) {
+    if (i && (whole.size() - i) % 3 == 0) grouped += ',';
+    grouped += whole[i];
+  }
+  return fmt::format("{}{}.{:02}", neg ? "-" : "", grouped, a % 100);
+}
+
+std::string score(const std::optional<std::int64_t>& v) { return v ? format_fixed(*v, 2) : "—"; }
+
+std::string breakdown_table(const std::vector<Breakdown>& rows, const char* title, const char* key_title) {
+  std::string h = fmt::format("<h2>{}</h2>\n<table><thead><tr><th>{}</th><th>工单 tickets</th><th>合格 eligible</th>"
+                              "<th>补贴 subsidy (元)</th><th>自付 co-pay (元)</th></tr></thead><tbody>\n",
+                              title, key_title);
+  for (const auto& b : rows) {
+    h += fmt::format("<tr><td>{}<span class=\"code\">{}</span></td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+                     "<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                     esc(b.label), esc(b.key == b.label ? "" : " " + b.key), b.tickets, b.eligible, yuan(b.subsidy),
+                     yuan(b.copay));
+  }
+  return h + "</tbody></table>\n";
+}
+
+std::string payout_chart(const Settlement& s) {
+  if (s.lines.empty()) return "<p>No firm had activity this month.</p>";
+  const int bar_h = 18, gap = 6, label_w = 150, chart_w = 520;
+  Fen max = 1;
+  for (const auto& l : s.lines) max = std::max({max, l.payout, l.subsidy});
+  int height = static_cast<int>(s.lines.size()) * (bar_h + gap) + 30;
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" role=\"img\" "
+      "aria-label=\"payout by firm\">\n",
+      label_w + chart_w + 110, height);
+  int y = 10;
+  for (const auto& l : s.lines) {
+    int sw = static_cast<int>(static_cast<double>(l.subsidy) / static_cast<double>(max) * chart_w);
+    int pw = static_cast<int>(static_cast<double>(l.payout) / static_cast<double>(max) * chart_w);
+    svg += fmt::format(
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\">{}</text>"
+        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#c9d8ea\"/>"
+        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#1f5f99\"/>"
+        "<text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>\n",
+        label_w - 6, y + 13, esc(l.code), label_w, y, std::max(sw, 1), bar_h, label_w, y + 4, std::max(pw, 1),
+        bar_h - 8, label_w + std::max(sw, pw) + 6, y + 13, yuan(l.payout));
+    y += bar_h + gap;
+  }
+  svg += fmt::format(
+      "<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"#c9d8ea\"/><text x=\"{}\" y=\"{}\" font-size=\"11\">"
+      "补贴 S</text><rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"#1f5f99\"/><text x=\"{}\" y=\"{}\" "
+      "font-size=\"11\">拨付 payout</text>\n</svg>",
+      label_w, y + 4, label_w + 14, y + 13, label_w + 90, y + 4, label_w + 104, y + 13);
+  return svg;
+}
+
+}  // namespace
+
+std::string render_html(const Settlement& s) {
+  std::string m = s.month.to_string();
+  std::string h = fmt::format(R"(<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<title>补贴结算 Settlement {0}</title>
+<style>
+body {{ font-family: "Noto Sans CJK SC", "Source Han Sans SC", sans-serif; margin: 24px; color: #111; }}
+h1 {{ font-size: 20px; margin: 0 0 4px; }} h2 {{ font-size: 15px; margin: 22px 0 6px; }}
+.meta {{ color: #555; font-size: 12px; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 12px; }}
+th, td {{ border: 1px solid #bbb; padding: 3px 6px; }} th {{ background: #eef2f7; }}
+td.n {{ text-align: right; font-variant-numeric: tabular-nums; }} .code {{ color: #777; font-size: 11px; }}
+.totals td {{ font-weight: bold; }} .review {{ color: #b00020; font-weight: bold; }}
+.cards {{ display: flex; gap: 12px; flex-wrap: wrap; }} .card {{ border: 1px solid #bbb; padding: 8px 12px; }}
+.card b {{ display: block; font-size: 18px; }}
+@media print {{ body {{ margin: 10mm; }} h2 {{ page-break-after: avoid; }} tr {{ page-break-inside: avoid; }} }}
+</style></head><body>
+<h1>居家养老服务补贴结算单 · Home-care subsidy settlement {0}</h1>
+<p class="meta">月份 month {0} ({1}) · 政策 policy sha256 {2}</p>
+<div class="cards">
+<div class="card">拨付合计 total payout<b>¥{3}</b></div>
+<div class="card">补贴 subsidy S<b>¥{4}</b></div>
+<div class="card">老人自付 co-pay<b>¥{5}</b></div>
+<div class="card">扣款 deductions<b>¥{6}</b></div>
+<div class="card">工单 tickets<b>{7} / {8}</b>合格 eligible / 完成 completed</div>
+</div>
+)",
+                              m, esc(s.time_zone), s.policy_digest, yuan(s.payout), yuan(s.subsidy), yuan(s.copay),
+                              yuan(s.deductions), s.tickets_eligible, s.tickets_completed);
+  h += "<h2>各企业结算 Firms</h2>\n<table><thead><tr><th>企业 firm</th><th>完成 completed</th><th>合格 eligible</th>"
+       "<th>补贴 S (元)</th><th>自付 (元)</th><th>E</th><th>N</th><th>Q</th><th>H</th><th>T</th><th>系数 coef.</th>"
+       "<th>扣款 (元)</th><th>拨付 payout (元)</th></tr></thead><tbody>\n";
+  for (const auto& l : s.lines) {
+    h += fmt::format(
+        "<tr><td>{}<span class=\"code\"> {}</span>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+        "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+        "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+        "<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+        esc(l.name), esc(l.code), l.exit_review ? " <span class=\"review\">退出审查 exit review</span>" : "",
+        l.tickets_completed, l.tickets_eligible, yuan(l.subsidy), yuan(l.copay), score(l.score_e), score(l.score_n),
+        format_fixed(l.score_q, 2), score(l.score_h), score(l.score_total), score(l.coefficient), yuan(l.deductions),
+        yuan(l.payout));
+  }
+  h += fmt::format(
+      "<tr class=\"totals\"><td>全区合计 city total</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+      "<td class=\"n\">{}</td><td class=\"n\">{}</td><td colspan=\"6\"></td><td class=\"n\">{}</td>"
+      "<td class=\"n\">{}</td></tr>\n</tbody></table>\n",
+      s.tickets_completed, s.tickets_eligible, yuan(s.subsidy), yuan(s.copay), yuan(s.deductions), yuan(s.payout));
+  h += "<h2>拨付图 Payout by firm</h2>\n" + payout_chart(s) + "\n";
+  h += breakdown_table(s.by_category, "按服务类别 By service category", "类别 category");
+  h += breakdown_table(s.by_street, "按街道 By street", "街道 street");
+  h += "<p class=\"meta\">补贴 S = 合格工单政府承担部分之和；拨付 = max(0, round(S × 系数) − 扣款)。"
+       " Each firm's per-ticket statement lists every eligible and excluded ticket.</p>\n</body></html>\n";
+  return h;
+}
+
+}  // namespace vnh::settlement

@@ -1,0 +1,68 @@
+#pragma once
+// The arithmetic of the monthly assessment (SPEC §5) and subsidy settlement (SPEC §6), pure
+// and exact: scores are integer hundredths, money integer fen, every intermediate value an
+// exact rational (boost::multiprecision::cpp_rational) until the one rounding the spec names
+// (half-up to 0.01 for Q and T, half-up to the fen for S × coefficient).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "common/time.hpp"
+#include "domain/policy.hpp"
+#include "domain/types.hpp"
+
+namespace vnh::settlement {
+
+using Fen = std::int64_t;
+
+// The month's data behind Q for one firm.
+struct QualityInputs {
+  std::int64_t rating_sum = 0;    // over reached callbacks about its tickets of M
+  std::int64_t rating_count = 0;
+  std::int64_t tickets = 0;       // its tickets of M (completed or disputed, checked out in M)
+  std::int64_t on_time = 0;       // … whose check-in fell inside the requested window
+  std::int64_t verified = 0;      // … with no (uncleared) visit exception
+};
+
+// Q in hundredths: 100 × (ws·s + wp·p + wv·v) with terms lacking data left out and the
+// remaining weights rescaled; 0 for a firm with no ticket and no callback. Rounded half-up.
+std::int64_t quality_hundredths(const QualityInputs& in, const domain::Policy& p);
+// T in hundredths from E, N, H and the rounded Q (all hundredths), rounded half-up.
+std::int64_t total_hundredths(std::int64_t e, std::int64_t n, std::int64_t q, std::int64_t h, const domain::Policy& p);
+// max(0, round_half_up(S × coefficient) − deductions), coefficient in hundredths.
+Fen payout_fen(Fen subsidy, std::int64_t coefficient_hundredths, Fen deductions);
+
+// Remaining monthly credit per elder (category B by default), consumed in check-out order.
+class CreditLedger {
+ public:
+  explicit CreditLedger(Fen monthly) : monthly_(monthly) {}
+  // Takes up to `want` from the elder's remaining credit; returns what was covered.
+  Fen take(std::int64_t elder_id, Fen want);
+  Fen remaining(std::int64_t elder_id) const;
+
+ private:
+  Fen monthly_;
+  std::unordered_map<std::int64_t, Fen> used_;
+};
+
+struct TicketFacts {
+  std::int64_t elder_id = 0;
+  domain::ElderCategory category = domain::ElderCategory::kC;
+  Date birth_date;
+  Date checkout_day;  // in the business time zone
+  Fen standard_price = 0;
+  bool meal = false;
+};
+
+struct Share {
+  Fen government = 0;
+  Fen copay = 0;
+  const char* rule = "";  // full_funding, meal_age_65_74, credit, credit_partial, self_pay, …
+};
+
+// The government share of one eligible ticket (SPEC §6 step 2). Credit tickets must be
+// presented in check-out order (ties by ticket number) across all firms.
+Share government_share(const TicketFacts& t, const domain::Policy& p, CreditLedger& credit);
+
+}  // namespace vnh::settlement

@@ -1,0 +1,179 @@
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "data/embedded.hpp"
+#include "importer/importer.hpp"
+#include "settlement/settlement.hpp"
+#include "store/query.hpp"
+#include "store/store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace vnh;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+std::string sample(const std::string& name) {
+  return read(fs::path(VNH_SOURCE_DIR) / "tests/data/month-2026-10" / name);
+}
+
+struct World {
+  testing::TempDir dir;
+  std::unique_ptr<store::Store> store;
+  domain::Policy policy = *domain::load_policy(data::default_policy_text(), "policy.toml");
+  World() {
+    store::StoreOptions o;
+    o.path = dir.file("s.db");
+    o.start_writer = false;
+    o.open.synchronous = "OFF";
+    store = std::move(*store::Store::open(o));
+  }
+  void load(importer::Kind k, const std::string& csv) {
+    importer::ImportContext ctx{policy, store->crypto(), *parse_time("2026-11-23T10:00:00+08:00"), "import", "x"};
+    auto r = importer::import_csv(store->db(), k, csv, ctx);
+    REQUIRE(r.ok());
+    INFO(r->format_errors("x.csv"));
+    REQUIRE(r->ok());
+  }
+  void load_sample() {
+    using importer::Kind;
+    for (auto [k, f] : {std::pair{Kind::kAreas, "areas.csv"}, {Kind::kCatalog, "catalog.csv"},
+                        {Kind::kElders, "elders.csv"}, {Kind::kFirms, "firms.csv"}, {Kind::kFirmAreas, "firm-areas.csv"},
+                        {Kind::kStaff, "staff.csv"}, {Kind::kTickets, "tickets.csv"}, {Kind::kCallbacks, "callbacks.csv"},
+                        {Kind::kComplaints, "complaints.csv"}, {Kind::kInspections, "inspections.csv"}}) {
+      load(k, sample(f));
+    }
+  }
+  Result<settlement::RunResult> settle(const std::string& month, const std::string& by = "cli:test") {
+    settlement::RunOptions o{*parse_year_month(month), dir.file("out"), by, 1'800'000'000'000};
+    return settlement::run(store->db(), [&](const auto& w) { return store::run_transaction(store->db(), w); }, policy, o);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the worked month settles to the expected CSV, byte for byte", "[settlement][e2e]") {
+  World w;
+  w.load_sample();
+  auto r = w.settle("2026-10");
+  INFO(r.status().to_string());
+  REQUIRE(r.ok());
+  std::string expected = sample("expected-settlement-2026-10.csv");
+  CHECK(r->csv == expected);
+  CHECK(read(fs::path(w.dir.file("out")) / "settlement-2026-10.csv") == expected);
+  std::string html = read(fs::path(w.dir.file("out")) / "settlement-2026-10.html");
+  CHECK(html.find("<svg") != std::string::npos);
+  CHECK(html.find("F008") != std::string::npos);
+  CHECK(html.find("exit review") != std::string::npos);
+  SECTION("each firm gets a statement listing every ticket with its reason") {
+    std::string f001 = read(fs::path(w.dir.file("out")) / "statements-2026-10/statement-2026-10-F001.csv");
+    auto lines = std::count(f001.begin(), f001.end(), '\n');
+    CHECK(lines == 1 + 59);  // header + every ticket of M
+    CHECK(f001.find("excluded:") != std::string::npos);
+    CHECK(f001.find(",full_funding,") != std::string::npos);
+  }
+  SECTION("a second run gives byte-identical files") {
+    std::string html1 = html;
+    auto again = w.settle("2026-10");
+    REQUIRE(again.ok());
+    CHECK(read(fs::path(w.dir.file("out")) / "settlement-2026-10.csv") == expected);
+    CHECK(read(fs::path(w.dir.file("out")) / "settlement-2026-10.html") == html1);
+  }
+  SECTION("approval locks the month; the runner cannot approve their own run") {
+    auto& db = w.store->db();
+    CHECK(store::run_transaction(db, [](store::WriteTx& tx) {
+            return settlement::approve(tx, {2026, 10}, "cli:test", 1);
+          }).code() == Code::kPermissionDenied);
+    REQUIRE(store::run_transaction(db, [](store::WriteTx& tx) {
+              return settlement::approve(tx, {2026, 10}, "finance2", 1);
+            }).ok());
+    auto rerun = w.settle("2026-10");
+    REQUIRE_FALSE(rerun.ok());
+    CHECK(rerun.status().reason() == "locked");
+    auto info = settlement::get_run(db, {2026, 10});
+    CHECK((*info)->status == "approved");
+    CHECK((*info)->approved_by == "finance2");
+  }
+}
+
+TEST_CASE("missing inspector scores stop the run, name every firm, and write nothing", "[settlement]") {
+  World w;
+  w.load_sample();
+  REQUIRE(w.store->db().exec("DELETE FROM inspections WHERE firm_id IN (SELECT id FROM firms WHERE code IN ('F003','F005'))").ok());
+  auto r = w.settle("2026-10");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("F003") != std::string::npos);
+  CHECK(r.status().message().find("F005") != std::string::npos);
+  CHECK_FALSE(fs::exists(fs::path(w.dir.file("out")) / "settlement-2026-10.csv"));
+  CHECK(fs::is_empty(w.dir.file("out")));
+  CHECK(*store::query_int(w.store->db().prepare("SELECT count(*) FROM settlement_runs")) == 0);
+}
+
+TEST_CASE("check-outs at 23:59 and 00:00 Asia/Shanghai, written in UTC, fall in their local months", "[settlement]") {
+  World w;
+  w.load(importer::Kind::kAreas, "code,name,parent_code,level\r\n620102,城关区,,district\r\n"
+                                 "620102001,街道,620102,street\r\n620102001001,社区,620102001,community\r\n");
+  w.load(importer::Kind::kCatalog, "code,name,category,unit,standard_price_fen,market_price_fen,duration_min,meal\r\n"
+                                   "S1,助洁,life_care,次,2000,2500,30,0\r\n");
+  w.load(importer::Kind::kElders, "id_number,name,phone,community_code,lat,lon,category,registered_on\r\n"
+                                  "620102195810100019,甲,13900000001,620102001001,36.06,103.83,A,2026-01-05\r\n");
+  w.load(importer::Kind::kFirms, "code,name,base_lat,base_lon,daily_capacity,status\r\nF1,一,36.06,103.83,10,active\r\n");
+  w.load(importer::Kind::kStaff, "firm_code,code,name,phone,skills\r\nF1,W1,工,13800000001,life_care\r\n");
+  // 2026-09-30T23:59 local = 15:59Z (September); 2026-10-01T00:00 local = 2026-09-30T16:00Z (October);
+  // 2026-10-31T23:59 local = 15:59Z (October); 2026-11-01T00:00 local = 2026-10-31T16:00Z (November).
+  std::string head = "ticket_no,id_number,item_code,firm_code,urgency,window_start,window_end,created_at,checkin_at,"
+                     "checkin_lat,checkin_lon,checkout_at,checkout_lat,checkout_lon,staff_code,state\r\n";
+  auto row = [](const char* no, const char* in, const char* out) {
+    return fmt::format("{},620102195810100019,S1,F1,normal,{},{},{},{},36.06,103.83,{},36.06,103.83,W1,completed\r\n",
+                       no, in, out, in, in, out);
+  };
+  w.load(importer::Kind::kTickets, head + row("T1", "2026-09-30T15:20:00Z", "2026-09-30T15:59:00Z") +
+                                       row("T2", "2026-09-30T15:21:00Z", "2026-09-30T16:00:00Z") +
+                                       row("T3", "2026-10-31T15:20:00Z", "2026-10-31T15:59:00Z") +
+                                       row("T4", "2026-10-31T15:21:00Z", "2026-10-31T16:00:00Z"));
+  w.load(importer::Kind::kInspections, "firm_code,month,enterprise_building,service_norms,staff_management\r\n"
+                                       "F1,2026-10,90,90,90\r\n");
+  auto r = w.settle("2026-10");
+  REQUIRE(r.ok());
+  REQUIRE(r->settlement.lines.size() == 1);
+  CHECK(r->settlement.lines[0].tickets_completed == 2);  // T2 and T3
+  CHECK(r->settlement.lines[0].subsidy == 4000);
+}
+
+TEST_CASE("disputed tickets and tickets with uncleared visit exceptions are not eligible", "[settlement]") {
+  World w;
+  w.load_sample();
+  auto r = w.settle("2026-10");
+  REQUIRE(r.ok());
+  std::int64_t completed = 0, eligible = 0;
+  for (const auto& l : r->settlement.lines) {
+    completed += l.tickets_completed;
+    eligible += l.tickets_eligible;
+  }
+  // 433 tickets of October; of them 6 disputed, and 32 with exceptions (one disputed ticket has both: 395 eligible).
+  CHECK(completed == 434);
+  CHECK(eligible == completed - *store::query_int(w.store->db().prepare(
+                                    "SELECT count(*) FROM tickets WHERE checkout_at >= 1790784000000 AND "
+                                    "checkout_at < 1793462400000 AND (state = 'disputed' OR held_exceptions > 0)")));
+  SECTION("clearing an exception makes its ticket eligible on the next run") {
+    auto& db = w.store->db();
+    auto before = r->settlement.tickets_eligible;
+    REQUIRE(db.exec("UPDATE visit_exceptions SET status='cleared', reason_code='no_signal_indoors', note='n', "
+                    "resolved_by='sup', resolved_at=1 WHERE ticket_id = (SELECT id FROM tickets WHERE ticket_no='T000001')").ok());
+    REQUIRE(db.exec("UPDATE tickets SET held_exceptions = 0 WHERE ticket_no = 'T000001'").ok());
+    auto again = w.settle("2026-10");
+    REQUIRE(again.ok());
+    CHECK(again->settlement.tickets_eligible == before + 1);
+  }
+}
