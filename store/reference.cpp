@@ -156,6 +156,23 @@ Status set_firm_status(Database& db, std::int64_t firm_id, FirmStatus s) {
   return st->bind_all(to_string(s), firm_id).run();
 }
 
+Status set_firm_token(Database& db, std::int64_t firm_id, const std::string& token_hash, std::int64_t now) {
+  auto st = db.prepare("UPDATE firms SET token_hash = ?, token_issued_at = ? WHERE id = ?");
+  if (!st.ok()) return st.status();
+  if (token_hash.empty()) {
+    st->bind(1, std::nullopt);
+  } else {
+    st->bind(1, Blob{token_hash});
+  }
+  return st->bind(2, now).bind(3, firm_id).run();
+}
+
+Result<std::optional<Firm>> find_firm_by_token(Database& db, const std::string& token_hash) {
+  auto st = db.prepare(std::string("SELECT ") + kFirmCols + " FROM firms WHERE token_hash = ?");
+  if (st.ok()) st->bind(1, Blob{token_hash});
+  return query_one<Firm>(std::move(st), read_firm);
+}
+
 Status insert_firm_area(Database& db, const FirmArea& fa) {
   auto st = db.cached("INSERT INTO firm_areas(firm_id, area_code, category) VALUES (?, ?, ?)");
   if (!st.ok()) return st.status();

@@ -80,6 +80,9 @@ Result<std::optional<Firm>> find_firm(Database& db, const std::string& code);
 Result<std::optional<Firm>> firm_by_id(Database& db, std::int64_t id);
 Result<std::vector<Firm>> list_firms(Database& db);
 Status set_firm_status(Database& db, std::int64_t firm_id, domain::FirmStatus s);
+// Partner tokens: only the SHA-256 of a token is stored; a new token replaces the old.
+Status set_firm_token(Database& db, std::int64_t firm_id, const std::string& token_hash, std::int64_t now);
+Result<std::optional<Firm>> find_firm_by_token(Database& db, const std::string& token_hash);
 Status insert_firm_area(Database& db, const FirmArea& fa);
 Result<std::vector<FirmArea>> list_firm_areas(Database& db);
 

@@ -1,0 +1,192 @@
+// Administration subcommands: vnh user …, vnh firm token …, vnh audit verify.
+#include <fmt/format.h>
+
+#include "app/options.hpp"
+#include "common/crypto.hpp"
+#include "hotline/auth.hpp"
+#include "store/accounts.hpp"
+#include "store/audit.hpp"
+#include "store/reference.hpp"
+
+namespace vnh::app {
+
+namespace {
+
+int user_add(const Args& args) {
+  po::options_description desc("options");
+  std::string name, role_name, db_path, display;
+  desc.add_options()("name", po::value(&name)->required(), "user name")(
+      "role", po::value(&role_name)->required(), "operator supervisor inspector finance admin")(
+      "password-stdin", po::bool_switch(), "read the password from the first line of stdin")(
+      "display-name", po::value(&display), "full name shown in the console")("db", po::value(&db_path)->required(),
+                                                                             "database file (created if missing)");
+  po::positional_options_description pos;
+  pos.add("name", 1);
+  po::variables_map vm;
+  if (auto rc = parse_options("user add", "NAME --role ROLE --password-stdin --db FILE", args, desc, pos, vm)) {
+    return *rc;
+  }
+  auto role = domain::parse_role(role_name);
+  if (!role) return fail("user add", fmt::format("--role: '{}' is not one of {}", role_name, domain::role_names()), 2);
+  if (!vm["password-stdin"].as<bool>()) {
+    return fail("user add", "give the password on stdin with --password-stdin (never on the command line)", 2);
+  }
+  if (auto s = hotline::validate_username(name); !s.ok()) return fail("user add", s.message(), 2);
+  std::string password = read_stdin_line();
+  auto st = open_for_cli(db_path, true);
+  if (!st.ok()) return fail("user add", st.status().message());
+  auto& store = **st;
+  SystemClock clock;
+  auto policy = resolve_policy(store.db(), std::nullopt, current_month(clock.now_ms()));
+  if (!policy.ok()) return fail("user add", policy.status().message());
+  auto hash = hotline::hash_new_password(password, *policy);
+  if (!hash.ok()) return fail("user add", hash.status().message(), 2);
+  hotline::NewUser u{name, display, *role, *hash};
+  Status s = store::run_transaction(store.db(), [&](store::WriteTx& tx) {
+    return hotline::insert_new_user(tx.db(), u, clock.now_ms(), cli_actor()).status();
+  });
+  if (!s.ok()) return fail("user add", s.message(), s.code() == Code::kAlreadyExists ? 2 : 1);
+  fmt::print("user {} ({}) added\n", name, role_name);
+  return 0;
+}
+
+int user_list(const Args& args) {
+  po::options_description desc("options");
+  std::string db_path;
+  desc.add_options()("db", po::value(&db_path)->required(), "database file");
+  po::positional_options_description pos;
+  po::variables_map vm;
+  if (auto rc = parse_options("user list", "--db FILE", args, desc, pos, vm)) return *rc;
+  auto st = open_for_cli(db_path, false);
+  if (!st.ok()) return fail("user list", st.status().message());
+  auto users = store::list_users((*st)->db());
+  if (!users.ok()) return fail("user list", users.status().message());
+  for (const auto& u : *users) {
+    fmt::print("{:<24} {:<10} {}\n", u.username, domain::to_string(u.role), u.active ? "active" : "disabled");
+  }
+  return 0;
+}
+
+int user_set(const Args& args, bool change_password) {
+  const char* cmd = change_password ? "user passwd" : "user disable";
+  po::options_description desc("options");
+  std::string name, db_path;
+  desc.add_options()("name", po::value(&name)->required(), "user name")("db", po::value(&db_path)->required(),
+                                                                        "database file");
+  if (change_password) desc.add_options()("password-stdin", po::bool_switch(), "read the new password from stdin");
+  po::positional_options_description pos;
+  pos.add("name", 1);
+  po::variables_map vm;
+  if (auto rc = parse_options(cmd, "NAME --db FILE", args, desc, pos, vm)) return *rc;
+  auto st = open_for_cli(db_path, false);
+  if (!st.ok()) return fail(cmd, st.status().message());
+  auto& store = **st;
+  SystemClock clock;
+  auto u = store::find_user(store.db(), name);
+  if (!u.ok() || !*u) return fail(cmd, fmt::format("no user '{}'", name), 2);
+  std::string hash;
+  if (change_password) {
+    if (!vm["password-stdin"].as<bool>()) return fail(cmd, "give the password on stdin with --password-stdin", 2);
+    auto policy = resolve_policy(store.db(), std::nullopt, current_month(clock.now_ms()));
+    if (!policy.ok()) return fail(cmd, policy.status().message());
+    auto h = hotline::hash_new_password(read_stdin_line(), *policy);
+    if (!h.ok()) return fail(cmd, h.status().message(), 2);
+    hash = *h;
+  }
+  Status s = store::run_transaction(store.db(), [&](store::WriteTx& tx) -> Status {
+    if (change_password) {
+      VNH_RETURN_IF_ERROR(store::set_password_hash(tx.db(), (*u)->id, hash, clock.now_ms()));
+    } else {
+      VNH_RETURN_IF_ERROR(store::set_user_active(tx.db(), (*u)->id, false));
+    }
+    VNH_RETURN_IF_ERROR(store::revoke_user_sessions(tx.db(), (*u)->id));
+    return store::append_audit(tx.db(), clock.now_ms(),
+                               {cli_actor(), change_password ? "user.password" : "user.disable", "user:" + name, "{}"});
+  });
+  if (!s.ok()) return fail(cmd, s.message());
+  fmt::print("{} {}\n", name, change_password ? "password changed; sessions revoked" : "disabled; sessions revoked");
+  return 0;
+}
+
+}  // namespace
+
+int cmd_user(const Args& args) {
+  std::string sub = args.empty() ? "" : args[0];
+  Args rest(args.begin() + (args.empty() ? 0 : 1), args.end());
+  if (sub == "add") return user_add(rest);
+  if (sub == "list") return user_list(rest);
+  if (sub == "passwd") return user_set(rest, true);
+  if (sub == "disable") return user_set(rest, false);
+  return fail("user", "usage: vnh user add|list|passwd|disable … (see --help of each)", 2);
+}
+
+int cmd_firm(const Args& args) {
+  if (args.empty() || args[0] != "token") return fail("firm", "usage: vnh firm token FIRM_CODE --db FILE [--revoke]", 2);
+  Args rest(args.begin() + 1, args.end());
+  po::options_description desc("options");
+  std::string code, db_path;
+  desc.add_options()("firm", po::value(&code)->required(), "firm code")("db", po::value(&db_path)->required(),
+                                                                        "database file")(
+      "revoke", po::bool_switch(), "revoke the firm's token without issuing a new one");
+  po::positional_options_description pos;
+  pos.add("firm", 1);
+  po::variables_map vm;
+  if (auto rc = parse_options("firm token", "FIRM_CODE --db FILE [--revoke]", rest, desc, pos, vm)) return *rc;
+  auto st = open_for_cli(db_path, false);
+  if (!st.ok()) return fail("firm token", st.status().message());
+  auto& store = **st;
+  auto firm = store::find_firm(store.db(), code);
+  if (!firm.ok()) return fail("firm token", firm.status().message());
+  if (!*firm) return fail("firm token", fmt::format("no firm '{}'", code), 2);
+  bool revoke = vm["revoke"].as<bool>();
+  std::string token = revoke ? "" : random_token();
+  SystemClock clock;
+  Status s = store::run_transaction(store.db(), [&](store::WriteTx& tx) -> Status {
+    VNH_RETURN_IF_ERROR(store::set_firm_token(tx.db(), (*firm)->id, revoke ? "" : sha256_raw(token), clock.now_ms()));
+    return store::append_audit(tx.db(), clock.now_ms(),
+                               {cli_actor(), revoke ? "firm.token_revoke" : "firm.token_issue", "firm:" + code, "{}"});
+  });
+  if (!s.ok()) return fail("firm token", s.message());
+  if (revoke) {
+    fmt::print("token of {} revoked\n", code);
+  } else {
+    fmt::print("{}\n", token);
+    fmt::print(stderr, "new partner token for {} (shown once; the previous token no longer works)\n", code);
+  }
+  return 0;
+}
+
+int cmd_audit(const Args& args) {
+  if (args.empty() || args[0] != "verify") return fail("audit", "usage: vnh audit verify --db FILE", 2);
+  Args rest(args.begin() + 1, args.end());
+  po::options_description desc("options");
+  std::string db_path, expect;
+  desc.add_options()("db", po::value(&db_path)->required(), "database file")(
+      "expect-head", po::value(&expect), "head hash recorded earlier (detects truncation)");
+  po::positional_options_description pos;
+  po::variables_map vm;
+  if (auto rc = parse_options("audit verify", "--db FILE [--expect-head HASH]", rest, desc, pos, vm)) return *rc;
+  auto st = open_for_cli(db_path, false);
+  if (!st.ok()) return fail("audit verify", st.status().message());
+  auto rep = store::verify_audit((*st)->db());
+  if (!rep.ok()) return fail("audit verify", rep.status().message());
+  if (!rep->intact) {
+    fmt::print("audit log BROKEN at entry {}: {}\n", *rep->first_bad_id, rep->problem);
+    return 1;
+  }
+  fmt::print("audit log intact: {} entries, head {}\n", rep->entries, rep->head_hash_hex);
+  if (!expect.empty()) {
+    auto all = store::list_audit((*st)->db(), "", 1 << 30);
+    bool found = false;
+    if (all.ok()) {
+      for (const auto& r : *all) found = found || r.hash_hex == expect;
+    }
+    if (!found) {
+      fmt::print("the expected head {} is not in the log: entries were removed from its end\n", expect);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace vnh::app

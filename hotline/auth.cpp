@@ -1,0 +1,131 @@
+#include "hotline/auth.hpp"
+
+#include <fmt/format.h>
+
+#include "common/crypto.hpp"
+#include "common/text.hpp"
+#include "store/audit.hpp"
+
+namespace vnh::hotline {
+using namespace vnh::domain;
+
+Status validate_username(const std::string& u) {
+  if (u.empty() || u.size() > 64) return invalid("username", "must be 1 to 64 characters");
+  for (char c : u) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+              c == '-' || c == '@';
+    if (!ok) return invalid("username", "may use letters, digits and . _ - @ only");
+  }
+  return Status::Ok();
+}
+
+Status validate_password(const std::string& p) {
+  if (code_points(p).size() < 8) return invalid("password", "must be at least 8 characters");
+  if (p.size() > 256) return invalid("password", "must be at most 256 bytes");
+  if (!valid_utf8(p)) return invalid("password", "is not valid UTF-8");
+  return Status::Ok();
+}
+
+Result<std::string> hash_new_password(const std::string& password, const Policy& policy) {
+  VNH_RETURN_IF_ERROR(validate_password(password));
+  return hash_password(password, policy.password);
+}
+
+Result<std::int64_t> insert_new_user(store::Database& db, const NewUser& u, TimeMs now, const std::string& actor) {
+  VNH_RETURN_IF_ERROR(validate_username(u.username));
+  store::UserRow row;
+  row.username = u.username;
+  row.display_name = u.display_name;
+  row.role = u.role;
+  row.password_hash = u.password_hash;
+  row.created_at = now;
+  auto id = store::insert_user(db, row);
+  if (!id.ok()) return id.status();
+  VNH_RETURN_IF_ERROR(store::append_audit(db, now,
+                                          {actor, "user.create", "user:" + u.username,
+                                           fmt::format("{{\"role\":\"{}\"}}", to_string(u.role))}));
+  return id;
+}
+
+Result<LoginCheck> check_password(store::Database& db, const std::string& username, const std::string& password,
+                                  const Policy& policy, TimeMs now) {
+  LoginCheck c;
+  auto u = store::find_user(db, username);
+  if (!u.ok()) return u.status();
+  c.user = *u;
+  if (!c.user || !c.user->active) {
+    // Spend the same time as a real check so user names cannot be probed by timing.
+    static const std::string kDummy = *hash_password("not-a-real-password", policy.password);
+    (void)verify_password(kDummy, password);
+    return c;
+  }
+  c.locked = c.user->locked_until > now;
+  c.password_ok = verify_password(c.user->password_hash, password);
+  if (c.password_ok && password_needs_rehash(c.user->password_hash, policy.password)) {
+    auto h = hash_password(password, policy.password);
+    if (h.ok()) c.rehash = *h;
+  }
+  return c;
+}
+
+Result<LoginResult> record_login(store::Database& db, const LoginCheck& c, const Policy& policy, TimeMs now,
+                                 const std::string& remote) {
+  if (!c.user || !c.user->active) {
+    return Status(Code::kUnauthenticated, "wrong user name or password", "password", "bad_credentials");
+  }
+  // Re-read: another login may have changed the counters since the check.
+  auto fresh = store::user_by_id(db, c.user->id);
+  if (!fresh.ok()) return fresh.status();
+  const store::UserRow& u = **fresh;
+  std::string who = "user:" + u.username;
+  if (u.locked_until > now) {
+    (void)store::append_audit(db, now, {u.username, "login.refused_locked", who, "{}"});
+    return Status(Code::kPermissionDenied,
+                  fmt::format("account locked after {} failed logins; try again later", policy.lockout_failures),
+                  "username", "locked");
+  }
+  if (!c.password_ok) {
+    int failed = u.failed_logins + 1;
+    TimeMs locked_until = 0;
+    if (failed >= policy.lockout_failures) {
+      locked_until = now + static_cast<TimeMs>(policy.lockout_minutes) * kMsPerMinute;
+      failed = 0;
+    }
+    VNH_RETURN_IF_ERROR(store::record_login_failure(db, u.id, failed, locked_until));
+    VNH_RETURN_IF_ERROR(store::append_audit(db, now,
+                                            {u.username, locked_until ? "login.locked" : "login.failed", who,
+                                             fmt::format("{{\"remote\":\"{}\"}}", remote)}));
+    // Committed even though the request fails: the caller commits this job, then answers 401.
+    return Status(Code::kUnauthenticated, "wrong user name or password", "password", "bad_credentials");
+  }
+  VNH_RETURN_IF_ERROR(store::record_login_success(db, u.id));
+  if (c.rehash) VNH_RETURN_IF_ERROR(store::set_password_hash(db, u.id, *c.rehash, now));
+  LoginResult r;
+  r.token = random_token();
+  r.principal = Principal{u.id, u.username, u.role,
+                          now + static_cast<TimeMs>(policy.session_ttl_minutes) * kMsPerMinute, sha256_raw(r.token)};
+  VNH_RETURN_IF_ERROR(store::insert_session(db, {r.principal.token_hash, u.id, now, r.principal.expires_at, false}));
+  VNH_RETURN_IF_ERROR(
+      store::append_audit(db, now, {u.username, "login", who, fmt::format("{{\"remote\":\"{}\"}}", remote)}));
+  return r;
+}
+
+Result<Principal> authenticate(store::Database& db, const std::string& token, TimeMs now) {
+  auto bad = [] { return Status(Code::kUnauthenticated, "missing, expired or revoked session token", "", "bad_token"); };
+  if (token.empty() || token.size() > 128) return bad();
+  std::string h = sha256_raw(token);
+  auto s = store::find_session(db, h);
+  if (!s.ok()) return s.status();
+  if (!*s || (*s)->revoked || (*s)->expires_at <= now) return bad();
+  auto u = store::user_by_id(db, (*s)->user_id);
+  if (!u.ok()) return u.status();
+  if (!*u || !(*u)->active) return bad();
+  return Principal{(*u)->id, (*u)->username, (*u)->role, (*s)->expires_at, h};
+}
+
+Status logout(store::Database& db, const Principal& p, TimeMs now) {
+  VNH_RETURN_IF_ERROR(store::revoke_session(db, p.token_hash));
+  return store::append_audit(db, now, {p.username, "logout", "user:" + p.username, "{}"});
+}
+
+}  // namespace vnh::hotline

@@ -1,0 +1,64 @@
+#pragma once
+// Accounts and sessions: user creation rules, argon2id password checks with lockout after
+// repeated failures (rehashing when the policy's parameters change), bearer session tokens
+// (random, stored as SHA-256, expiring), logout. Password hashing is slow on purpose: callers
+// run hash/verify off the I/O threads and outside write transactions, then write the result.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/clock.hpp"
+#include "common/status.hpp"
+#include "domain/policy.hpp"
+#include "domain/types.hpp"
+#include "store/accounts.hpp"
+#include "store/sqlite.hpp"
+
+namespace vnh::hotline {
+
+struct Principal {
+  std::int64_t user_id = 0;
+  std::string username;
+  domain::Role role = domain::Role::kOperator;
+  TimeMs expires_at = 0;
+  std::string token_hash;
+};
+
+Status validate_username(const std::string& username);
+Status validate_password(const std::string& password);
+
+// Validates and hashes (slow), then inserts the user and an audit entry in `db`'s transaction.
+struct NewUser {
+  std::string username;
+  std::string display_name;
+  domain::Role role = domain::Role::kOperator;
+  std::string password_hash;  // from hash_new_password
+};
+Result<std::string> hash_new_password(const std::string& password, const domain::Policy& policy);
+Result<std::int64_t> insert_new_user(store::Database& db, const NewUser& u, TimeMs now, const std::string& actor);
+
+// Login in two steps so the slow verify runs outside the writer:
+//  1. check_password() reads the user and verifies (no writes);
+//  2. record_login() writes the outcome: a session on success, the failure count and lockout
+//     otherwise (and a rehash when needed), with an audit entry.
+struct LoginCheck {
+  std::optional<store::UserRow> user;
+  bool password_ok = false;
+  bool locked = false;
+  std::optional<std::string> rehash;  // new hash when parameters changed
+};
+Result<LoginCheck> check_password(store::Database& db, const std::string& username, const std::string& password,
+                                  const domain::Policy& policy, TimeMs now);
+struct LoginResult {
+  std::string token;  // returned once to the client
+  Principal principal;
+};
+// Returns kUnauthenticated (bad credentials, no detail on which) or kPermissionDenied (locked).
+Result<LoginResult> record_login(store::Database& db, const LoginCheck& check, const domain::Policy& policy,
+                                 TimeMs now, const std::string& remote);
+
+// Resolves a bearer token to its principal; kUnauthenticated when unknown, expired or revoked.
+Result<Principal> authenticate(store::Database& db, const std::string& token, TimeMs now);
+Status logout(store::Database& db, const Principal& p, TimeMs now);
+
+}  // namespace vnh::hotline
