@@ -131,7 +131,5 @@ Result<std::optional<RunInfo>> get_run(store::Database& db, YearMonth month);
 Result<std::vector<RunInfo>> list_runs(store::Database& db);
 // The stored CSV or HTML of a run ("csv" / "html").
 Result<std::optional<std::string>> run_document(store::Database& db, YearMonth month, const std::string& which);
-// Each firm's total score of the latest settled month before `month` (for dispatch).
-Result<std::map<std::int64_t, std::int64_t>> last_scores(store::Database& db, YearMonth month);
 
 }  // namespace vnh::settlement

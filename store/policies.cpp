@@ -22,4 +22,16 @@ Result<std::optional<StoredPolicy>> policy_for_month(Database& db, YearMonth mon
   });
 }
 
+Result<std::map<std::int64_t, std::int64_t>> latest_firm_scores(Database& db, YearMonth month) {
+  auto st = db.prepare(
+      "SELECT f.id, l.score_total FROM settlement_lines l JOIN firms f ON f.code = l.firm_code "
+      "WHERE l.score_total IS NOT NULL AND l.month = (SELECT max(l2.month) FROM settlement_lines l2 "
+      "WHERE l2.firm_code = l.firm_code AND l2.month < ?)");
+  if (st.ok()) st->bind(1, month.to_string());
+  auto rows = query_all<std::pair<std::int64_t, std::int64_t>>(
+      std::move(st), [](Statement& r) { return std::make_pair(r.int64(0), r.int64(1)); });
+  if (!rows.ok()) return rows.status();
+  return std::map<std::int64_t, std::int64_t>(rows->begin(), rows->end());
+}
+
 }  // namespace vnh::store

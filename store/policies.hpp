@@ -1,6 +1,8 @@
 #pragma once
 // Policy versions recorded in the database: every policy a run used is stored with its
 // digest and effective month, so a past month re-settles under the policy in force then.
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -22,5 +24,9 @@ struct StoredPolicy {
 Status record_policy(Database& db, const domain::Policy& p, TimeMs now);
 // The newest stored policy whose effective month is not after `month`.
 Result<std::optional<StoredPolicy>> policy_for_month(Database& db, YearMonth month);
+
+// Each firm's total score T (hundredths) from the latest settlement run of a month before
+// `month`: what dispatch calls "last month's assessment".
+Result<std::map<std::int64_t, std::int64_t>> latest_firm_scores(Database& db, YearMonth month);
 
 }  // namespace vnh::store

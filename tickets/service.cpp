@@ -1,0 +1,466 @@
+#include "tickets/service.hpp"
+
+#include <fmt/format.h>
+
+#include "common/identity.hpp"
+#include "common/text.hpp"
+#include "store/audit.hpp"
+#include "store/elders.hpp"
+#include "store/query.hpp"
+#include "store/reference.hpp"
+
+namespace vnh::tickets {
+using namespace vnh::domain;
+using store::TicketRow;
+
+namespace {
+
+Status require_text(const std::string& value, const char* field, size_t max_chars, bool required = true) {
+  if (required && trim(value).empty()) return invalid(field, "is required");
+  if (!valid_utf8(value)) return invalid(field, "is not valid UTF-8");
+  if (code_points(value).size() > max_chars) return invalid(field, fmt::format("is longer than {} characters", max_chars));
+  return Status::Ok();
+}
+
+bool is_hex64(const std::string& s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
+  }
+  return true;
+}
+
+void clear_offer(TicketRow& t) {
+  t.offer_expires_at.reset();
+  t.firm_id.reset();
+}
+
+}  // namespace
+
+void Service::publish(store::WriteTx& tx, const TicketRow& t, const std::string& event,
+                      std::optional<std::string> firm_code) {
+  if (observers_.empty()) return;
+  TicketChange change{t, event, std::move(firm_code)};
+  for (Observer* o : observers_) {
+    tx.on_commit([o, change] { o->ticket_changed(change); });
+  }
+}
+
+Result<TicketRow> Service::load(store::Database& db, const std::string& ticket_no) {
+  if (ticket_no.empty() || ticket_no.size() > 40) return invalid("ticket_no", "is not a ticket number");
+  auto t = store::find_ticket(db, ticket_no);
+  if (!t.ok()) return t.status();
+  if (!*t) return not_found(fmt::format("no ticket {}", ticket_no), "ticket_no");
+  return std::move(**t);
+}
+
+Result<TicketRow> Service::load_for_firm(store::Database& db, std::int64_t firm_id, const std::string& ticket_no) {
+  auto t = load(db, ticket_no);
+  if (!t.ok()) return t;
+  if (t->firm_id != firm_id) {
+    return Status(Code::kPermissionDenied, fmt::format("ticket {} is not offered to or held by your firm", ticket_no),
+                  "ticket_no", "not_your_ticket");
+  }
+  return t;
+}
+
+Result<std::string> Service::firm_code(store::Database& db, std::int64_t firm_id) {
+  auto f = store::firm_by_id(db, firm_id);
+  if (!f.ok()) return f.status();
+  if (!*f) return internal(fmt::format("firm {} vanished", firm_id));
+  return (*f)->code;
+}
+
+Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, const Actor& actor, std::int64_t user_id,
+                                const std::optional<std::string>& key, const std::string& request_hash) {
+  auto& db = tx.db();
+  TimeMs now = clock_.now_ms();
+  if (key) {
+    if (key->empty() || key->size() > 128) return invalid("Idempotency-Key", "must be 1 to 128 characters");
+    for (char c : *key) {
+      if (c < 0x21 || c > 0x7e) return invalid("Idempotency-Key", "must be printable ASCII without spaces");
+    }
+    auto st = db.cached("SELECT request_hash, ticket_id FROM idempotency_keys WHERE key = ?");
+    if (!st.ok()) return st.status();
+    st->bind(1, *key);
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      std::string hash = st->blob(0);
+      std::int64_t ticket_id = st->int64(1);
+      st->reset();
+      if (hash != request_hash) {
+        return Status(Code::kInvalidArgument,
+                      "this Idempotency-Key was already used with a different request body", "Idempotency-Key",
+                      "idempotency_key_reused");
+      }
+      auto t = store::get_ticket(db, ticket_id);
+      if (!t.ok()) return t.status();
+      if (!*t) return internal("idempotent ticket vanished");
+      return Created{std::move(**t), true, {}};
+    }
+  }
+
+  // Who: by ID number or by elder_id (one of them; both must agree when both are given).
+  std::optional<std::int64_t> elder_id;
+  if (req.elder_id) {
+    auto id = store::parse_elder_public_id(*req.elder_id);
+    if (!id) return invalid("elder_id", fmt::format("'{}' is not an elder id (E123)", *req.elder_id));
+    elder_id = *id;
+  }
+  if (req.id_number) {
+    auto idn = parse_id_number(*req.id_number);
+    if (!idn.ok()) return idn.status();
+    auto found = store::find_elder_by_id_number(db, crypto_, idn->normalized);
+    if (!found.ok()) return found.status();
+    if (!*found) return not_found("no elder is registered with this ID number", "id_number");
+    if (elder_id && *elder_id != **found) return invalid("elder_id", "does not match id_number");
+    elder_id = **found;
+  }
+  if (!elder_id) return invalid("elder_id", "give the elder's id_number or elder_id");
+  auto elder = store::get_elder(db, *elder_id);
+  if (!elder.ok()) return elder.status();
+  if (!*elder) return not_found(fmt::format("no elder {}", store::elder_public_id(*elder_id)), "elder_id");
+  if ((*elder)->status != "active") {
+    return Status(Code::kFailedPrecondition, "the elder's registration is inactive", "elder_id", "elder_inactive");
+  }
+
+  if (req.item_code.empty()) return invalid("item_code", "is required");
+  auto item = store::find_item(db, req.item_code);
+  if (!item.ok()) return item.status();
+  if (!*item) return not_found(fmt::format("no service item {}", req.item_code), "item_code");
+  if (!(*item)->active) return Status(Code::kFailedPrecondition, "the service item is withdrawn", "item_code", "item_inactive");
+
+  auto urgency = parse_urgency(req.urgency);
+  if (!urgency) return invalid("urgency", "must be normal or emergency");
+  auto channel = parse_channel(req.channel);
+  if (!channel || *channel == Channel::kImport) return invalid("channel", "must be hotline, device or app");
+  VNH_RETURN_IF_ERROR(require_text(req.notes, "notes", 1000, false));
+
+  TimeMs ws = req.window_start.value_or(now);
+  TimeMs default_len = *urgency == Urgency::kEmergency ? kMsPerHour : 4 * kMsPerHour;
+  TimeMs we = req.window_end.value_or(ws + default_len);
+  if (we < ws) return invalid("window_end", "is before window_start");
+  if (we - ws > 31 * kMsPerDay) return invalid("window_end", "the requested window is longer than 31 days");
+
+  TicketRow t;
+  Date today = policy_.tz->local_date(now);
+  auto no = store::next_ticket_no(db, fmt::format("{:04}{:02}{:02}", today.year, today.month, today.day));
+  if (!no.ok()) return no.status();
+  t.ticket_no = *no;
+  t.elder_id = *elder_id;
+  t.item_id = (*item)->id;
+  t.category = (*item)->category;
+  t.channel = *channel;
+  t.urgency = *urgency;
+  t.window_start = ws;
+  t.window_end = we;
+  t.notes = req.notes;
+  t.state = TicketState::kCreated;
+  t.created_at = now;
+  t.created_by = actor.name;
+  t.updated_at = now;
+  auto id = store::insert_ticket(db, t);
+  if (!id.ok()) return id.status();
+  t.id = *id;
+
+  Created out;
+  auto open = store::open_tickets_of_elder(db, t.elder_id);
+  if (!open.ok()) return open.status();
+  for (const auto& o : *open) {
+    if (o.id != t.id && o.category == t.category) out.likely_duplicates.push_back(o.ticket_no);
+  }
+  VNH_RETURN_IF_ERROR(note_event(db, t, now, actor, "created",
+                                 json_detail({{"item_code", (*item)->code},
+                                              {"urgency", std::string(to_string(t.urgency))},
+                                              {"channel", std::string(to_string(t.channel))}})));
+  if (actor.audit) {
+    VNH_RETURN_IF_ERROR(store::append_audit(db, now, {actor.name, "ticket.create", "ticket:" + t.ticket_no,
+                                                      fmt::format("{{\"elder\":\"{}\"}}", store::elder_public_id(t.elder_id))}));
+  }
+  if (key) {
+    auto st = db.cached(
+        "INSERT INTO idempotency_keys(key, user_id, request_hash, ticket_id, created_at) VALUES (?, ?, ?, ?, ?)");
+    if (!st.ok()) return st.status();
+    VNH_RETURN_IF_ERROR(st->bind_all(*key, user_id, store::Blob{request_hash}, t.id, now).run());
+  }
+  publish(tx, t, "created");
+  if (dispatch_) VNH_RETURN_IF_ERROR(dispatch_->dispatch(tx, t, actor));
+  out.ticket = std::move(t);
+  return out;
+}
+
+Result<TicketRow> Service::cancel(store::WriteTx& tx, const std::string& ticket_no, const std::string& reason,
+                                  const Actor& actor) {
+  auto& db = tx.db();
+  VNH_RETURN_IF_ERROR(require_text(reason, "reason", 500));
+  auto t = load(db, ticket_no);
+  if (!t.ok()) return t;
+  TicketRow before = *t;
+  TimeMs now = clock_.now_ms();
+  t->cancel_reason = reason;
+  t->closed_at = now;
+  if (before.state == TicketState::kOffered) clear_offer(*t);
+  VNH_RETURN_IF_ERROR(transition(db, *t, TicketAction::kCancel, now, actor, "cancelled", json_detail({{"reason", reason}}),
+                                 std::nullopt));
+  if (dispatch_ && before.firm_id) {
+    if (before.state == TicketState::kOffered) {
+      VNH_RETURN_IF_ERROR(dispatch_->offer_withdrawn(tx, *t, *before.firm_id, "cancelled: " + reason));
+    } else {
+      VNH_RETURN_IF_ERROR(dispatch_->assignment_cancelled(tx, *t, *before.firm_id, reason));
+    }
+  }
+  publish(tx, *t, "cancelled");
+  return t;
+}
+
+Result<TicketRow> Service::accept(store::WriteTx& tx, std::int64_t firm_id, const std::string& ticket_no,
+                                  const Actor& actor) {
+  auto& db = tx.db();
+  auto t = load_for_firm(db, firm_id, ticket_no);
+  if (!t.ok()) return t;
+  TimeMs now = clock_.now_ms();
+  if (t->state == TicketState::kOffered && t->offer_expires_at && now > *t->offer_expires_at) {
+    return Status(Code::kFailedPrecondition, fmt::format("the offer of {} expired", ticket_no), "ticket_no",
+                  "offer_expired");
+  }
+  t->accepted_at = now;
+  t->offer_expires_at.reset();
+  auto code = firm_code(db, firm_id);
+  if (!code.ok()) return code.status();
+  VNH_RETURN_IF_ERROR(transition(db, *t, TicketAction::kAccept, now, actor, "accepted", "{}", *code));
+  if (dispatch_) dispatch_->accepted(tx, *t);
+  publish(tx, *t, "accepted", *code);
+  return t;
+}
+
+Result<TicketRow> Service::decline(store::WriteTx& tx, std::int64_t firm_id, const std::string& ticket_no,
+                                   const std::string& reason, const Actor& actor) {
+  auto& db = tx.db();
+  VNH_RETURN_IF_ERROR(require_text(reason, "reason", 200, false));
+  auto t = load_for_firm(db, firm_id, ticket_no);
+  if (!t.ok()) return t;
+  TimeMs now = clock_.now_ms();
+  auto code = firm_code(db, firm_id);
+  if (!code.ok()) return code.status();
+  clear_offer(*t);
+  VNH_RETURN_IF_ERROR(transition(db, *t, TicketAction::kDecline, now, actor, "declined",
+                                 json_detail({{"reason", reason}}), *code));
+  VNH_RETURN_IF_ERROR(store::record_decline(db, t->id, firm_id, "declined", reason, now));
+  publish(tx, *t, "declined", *code);
+  if (dispatch_) VNH_RETURN_IF_ERROR(dispatch_->dispatch(tx, *t, {"system", actor.audit}));
+  return t;
+}
+
+Result<TicketRow> Service::assign_staff(store::WriteTx& tx, std::int64_t firm_id, const std::string& ticket_no,
+                                        const std::string& staff_code, const Actor& actor) {
+  auto& db = tx.db();
+  if (staff_code.empty() || staff_code.size() > 32) return invalid("staff_code", "is required");
+  auto t = load_for_firm(db, firm_id, ticket_no);
+  if (!t.ok()) return t;
+  auto staff = store::find_staff(db, firm_id, staff_code);
+  if (!staff.ok()) return staff.status();
+  if (!*staff || !(*staff)->active) {
+    return Status(Code::kNotFound, fmt::format("{} is not an active worker of your firm", staff_code), "staff_code",
+                  "unknown_staff");
+  }
+  if (std::find((*staff)->skills.begin(), (*staff)->skills.end(), t->category) == (*staff)->skills.end()) {
+    return Status(Code::kFailedPrecondition,
+                  fmt::format("{} is not registered for {}", staff_code, to_string(t->category)), "staff_code",
+                  "missing_skill");
+  }
+  auto code = firm_code(db, firm_id);
+  if (!code.ok()) return code.status();
+  t->staff_code = staff_code;
+  VNH_RETURN_IF_ERROR(transition(db, *t, TicketAction::kAssignStaff, clock_.now_ms(), actor, "staff_assigned",
+                                 json_detail({{"staff_code", staff_code}}), *code));
+  publish(tx, *t, "staff_assigned", *code);
+  return t;
+}
+
+Status Service::validate_visit(const VisitReport& r) {
+  if (r.staff_code.empty() || r.staff_code.size() > 32) return invalid("staff_code", "is required");
+  if (!valid_lat_lon(r.lat, r.lon) || (r.lat == 0 && r.lon == 0)) return invalid("lat", "is not a WGS-84 position");
+  if (!is_hex64(r.photo_sha256)) return invalid("photo_sha256", "must be 64 hexadecimal characters (SHA-256)");
+  if (r.device_time <= 0) return invalid("time_ms", "is required (device time, Unix ms)");
+  return Status::Ok();
+}
+
+Result<TicketRow> Service::check_in(store::WriteTx& tx, std::int64_t firm_id, const VisitReport& r,
+                                    const Actor& actor) {
+  auto& db = tx.db();
+  VNH_RETURN_IF_ERROR(validate_visit(r));
+  auto t = load_for_firm(db, firm_id, r.ticket_no);
+  if (!t.ok()) return t;
+  auto elder = store::get_elder(db, t->elder_id);
+  if (!elder.ok()) return elder.status();
+  auto staff = store::find_staff(db, firm_id, r.staff_code);
+  if (!staff.ok()) return staff.status();
+  auto code = firm_code(db, firm_id);
+  if (!code.ok()) return code.status();
+  TimeMs now = clock_.now_ms();
+  if (!t->staff_code) t->staff_code = r.staff_code;
+  t->checkin_at = r.device_time;
+  t->checkin_lat = r.lat;
+  t->checkin_lon = r.lon;
+  t->checkin_photo = r.photo_sha256;
+  VNH_RETURN_IF_ERROR(transition(db, *t, TicketAction::kCheckIn, now, actor, "checked_in",
+                                 json_detail({{"staff_code", r.staff_code}, {"device_time", format_time_utc(r.device_time)}}),
+                                 *code));
+  CheckInFacts facts{{(*elder)->lat, (*elder)->lon}, {r.lat, r.lon}, staff->has_value(), r.device_time, now};
+  auto n = record_visit_findings(db, *t, verify_check_in(facts, policy_.visits), now, actor);
+  if (!n.ok()) return n.status();
+  publish(tx, *t, *n > 0 ? "checked_in_flagged" : "checked_in", *code);
+  return t;
+}
+
+Result<TicketRow> Service::check_out(store::WriteTx& tx, std::int64_t firm_id, const VisitReport& r,
+                                     const Actor& actor) {
+  auto& db = tx.db();
+  VNH_RETURN_IF_ERROR(validate_visit(r));
+  auto t = load_for_firm(db, firm_id, r.ticket_no);
+  if (!t.ok()) return t;
+  auto item = store::item_by_id(db, t->item_id);
+  if (!item.ok()) return item.status();
+  auto code = firm_code(db, firm_id);
+  if (!code.ok()) return code.status();
+  TimeMs now = clock_.now_ms();
+  t->checkout_at = r.device_time;
+  t->checkout_lat = r.lat;
+  t->checkout_lon = r.lon;
+  t->checkout_photo = r.photo_sha256;
+  t->closed_at = now;
+  VNH_RETURN_IF_ERROR(transition(db, *t, TicketAction::kCheckOut, now, actor, "checked_out",
+                                 json_detail({{"staff_code", r.staff_code}, {"device_time", format_time_utc(r.device_time)}}),
+                                 *code));
+  CheckOutFacts facts{t->checkin_at.value_or(r.device_time), r.device_time, (*item)->duration_min, r.device_time, now};
+  auto n = record_visit_findings(db, *t, verify_check_out(facts, policy_.visits), now, actor);
+  if (!n.ok()) return n.status();
+  publish(tx, *t, t->held_exceptions > 0 ? "completed_flagged" : "completed", *code);
+  return t;
+}
+
+Result<bool> Service::offer_timed_out(store::WriteTx& tx, std::int64_t ticket_id, std::int64_t offer_seq) {
+  auto& db = tx.db();
+  auto row = store::get_ticket(db, ticket_id);
+  if (!row.ok()) return row.status();
+  if (!*row) return false;
+  TicketRow t = std::move(**row);
+  TimeMs now = clock_.now_ms();
+  if (t.state != TicketState::kOffered || t.offer_seq != offer_seq || !t.offer_expires_at || now < *t.offer_expires_at) {
+    return false;
+  }
+  std::int64_t firm_id = *t.firm_id;
+  auto code = firm_code(db, firm_id);
+  if (!code.ok()) return code.status();
+  Actor system{"system", true};
+  clear_offer(t);
+  VNH_RETURN_IF_ERROR(transition(db, t, TicketAction::kTimeout, now, system, "timeout", "{}", *code));
+  VNH_RETURN_IF_ERROR(store::record_decline(db, t.id, firm_id, "timeout", "no answer before the deadline", now));
+  publish(tx, t, "timeout", *code);
+  if (dispatch_) {
+    VNH_RETURN_IF_ERROR(dispatch_->offer_withdrawn(tx, t, firm_id, "timeout"));
+    VNH_RETURN_IF_ERROR(dispatch_->dispatch(tx, t, system));
+  }
+  return true;
+}
+
+Result<TicketRow> Service::reoffer(store::WriteTx& tx, const std::string& ticket_no,
+                                   const std::optional<std::string>& firm, const Actor& actor) {
+  auto& db = tx.db();
+  auto t = load(db, ticket_no);
+  if (!t.ok()) return t;
+  if (!dispatch_) return Status(Code::kUnavailable, "dispatch is not running");
+  TimeMs now = clock_.now_ms();
+  if (t->state == TicketState::kOffered) {
+    std::int64_t held_by = *t->firm_id;
+    clear_offer(*t);
+    VNH_RETURN_IF_ERROR(transition(db, *t, TicketAction::kWithdraw, now, actor, "withdrawn",
+                                   json_detail({{"reason", "re-offered by a supervisor"}})));
+    VNH_RETURN_IF_ERROR(dispatch_->offer_withdrawn(tx, *t, held_by, "reoffered"));
+  } else if (t->state != TicketState::kUnassigned && t->state != TicketState::kCreated) {
+    return Status(Code::kFailedPrecondition,
+                  fmt::format("only unassigned or offered tickets can be re-offered; {} is {}", ticket_no,
+                              to_string(t->state)),
+                  "ticket_no", "illegal_transition");
+  }
+  VNH_RETURN_IF_ERROR(note_event(db, *t, now, actor, "reoffer", json_detail({{"firm_code", firm.value_or("")}})));
+  if (firm) {
+    VNH_RETURN_IF_ERROR(dispatch_->offer_to(tx, *t, *firm, actor));
+  } else {
+    VNH_RETURN_IF_ERROR(dispatch_->reset_candidates(tx, *t));
+    VNH_RETURN_IF_ERROR(dispatch_->dispatch(tx, *t, actor));
+  }
+  return t;
+}
+
+Result<TicketRow> Service::resolve_exception(store::WriteTx& tx, std::int64_t exception_id, bool clear,
+                                             const std::string& reason_code, const std::string& note,
+                                             const Actor& actor) {
+  auto& db = tx.db();
+  if (clear ? !valid_clear_reason(reason_code) : !valid_uphold_reason(reason_code)) {
+    return invalid("reason_code", fmt::format("'{}' is not a documented reason code for {}", reason_code,
+                                              clear ? "clearing" : "upholding"));
+  }
+  VNH_RETURN_IF_ERROR(require_text(note, "note", 1000));
+  auto ex = store::get_visit_exception(db, exception_id);
+  if (!ex.ok()) return ex.status();
+  if (!*ex) return not_found(fmt::format("no visit exception {}", exception_id), "exception_id");
+  if ((*ex)->status != "open") {
+    return Status(Code::kFailedPrecondition, fmt::format("exception {} is already {}", exception_id, (*ex)->status),
+                  "exception_id", "not_open");
+  }
+  TimeMs now = clock_.now_ms();
+  VNH_RETURN_IF_ERROR(store::resolve_visit_exception(db, exception_id, clear ? "cleared" : "upheld", reason_code, note,
+                                                     actor.name, now));
+  auto t = store::get_ticket(db, (*ex)->ticket_id);
+  if (!t.ok()) return t.status();
+  TicketRow row = std::move(**t);
+  VNH_RETURN_IF_ERROR(note_event(db, row, now, actor, clear ? "exception_cleared" : "exception_upheld",
+                                 json_detail({{"exception", (*ex)->type}, {"reason_code", reason_code}, {"note", note}})));
+  VNH_RETURN_IF_ERROR(store::append_audit(
+      db, now,
+      {actor.name, clear ? "visit_exception.clear" : "visit_exception.uphold", "ticket:" + row.ticket_no,
+       json_detail({{"exception_id", std::to_string(exception_id)}, {"type", (*ex)->type},
+                    {"reason_code", reason_code}, {"note", note}})}));
+  publish(tx, row, clear ? "exception_cleared" : "exception_upheld");
+  return row;
+}
+
+Result<TicketRow> Service::resolve_dispute(store::WriteTx& tx, const std::string& ticket_no, bool clear,
+                                           const std::string& note, const Actor& actor) {
+  auto& db = tx.db();
+  VNH_RETURN_IF_ERROR(require_text(note, "note", 1000));
+  auto t = load(db, ticket_no);
+  if (!t.ok()) return t;
+  if (t->state == TicketState::kDisputed && t->dispute != "open") {
+    return Status(Code::kFailedPrecondition, fmt::format("the dispute of {} was already decided", ticket_no),
+                  "ticket_no", "not_open");
+  }
+  t->dispute = clear ? "cleared" : "upheld";
+  VNH_RETURN_IF_ERROR(transition(db, *t, clear ? TicketAction::kClearDispute : TicketAction::kUpholdDispute,
+                                 clock_.now_ms(), actor, clear ? "dispute_cleared" : "dispute_upheld",
+                                 json_detail({{"note", note}})));
+  publish(tx, *t, clear ? "dispute_cleared" : "dispute_upheld");
+  return t;
+}
+
+Result<TicketRow> Service::callback(store::WriteTx& tx, const std::string& ticket_no, store::CallbackRow cb,
+                                    const Actor& actor) {
+  auto& db = tx.db();
+  VNH_RETURN_IF_ERROR(require_text(cb.comment, "comment", 1000, false));
+  auto t = load(db, ticket_no);
+  if (!t.ok()) return t;
+  cb.called_at = clock_.now_ms();
+  cb.operator_name = actor.name;
+  auto disputed = record_callback(db, *t, cb, actor);
+  if (!disputed.ok()) return disputed.status();
+  if (actor.audit) {
+    VNH_RETURN_IF_ERROR(store::append_audit(db, cb.called_at, {actor.name, "callback.record", "ticket:" + ticket_no,
+                                                               json_detail({{"reached", cb.reached ? "1" : "0"}})}));
+  }
+  publish(tx, *t, *disputed ? "disputed" : "callback");
+  return t;
+}
+
+}  // namespace vnh::tickets
