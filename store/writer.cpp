@@ -21,6 +21,35 @@ void WriteTx::run_rollback_hooks() {
   for (auto it = hooks.rbegin(); it != hooks.rend(); ++it) (*it)();
 }
 
+void WriteTx::rewind(std::pair<std::size_t, std::size_t> m) {
+  commit_hooks_.resize(std::min(m.first, commit_hooks_.size()));
+  while (rollback_hooks_.size() > m.second) {
+    auto h = std::move(rollback_hooks_.back());
+    rollback_hooks_.pop_back();
+    h();
+  }
+}
+
+Status savepoint(WriteTx& tx, const std::string& name, const std::function<Status()>& work) {
+  VNH_RETURN_IF_ERROR(tx.db().exec("SAVEPOINT " + name));
+  auto m = tx.mark();
+  Status st;
+  try {
+    st = work();
+  } catch (const std::exception& e) {
+    st = internal(e.what());
+  }
+  if (st.ok()) {
+    Status rel = tx.db().exec("RELEASE " + name);
+    if (rel.ok()) return st;
+    st = rel;
+  }
+  (void)tx.db().exec("ROLLBACK TO " + name);
+  (void)tx.db().exec("RELEASE " + name);
+  tx.rewind(m);
+  return st;
+}
+
 namespace {
 Status guarded(const std::function<Status(WriteTx&)>& work, WriteTx& tx) {
   try {

@@ -35,6 +35,10 @@ class WriteTx {
   void on_rollback(std::function<void()> f) { rollback_hooks_.push_back(std::move(f)); }
   void run_commit_hooks();
   void run_rollback_hooks();
+  // Marks the hooks registered so far; rewind() drops later commit hooks and runs later
+  // rollback hooks (for a nested savepoint that was rolled back).
+  std::pair<std::size_t, std::size_t> mark() const { return {commit_hooks_.size(), rollback_hooks_.size()}; }
+  void rewind(std::pair<std::size_t, std::size_t> m);
   void clear_hooks() {
     commit_hooks_.clear();
     rollback_hooks_.clear();
@@ -45,6 +49,10 @@ class WriteTx {
   std::vector<std::function<void()>> commit_hooks_;
   std::vector<std::function<void()>> rollback_hooks_;
 };
+
+// Runs `work` inside a nested SAVEPOINT `name` of `tx`: on failure its writes and the hooks
+// it registered are undone and its status returned; the enclosing transaction goes on.
+Status savepoint(WriteTx& tx, const std::string& name, const std::function<Status()>& work);
 
 // Runs `work` in one IMMEDIATE transaction on `db` (for single-threaded tools and tests):
 // commits and runs commit hooks when it returns ok, rolls back otherwise.
