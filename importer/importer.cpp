@@ -657,12 +657,12 @@ std::string ImportReport::format_errors(std::string_view file, std::size_t max) 
   return out;
 }
 
-Result<ImportReport> import_csv(store::Database& db, Kind kind, std::string_view data, const ImportContext& ctx) {
-  ImportReport rep;
+Status import_csv_in(store::WriteTx& tx, Kind kind, std::string_view data, const ImportContext& ctx,
+                     ImportReport& rep) {
   auto table = parse_csv(data);
   if (!table.ok()) {
     rep.errors.push_back({static_cast<size_t>(std::stoul(table.status().field())), "(file)", table.status().message()});
-    return rep;
+    return Status(Code::kAborted, "rows rejected");
   }
   // Header: exactly the columns of the kind, any order, none missing, none extra.
   const auto& want = columns(kind);
@@ -680,7 +680,7 @@ Result<ImportReport> import_csv(store::Database& db, Kind kind, std::string_view
   for (const auto& c : want) {
     if (!index.count(c)) rep.errors.push_back({table->header_line, c, "missing column"});
   }
-  if (!rep.ok()) return rep;
+  if (!rep.ok()) return Status(Code::kAborted, "rows rejected");
 
   std::vector<const CsvRecord*> rows;
   for (const auto& rec : table->rows) {
@@ -701,36 +701,39 @@ Result<ImportReport> import_csv(store::Database& db, Kind kind, std::string_view
   }
   rep.rows = rows.size();
   TicketCounters counters;
-  Status st = store::run_transaction(db, [&](store::WriteTx& tx) -> Status {
-    Lookups lk{tx.db(), ctx, {}, {}};
-    for (const CsvRecord* rec : rows) {
-      Row row(*rec, index, rep);
-      Status s;
-      switch (kind) {
-        case Kind::kAreas: s = import_area(row, lk); break;
-        case Kind::kCatalog: s = import_item(row, lk); break;
-        case Kind::kElders: s = import_elder(row, lk); break;
-        case Kind::kFirms: s = import_firm(row, lk); break;
-        case Kind::kFirmAreas: s = import_firm_area(row, lk); break;
-        case Kind::kStaff: s = import_staff(row, lk); break;
-        case Kind::kTickets: s = import_ticket(row, lk, counters); break;
-        case Kind::kCallbacks: s = import_callback(row, lk, counters); break;
-        case Kind::kComplaints: s = import_complaint(row, lk); break;
-        case Kind::kInspections: s = import_inspection(row, lk); break;
-      }
-      if (!s.ok()) return s;
+  Lookups lk{tx.db(), ctx, {}, {}};
+  for (const CsvRecord* rec : rows) {
+    Row row(*rec, index, rep);
+    Status s;
+    switch (kind) {
+      case Kind::kAreas: s = import_area(row, lk); break;
+      case Kind::kCatalog: s = import_item(row, lk); break;
+      case Kind::kElders: s = import_elder(row, lk); break;
+      case Kind::kFirms: s = import_firm(row, lk); break;
+      case Kind::kFirmAreas: s = import_firm_area(row, lk); break;
+      case Kind::kStaff: s = import_staff(row, lk); break;
+      case Kind::kTickets: s = import_ticket(row, lk, counters); break;
+      case Kind::kCallbacks: s = import_callback(row, lk, counters); break;
+      case Kind::kComplaints: s = import_complaint(row, lk); break;
+      case Kind::kInspections: s = import_inspection(row, lk); break;
     }
-    if (!rep.ok()) return Status(Code::kAborted, "rows rejected");
-    return store::append_audit(
-        tx.db(), ctx.now,
-        {ctx.actor, "import." + std::string(to_string(kind)), "file:" + ctx.file_name,
-         fmt::format("{{\"rows\":{},\"sha256\":\"{}\"}}", rep.rows, sha256_hex(data))});
-  });
+    if (!s.ok()) return s;
+  }
   std::sort(rep.errors.begin(), rep.errors.end(),
             [](const RowError& a, const RowError& b) { return a.line < b.line; });
-  if (!st.ok() && st.code() != Code::kAborted) return st;
-  if (kind == Kind::kTickets) rep.derived.push_back({"visit_exceptions", counters.exceptions});
+  if (!rep.ok()) return Status(Code::kAborted, "rows rejected");
+  if (kind == Kind::kTickets) rep.derived.push_back({"visit exceptions", counters.exceptions});
   if (kind == Kind::kCallbacks) rep.derived.push_back({"disputes", counters.disputes});
+  return store::append_audit(
+      tx.db(), ctx.now,
+      {ctx.actor, "import." + std::string(to_string(kind)), "file:" + ctx.file_name,
+       fmt::format("{{\"rows\":{},\"sha256\":\"{}\"}}", rep.rows, sha256_hex(data))});
+}
+
+Result<ImportReport> import_csv(store::Database& db, Kind kind, std::string_view data, const ImportContext& ctx) {
+  ImportReport rep;
+  Status st = store::run_transaction(db, [&](store::WriteTx& tx) { return import_csv_in(tx, kind, data, ctx, rep); });
+  if (!st.ok() && st.code() != Code::kAborted) return st;
   return rep;
 }
 

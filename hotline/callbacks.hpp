@@ -1,0 +1,39 @@
+#pragma once
+// The daily callback sample (SPEC §4.8): every risky ticket of the previous day (a visit
+// exception, the firm's first visit to the elder, a worker in their first 30 days, an elder
+// with a complaint in the last 90 days) plus 10% of each firm's other tickets, rounded up, at
+// least one per firm that completed any — drawn reproducibly from the date.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.hpp"
+#include "common/time.hpp"
+#include "domain/policy.hpp"
+#include "store/sqlite.hpp"
+
+namespace vnh::hotline {
+
+struct SampleCandidate {
+  std::int64_t ticket_id = 0;
+  std::string ticket_no;
+  std::int64_t firm_id = 0;
+  std::vector<std::string> risks;  // empty: not risky
+};
+
+struct Sampled {
+  std::int64_t ticket_id = 0;
+  std::int64_t firm_id = 0;
+  std::string reasons;  // "visit_exception,first_visit" or "random"
+};
+
+// Pure: picks the sample from the day's completed tickets. `permille` of each firm's
+// non-risky tickets (rounded up), at least `min_per_firm` per firm with any ticket; the
+// random part ordered by SHA-256(date, ticket_no) so a date always draws the same tickets.
+std::vector<Sampled> draw_sample(const std::vector<SampleCandidate>& day, const std::string& date, int permille,
+                                 int min_per_firm);
+
+// Reads the tickets checked out on `day` (business time zone) with their risk flags.
+Result<std::vector<SampleCandidate>> sample_candidates(store::Database& db, Date day, const domain::Policy& policy);
+
+}  // namespace vnh::hotline

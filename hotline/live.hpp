@@ -1,0 +1,56 @@
+#pragma once
+// LiveHub: the consoles' live channel (websocket GET /api/v1/live). A console authenticates
+// with its first message {"type":"auth","token":"…"}; from then on it receives JSON events:
+// ticket changes ({"type":"ticket"}), screen pops ({"type":"screen_pop"}), firm presence and
+// supervisor alerts (emergencies, unassigned tickets, partner escalations). Clients reconnect
+// by themselves; nothing here is durable (the API is the source of truth).
+//
+// Thread-safe. Ticket changes arrive on the writer thread after commit and are rendered on
+// the io_context, so the writer never waits on a console.
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "common/clock.hpp"
+#include "domain/policy.hpp"
+#include "hotline/auth.hpp"
+#include "net/router.hpp"
+#include "store/store.hpp"
+#include "tickets/service.hpp"
+
+namespace vnh::hotline {
+
+enum class Audience { kOperators, kSupervisors, kAll };
+
+class LiveHub final : public tickets::Observer {
+ public:
+  LiveHub(boost::asio::io_context& ioc, store::Store& store, const domain::Policy& policy, const Clock& clock);
+
+  net::Upgrade upgrade(const net::Request& req);
+  void ticket_changed(const tickets::TicketChange& change) override;
+  // Sends an event to the consoles of the audience (thread-safe).
+  void broadcast(const boost::json::object& event, Audience audience);
+  std::size_t connected() const;
+
+  class Client;
+
+ private:
+  friend class Client;
+  void add(const std::shared_ptr<Client>& c);
+  void remove(const Client* c);
+  void render_and_send(tickets::TicketChange change);
+
+  boost::asio::io_context& ioc_;
+  store::Store& store_;
+  const domain::Policy& policy_;
+  const Clock& clock_;
+  mutable std::mutex mu_;
+  std::set<std::shared_ptr<Client>> clients_;
+};
+
+}  // namespace vnh::hotline

@@ -1,0 +1,147 @@
+#include "hotline/views.hpp"
+
+#include "common/identity.hpp"
+
+namespace vnh::hotline {
+using namespace vnh::domain;
+namespace json = boost::json;
+
+bool sees_whole_names(Role r) { return r == Role::kOperator || r == Role::kSupervisor || r == Role::kAdmin; }
+
+json::value time_or_null(const std::optional<TimeMs>& t, const TimeZone& tz) {
+  if (!t) return nullptr;
+  return json::value(format_time(*t, tz));
+}
+
+json::object elder_json(const store::ElderRow& e, Role role, const TimeZone& tz, TimeMs now) {
+  json::object o;
+  o["elder_id"] = store::elder_public_id(e.id);
+  o["name"] = sees_whole_names(role) ? e.name : mask_name(e.name);
+  o["id_number"] = e.id_number_masked;
+  o["sex"] = e.sex;
+  auto birth = parse_date(e.birth_date);
+  if (birth.ok()) o["age"] = age_on(*birth, tz.local_date(now));
+  json::array phones;
+  for (const auto& p : e.phones) phones.push_back(json::value(p.masked));
+  o["phone"] = e.phones.empty() ? json::value(nullptr) : json::value(e.phones.front().masked);
+  o["phones"] = std::move(phones);
+  o["community_code"] = e.community_code;
+  o["lat"] = e.lat;
+  o["lon"] = e.lon;
+  o["category"] = std::string(to_string(e.category));
+  o["registered_on"] = e.registered_on;
+  o["status"] = e.status;
+  if (!e.status_reason.empty()) o["status_reason"] = e.status_reason;
+  o["has_address"] = e.has_address;
+  json::array contacts;
+  for (const auto& c : e.contacts) {
+    contacts.push_back(json::object{{"name", sees_whole_names(role) ? c.name : mask_name(c.name)},
+                                    {"relation", c.relation},
+                                    {"phone", c.phone_masked}});
+  }
+  o["emergency_contacts"] = std::move(contacts);
+  return o;
+}
+
+json::object item_json(const store::ServiceItem& i) {
+  return json::object{{"code", i.code},
+                      {"name", i.name},
+                      {"category", std::string(to_string(i.category))},
+                      {"unit", i.unit},
+                      {"standard_price_fen", i.standard_price_fen},
+                      {"market_price_fen", i.market_price_fen},
+                      {"duration_min", i.duration_min},
+                      {"meal", i.meal},
+                      {"active", i.active}};
+}
+
+Result<json::object> ticket_json(store::Database& db, const store::TicketRow& t, Role role, const TimeZone& tz,
+                                 bool detail) {
+  json::object o;
+  o["ticket_no"] = t.ticket_no;
+  o["state"] = std::string(to_string(t.state));
+  o["urgency"] = std::string(to_string(t.urgency));
+  o["channel"] = std::string(to_string(t.channel));
+  o["category"] = std::string(to_string(t.category));
+  auto item = store::item_by_id(db, t.item_id);
+  if (!item.ok()) return item.status();
+  o["item_code"] = *item ? (*item)->code : "";
+  o["item_name"] = *item ? (*item)->name : "";
+  auto elder = store::get_elder(db, t.elder_id);
+  if (!elder.ok()) return elder.status();
+  o["elder_id"] = store::elder_public_id(t.elder_id);
+  if (*elder) {
+    o["elder_name"] = sees_whole_names(role) ? (*elder)->name : mask_name((*elder)->name);
+    o["community_code"] = (*elder)->community_code;
+  }
+  o["window_start"] = format_time(t.window_start, tz);
+  o["window_end"] = format_time(t.window_end, tz);
+  o["notes"] = t.notes;
+  json::value firm_code = nullptr, firm_name = nullptr;
+  if (t.firm_id) {
+    auto f = store::firm_by_id(db, *t.firm_id);
+    if (!f.ok()) return f.status();
+    if (*f) {
+      firm_code = (*f)->code;
+      firm_name = (*f)->name;
+    }
+  }
+  o["firm_code"] = firm_code;
+  o["firm_name"] = firm_name;
+  o["staff_code"] = t.staff_code ? json::value(*t.staff_code) : json::value(nullptr);
+  o["offer_expires_at"] = time_or_null(t.state == TicketState::kOffered ? t.offer_expires_at : std::nullopt, tz);
+  o["offers_made"] = t.offers_made;
+  o["created_at"] = format_time(t.created_at, tz);
+  o["created_by"] = t.created_by;
+  o["updated_at"] = format_time(t.updated_at, tz);
+  o["accepted_at"] = time_or_null(t.accepted_at, tz);
+  o["checkin_at"] = time_or_null(t.checkin_at, tz);
+  o["checkout_at"] = time_or_null(t.checkout_at, tz);
+  o["closed_at"] = time_or_null(t.closed_at, tz);
+  o["cancel_reason"] = t.cancel_reason ? json::value(*t.cancel_reason) : json::value(nullptr);
+  o["unassigned_reason"] = t.unassigned_reason ? json::value(*t.unassigned_reason) : json::value(nullptr);
+  o["dispute"] = t.dispute;
+  o["held_exceptions"] = t.held_exceptions;
+  if (!detail) return o;
+  auto events = store::list_events(db, t.id);
+  if (!events.ok()) return events.status();
+  json::array ev;
+  for (const auto& e : *events) {
+    json::object eo{{"at", format_time(e.at, tz)}, {"type", e.type}, {"actor", e.actor}};
+    eo["from_state"] = e.from_state ? json::value(*e.from_state) : json::value(nullptr);
+    eo["to_state"] = e.to_state ? json::value(*e.to_state) : json::value(nullptr);
+    eo["firm_code"] = e.firm_code ? json::value(*e.firm_code) : json::value(nullptr);
+    boost::system::error_code ec;
+    auto d = json::parse(e.detail, ec);
+    eo["detail"] = ec ? json::value(json::object()) : d;
+    ev.push_back(std::move(eo));
+  }
+  o["events"] = std::move(ev);
+  auto exc = store::list_visit_exceptions(db, t.id);
+  if (!exc.ok()) return exc.status();
+  json::array ex;
+  for (const auto& e : *exc) {
+    json::object eo{{"exception_id", e.id}, {"type", e.type}, {"detail", e.detail}, {"status", e.status},
+                    {"created_at", format_time(e.created_at, tz)}};
+    eo["reason_code"] = e.reason_code ? json::value(*e.reason_code) : json::value(nullptr);
+    eo["note"] = e.note ? json::value(*e.note) : json::value(nullptr);
+    eo["resolved_by"] = e.resolved_by ? json::value(*e.resolved_by) : json::value(nullptr);
+    ex.push_back(std::move(eo));
+  }
+  o["exceptions"] = std::move(ex);
+  if (t.checkin_at) {
+    o["checkin"] = json::object{{"at", format_time(*t.checkin_at, tz)},
+                                {"lat", t.checkin_lat.value_or(0)},
+                                {"lon", t.checkin_lon.value_or(0)},
+                                {"photo_sha256", t.checkin_photo.value_or("")}};
+  }
+  if (t.checkout_at) {
+    o["checkout"] = json::object{{"at", format_time(*t.checkout_at, tz)},
+                                 {"lat", t.checkout_lat.value_or(0)},
+                                 {"lon", t.checkout_lon.value_or(0)},
+                                 {"photo_sha256", t.checkout_photo.value_or("")}};
+  }
+  return o;
+}
+
+}  // namespace vnh::hotline

@@ -1,0 +1,34 @@
+#pragma once
+// JSON views of domain records for the API and the live channel. Personal data is masked
+// here, on the server, according to the reader's role (SPEC §4.2, §9): ID numbers and phones
+// are always masked in views (whole values only through the audited reveal endpoint); names
+// are whole for the roles that serve elders (operator, supervisor, admin) and masked for the
+// others. Times are shown in the business time zone.
+#include <boost/json.hpp>
+
+#include <optional>
+#include <string>
+
+#include "common/time.hpp"
+#include "domain/types.hpp"
+#include "store/elders.hpp"
+#include "store/reference.hpp"
+#include "store/sqlite.hpp"
+#include "store/tickets.hpp"
+
+namespace vnh::hotline {
+
+bool sees_whole_names(domain::Role r);
+
+boost::json::value time_or_null(const std::optional<TimeMs>& t, const TimeZone& tz);
+
+boost::json::object elder_json(const store::ElderRow& e, domain::Role role, const TimeZone& tz, TimeMs now);
+
+// A ticket with its elder's (masked) name, item and firm; with events and exceptions when
+// `detail` is set. Reads what it needs from `db`.
+Result<boost::json::object> ticket_json(store::Database& db, const store::TicketRow& t, domain::Role role,
+                                        const TimeZone& tz, bool detail);
+
+boost::json::object item_json(const store::ServiceItem& i);
+
+}  // namespace vnh::hotline
