@@ -1,6 +1,5 @@
 #include "app/cli.hpp"
 namespace vnh::app {
-int cmd_serve(const Args&) { return fail("serve", "being built", 1); }
 int cmd_demo(const Args&) { return fail("demo", "being built", 1); }
 int cmd_simulate(const Args&) { return fail("simulate", "being built", 1); }
 int cmd_partner(const Args&) { return fail("partner", "being built", 1); }

@@ -1,0 +1,282 @@
+#include "app/server.hpp"
+
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <csignal>
+#include <future>
+
+#include "app/cli.hpp"
+#include "common/crypto.hpp"
+#include "common/log.hpp"
+#include "console/assets.hpp"
+#include "data/embedded.hpp"
+#include "importer/importer.hpp"
+#include "store/policies.hpp"
+#include "store/query.hpp"
+
+namespace vnh::app {
+namespace json = boost::json;
+
+Server::Server(ServerOptions opts) : opts_(std::move(opts)), offer_timer_(ioc_) {}
+
+Server::~Server() { stop(); }
+
+Result<std::unique_ptr<Server>> Server::create(const ServerOptions& opts) {
+  std::unique_ptr<Server> s(new Server(opts));
+  crypto_init();
+  if (opts.fake_clock) {
+    SystemClock real;
+    auto fake = std::make_unique<FakeClock>(opts.fake_clock_start.value_or(real.now_ms()));
+    s->fake_ = fake.get();
+    s->clock_ = std::move(fake);
+  } else {
+    s->clock_ = std::make_unique<SystemClock>();
+  }
+  store::StoreOptions so;
+  so.path = opts.db;
+  so.open.synchronous = opts.synchronous;
+  so.readers = 8;
+  auto st = store::Store::open(so);
+  if (!st.ok()) return st.status();
+  s->store_ = std::move(*st);
+  auto& writer = s->store_->writer();
+  TimeMs now = s->clock_->now_ms();
+
+  // The policy: --policy (recorded), else the stored one in force, else the built-in default.
+  {
+    auto rd = s->store_->read();
+    if (!rd.ok()) return rd.status();
+    auto p = resolve_policy(**rd, opts.policy_file, current_month(now));
+    if (!p.ok()) return p.status();
+    s->policy_ = std::make_unique<domain::Policy>(std::move(*p));
+  }
+  VNH_RETURN_IF_ERROR(writer.run([&](store::WriteTx& tx) { return store::record_policy(tx.db(), *s->policy_, now); }));
+
+  // A new database gets the reference data shipped in the binary.
+  if (opts.load_reference_data) {
+    for (auto [kind, text, table] : {std::tuple{importer::Kind::kAreas, data::areas_csv(), "areas"},
+                                     std::tuple{importer::Kind::kCatalog, data::catalog_csv(), "catalog_items"}}) {
+      auto rd = s->store_->read();
+      if (!rd.ok()) return rd.status();
+      auto n = store::query_int((*rd)->prepare(std::string("SELECT count(*) FROM ") + table));
+      if (!n.ok()) return n.status();
+      if (*n > 0) continue;
+      importer::ImportReport rep;
+      importer::ImportContext ctx{*s->policy_, s->store_->crypto(), now, "system", std::string("built-in ") + table};
+      Status r = writer.run([&](store::WriteTx& tx) { return importer::import_csv_in(tx, kind, text, ctx, rep); });
+      if (!r.ok()) return Status(Code::kInternal, "loading built-in " + std::string(table) + ": " + r.message() + "\n" +
+                                                      rep.format_errors(table));
+      log::info("msg=\"reference data loaded\" table={} rows={}", table, rep.rows);
+    }
+  }
+
+  s->tickets_ = std::make_unique<tickets::Service>(*s->policy_, s->store_->crypto(), *s->clock_);
+  s->live_ = std::make_unique<hotline::LiveHub>(s->ioc_, *s->store_, *s->policy_, *s->clock_);
+  Server* self = s.get();
+  partners::PartnerHub::Events events;
+  events.presence = [self](const std::string& firm, partners::Presence p) {
+    self->live_->broadcast(json::object{{"type", "presence"}, {"firm_code", firm}, {"presence", std::string(to_string(p))}},
+                           hotline::Audience::kSupervisors);
+  };
+  events.escalated = [self](const std::string& firm, std::uint64_t seq, int frames) {
+    self->live_->broadcast(json::object{{"type", "alert"},
+                                        {"kind", "partner_not_acknowledging"},
+                                        {"firm_code", firm},
+                                        {"up_to_seq", seq},
+                                        {"frames", frames}},
+                           hotline::Audience::kSupervisors);
+  };
+  s->hub_ = std::make_unique<partners::PartnerHub>(s->ioc_, *s->store_, *s->tickets_, *s->policy_, *s->clock_, events);
+  s->outbox_ = std::make_unique<partners::Outbox>(*s->hub_, *s->clock_);
+  s->dispatcher_ = std::make_unique<dispatcher::Dispatcher>(*s->policy_, *s->clock_, s->directory_, *s->outbox_,
+                                                            s->timers_, *s->tickets_);
+  s->tickets_->set_dispatch(s->dispatcher_.get());
+  s->tickets_->add_observer(s->live_.get());
+  {
+    auto rd = s->store_->read();
+    if (!rd.ok()) return rd.status();
+    VNH_RETURN_IF_ERROR(s->directory_.load(**rd, *s->policy_->tz, now));
+    VNH_RETURN_IF_ERROR(s->dispatcher_->restore_timers(**rd));
+  }
+  if (s->opts_.pbx_secret.empty()) s->opts_.pbx_secret = random_token();
+
+  hotline::ApiContext ctx{*s->store_, *s->tickets_, *s->policy_, *s->clock_, *s->live_, s->ioc_, s->blocking_,
+                          s->opts_.pbx_secret, s->fake_};
+  ctx.clock_moved = [self] { boost::asio::post(self->ioc_, [self] { self->fire_due_offers(); }); };
+  ctx.presence_of = [self](std::int64_t firm) { return std::string(partners::to_string(self->hub_->presence_of(firm))); };
+  ctx.firms_changed = [self] {
+    boost::asio::post(self->ioc_, [self] {
+      auto rd = self->store_->read();
+      if (rd.ok()) (void)self->directory_.load(**rd, *self->policy_->tz, self->clock_->now_ms());
+    });
+  };
+  s->api_ = std::make_unique<hotline::Api>(std::move(ctx));
+  s->install_routes();
+  s->registry_ = std::make_shared<prometheus::Registry>();
+  s->started_at_ = now;
+  return s;
+}
+
+void Server::install_routes() {
+  api_->install(router_);
+  router_.add_ws("/partner/v1/ws", [this](const net::Request& r) { return hub_->upgrade(r); });
+  router_.add_ws("/api/v1/live", [this](const net::Request& r) { return live_->upgrade(r); });
+  router_.add("GET", "/healthz", [this](net::Request&&, net::Respond respond) {
+    auto rd = store_->read();
+    bool db_ok = rd.ok() && (*rd)->exec("SELECT 1").ok();
+    respond(hotline::json_response(db_ok ? 200 : 503,
+                                   json::object{{"status", db_ok ? "ok" : "degraded"},
+                                                {"database", db_ok ? "ok" : "unavailable"},
+                                                {"uptime_s", (clock_->now_ms() - started_at_) / 1000},
+                                                {"version", "0.1.0"}}));
+  });
+  router_.add("GET", "/metrics", [this](net::Request&&, net::Respond respond) {
+    net::Response r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = metrics_text();
+    respond(std::move(r));
+  });
+  // The console: every asset is compiled into the binary (no CDN, works offline).
+  auto serve_asset = [](const std::string& path, const net::Respond& respond) {
+    auto a = console::asset(path);
+    if (!a) return respond(net::json_error(404, "not_found", "no such file: " + path));
+    net::Response r;
+    r.content_type = a->content_type;
+    r.body = std::string(a->bytes);
+    r.headers.emplace_back("Cache-Control", "no-cache");
+    r.headers.emplace_back("Content-Security-Policy",
+                           "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
+    respond(std::move(r));
+  };
+  router_.add("GET", "/", [serve_asset](net::Request&&, net::Respond respond) { serve_asset("index.html", respond); });
+  for (const auto& path : console::asset_paths()) {
+    router_.add("GET", "/console/" + path,
+                [serve_asset, path](net::Request&&, net::Respond respond) { serve_asset(path, respond); });
+  }
+}
+
+Status Server::start() {
+  net::Limits limits;
+  limits.ws_message_bytes = static_cast<std::size_t>(policy_->max_frame_bytes);
+  http_ = std::make_unique<net::HttpServer>(ioc_, router_, limits);
+  VNH_RETURN_IF_ERROR(http_->listen(opts_.listen));
+  work_.emplace(boost::asio::make_work_guard(ioc_));
+  timers_.set_on_change([this] { boost::asio::post(ioc_, [this] { arm_offer_timer(); }); });
+  arm_offer_timer();
+  hub_->start();
+  int n = opts_.threads > 0 ? opts_.threads : std::max(2u, std::thread::hardware_concurrency());
+  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { ioc_.run(); });
+  log::info("msg=\"serving\" listen={} port={} db={} policy={} threads={} fake_clock={}", opts_.listen, port(),
+            opts_.db, policy_->digest.substr(0, 12), n, fake_ != nullptr);
+  return Status::Ok();
+}
+
+void Server::arm_offer_timer() {
+  auto next = timers_.next_deadline();
+  if (!next) return;
+  // Wake at the deadline (at most a second ahead, so a fake clock is also polled).
+  TimeMs wait = std::clamp<TimeMs>(*next - clock_->now_ms(), 0, 1000);
+  offer_timer_.expires_after(std::chrono::milliseconds(wait));
+  offer_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    fire_due_offers();
+    arm_offer_timer();
+  });
+}
+
+void Server::fire_due_offers() {
+  for (const auto& due : timers_.take_due(clock_->now_ms())) {
+    store_->writer().submit(
+        [this, due](store::WriteTx& tx) { return tickets_->offer_timed_out(tx, due.ticket_id, due.round).status(); },
+        [due](Status st) {
+          if (!st.ok()) log::warn("msg=\"offer timeout failed\" ticket_id={} error={}", due.ticket_id, log::q(st.message()));
+        });
+  }
+}
+
+std::string Server::metrics_text() {
+  auto& reg = *registry_;
+  auto gauge = [&](const std::string& name, const std::string& help, double v,
+                   const std::map<std::string, std::string>& labels = {}) {
+    prometheus::BuildGauge().Name(name).Help(help).Register(reg).Add(labels).Set(v);
+  };
+  const auto& hs = http_->stats();
+  const auto& ps = hub_->stats();
+  auto ds = dispatcher_->stats();
+  gauge("vnh_up", "1 while the server runs", 1);
+  gauge("vnh_uptime_seconds", "seconds since start", static_cast<double>(clock_->now_ms() - started_at_) / 1000.0);
+  gauge("vnh_http_connections_total", "TCP connections accepted", static_cast<double>(hs.connections.load()));
+  gauge("vnh_http_requests_total", "HTTP requests read", static_cast<double>(hs.requests.load()));
+  gauge("vnh_writer_batches_total", "write transactions committed (group commits)", static_cast<double>(store_->writer().batches()));
+  gauge("vnh_writer_jobs_total", "write jobs run", static_cast<double>(store_->writer().jobs()));
+  gauge("vnh_dispatch_decisions_total", "dispatch decisions", static_cast<double>(ds.decisions));
+  gauge("vnh_offers_total", "offers made", static_cast<double>(ds.offers));
+  gauge("vnh_unassigned_total", "tickets left without a candidate", static_cast<double>(ds.unassigned));
+  gauge("vnh_offer_timers_pending", "offer deadlines being watched", static_cast<double>(timers_.pending()));
+  gauge("vnh_partner_frames_sent_total", "durable frames sent to firms", static_cast<double>(ps.frames_sent.load()));
+  gauge("vnh_partner_frames_resent_total", "frames re-sent after the ack timeout", static_cast<double>(ps.frames_resent.load()));
+  gauge("vnh_partner_commands_total", "firm commands received", static_cast<double>(ps.commands.load()));
+  gauge("vnh_partner_command_replays_total", "repeated request_ids answered from the record",
+        static_cast<double>(ps.command_replays.load()));
+  gauge("vnh_partner_malformed_total", "malformed partner frames", static_cast<double>(ps.malformed.load()));
+  gauge("vnh_partner_escalations_total", "unacknowledged outboxes escalated", static_cast<double>(ps.escalations.load()));
+  auto presence = hub_->presence();
+  int online = 0;
+  for (const auto& p : presence) online += p.presence == partners::Presence::kOnline ? 1 : 0;
+  gauge("vnh_partners_connected", "partner firms with an open websocket", static_cast<double>(presence.size()));
+  gauge("vnh_partners_online", "partner firms online (recent heartbeat)", online);
+  gauge("vnh_consoles_connected", "console live channels", static_cast<double>(live_->connected()));
+  if (auto rd = store_->read(); rd.ok()) {
+    auto st = (*rd)->prepare("SELECT state, count(*) FROM tickets GROUP BY state");
+    if (st.ok()) {
+      while (true) {
+        auto row = st->step();
+        if (!row.ok() || !*row) break;
+        gauge("vnh_tickets", "tickets by state", static_cast<double>(st->int64(1)), {{"state", st->text(0)}});
+      }
+    }
+  }
+  return prometheus::TextSerializer().Serialize(reg.Collect());
+}
+
+void Server::stop() {
+  {
+    std::lock_guard lk(stop_mu_);
+    if (stopped_) return;
+    stopped_ = true;
+  }
+  log::info("msg=\"stopping\"");
+  if (http_) http_->stop();
+  if (hub_) {
+    hub_->close_all("server shutting down");
+    hub_->stop();
+  }
+  boost::asio::post(ioc_, [this] { offer_timer_.cancel(); });
+  // Let queued writes finish (their answers still go out), then stop the loop.
+  if (store_) store_->writer().stop();
+  work_.reset();
+  blocking_.join();
+  ioc_.stop();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+void Server::run_until_signal() {
+  std::promise<void> done;
+  boost::asio::signal_set signals(ioc_, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (!ec) log::info("msg=\"signal received\" signal={}", sig);
+    done.set_value();
+  });
+  done.get_future().wait();
+  stop();
+}
+
+}  // namespace vnh::app

@@ -1,0 +1,99 @@
+#pragma once
+// Server: the running platform. Owns the io_context and its threads, the store (with the
+// Writer), the policy, the clock, and wires the modules: tickets::Service ← Dispatcher ←
+// partners::Outbox/PartnerHub; hotline::Api and LiveHub; the console's static files;
+// /healthz and /metrics. port() tells the bound port (listen on :0 in tests); stop() shuts
+// down cleanly (stop accepting, close sockets, finish queued writes). No globals.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/status.hpp"
+#include "dispatcher/dispatcher.hpp"
+#include "domain/policy.hpp"
+#include "hotline/api.hpp"
+#include "hotline/live.hpp"
+#include "net/server.hpp"
+#include "partners/hub.hpp"
+#include "store/store.hpp"
+#include "tickets/service.hpp"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace vnh::app {
+
+struct ServerOptions {
+  std::string db;
+  std::string listen = "127.0.0.1:8080";
+  std::optional<std::string> policy_file;
+  bool fake_clock = false;
+  std::optional<TimeMs> fake_clock_start;
+  int threads = 0;  // 0: hardware concurrency (at least 2)
+  std::string pbx_secret;
+  std::string synchronous = "FULL";
+  bool load_reference_data = true;  // areas and catalog into an empty database
+};
+
+class Server {
+ public:
+  static Result<std::unique_ptr<Server>> create(const ServerOptions& opts);
+  ~Server();
+
+  Status start();
+  unsigned short port() const { return http_ ? http_->port() : 0; }
+  // Stops everything; idempotent. Safe from any thread except the io threads.
+  void stop();
+  // Blocks until SIGINT/SIGTERM (or stop()), then stops.
+  void run_until_signal();
+
+  store::Store& store() { return *store_; }
+  const domain::Policy& policy() const { return *policy_; }
+  const Clock& clock() const { return *clock_; }
+  partners::PartnerHub& partners() { return *hub_; }
+  dispatcher::Dispatcher& dispatcher() { return *dispatcher_; }
+  const std::string& pbx_secret() const { return opts_.pbx_secret; }
+  std::string metrics_text();
+
+ private:
+  explicit Server(ServerOptions opts);
+  void arm_offer_timer();
+  void fire_due_offers();
+  void install_routes();
+
+  ServerOptions opts_;
+  std::unique_ptr<Clock> clock_;
+  FakeClock* fake_ = nullptr;
+  std::unique_ptr<domain::Policy> policy_;
+  std::unique_ptr<store::Store> store_;
+  boost::asio::io_context ioc_;
+  boost::asio::thread_pool blocking_{2};
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  std::unique_ptr<tickets::Service> tickets_;
+  dispatcher::FirmDirectory directory_;
+  dispatcher::OfferTimers timers_;
+  std::unique_ptr<hotline::LiveHub> live_;
+  std::unique_ptr<partners::PartnerHub> hub_;
+  std::unique_ptr<partners::Outbox> outbox_;
+  std::unique_ptr<dispatcher::Dispatcher> dispatcher_;
+  std::unique_ptr<hotline::Api> api_;
+  net::Router router_;
+  std::unique_ptr<net::HttpServer> http_;
+  boost::asio::steady_timer offer_timer_;
+  std::vector<std::thread> threads_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  TimeMs started_at_ = 0;
+  std::mutex stop_mu_;
+  bool stopped_ = false;
+};
+
+}  // namespace vnh::app

@@ -1,0 +1,45 @@
+// The administrator's screens: users and roles, and the audit log with its chain check.
+import { get, post } from './api.js';
+import { t } from './i18n.js';
+import { h, toast, field, input, select, formData, showError, shortTime, clear } from './ui.js';
+
+export function users(root) {
+  const tbody = h('tbody');
+  const err = h('div', { class: 'error' });
+  const load = async () => {
+    const r = await get('/api/v1/users');
+    clear(tbody);
+    r.users.forEach((u) => tbody.append(h('tr', {}, h('td', {}, u.username), h('td', {}, u.display_name), h('td', {}, t(`role.${u.role}`)),
+      h('td', {}, u.active ? t('active') : t('disabled')),
+      h('td', {}, u.active ? h('button', { class: 'danger', type: 'button', onclick: async () => {
+        try { await post(`/api/v1/users/${encodeURIComponent(u.username)}/disable`); load(); } catch (e) { toast(e.message, true); }
+      } }, t('disable')) : ''))));
+  };
+  const form = h('form', { onsubmit: async (e) => {
+    e.preventDefault();
+    err.textContent = '';
+    try { await post('/api/v1/users', formData(form)); toast(t('saved')); form.reset(); load(); } catch (ex) { showError(err, ex); }
+  } }, h('div', { class: 'row' }, field(t('username'), input('username', { required: true })), field(t('display'), input('display_name'))),
+  h('div', { class: 'row' }, field(t('role'), select('role', ['operator', 'supervisor', 'inspector', 'finance', 'admin'].map((r) => [r, t(`role.${r}`)]))),
+    field(t('password'), input('password', { type: 'password', required: true, minlength: 8 }))),
+  h('button', { class: 'primary', type: 'submit' }, t('add.user')), err);
+  root.append(h('div', { class: 'grid cols-2' }, h('div', { class: 'panel' }, h('h2', {}, t('users')), h('table', {}, tbody)),
+    h('div', { class: 'panel' }, h('h2', {}, t('add.user')), form)));
+  load().catch((e) => toast(e.message, true));
+}
+
+export function audit(root) {
+  const tbody = h('tbody');
+  const verdict = h('div', { class: 'small', id: 'audit-verdict' });
+  const load = async () => {
+    const v = await get('/api/v1/audit/verify');
+    verdict.textContent = v.intact ? t('audit.intact', { n: v.entries, head: v.head.slice(0, 16) }) : t('audit.broken', { id: v.first_bad_id, why: v.problem });
+    verdict.className = v.intact ? 'small presence-online' : 'small urgent';
+    const r = await get('/api/v1/audit?limit=200');
+    clear(tbody);
+    r.entries.forEach((e) => tbody.append(h('tr', {}, h('td', {}, e.id), h('td', {}, shortTime(e.at)), h('td', {}, e.actor), h('td', {}, e.action),
+      h('td', {}, e.subject), h('td', { class: 'small muted' }, JSON.stringify(e.detail)))));
+  };
+  root.append(h('div', { class: 'panel' }, h('h2', {}, t('audit')), verdict, h('div', { class: 'list' }, h('table', {}, tbody))));
+  load().catch((e) => toast(e.message, true));
+}

@@ -1,0 +1,28 @@
+// The JSON API client: bearer token from the session, errors as {status, code, message, field}.
+let token = sessionStorage.getItem('vnh.token') || '';
+let onUnauthorized = () => {};
+
+export function setToken(t) { token = t; if (t) sessionStorage.setItem('vnh.token', t); else sessionStorage.removeItem('vnh.token'); }
+export function getToken() { return token; }
+export function whenUnauthorized(f) { onUnauthorized = f; }
+
+export async function api(method, path, body, headers = {}) {
+  const opts = { method, headers: { ...headers } };
+  if (token) opts.headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) { opts.headers['Content-Type'] = 'application/json'; opts.body = JSON.stringify(body); }
+  let res;
+  try { res = await fetch(path, opts); } catch (e) { throw { status: 0, code: 'network', message: String(e) }; }
+  const type = res.headers.get('Content-Type') || '';
+  const data = type.includes('json') ? await res.json().catch(() => ({})) : await res.text();
+  if (!res.ok) {
+    const err = (data && data.error) || { code: String(res.status), message: res.statusText };
+    err.status = res.status;
+    if (res.status === 401 && path !== '/api/v1/login') onUnauthorized();
+    throw err;
+  }
+  return data;
+}
+
+export const get = (p) => api('GET', p);
+export const post = (p, b, h) => api('POST', p, b ?? {}, h);
+export const patch = (p, b) => api('PATCH', p, b);

@@ -1,0 +1,111 @@
+// Console strings in Chinese (default) and English. t(key, vars) looks a key up in the
+// current language; {name} placeholders are filled from vars. The choice is remembered.
+const zh = {
+  brand: '虚拟养老院调度平台', logout: '退出', login: '登录', username: '用户名', password: '密码', 'login.title': '坐席登录',
+  'tab.desk': '工作台', 'tab.register': '老人登记', 'tab.callbacks': '回访', 'tab.complaints': '投诉', 'tab.queues': '调度队列',
+  'tab.exceptions': '服务核验', 'tab.disputes': '争议与投诉', 'tab.firms': '加盟企业', 'tab.inspections': '月度考核',
+  'tab.settlements': '补贴结算', 'tab.users': '用户', 'tab.audit': '审计日志',
+  'live.on': '实时在线', 'live.off': '实时断开', 'live.wait': '连接中…',
+  pops: '来电弹屏', 'pops.empty': '暂无来电。来电时自动弹出老人信息。', 'pop.unknown': '未登记的号码。', incoming: '来电 {caller}', line: '线路',
+  find: '查找老人', 'find.placeholder': '电话 / 姓名 / 身份证后四位，回车查找', 'no.match': '没有找到。',
+  card: '老人信息', 'card.empty': '请从来电或查找中选择老人。', 'elder.inactive': '该老人已注销登记。', 'open.tickets': '未完成工单：',
+  recent: '近期服务：', none: '无', phone: '电话', community: '社区', cat: '类别', years: '岁', male: '男', female: '女',
+  'new.ticket': '新建工单', item: '服务项目', 'item.search': '输入名称、编码或拼音首字母（如 zc 助餐）', 'item.meal': '助餐', min: '分钟',
+  urgency: '紧急程度', normal: '一般', emergency: '紧急', 'window.start': '期望开始', 'window.end': '期望结束', notes: '备注',
+  'create.ticket': '创建工单', 'pick.elder': '请先选择老人', 'pick.item': '请选择服务项目', 'dup.warn': '该老人已有同类未完成工单：{list}。确认不是重复来电再提交。',
+  'ticket.created': '工单 {no} 已创建（{state}）', board: '实时工单', 'board.hint': '等待时间按紧急程度着色',
+  ticket: '工单', elder: '老人', state: '状态', firm: '企业', elapsed: '等待', register: '登记', 'register.title': '老人登记',
+  id_number: '身份证号', name: '姓名', 'phone.hint': '多个用 | 分隔', category: '类别', district: '区县', street: '街道',
+  lat: '纬度', lon: '经度', registered_on: '登记日期', address: '住址', 'contact.name': '紧急联系人', 'contact.relation': '关系',
+  'contact.phone': '联系人电话', registered: '已登记 {name}（{id}）',
+  'callbacks.today': '今日回访', 'callback.record': '记录回访', 'callback.pick': '请在左侧选择工单', reached: '是否接通', rating: '满意度',
+  received: '是否接受了服务', 'no.received': '否（未接受服务）', comment: '说明', save: '保存', saved: '已保存', yes: '是', no: '否',
+  'callback.saved': '{no} 回访已记录（{state}）', 'callback.none': '{date} 没有需要回访的工单。', why: '抽取原因',
+  complaints: '投诉', 'complaint.new': '登记投诉', 'complaint.file': '登记投诉', 'complaint.saved': '投诉 {id} 已登记', description: '内容',
+  filed: '登记时间', status: '状态',
+  unassigned: '无人接单', reason: '原因', reoffer: '重新派单', 'firm.optional': '指定企业', reoffered: '{no} 已派给 {firm}',
+  'queue.empty': '队列为空。', alerts: '告警', 'alerts.none': '暂无告警。', exceptions: '服务核验异常', 'exceptions.hint': '清除或维持须选择原因并填写说明',
+  type: '类型', detail: '详情', decision: '处理', clear: '清除', uphold: '维持', note: '说明', 'exc.done': '已处理',
+  disputes: '回访争议', finding: '调查结论', investigate: '调查', substantiate: '属实', reject: '不属实',
+  firms: '加盟企业', code: '编码', presence: '在线', today: '今日接单', 'last.score': '上月得分', unacked: '未确认',
+  inspections: '月度考核录入', 'inspections.month': '本月考核', month: '月份', 'score.e': '企业建设 E', 'score.n': '服务规范 N', 'score.h': '员工管理 H',
+  settlement: '月度补贴结算', 'settlement.history': '结算记录', run: '结算', approve: '审批', approved: '已审批', running: '正在结算…',
+  'run.by': '结算人', 'approved.by': '审批人', payout: '拨付', completed: '完成', eligible: '合格', subsidy: '补贴(元)', coef: '系数',
+  deductions: '扣款', 'exit.review': '退出审查',
+  users: '用户', 'add.user': '新增用户', display: '显示名', role: '角色', active: '启用', disabled: '停用', disable: '停用',
+  audit: '审计日志', 'audit.intact': '哈希链完整：{n} 条，链头 {head}…', 'audit.broken': '哈希链在第 {id} 条断开：{why}',
+  'state.created': '已创建', 'state.offered': '派单中', 'state.accepted': '已接单', 'state.in_service': '服务中', 'state.completed': '已完成',
+  'state.cancelled': '已取消', 'state.unassigned': '无人接单', 'state.disputed': '有争议',
+  'cat.life_care': '生活照料', 'cat.medical_care': '医疗护理', 'cat.emotional_comfort': '精神慰藉', 'cat.emergency_aid': '紧急援助',
+  'complaint.open': '待处理', 'complaint.investigating': '调查中', 'complaint.substantiated': '属实', 'complaint.rejected': '不属实',
+  'exc.distance': '签到距离过远', 'exc.short_visit': '服务时长不足', 'exc.checkout_before_checkin': '签退早于签到', 'exc.foreign_worker': '非本企业人员',
+  'exc.device_clock': '终端时间异常',
+  'firm.active': '正常', 'firm.suspended': '暂停', 'firm.exited': '退出',
+  'presence.online': '在线', 'presence.offline': '离线', 'presence.unknown': '未知',
+  'role.operator': '话务员', 'role.supervisor': '调度主管', 'role.inspector': '考核员', 'role.finance': '财务', 'role.admin': '管理员',
+  'run.draft': '待审批', 'run.approved': '已审批',
+  'alert.emergency': '紧急工单', 'alert.unassigned': '无人接单', 'alert.completed_flagged': '服务核验异常', 'alert.checked_in_flagged': '签到异常',
+  'alert.disputed': '回访争议', 'alert.partner_not_acknowledging': '企业未确认派单',
+};
+const en = {
+  brand: 'Virtual Nursing Home Dispatch', logout: 'Log out', login: 'Log in', username: 'User name', password: 'Password', 'login.title': 'Sign in',
+  'tab.desk': 'Desk', 'tab.register': 'Register elder', 'tab.callbacks': 'Callbacks', 'tab.complaints': 'Complaints', 'tab.queues': 'Queues',
+  'tab.exceptions': 'Visit checks', 'tab.disputes': 'Disputes & complaints', 'tab.firms': 'Firms', 'tab.inspections': 'Inspections',
+  'tab.settlements': 'Settlement', 'tab.users': 'Users', 'tab.audit': 'Audit log',
+  'live.on': 'live', 'live.off': 'offline', 'live.wait': 'connecting…',
+  pops: 'Incoming calls', 'pops.empty': 'No calls yet. A call pops the caller’s card here.', 'pop.unknown': 'Number not registered.', incoming: 'Call from {caller}', line: 'line',
+  find: 'Find elder', 'find.placeholder': 'phone / name / last 4 of ID, Enter', 'no.match': 'No match.',
+  card: 'Elder', 'card.empty': 'Pick an elder from a call or a search.', 'elder.inactive': 'This elder’s registration is inactive.', 'open.tickets': 'Open tickets:',
+  recent: 'Recent services:', none: 'none', phone: 'Phone', community: 'community', cat: 'category ', years: ' y', male: 'M', female: 'F',
+  'new.ticket': 'New ticket', item: 'Service item', 'item.search': 'name, code or pinyin initials (zc = 助餐)', 'item.meal': 'meal', min: 'min',
+  urgency: 'Urgency', normal: 'normal', emergency: 'emergency', 'window.start': 'From', 'window.end': 'To', notes: 'Notes',
+  'create.ticket': 'Create ticket', 'pick.elder': 'Pick an elder first', 'pick.item': 'Pick a service item', 'dup.warn': 'Open ticket(s) of the same kind: {list}. Make sure this is not a repeat call.',
+  'ticket.created': 'Ticket {no} created ({state})', board: 'Live board', 'board.hint': 'waiting time coloured by urgency',
+  ticket: 'Ticket', elder: 'Elder', state: 'State', firm: 'Firm', elapsed: 'Waiting', register: 'Register', 'register.title': 'Register an elder',
+  id_number: 'ID number', name: 'Name', 'phone.hint': 'several: separate with |', category: 'Category', district: 'District', street: 'Street',
+  lat: 'Latitude', lon: 'Longitude', registered_on: 'Registered on', address: 'Address', 'contact.name': 'Emergency contact', 'contact.relation': 'Relation',
+  'contact.phone': 'Contact phone', registered: 'Registered {name} ({id})',
+  'callbacks.today': 'Today’s callbacks', 'callback.record': 'Record a callback', 'callback.pick': 'Pick a ticket on the left', reached: 'Reached',
+  rating: 'Rating', received: 'Service received', 'no.received': 'no (not received)', comment: 'Comment', save: 'Save', saved: 'Saved', yes: 'yes', no: 'no',
+  'callback.saved': 'Callback on {no} recorded ({state})', 'callback.none': 'Nothing to call back for {date}.', why: 'Why sampled',
+  complaints: 'Complaints', 'complaint.new': 'New complaint', 'complaint.file': 'File complaint', 'complaint.saved': 'Complaint {id} filed', description: 'Description',
+  filed: 'Filed', status: 'Status',
+  unassigned: 'Unassigned', reason: 'Reason', reoffer: 'Re-offer', 'firm.optional': 'firm (optional)', reoffered: '{no} offered to {firm}',
+  'queue.empty': 'Queue is empty.', alerts: 'Alerts', 'alerts.none': 'No alerts.', exceptions: 'Visit exceptions', 'exceptions.hint': 'clearing or upholding needs a reason code and a note',
+  type: 'Type', detail: 'Detail', decision: 'Decision', clear: 'Clear', uphold: 'Uphold', note: 'Note', 'exc.done': 'Done',
+  disputes: 'Callback disputes', finding: 'Finding', investigate: 'Investigate', substantiate: 'Substantiated', reject: 'Rejected',
+  firms: 'Partner firms', code: 'Code', presence: 'Presence', today: 'Today', 'last.score': 'Last T', unacked: 'Unacked',
+  inspections: 'Monthly inspection', 'inspections.month': 'This month', month: 'Month', 'score.e': 'Enterprise E', 'score.n': 'Service norms N', 'score.h': 'Staff H',
+  settlement: 'Monthly settlement', 'settlement.history': 'Runs', run: 'Run', approve: 'Approve', approved: 'Approved', running: 'Settling…',
+  'run.by': 'run by', 'approved.by': 'approved by', payout: 'Payout', completed: 'Completed', eligible: 'Eligible', subsidy: 'Subsidy (¥)', coef: 'Coef.',
+  deductions: 'Deductions', 'exit.review': 'exit review',
+  users: 'Users', 'add.user': 'Add user', display: 'Display name', role: 'Role', active: 'active', disabled: 'disabled', disable: 'Disable',
+  audit: 'Audit log', 'audit.intact': 'Hash chain intact: {n} entries, head {head}…', 'audit.broken': 'Hash chain broken at entry {id}: {why}',
+  'state.created': 'created', 'state.offered': 'offered', 'state.accepted': 'accepted', 'state.in_service': 'in service', 'state.completed': 'completed',
+  'state.cancelled': 'cancelled', 'state.unassigned': 'unassigned', 'state.disputed': 'disputed',
+  'cat.life_care': 'life care', 'cat.medical_care': 'medical care', 'cat.emotional_comfort': 'emotional comfort', 'cat.emergency_aid': 'emergency aid',
+  'complaint.open': 'open', 'complaint.investigating': 'investigating', 'complaint.substantiated': 'substantiated', 'complaint.rejected': 'rejected',
+  'exc.distance': 'check-in too far', 'exc.short_visit': 'visit too short', 'exc.checkout_before_checkin': 'check-out before check-in',
+  'exc.foreign_worker': 'worker not the firm’s', 'exc.device_clock': 'device clock off',
+  'firm.active': 'active', 'firm.suspended': 'suspended', 'firm.exited': 'exited',
+  'presence.online': 'online', 'presence.offline': 'offline', 'presence.unknown': 'unknown',
+  'role.operator': 'operator', 'role.supervisor': 'supervisor', 'role.inspector': 'inspector', 'role.finance': 'finance', 'role.admin': 'admin',
+  'run.draft': 'draft', 'run.approved': 'approved',
+  'alert.emergency': 'Emergency ticket', 'alert.unassigned': 'Unassigned ticket', 'alert.completed_flagged': 'Visit exception', 'alert.checked_in_flagged': 'Check-in exception',
+  'alert.disputed': 'Callback dispute', 'alert.partner_not_acknowledging': 'Firm not acknowledging offers',
+};
+const dicts = { zh, en };
+let current = localStorage.getItem('vnh.lang') || 'zh';
+
+export function t(key, vars = {}) {
+  let s = dicts[current][key] ?? dicts.zh[key] ?? key;
+  for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, v);
+  return s;
+}
+t.lang = () => current;
+
+export function setLang(l) {
+  current = l === 'en' ? 'en' : 'zh';
+  localStorage.setItem('vnh.lang', current);
+  document.documentElement.lang = current === 'en' ? 'en' : 'zh-CN';
+}

@@ -1,0 +1,335 @@
+// The operator's screens: desk (screen pops, elder search and card, new ticket, live board),
+// elder registration, the day's callbacks and complaints. Keyboard-first: Alt+F find,
+// Alt+N new ticket, Ctrl+Enter submit, arrows and Enter in the item search.
+import { get, post } from './api.js';
+import { onLive } from './live.js';
+import { t } from './i18n.js';
+import { h, toast, field, input, select, formData, showError, shortTime, stateBadge, uuid, clear, fen } from './ui.js';
+
+let catalog = [];
+async function loadCatalog() {
+  if (!catalog.length) catalog = (await get('/api/v1/catalog')).items.filter((i) => i.active);
+  return catalog;
+}
+
+// Item search by code, name or pinyin (initials or full), with keyboard selection.
+export function itemPicker(onPick) {
+  const box = input('item_search', { placeholder: t('item.search'), autocomplete: 'off', id: 'item-search' });
+  const list = h('div', { class: 'suggest', hidden: true });
+  const chosen = h('div', { class: 'small muted', id: 'item-chosen' });
+  let matches = [];
+  let active = 0;
+  const render = () => {
+    clear(list);
+    matches.forEach((it, i) => list.append(h('div', { class: i === active ? 'active' : '', onmousedown: (e) => { e.preventDefault(); pick(i); } },
+      `${it.code} ${it.name} · ${it.unit} · ¥${fen(it.standard_price_fen)}`, it.meal ? ` · ${t('item.meal')}` : '')));
+    list.hidden = matches.length === 0;
+  };
+  const pick = (i) => {
+    const it = matches[i];
+    if (!it) return;
+    box.value = `${it.code} ${it.name}`;
+    chosen.textContent = `${t(`cat.${it.category}`)} · ${it.duration_min} ${t('min')} · ¥${fen(it.standard_price_fen)}`;
+    list.hidden = true;
+    onPick(it);
+  };
+  box.addEventListener('input', async () => {
+    const kw = box.value.trim().toLowerCase();
+    const items = await loadCatalog();
+    if (!kw) { matches = []; render(); return; }
+    matches = items.filter((it) => it.code.toLowerCase().startsWith(kw) || it.name.includes(kw) ||
+      (window.PinyinMatch && window.PinyinMatch.match(it.name, kw) !== false)).slice(0, 12);
+    active = 0;
+    render();
+  });
+  box.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown') { active = Math.min(active + 1, matches.length - 1); render(); e.preventDefault(); }
+    else if (e.key === 'ArrowUp') { active = Math.max(active - 1, 0); render(); e.preventDefault(); }
+    else if (e.key === 'Enter' && !list.hidden) { pick(active); e.preventDefault(); }
+    else if (e.key === 'Escape') { list.hidden = true; }
+  });
+  box.addEventListener('blur', () => setTimeout(() => { list.hidden = true; }, 150));
+  return h('div', {}, box, list, chosen);
+}
+
+function elderLine(e) {
+  return `${e.name} · ${e.sex === 'M' ? t('male') : t('female')} ${e.age ?? ''}${t('years')} · ${t('cat')}${e.category} · ${e.id_number}`;
+}
+
+// Elapsed-time colouring while a ticket waits for a firm: emergencies turn amber after a
+// minute and red after five; normal tickets after ten and thirty.
+function ageClass(tk, now) {
+  if (!['created', 'offered', 'unassigned'].includes(tk.state)) return 'age-ok';
+  const mins = (now - Date.parse(tk.created_at)) / 60000;
+  const [warn, late] = tk.urgency === 'emergency' ? [1, 5] : [10, 30];
+  return mins >= late ? 'age-late' : mins >= warn ? 'age-warn' : 'age-ok';
+}
+function elapsed(tk, now) {
+  const s = Math.max(0, Math.floor((now - Date.parse(tk.created_at)) / 1000));
+  return s < 3600 ? `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}` : `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
+}
+
+export function liveBoard(filter = () => true) {
+  const rows = new Map();
+  const tbody = h('tbody');
+  const table = h('table', { id: 'board' }, h('thead', {}, h('tr', {},
+    h('th', {}, t('ticket')), h('th', {}, t('elder')), h('th', {}, t('item')), h('th', {}, t('state')),
+    h('th', {}, t('firm')), h('th', {}, t('elapsed')))), tbody);
+  const draw = () => {
+    const now = Date.now();
+    const list = [...rows.values()].filter(filter).sort((a, b) => (b.created_at > a.created_at ? 1 : -1)).slice(0, 200);
+    clear(tbody);
+    for (const tk of list) {
+      tbody.append(h('tr', { dataset: { ticket: tk.ticket_no } },
+        h('td', { class: tk.urgency === 'emergency' ? 'urgent' : '' }, tk.ticket_no, tk.urgency === 'emergency' ? ` ${t('emergency')}` : ''),
+        h('td', {}, tk.elder_name || ''), h('td', {}, tk.item_name || tk.item_code),
+        h('td', {}, stateBadge(tk.state), tk.held_exceptions > 0 ? h('span', { class: 'urgent small' }, ` ⚑${tk.held_exceptions}`) : null),
+        h('td', {}, tk.firm_code || '—'), h('td', { class: ageClass(tk, now) }, elapsed(tk, now))));
+    }
+  };
+  const upsert = (tk) => { rows.set(tk.ticket_no, tk); };
+  get('/api/v1/tickets?limit=100').then((r) => { r.tickets.forEach(upsert); draw(); }).catch(() => {});
+  const off = onLive((ev) => { if (ev.type === 'ticket') { upsert(ev.ticket); draw(); } });
+  const timer = setInterval(draw, 5000);
+  const panel = h('div', { class: 'panel' }, h('h2', {}, t('board'), h('span', { class: 'hint' }, t('board.hint'))), h('div', { class: 'list' }, table));
+  panel.dispose = () => { off(); clearInterval(timer); };
+  panel.upsert = (tk) => { upsert(tk); draw(); };
+  return panel;
+}
+
+export function desk(root) {
+  let elder = null;
+  let item = null;
+  const pops = h('div', { id: 'pops' }, h('p', { class: 'muted small' }, t('pops.empty')));
+  const results = h('div', { id: 'results' });
+  const cardBox = h('div', { id: 'elder-card' }, h('p', { class: 'muted small' }, t('card.empty')));
+  const board = liveBoard();
+  const err = h('div', { class: 'error', id: 'ticket-error' });
+  const dupBox = h('div');
+
+  const showElder = async (id) => {
+    try {
+      elder = await get(`/api/v1/elders/${id}`);
+    } catch (e) { toast(e.message, true); return; }
+    clear(cardBox).append(h('div', { class: 'card' },
+      h('h3', {}, elder.name, ' ', h('span', { class: 'muted small' }, elder.elder_id)),
+      h('div', { class: 'small' }, elderLine(elder)),
+      h('div', { class: 'small' }, `${t('phone')}: ${(elder.phones || []).join(', ')} · ${t('community')} ${elder.community_code}`),
+      elder.status !== 'active' ? h('div', { class: 'warn' }, t('elder.inactive')) : null,
+      h('div', { class: 'small' }, h('b', {}, t('open.tickets')), ' ',
+        elder.open_tickets.length ? elder.open_tickets.map((o) => `${o.ticket_no} ${o.item_name} (${t(`state.${o.state}`)})`).join('; ') : t('none')),
+      h('div', { class: 'small' }, h('b', {}, t('recent')), ' ',
+        elder.recent_services.length ? elder.recent_services.map((o) => `${shortTime(o.checkout_at)} ${o.item_name} ${o.firm_code || ''}`).join('; ') : t('none'))));
+    document.getElementById('item-search')?.focus();
+    checkDup();
+  };
+
+  const checkDup = async () => {
+    clear(dupBox);
+    if (!elder || !item) return;
+    try {
+      const r = await get(`/api/v1/tickets-check?elder_id=${elder.elder_id}&item_code=${encodeURIComponent(item.code)}`);
+      if (r.likely_duplicates.length) dupBox.append(h('div', { class: 'warn', id: 'dup-warning' }, t('dup.warn', { list: r.likely_duplicates.join(', ') })));
+    } catch {}
+  };
+
+  const search = async (q) => {
+    q = q.trim();
+    if (!q) return;
+    const param = /^[0-9+\-\s()]{7,}$/.test(q) ? `phone=${encodeURIComponent(q)}` : /^\d{3}[\dXx]$/.test(q) ? `id_tail=${q}` : `name=${encodeURIComponent(q)}`;
+    try {
+      const r = await get(`/api/v1/elders?${param}`);
+      clear(results);
+      if (!r.elders.length) results.append(h('p', { class: 'muted small' }, t('no.match')));
+      r.elders.forEach((e, i) => results.append(h('div', { class: 'card', tabindex: 0, dataset: { elder: e.elder_id },
+        onclick: () => showElder(e.elder_id), onkeydown: (ev) => { if (ev.key === 'Enter') showElder(e.elder_id); } },
+        h('b', {}, e.name), ' ', h('span', { class: 'small muted' }, elderLine(e)))));
+      if (r.elders.length === 1) showElder(r.elders[0].elder_id);
+    } catch (e) { toast(e.message, true); }
+  };
+  const findBox = input('find', { placeholder: t('find.placeholder'), id: 'find', autocomplete: 'off',
+    onkeydown: (e) => { if (e.key === 'Enter') search(e.target.value); } });
+
+  const form = h('form', { id: 'ticket-form', onsubmit: async (e) => {
+    e.preventDefault();
+    err.textContent = '';
+    if (!elder) { err.textContent = t('pick.elder'); return; }
+    if (!item) { err.textContent = t('pick.item'); document.getElementById('item-search').focus(); return; }
+    const d = formData(form);
+    const body = { elder_id: elder.elder_id, item_code: item.code, urgency: d.urgency || 'normal', notes: d.notes || '' };
+    const toIso = (v) => (v ? `${v}:00+08:00` : undefined);
+    if (d.window_start) body.window_start = toIso(d.window_start);
+    if (d.window_end) body.window_end = toIso(d.window_end);
+    const key = form.dataset.key || (form.dataset.key = uuid());
+    try {
+      const tk = await post('/api/v1/tickets', body, { 'Idempotency-Key': key });
+      toast(t('ticket.created', { no: tk.ticket_no, state: t(`state.${tk.state}`) }));
+      board.upsert(tk);
+      delete form.dataset.key;
+      form.reset();
+      item = null;
+      document.getElementById('item-chosen').textContent = '';
+      clear(dupBox);
+      showElder(elder.elder_id);
+    } catch (ex) { showError(err, ex); }
+  } },
+  field(t('item'), itemPicker((it) => { item = it; checkDup(); if (it.category === 'emergency_aid') document.getElementById('f-urgency').value = 'emergency'; })),
+  dupBox,
+  h('div', { class: 'row' },
+    field(t('urgency'), select('urgency', [['normal', t('normal')], ['emergency', t('emergency')]])),
+    field(t('window.start'), input('window_start', { type: 'datetime-local' })),
+    field(t('window.end'), input('window_end', { type: 'datetime-local' }))),
+  field(t('notes'), h('textarea', { name: 'notes', id: 'f-notes', rows: 2 })),
+  h('button', { class: 'primary', type: 'submit', id: 'create-ticket' }, t('create.ticket'), ' ', h('kbd', {}, 'Ctrl+Enter')), err);
+  form.addEventListener('keydown', (e) => { if (e.key === 'Enter' && e.ctrlKey) form.requestSubmit(); });
+
+  const offLive = onLive((ev) => {
+    if (ev.type !== 'screen_pop') return;
+    const first = pops.querySelector('p');
+    if (first) first.remove();
+    const card = h('div', { class: 'card pop', dataset: { call: ev.call_id } },
+      h('h3', {}, `☎ ${ev.caller}`, ' ', h('span', { class: 'muted small' }, `${t('line')} ${ev.line} · ${shortTime(ev.at)}`)),
+      ev.elders.length ? ev.elders.map((e) => h('div', {}, h('button', { class: 'secondary', type: 'button',
+        onclick: () => showElder(e.elder_id) }, e.name), ' ', h('span', { class: 'small muted' }, elderLine(e)),
+        e.open_tickets.length ? h('div', { class: 'small warn' }, t('open.tickets'), ' ', e.open_tickets.map((o) => `${o.ticket_no} ${o.item_name} ${t(`state.${o.state}`)}`).join('; ')) : null,
+        e.recent_services.length ? h('div', { class: 'small muted' }, t('recent'), ' ', e.recent_services.map((o) => `${shortTime(o.checkout_at)} ${o.item_name}`).join('; ')) : null))
+        : h('div', { class: 'small' }, t('pop.unknown'), ' ', h('button', { class: 'secondary', type: 'button', onclick: () => location.hash = '#register' }, t('register'))));
+    pops.prepend(card);
+    if (ev.elders.length === 1) showElder(ev.elders[0].elder_id);
+    toast(t('incoming', { caller: ev.caller }));
+  });
+
+  const keys = (e) => {
+    if (e.altKey && e.key.toLowerCase() === 'f') { findBox.focus(); e.preventDefault(); }
+    if (e.altKey && e.key.toLowerCase() === 'n') { document.getElementById('item-search')?.focus(); e.preventDefault(); }
+  };
+  document.addEventListener('keydown', keys);
+  root.append(h('div', { class: 'grid cols-3' },
+    h('div', {}, h('div', { class: 'panel' }, h('h2', {}, t('pops')), pops),
+      h('div', { class: 'panel' }, h('h2', {}, t('find'), h('span', { class: 'hint' }, h('kbd', {}, 'Alt+F'))), findBox, results)),
+    h('div', {}, h('div', { class: 'panel' }, h('h2', {}, t('card')), cardBox),
+      h('div', { class: 'panel' }, h('h2', {}, t('new.ticket'), h('span', { class: 'hint' }, h('kbd', {}, 'Alt+N'))), form)),
+    board));
+  return () => { offLive(); board.dispose(); document.removeEventListener('keydown', keys); };
+}
+
+// Cascading district → street → community selects.
+function areaPicker() {
+  const mk = (name) => select(name, [['', '—']]);
+  const d = mk('district'), s = mk('street'), c = mk('community_code');
+  const fill = async (sel, parent) => {
+    clear(sel).append(h('option', { value: '' }, '—'));
+    const r = await get(parent ? `/api/v1/areas?parent=${parent}` : '/api/v1/areas');
+    r.areas.forEach((a) => sel.append(h('option', { value: a.code }, `${a.name} ${a.code}`)));
+  };
+  d.addEventListener('change', () => { fill(s, d.value); clear(c); });
+  s.addEventListener('change', () => fill(c, s.value));
+  fill(d, '');
+  return h('div', { class: 'row' }, field(t('district'), d), field(t('street'), s), field(t('community'), c));
+}
+
+export function register(root) {
+  const err = h('div', { class: 'error', id: 'register-error' });
+  const today = new Date().toISOString().slice(0, 10);
+  const form = h('form', { id: 'register-form', onsubmit: async (e) => {
+    e.preventDefault();
+    err.textContent = '';
+    const d = formData(form);
+    const body = { id_number: d.id_number, name: d.name, phone: d.phone, community_code: d.community_code, lat: d.lat, lon: d.lon,
+      category: d.category, registered_on: d.registered_on, address: d.address };
+    if (d.contact_name) body.emergency_contacts = [{ name: d.contact_name, relation: d.contact_relation || '', phone: d.contact_phone || '' }];
+    try {
+      const e2 = await post('/api/v1/elders', body);
+      toast(t('registered', { id: e2.elder_id, name: e2.name }));
+      form.reset();
+    } catch (ex) { showError(err, ex); }
+  } },
+  h('div', { class: 'row' }, field(t('id_number'), input('id_number', { maxlength: 18, required: true, autocomplete: 'off' })),
+    field(t('name'), input('name', { required: true }))),
+  h('div', { class: 'row' }, field(t('phone'), input('phone', { required: true }), t('phone.hint')),
+    field(t('category'), select('category', [['A', 'A 三无'], ['B', 'B 重点优抚'], ['C', 'C 普通'], ['D', 'D 重度残疾']]))),
+  areaPicker(),
+  h('div', { class: 'row' }, field(t('lat'), input('lat', { required: true, inputmode: 'decimal' })),
+    field(t('lon'), input('lon', { required: true, inputmode: 'decimal' })),
+    field(t('registered_on'), input('registered_on', { type: 'date', value: today }))),
+  field(t('address'), input('address')),
+  h('div', { class: 'row' }, field(t('contact.name'), input('contact_name')), field(t('contact.relation'), input('contact_relation')),
+    field(t('contact.phone'), input('contact_phone'))),
+  h('button', { class: 'primary', type: 'submit', id: 'register-submit' }, t('register')), err);
+  root.append(h('div', { class: 'panel', style: 'max-width:900px' }, h('h2', {}, t('register.title')), form));
+  document.getElementById('f-id_number').focus();
+}
+
+export function callbacks(root) {
+  const list = h('tbody');
+  const err = h('div', { class: 'error', id: 'callback-error' });
+  let current = null;
+  const label = h('div', { class: 'small', id: 'callback-ticket' }, t('callback.pick'));
+  const form = h('form', { id: 'callback-form', onsubmit: async (e) => {
+    e.preventDefault();
+    err.textContent = '';
+    if (!current) { err.textContent = t('callback.pick'); return; }
+    const d = formData(form);
+    const reached = d.reached === '1';
+    const body = { ticket_no: current, reached };
+    if (reached) { body.rating = Number(d.rating); body.service_received = d.service_received === '1'; }
+    if (d.comment) body.comment = d.comment;
+    try {
+      const tk = await post('/api/v1/callbacks', body);
+      toast(t('callback.saved', { no: tk.ticket_no, state: t(`state.${tk.state}`) }));
+      current = null;
+      label.textContent = t('callback.pick');
+      form.reset();
+      load();
+    } catch (ex) { showError(err, ex); }
+  } },
+  label,
+  h('div', { class: 'row' }, field(t('reached'), select('reached', [['1', t('yes')], ['0', t('no')]])),
+    field(t('rating'), select('rating', [['5', '5'], ['4', '4'], ['3', '3'], ['2', '2'], ['1', '1']])),
+    field(t('received'), select('service_received', [['1', t('yes')], ['0', t('no.received')]]))),
+  field(t('comment'), input('comment')),
+  h('button', { class: 'primary', type: 'submit', id: 'callback-submit' }, t('save')), err);
+  const load = async () => {
+    const q = await get('/api/v1/callbacks/queue');
+    clear(list);
+    for (const it of q.items) {
+      list.append(h('tr', { class: it.done ? 'muted' : '', dataset: { ticket: it.ticket_no }, tabindex: 0,
+        onclick: () => { current = it.ticket_no; label.textContent = `${it.ticket_no} · ${it.ticket.elder_name} · ${it.ticket.item_name}`; } },
+        h('td', {}, it.ticket_no), h('td', {}, it.ticket.elder_name), h('td', {}, it.ticket.item_name), h('td', {}, it.ticket.firm_code),
+        h('td', { class: 'small' }, it.reasons), h('td', {}, it.done ? '✓' : '')));
+    }
+    if (!q.items.length) list.append(h('tr', {}, h('td', { colspan: 6, class: 'muted' }, t('callback.none', { date: q.date }))));
+  };
+  root.append(h('div', { class: 'grid cols-2' },
+    h('div', { class: 'panel' }, h('h2', {}, t('callbacks.today')), h('div', { class: 'list' }, h('table', { id: 'callback-queue' },
+      h('thead', {}, h('tr', {}, h('th', {}, t('ticket')), h('th', {}, t('elder')), h('th', {}, t('item')), h('th', {}, t('firm')),
+        h('th', {}, t('why')), h('th', {}, ''))), list))),
+    h('div', { class: 'panel' }, h('h2', {}, t('callback.record')), form)));
+  load().catch((e) => toast(e.message, true));
+}
+
+export function complaints(root) {
+  const err = h('div', { class: 'error' });
+  const tbody = h('tbody');
+  const load = async () => {
+    const r = await get('/api/v1/complaints?limit=50');
+    clear(tbody);
+    r.complaints.forEach((c) => tbody.append(h('tr', {}, h('td', {}, c.complaint_id), h('td', {}, c.ticket_no), h('td', {}, shortTime(c.filed_at)),
+      h('td', {}, t(`complaint.${c.status}`)), h('td', { class: 'small' }, c.description))));
+  };
+  const form = h('form', { id: 'complaint-form', onsubmit: async (e) => {
+    e.preventDefault();
+    err.textContent = '';
+    try {
+      const c = await post('/api/v1/complaints', formData(form));
+      toast(t('complaint.saved', { id: c.complaint_id }));
+      form.reset();
+      load();
+    } catch (ex) { showError(err, ex); }
+  } }, field(t('ticket'), input('ticket_no', { required: true })), field(t('description'), h('textarea', { name: 'description', rows: 3 })),
+  h('button', { class: 'primary', type: 'submit' }, t('complaint.file')), err);
+  root.append(h('div', { class: 'grid cols-2' }, h('div', { class: 'panel' }, h('h2', {}, t('complaint.new')), form),
+    h('div', { class: 'panel' }, h('h2', {}, t('complaints')), h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, t('ticket')),
+      h('th', {}, t('filed')), h('th', {}, t('status')), h('th', {}, t('description')))), tbody))));
+  load().catch(() => {});
+}

@@ -1,0 +1,155 @@
+// The supervisor's screens: dispatch queues (unassigned, emergencies, alerts), the visit
+// exception queue, disputes and complaints, and the firm list with live presence.
+import { get, post } from './api.js';
+import { onLive } from './live.js';
+import { t } from './i18n.js';
+import { h, toast, input, select, shortTime, stateBadge, clear } from './ui.js';
+import { liveBoard } from './operator.js';
+
+function ticketRow(tk, actions) {
+  return h('tr', { dataset: { ticket: tk.ticket_no } }, h('td', { class: tk.urgency === 'emergency' ? 'urgent' : '' }, tk.ticket_no),
+    h('td', {}, tk.elder_name), h('td', {}, tk.item_name), h('td', {}, stateBadge(tk.state)),
+    h('td', { class: 'small' }, tk.unassigned_reason || tk.firm_code || ''), h('td', {}, actions));
+}
+
+export function queues(root) {
+  const unassigned = h('tbody');
+  const alerts = h('div', { id: 'alerts' }, h('p', { class: 'muted small' }, t('alerts.none')));
+  const load = async () => {
+    const r = await get('/api/v1/tickets?state=unassigned&limit=100');
+    clear(unassigned);
+    for (const tk of r.tickets) {
+      const firm = input('firm_code', { placeholder: t('firm.optional'), style: 'width:90px' });
+      unassigned.append(ticketRow(tk, h('span', {}, firm, h('button', { class: 'secondary', type: 'button', onclick: async () => {
+        try {
+          const body = firm.value ? { firm_code: firm.value } : {};
+          const t2 = await post(`/api/v1/tickets/${tk.ticket_no}/reoffer`, body);
+          toast(t('reoffered', { no: t2.ticket_no, firm: t2.firm_code }));
+          load();
+        } catch (e) { toast(e.message, true); }
+      } }, t('reoffer')))));
+    }
+    if (!r.tickets.length) unassigned.append(h('tr', {}, h('td', { colspan: 6, class: 'muted' }, t('queue.empty'))));
+  };
+  const off = onLive((ev) => {
+    if (ev.type === 'alert') {
+      alerts.querySelector('p')?.remove();
+      alerts.prepend(h('div', { class: `card ${ev.kind === 'emergency' ? 'pop' : ''}` },
+        h('b', { class: ev.kind === 'emergency' ? 'urgent' : '' }, t(`alert.${ev.kind}`)), ' ', ev.ticket_no || ev.firm_code || '',
+        ' ', h('span', { class: 'muted small' }, shortTime(ev.at || ''))));
+      if (ev.kind === 'emergency') toast(t('alert.emergency') + ' ' + ev.ticket_no, true);
+    }
+    if (ev.type === 'ticket' && (ev.event === 'unassigned' || ev.ticket.state === 'unassigned' || ev.event === 'offered')) load();
+  });
+  const board = liveBoard((tk) => ['created', 'offered', 'accepted', 'in_service', 'unassigned'].includes(tk.state));
+  root.append(h('div', { class: 'grid cols-2' },
+    h('div', {}, h('div', { class: 'panel' }, h('h2', {}, t('unassigned')), h('table', { id: 'unassigned' },
+      h('thead', {}, h('tr', {}, h('th', {}, t('ticket')), h('th', {}, t('elder')), h('th', {}, t('item')), h('th', {}, t('state')),
+        h('th', {}, t('reason')), h('th', {}, ''))), unassigned)),
+      h('div', { class: 'panel' }, h('h2', {}, t('alerts')), alerts)),
+    board));
+  load().catch((e) => toast(e.message, true));
+  return () => { off(); board.dispose(); };
+}
+
+export function exceptions(root) {
+  const tbody = h('tbody');
+  let codes = { clear: [], uphold: [] };
+  const load = async () => {
+    codes = await get('/api/v1/exceptions/reason-codes');
+    const r = await get('/api/v1/exceptions');
+    clear(tbody);
+    for (const ex of r.exceptions) {
+      const action = select('decision', [['clear', t('clear')], ['uphold', t('uphold')]]);
+      const reason = select('reason_code', codes.clear.map((c) => [c.code, t.lang() === 'en' ? c.label_en : c.label_zh]));
+      action.addEventListener('change', () => {
+        clear(reason);
+        codes[action.value].forEach((c) => reason.append(h('option', { value: c.code }, t.lang() === 'en' ? c.label_en : c.label_zh)));
+      });
+      const note = input('note', { placeholder: t('note') });
+      tbody.append(h('tr', { dataset: { exception: ex.exception_id } },
+        h('td', {}, ex.ticket.ticket_no), h('td', {}, t(`exc.${ex.type}`)), h('td', { class: 'small' }, ex.detail),
+        h('td', {}, ex.ticket.firm_code), h('td', {}, action, reason, note,
+          h('button', { class: 'secondary', type: 'button', onclick: async () => {
+            try {
+              await post(`/api/v1/exceptions/${ex.exception_id}/${action.value}`, { reason_code: reason.value, note: note.value });
+              toast(t('exc.done'));
+              load();
+            } catch (e) { toast(`${e.field ? e.field + ': ' : ''}${e.message}`, true); }
+          } }, t('save')))));
+    }
+    if (!r.exceptions.length) tbody.append(h('tr', {}, h('td', { colspan: 5, class: 'muted' }, t('queue.empty'))));
+  };
+  root.append(h('div', { class: 'panel' }, h('h2', {}, t('exceptions'), h('span', { class: 'hint' }, t('exceptions.hint'))),
+    h('table', { id: 'exceptions' }, h('thead', {}, h('tr', {}, h('th', {}, t('ticket')), h('th', {}, t('type')), h('th', {}, t('detail')),
+      h('th', {}, t('firm')), h('th', {}, t('decision')))), tbody)));
+  load().catch((e) => toast(e.message, true));
+  const off = onLive((ev) => { if (ev.type === 'ticket' && ev.event.endsWith('_flagged')) load(); });
+  return off;
+}
+
+export function disputes(root) {
+  const tbody = h('tbody');
+  const ctbody = h('tbody');
+  const load = async () => {
+    const r = await get('/api/v1/tickets?state=disputed&limit=100');
+    clear(tbody);
+    for (const tk of r.tickets.filter((x) => x.dispute === 'open')) {
+      const note = input('note', { placeholder: t('note') });
+      const act = (what) => h('button', { class: 'secondary', type: 'button', onclick: async () => {
+        try { await post(`/api/v1/tickets/${tk.ticket_no}/dispute/${what}`, { note: note.value }); load(); } catch (e) { toast(e.message, true); }
+      } }, t(what));
+      tbody.append(ticketRow(tk, h('span', {}, note, act('clear'), act('uphold'))));
+    }
+    const c = await get('/api/v1/complaints?limit=100');
+    clear(ctbody);
+    for (const cp of c.complaints.filter((x) => x.status === 'open' || x.status === 'investigating')) {
+      const finding = input('finding', { placeholder: t('finding') });
+      const btn = (label, path, body) => h('button', { class: 'secondary', type: 'button', onclick: async () => {
+        try { await post(`/api/v1/complaints/${cp.complaint_id}/${path}`, body()); load(); } catch (e) { toast(e.message, true); }
+      } }, label);
+      ctbody.append(h('tr', {}, h('td', {}, cp.complaint_id), h('td', {}, cp.ticket_no), h('td', {}, t(`complaint.${cp.status}`)),
+        h('td', { class: 'small' }, cp.description), h('td', {}, finding,
+          cp.status === 'open' ? btn(t('investigate'), 'investigate', () => ({ finding: finding.value })) : null,
+          btn(t('substantiate'), 'close', () => ({ outcome: 'substantiated', finding: finding.value })),
+          btn(t('reject'), 'close', () => ({ outcome: 'rejected', finding: finding.value })))));
+    }
+  };
+  root.append(h('div', { class: 'grid cols-2' },
+    h('div', { class: 'panel' }, h('h2', {}, t('disputes')), h('table', { id: 'disputes' }, tbody)),
+    h('div', { class: 'panel' }, h('h2', {}, t('complaints')), h('table', { id: 'complaints' }, ctbody))));
+  load().catch((e) => toast(e.message, true));
+}
+
+export function firms(root, canChange = true) {
+  const tbody = h('tbody');
+  const load = async () => {
+    const r = await get('/api/v1/firms');
+    clear(tbody);
+    for (const f of r.firms) {
+      const pct = f.daily_capacity ? Math.round((100 * f.accepted_today) / f.daily_capacity) : 0;
+      const status = select('status', [['active', t('firm.active')], ['suspended', t('firm.suspended')], ['exited', t('firm.exited')]]);
+      status.value = f.status;
+      tbody.append(h('tr', { dataset: { firm: f.code } }, h('td', {}, f.code), h('td', {}, f.name),
+        h('td', { class: `presence-${f.presence}` }, '● ', t(`presence.${f.presence}`)),
+        h('td', {}, `${f.accepted_today}/${f.daily_capacity}`, ' ', h('span', { class: 'bar', style: `width:${Math.min(60, pct * 0.6)}px` })),
+        h('td', {}, f.last_score ?? '—'), h('td', {}, f.outbox_unacked),
+        h('td', {}, canChange ? h('span', {}, status, h('button', { class: 'secondary', type: 'button', onclick: async () => {
+          const reason = prompt(t('reason')) || '';
+          try { await post(`/api/v1/firms/${f.code}/status`, { status: status.value, reason }); load(); } catch (e) { toast(e.message, true); }
+        } }, t('save'))) : t(`firm.${f.status}`))));
+    }
+  };
+  const off = onLive((ev) => {
+    if (ev.type === 'presence') {
+      const cell = tbody.querySelector(`tr[data-firm="${CSS.escape(ev.firm_code)}"] td:nth-child(3)`);
+      if (cell) { cell.className = `presence-${ev.presence}`; cell.textContent = `● ${t(`presence.${ev.presence}`)}`; }
+    }
+  });
+  root.append(h('div', { class: 'panel' }, h('h2', {}, t('firms')), h('table', { id: 'firms' }, h('thead', {}, h('tr', {},
+    h('th', {}, t('code')), h('th', {}, t('name')), h('th', {}, t('presence')), h('th', {}, t('today')), h('th', {}, t('last.score')),
+    h('th', {}, t('unacked')), h('th', {}, t('status')))), tbody)));
+  load().catch((e) => toast(e.message, true));
+  const timer = setInterval(() => load().catch(() => {}), 15000);
+  return () => { off(); clearInterval(timer); };
+}

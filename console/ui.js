@@ -1,0 +1,75 @@
+// Small DOM helpers: element builder, toasts, form reading, time and money formatting.
+import { t } from './i18n.js';
+
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k === 'value') el.value = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+export function toast(msg, bad = false) {
+  const box = document.getElementById('toast');
+  const el = h('div', { class: bad ? 'bad' : '' }, msg);
+  box.append(el);
+  setTimeout(() => el.remove(), bad ? 7000 : 4000);
+}
+
+export function field(label, input, hint) {
+  return h('div', {}, h('label', {}, label, hint ? h('span', { class: 'muted' }, ' ', hint) : null), input);
+}
+
+export function input(name, attrs = {}) { return h('input', { name, id: attrs.id || `f-${name}`, ...attrs }); }
+
+export function select(name, options, attrs = {}) {
+  return h('select', { name, id: attrs.id || `f-${name}`, ...attrs },
+    options.map(([v, label]) => h('option', { value: v }, label)));
+}
+
+export function formData(form) {
+  const out = {};
+  for (const el of form.querySelectorAll('input[name], select[name], textarea[name]')) {
+    if (el.type === 'checkbox') out[el.name] = el.checked;
+    else if (el.value !== '') out[el.name] = el.value;
+  }
+  return out;
+}
+
+// Shows an API error under a form, naming the field when the server did.
+export function showError(box, err) {
+  const f = err.field ? `${err.field}: ` : '';
+  box.textContent = `${f}${err.message || err}`;
+  if (err.field) {
+    const el = document.querySelector(`[name="${CSS.escape(err.field)}"]`);
+    if (el) el.focus();
+  }
+}
+
+export function fen(v) { return (Number(v) / 100).toFixed(2); }
+
+// "2026-11-23T09:30:00+08:00" → "11-23 09:30"
+export function shortTime(iso) {
+  if (!iso) return '';
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso);
+  return m ? `${m[2]}-${m[3]} ${m[4]}:${m[5]}` : iso;
+}
+
+export function stateBadge(s) { return h('span', { class: `state ${s}` }, t(`state.${s}`)); }
+
+export function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+export function clear(el) { while (el.firstChild) el.firstChild.remove(); return el; }
