@@ -2,5 +2,4 @@
 namespace vnh::app {
 int cmd_demo(const Args&) { return fail("demo", "being built", 1); }
 int cmd_simulate(const Args&) { return fail("simulate", "being built", 1); }
-int cmd_partner(const Args&) { return fail("partner", "being built", 1); }
 }  // namespace vnh::app
