@@ -37,8 +37,8 @@ boost::json::value HttpClient::Reply::json() const {
 
 bool HttpClient::connect() {
   try {
-    tcp::resolver resolver(ioc_);
-    stream_ = std::make_unique<beast::tcp_stream>(ioc_);
+    tcp::resolver resolver(*ioc_);
+    stream_ = std::make_unique<beast::tcp_stream>(*ioc_);
     stream_->connect(resolver.resolve(ep_.host, ep_.port));
     stream_->socket().set_option(tcp::no_delay(true));
     return true;

@@ -36,7 +36,9 @@ class HttpClient {
     std::map<std::string, std::string> headers;  // lower-case names
     boost::json::value json() const;
   };
-  explicit HttpClient(Endpoint ep) : ep_(std::move(ep)) {}
+  explicit HttpClient(Endpoint ep) : ep_(std::move(ep)), ioc_(std::make_unique<boost::asio::io_context>()) {}
+  HttpClient(HttpClient&&) = default;
+  HttpClient& operator=(HttpClient&&) = default;
   void set_token(std::string t) { token_ = std::move(t); }
   // Sends one request (JSON body when given) and returns the reply; status 0 on a socket error.
   Reply request(const std::string& method, const std::string& target, const std::string& body = "",
@@ -52,7 +54,7 @@ class HttpClient {
   bool connect();
   Endpoint ep_;
   std::string token_;
-  boost::asio::io_context ioc_;
+  std::unique_ptr<boost::asio::io_context> ioc_;  // owned so the client can move
   std::unique_ptr<boost::beast::tcp_stream> stream_;
   boost::beast::flat_buffer buffer_;
 };

@@ -1,0 +1,511 @@
+// The operator API over real HTTP against the real binary (SPEC §8, §10).
+#include <catch2/catch.hpp>
+
+#include <boost/asio/connect.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/test_server.hpp"
+
+using namespace vnh;
+using namespace vnh::testing;
+namespace json = boost::json;
+
+namespace {
+
+// One server for the whole file: a small district and a user of every role.
+TestServer& shared() {
+  static TestServer* s = [] {
+    auto* srv = new TestServer();
+    load_small_district(*srv);
+    for (const char* r : {"operator", "supervisor", "inspector", "finance", "admin"}) srv->add_user(std::string(r) + "1", r);
+    srv->add_user("finance2", "finance");
+    srv->start();
+    return srv;
+  }();
+  return *s;
+}
+
+std::string str(const json::value& v, const char* k) {
+  const auto* x = v.as_object().if_contains(k);
+  return x && x->is_string() ? std::string(x->as_string()) : "";
+}
+
+json::object elder_body(const std::string& id, const std::string& name = "测试老人") {
+  return json::object{{"id_number", id},       {"name", name},       {"phone", "139 0931 0001"},
+                      {"community_code", "620102001001"}, {"lat", 36.06}, {"lon", 103.83},
+                      {"category", "C"},        {"registered_on", "2026-01-05"}};
+}
+
+// GB 11643 check character.
+std::string with_check(const std::string& first17) {
+  static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  int s = 0;
+  for (int i = 0; i < 17; ++i) s += (first17[static_cast<size_t>(i)] - '0') * w[i];
+  return first17 + "10X98765432"[s % 11];
+}
+
+}  // namespace
+
+TEST_CASE("health and metrics answer without a login", "[api]") {
+  auto& s = shared();
+  sim::HttpClient c(s.endpoint());
+  auto h = c.get("/healthz");
+  CHECK(h.status == 200);
+  CHECK(str(h.json(), "status") == "ok");
+  auto m = c.get("/metrics");
+  CHECK(m.status == 200);
+  CHECK(m.headers["content-type"].rfind("text/plain", 0) == 0);
+  CHECK(m.body.find("# TYPE vnh_up gauge") != std::string::npos);
+  CHECK(m.body.find("vnh_writer_batches_total") != std::string::npos);
+}
+
+TEST_CASE("login gives a bearer token; bad passwords lock the account", "[api][auth]") {
+  auto& s = shared();
+  sim::HttpClient c(s.endpoint());
+  auto ok = c.post("/api/v1/login", json::object{{"username", "operator1"}, {"password", "password-123"}});
+  REQUIRE(ok.status == 200);
+  CHECK(str(ok.json(), "role") == "operator");
+  CHECK(str(ok.json(), "token").size() == 43);
+  CHECK(str(ok.json(), "expires_at").find("+08:00") != std::string::npos);
+  auto bad = c.post("/api/v1/login", json::object{{"username", "operator1"}, {"password", "nope"}});
+  CHECK(bad.status == 401);
+  CHECK(str(bad.json().at("error"), "code") == "bad_credentials");
+  CHECK(c.post("/api/v1/login", json::object{{"username", "operator1"}}).status == 422);
+  CHECK(c.request("POST", "/api/v1/login", "{not json").status == 400);
+  SECTION("five failures lock; the right password is then refused too") {
+    s.add_user("locky", "operator");
+    for (int i = 0; i < 5; ++i) c.post("/api/v1/login", json::object{{"username", "locky"}, {"password", "x"}});
+    auto locked = c.post("/api/v1/login", json::object{{"username", "locky"}, {"password", "password-123"}});
+    CHECK(locked.status == 403);
+    CHECK(str(locked.json().at("error"), "code") == "locked");
+  }
+  SECTION("no token, a bad token, a partner token: 401") {
+    sim::HttpClient anon(s.endpoint());
+    CHECK(anon.get("/api/v1/tickets").status == 401);
+    anon.set_token("garbage");
+    CHECK(anon.get("/api/v1/tickets").status == 401);
+    anon.set_token(s.firm_token("F_FAR"));
+    CHECK(anon.get("/api/v1/tickets").status == 401);
+  }
+  SECTION("logout revokes the token") {
+    auto u = s.login("operator1");
+    CHECK(u.get("/api/v1/me").status == 200);
+    CHECK(u.post("/api/v1/logout", json::object{}).status == 200);
+    CHECK(u.get("/api/v1/me").status == 401);
+  }
+}
+
+TEST_CASE("every role reaches exactly the endpoints it needs", "[api][roles]") {
+  auto& s = shared();
+  struct Cell {
+    const char* method;
+    const char* path;
+    const char* body;
+    std::set<std::string> allowed;
+  };
+  const std::vector<Cell> table = {
+      {"GET", "/api/v1/elders?phone=13900000000", "", {"operator", "supervisor", "admin"}},
+      {"POST", "/api/v1/elders", "{}", {"operator", "supervisor", "admin"}},
+      {"POST", "/api/v1/elders/E1/reveal", "{}", {"operator", "supervisor", "admin"}},
+      {"POST", "/api/v1/elders/E1/deactivate", "{}", {"supervisor", "admin"}},
+      {"GET", "/api/v1/tickets", "", {"operator", "supervisor", "inspector", "finance", "admin"}},
+      {"POST", "/api/v1/tickets", "{}", {"operator", "supervisor"}},
+      {"POST", "/api/v1/tickets/T0/cancel", "{}", {"operator", "supervisor"}},
+      {"POST", "/api/v1/tickets/T0/reoffer", "{}", {"supervisor"}},
+      {"GET", "/api/v1/callbacks/queue", "", {"operator", "supervisor"}},
+      {"POST", "/api/v1/callbacks", "{}", {"operator", "supervisor"}},
+      {"POST", "/api/v1/complaints", "{}", {"operator", "supervisor"}},
+      {"POST", "/api/v1/complaints/1/close", "{}", {"supervisor"}},
+      {"GET", "/api/v1/exceptions", "", {"supervisor", "admin"}},
+      {"POST", "/api/v1/exceptions/1/clear", "{}", {"supervisor"}},
+      {"GET", "/api/v1/firms", "", {"operator", "supervisor", "inspector", "finance", "admin"}},
+      {"POST", "/api/v1/firms/F_FAR/status", "{}", {"supervisor", "admin"}},
+      {"POST", "/api/v1/inspections", "{}", {"inspector", "admin"}},
+      {"GET", "/api/v1/inspections?month=2026-10", "", {"inspector", "supervisor", "finance", "admin"}},
+      {"POST", "/api/v1/settlements/2026-10", "", {"finance"}},
+      {"GET", "/api/v1/settlements", "", {"finance", "admin"}},
+      {"POST", "/api/v1/settlements/2026-10/approve", "", {"finance"}},
+      {"GET", "/api/v1/users", "", {"admin"}},
+      {"POST", "/api/v1/users", "{}", {"admin"}},
+      {"GET", "/api/v1/audit", "", {"admin"}},
+      {"POST", "/api/v1/import/areas", "", {"admin"}},
+  };
+  for (const char* role : {"operator", "supervisor", "inspector", "finance", "admin"}) {
+    auto c = s.login(std::string(role) + "1");
+    for (const auto& cell : table) {
+      auto r = c.request(cell.method, cell.path, cell.body);
+      bool allowed = cell.allowed.count(role) > 0;
+      INFO(role << " " << cell.method << " " << cell.path << " → " << r.status << " " << r.body);
+      if (allowed) {
+        // Allowed: whatever the outcome (validation, not found, four eyes…), not a role refusal.
+        bool role_refusal = r.status == 403 && str(r.json().at("error"), "code") == "forbidden";
+        CHECK_FALSE(role_refusal);
+        CHECK(r.status != 401);
+      } else {
+        CHECK(r.status == 403);
+        CHECK(str(r.json().at("error"), "code") == "forbidden");
+      }
+    }
+  }
+}
+
+TEST_CASE("elders register with full validation and are found by any form of their phone", "[api][elders]") {
+  auto& s = shared();
+  auto op = s.login("operator1");
+  std::string id = with_check("62010219520304001");
+  // Sections re-run this case on the shared server: register once, then look it up.
+  auto r = op.post("/api/v1/elders", elder_body(id, "赵六"));
+  INFO(r.body);
+  if (r.status == 409) {
+    auto found = op.get("/api/v1/elders?id_tail=" + id.substr(14)).json();
+    r = op.get("/api/v1/elders/" + str(found.at("elders").as_array().at(0), "elder_id"));
+  } else {
+    REQUIRE(r.status == 201);
+  }
+  auto e = r.json();
+  std::string elder_id = str(e, "elder_id");
+  CHECK(elder_id.rfind("E", 0) == 0);
+  CHECK(str(e, "id_number") == id.substr(0, 6) + "********" + id.substr(14));
+  CHECK(e.at("age").as_int64() >= 74);
+  SECTION("validation errors name the field and write nothing") {
+    auto bad = elder_body(id.substr(0, 17) + (id[17] == '1' ? "2" : "1"));
+    auto b = op.post("/api/v1/elders", bad);
+    CHECK(b.status == 422);
+    CHECK(str(b.json().at("error"), "field") == "id_number");
+    CHECK(str(b.json().at("error"), "code") == "id_checksum");
+    auto young = op.post("/api/v1/elders", elder_body(with_check("62010219700101002")));
+    CHECK(young.status == 422);
+    CHECK(str(young.json().at("error"), "code") == "not_eligible");
+    auto nocomm = elder_body(with_check("62010219500101003"));
+    nocomm["community_code"] = "620102009009";
+    CHECK(op.post("/api/v1/elders", nocomm).status == 404);
+    auto nophone = elder_body(with_check("62010219500101004"));
+    nophone["phone"] = "12";
+    auto np = op.post("/api/v1/elders", nophone);
+    CHECK(np.status == 422);
+    CHECK(str(np.json().at("error"), "field") == "phone");
+    CHECK(op.post("/api/v1/elders", elder_body(id)).status == 409);  // duplicate
+  }
+  SECTION("search by phone normalises spaces, dashes and +86") {
+    for (const char* q : {"13909310001", "+86%20139-0931-0001", "0086139%200931%200001"}) {
+      auto f = op.get(std::string("/api/v1/elders?phone=") + q);
+      REQUIRE(f.status == 200);
+      bool found = false;
+      auto list = f.json();
+      for (const auto& x : list.at("elders").as_array()) found = found || str(x, "elder_id") == elder_id;
+      CHECK(found);
+    }
+    auto byname = op.get("/api/v1/elders?name=%E8%B5%B5%E5%85%AD");  // 赵六
+    CHECK(byname.json().at("elders").as_array().size() >= 1);
+    auto bytail = op.get("/api/v1/elders?id_tail=" + id.substr(14));
+    CHECK(bytail.json().at("elders").as_array().size() >= 1);
+  }
+  SECTION("update and deactivate, never delete") {
+    CHECK(op.post("/api/v1/elders/" + elder_id + "/reactivate", json::object{{"reason", "x"}}).status == 403);
+    auto u = op.request("PATCH", "/api/v1/elders/" + elder_id, R"({"category":"B","phone":"0931-8888888"})");
+    INFO(u.body);
+    REQUIRE(u.status == 200);
+    CHECK(str(u.json(), "category") == "B");
+    CHECK(str(u.json(), "phone") == "0931***8888");
+    auto sup = s.login("supervisor1");
+    auto d = sup.post("/api/v1/elders/" + elder_id + "/deactivate", json::object{{"reason", "moved away"}});
+    // (restored at the end so other sections still find an active elder)
+    CHECK(d.status == 200);
+    CHECK(str(d.json(), "status") == "inactive");
+    CHECK(op.get("/api/v1/elders/" + elder_id).status == 200);
+    auto t = op.post("/api/v1/tickets", json::object{{"elder_id", elder_id}, {"item_code", "LC010"}});
+    CHECK(t.status == 409);
+    CHECK(str(t.json().at("error"), "code") == "elder_inactive");
+    CHECK(sup.post("/api/v1/elders/" + elder_id + "/reactivate", json::object{{"reason", "back"}}).status == 200);
+    CHECK(op.request("PATCH", "/api/v1/elders/" + elder_id, R"({"phone":"139 0931 0001"})").status == 200);
+  }
+  SECTION("a whole view needs a reason and is audited") {
+    auto admin = s.login("admin1");
+    auto before_doc = admin.get("/api/v1/audit?subject=elder:" + elder_id).json();
+    auto before = before_doc.at("entries").as_array().size();
+    CHECK(op.post("/api/v1/elders/" + elder_id + "/reveal", json::object{}).status == 422);
+    auto w = op.post("/api/v1/elders/" + elder_id + "/reveal", json::object{{"reason", "callback about a complaint"}});
+    REQUIRE(w.status == 200);
+    CHECK(str(w.json(), "id_number") == id);
+    CHECK(w.json().at("phones").as_array().at(0).as_string() == "13909310001");
+    auto entries = admin.get("/api/v1/audit?subject=elder:" + elder_id).json().at("entries").as_array();
+    REQUIRE(entries.size() == before + 1);
+    CHECK(str(entries.at(0), "action") == "elder.view_whole");
+    CHECK(str(entries.at(0), "actor") == "operator1");
+    CHECK(entries.at(0).at("detail").at("reason").as_string() == "callback about a complaint");
+  }
+}
+
+TEST_CASE("tickets: create, idempotency, get with events, list, cancel", "[api][tickets]") {
+  auto& s = shared();
+  auto op = s.login("operator1");
+  json::object body{{"id_number", "620102195810100019"}, {"item_code", "LC010"}, {"urgency", "normal"},
+                    {"window_start", "2026-12-01T09:00:00+08:00"}, {"window_end", "2026-12-01T11:00:00+08:00"},
+                    {"notes", "二楼"}};
+  auto key = fmt::format("key-{}", std::chrono::steady_clock::now().time_since_epoch().count());
+  auto c1 = op.post("/api/v1/tickets", body, {{"Idempotency-Key", key}});
+  INFO(c1.body);
+  REQUIRE(c1.status == 201);
+  std::string no = str(c1.json(), "ticket_no");
+  CHECK(no.rfind("T", 0) == 0);
+  CHECK(str(c1.json(), "state") == "offered");  // offers wait in the outbox; no firm needs to be online
+  SECTION("same key and body: the same ticket") {
+    auto c2 = op.post("/api/v1/tickets", body, {{"Idempotency-Key", key}});
+    CHECK(c2.status == 201);
+    CHECK(str(c2.json(), "ticket_no") == no);
+    CHECK(c2.headers["idempotent-replayed"] == "true");
+  }
+  SECTION("same key, another body: 422") {
+    auto other = body;
+    other["notes"] = "三楼";
+    auto c3 = op.post("/api/v1/tickets", other, {{"Idempotency-Key", key}});
+    CHECK(c3.status == 422);
+    CHECK(str(c3.json().at("error"), "code") == "idempotency_key_reused");
+  }
+  SECTION("get shows the events; list filters; cancel needs a reason and closes") {
+    auto g = op.get("/api/v1/tickets/" + no);
+    REQUIRE(g.status == 200);
+    auto events = g.json().at("events").as_array();
+    REQUIRE(events.size() >= 1);
+    CHECK(str(events.at(0), "type") == "created");
+    CHECK(str(g.json(), "window_start") == "2026-12-01T09:00:00+08:00");
+    auto l = op.get("/api/v1/tickets?state=" + str(g.json(), "state") + "&limit=5");
+    REQUIRE(l.status == 200);
+    auto page = l.json();
+    CHECK(page.at("tickets").as_array().size() <= 5);
+    for (const auto& t : page.at("tickets").as_array()) CHECK(str(t, "state") == "offered");
+    CHECK(op.post("/api/v1/tickets/" + no + "/cancel", json::object{}).status == 422);
+    auto x = op.post("/api/v1/tickets/" + no + "/cancel", json::object{{"reason", "老人住院"}});
+    REQUIRE(x.status == 200);
+    CHECK(str(x.json(), "state") == "cancelled");
+    auto again = op.post("/api/v1/tickets/" + no + "/cancel", json::object{{"reason", "again"}});
+    CHECK(again.status == 409);
+    CHECK(str(again.json().at("error"), "code") == "illegal_transition");
+  }
+  SECTION("validation errors name the field") {
+    auto b = op.post("/api/v1/tickets", json::object{{"elder_id", "E1"}, {"item_code", "NOPE"}});
+    CHECK(b.status == 404);
+    CHECK(str(b.json().at("error"), "field") == "item_code");
+    auto u = op.post("/api/v1/tickets", json::object{{"elder_id", "E1"}, {"item_code", "LC010"}, {"urgency", "asap"}});
+    CHECK(u.status == 422);
+    CHECK(str(u.json().at("error"), "field") == "urgency");
+    auto w = op.post("/api/v1/tickets", json::object{{"elder_id", "E1"}, {"item_code", "LC010"}, {"window_start", "tomorrow"}});
+    CHECK(str(w.json().at("error"), "field") == "window_start");
+    CHECK(op.get("/api/v1/tickets/T404").status == 404);
+  }
+}
+
+TEST_CASE("fifty concurrent creations with one key make one ticket", "[api][tickets][idempotency]") {
+  auto& s = shared();
+  std::string key = fmt::format("burst-{}", std::chrono::steady_clock::now().time_since_epoch().count());
+  std::string token;
+  {
+    auto op = s.login("operator1");
+    auto r = op.post("/api/v1/login", json::object{{"username", "operator1"}, {"password", "password-123"}});
+    token = str(r.json(), "token");
+  }
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::set<std::string> numbers;
+  std::atomic<int> created{0};
+  for (int i = 0; i < 50; ++i) {
+    threads.emplace_back([&] {
+      sim::HttpClient c(s.endpoint());
+      c.set_token(token);
+      auto r = c.post("/api/v1/tickets", json::object{{"elder_id", "E2"}, {"item_code", "LC001"}}, {{"Idempotency-Key", key}});
+      if (r.status == 201) {
+        ++created;
+        std::lock_guard lk(mu);
+        numbers.insert(str(r.json(), "ticket_no"));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(created == 50);
+  CHECK(numbers.size() == 1);
+  auto op = s.login("operator1");
+  auto open = op.get("/api/v1/elders/E2").json().at("open_tickets").as_array();
+  int with_lunch = 0;
+  for (const auto& t : open) with_lunch += str(t, "item_code") == "LC001" ? 1 : 0;
+  CHECK(with_lunch == 1);
+}
+
+TEST_CASE("masking follows the reader's role", "[api][masking]") {
+  auto& s = shared();
+  auto op = s.login("operator1");
+  auto t = op.post("/api/v1/tickets", json::object{{"elder_id", "E3"}, {"item_code", "LC010"}});
+  REQUIRE(t.status == 201);
+  std::string no = str(t.json(), "ticket_no");
+  CHECK(str(t.json(), "elder_name") == "王五");
+  auto insp = s.login("inspector1");
+  auto v = insp.get("/api/v1/tickets/" + no);
+  REQUIRE(v.status == 200);
+  CHECK(str(v.json(), "elder_name") == "王*");
+  auto fin = s.login("finance1");
+  CHECK(str(fin.get("/api/v1/tickets/" + no).json(), "elder_name") == "王*");
+  CHECK(fin.get("/api/v1/elders/E3").status == 403);
+  auto e = op.get("/api/v1/elders/E3").json();
+  CHECK(str(e, "id_number") == "620102********0050");
+  CHECK(e.at("phones").as_array().at(0).as_string() == "0931***3456");
+}
+
+namespace {
+// A console live channel client (text websocket).
+class Live {
+ public:
+  Live(const std::string& port, const std::string& token) : ws_(ioc_) {
+    boost::asio::ip::tcp::resolver r(ioc_);
+    boost::asio::connect(ws_.next_layer(), r.resolve("127.0.0.1", port));
+    ws_.handshake("127.0.0.1:" + port, "/api/v1/live");
+    ws_.write(boost::asio::buffer(json::serialize(json::object{{"type", "auth"}, {"token", token}})));
+  }
+  json::value next_of(const std::string& type) {
+    for (int i = 0; i < 50; ++i) {
+      boost::beast::flat_buffer b;
+      ws_.read(b);
+      auto v = json::parse(boost::beast::buffers_to_string(b.data()));
+      if (str(v, "type") == type) return v;
+    }
+    return {};
+  }
+
+ private:
+  boost::asio::io_context ioc_;
+  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
+};
+}  // namespace
+
+TEST_CASE("an incoming call pops every elder at that number on the operators' consoles", "[api][cti]") {
+  auto& s = shared();
+  auto op = s.login("operator1");
+  auto token = op.post("/api/v1/login", json::object{{"username", "operator1"}, {"password", "password-123"}});
+  Live live(std::to_string(s.port()), str(token.json(), "token"));
+  REQUIRE(str(live.next_of("hello"), "user") == "operator1");
+  sim::HttpClient pbx(s.endpoint());
+  // 李四芳 and 王五 share the landline 0931-8123456.
+  auto r = pbx.post("/api/v1/calls/incoming", json::object{{"caller", "+86 931 812 3456"}, {"line", "965885-1"}},
+                    {{"X-PBX-Secret", s.pbx_secret()}});
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  CHECK(r.json().at("matched").as_int64() == 2);
+  auto pop = live.next_of("screen_pop");
+  REQUIRE(pop.is_object());
+  CHECK(str(pop, "line") == "965885-1");
+  auto elders = pop.at("elders").as_array();
+  REQUIRE(elders.size() == 2);
+  std::set<std::string> names = {str(elders.at(0), "name"), str(elders.at(1), "name")};
+  CHECK(names == std::set<std::string>{"李四芳", "王五"});
+  CHECK(elders.at(0).as_object().contains("open_tickets"));
+  CHECK(elders.at(0).as_object().contains("recent_services"));
+  SECTION("without the PBX secret or a login the call is refused") {
+    sim::HttpClient anon(s.endpoint());
+    CHECK(anon.post("/api/v1/calls/incoming", json::object{{"caller", "13955650450"}}).status == 401);
+    CHECK(anon.post("/api/v1/calls/incoming", json::object{{"caller", "13955650450"}}, {{"X-PBX-Secret", "wrong"}}).status == 401);
+  }
+  SECTION("an unknown number pops an empty card") {
+    auto u = pbx.post("/api/v1/calls/incoming", json::object{{"caller", "anonymous"}}, {{"X-PBX-Secret", s.pbx_secret()}});
+    CHECK(u.status == 200);
+    CHECK(u.json().at("matched").as_int64() == 0);
+  }
+}
+
+TEST_CASE("users are created by admins and cannot log in once disabled", "[api][users]") {
+  auto& s = shared();
+  auto admin = s.login("admin1");
+  auto r = admin.post("/api/v1/users", json::object{{"username", "newop"}, {"role", "operator"}, {"password", "a-long-password"}});
+  REQUIRE(r.status == 201);
+  CHECK(admin.post("/api/v1/users", json::object{{"username", "newop"}, {"role", "operator"}, {"password", "a-long-password"}}).status == 409);
+  CHECK(admin.post("/api/v1/users", json::object{{"username", "x"}, {"role", "boss"}, {"password", "a-long-password"}}).status == 422);
+  CHECK(admin.post("/api/v1/users", json::object{{"username", "y"}, {"role", "operator"}, {"password", "short"}}).status == 422);
+  auto u = s.login("newop", "a-long-password");
+  CHECK(u.get("/api/v1/me").status == 200);
+  CHECK(admin.post("/api/v1/users/newop/disable", json::object{}).status == 200);
+  CHECK(u.get("/api/v1/me").status == 401);
+  sim::HttpClient again(s.endpoint());
+  CHECK_FALSE(again.login("newop", "a-long-password").ok());
+  CHECK(admin.get("/api/v1/audit/verify").json().at("intact").as_bool());
+}
+
+namespace {
+std::string read_file(const std::string& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+}  // namespace
+
+TEST_CASE("finance settles a month over the API, a second finance user approves, the month locks", "[api][settlement]") {
+  TestServer s;
+  std::string dir = std::string(VNH_SOURCE_DIR) + "/tests/data/month-2026-10/";
+  for (const char* k : {"areas", "catalog", "elders", "firms", "firm-areas", "staff", "tickets", "callbacks", "complaints"}) {
+    s.import(k, read_file(dir + k + ".csv"));
+  }
+  s.add_user("finance1", "finance");
+  s.add_user("finance2", "finance");
+  s.add_user("inspector1", "inspector");
+  s.start();
+  auto fin = s.login("finance1");
+  SECTION("missing inspector scores stop the run and name the firms") {
+    auto r = fin.post("/api/v1/settlements/2026-10", json::object{});
+    CHECK(r.status == 409);
+    CHECK(str(r.json().at("error"), "code") == "missing_inspections");
+    CHECK(str(r.json().at("error"), "message").find("F007") != std::string::npos);
+  }
+  SECTION("with the scores entered, the CSV is exactly the expected one") {
+    auto insp = s.login("inspector1");
+    auto csv = read_file(dir + "inspections.csv");
+    std::istringstream lines(csv);
+    std::string line;
+    std::getline(lines, line);
+    while (std::getline(lines, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty()) continue;
+      auto f = std::vector<std::string>();
+      std::stringstream ls(line);
+      std::string cell;
+      while (std::getline(ls, cell, ',')) f.push_back(cell);
+      auto r = insp.post("/api/v1/inspections", json::object{{"firm_code", f[0]}, {"month", f[1]},
+                                                             {"enterprise_building", f[2]}, {"service_norms", f[3]},
+                                                             {"staff_management", f[4]}});
+      INFO(r.body);
+      REQUIRE(r.status == 201);
+    }
+    auto run = fin.post("/api/v1/settlements/2026-10", json::object{});
+    INFO(run.body);
+    REQUIRE(run.status == 201);
+    CHECK(str(run.json(), "status") == "draft");
+    CHECK(run.json().at("lines").as_array().size() == 8);
+    auto got = fin.get("/api/v1/settlements/2026-10/csv");
+    CHECK(got.status == 200);
+    CHECK(got.body == read_file(dir + "expected-settlement-2026-10.csv"));
+    auto html = fin.get("/api/v1/settlements/2026-10/html");
+    CHECK(html.headers["content-type"].rfind("text/html", 0) == 0);
+    CHECK(html.body.find("<svg") != std::string::npos);
+    auto st = fin.get("/api/v1/settlements/2026-10/statements/F001");
+    CHECK(st.status == 200);
+    CHECK(std::count(st.body.begin(), st.body.end(), '\n') == 60);
+    auto self = fin.post("/api/v1/settlements/2026-10/approve", json::object{});
+    CHECK(self.status == 403);
+    CHECK(str(self.json().at("error"), "code") == "four_eyes");
+    auto other = s.login("finance2");
+    auto ok = other.post("/api/v1/settlements/2026-10/approve", json::object{});
+    REQUIRE(ok.status == 200);
+    CHECK(str(ok.json(), "status") == "approved");
+    auto rerun = fin.post("/api/v1/settlements/2026-10", json::object{});
+    CHECK(rerun.status == 409);
+    CHECK(str(rerun.json().at("error"), "code") == "locked");
+    auto late = insp.post("/api/v1/inspections", json::object{{"firm_code", "F001"}, {"month", "2026-10"},
+                                                              {"enterprise_building", 1}, {"service_norms", 1},
+                                                              {"staff_management", 1}});
+    CHECK(late.status == 409);
+  }
+}

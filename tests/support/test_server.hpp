@@ -1,0 +1,66 @@
+#pragma once
+// TestServer: runs the real `vnh` binary on 127.0.0.1:0 with a temporary database, reads the
+// bound port from its first line, and stops it (SIGTERM, or SIGKILL to test durability).
+// Also runs CLI subcommands against the same database, and builds clients for it.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/clients.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace vnh::testing {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+// Runs `vnh args…` with `stdin_text` on stdin and waits for it.
+CommandResult run_vnh(const std::vector<std::string>& args, const std::string& stdin_text = "");
+
+class TestServer {
+ public:
+  struct Options {
+    bool fake_clock = false;
+    std::string fake_clock_start;  // ISO time
+    std::vector<std::string> extra;
+  };
+  TestServer();
+  explicit TestServer(Options o);
+  ~TestServer();
+
+  void start();
+  void stop();   // SIGTERM and wait
+  void kill9();  // SIGKILL and wait: nothing is flushed
+  bool running() const { return pid_ > 0; }
+
+  const std::string& db() const { return db_; }
+  unsigned short port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  sim::Endpoint endpoint() const { return {"127.0.0.1", std::to_string(port_)}; }
+  const std::string& pbx_secret() const { return pbx_secret_; }
+  const std::string& log() const { return log_; }
+
+  // CLI helpers on this server's database.
+  void import(const std::string& kind, const std::string& csv);
+  void add_user(const std::string& name, const std::string& role, const std::string& password = "password-123");
+  std::string firm_token(const std::string& firm_code);
+  // A logged-in HTTP client.
+  sim::HttpClient login(const std::string& user, const std::string& password = "password-123");
+
+ private:
+  Options opts_;
+  TempDir dir_;
+  std::string db_;
+  int pid_ = -1;
+  int out_fd_ = -1;
+  unsigned short port_ = 0;
+  std::string pbx_secret_;
+  std::string log_;
+};
+
+// The small district of tests/support/world.hpp as CSV files imported through the CLI.
+void load_small_district(TestServer& s);
+
+}  // namespace vnh::testing
