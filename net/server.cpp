@@ -120,6 +120,7 @@ class WebSocketSession final : public WsConnection, public std::enable_shared_fr
       finish(ec.message());
       return fail(ec, "ws write");
     }
+    if (queue_.empty()) return;  // the queue was dropped by a close meanwhile
     queued_bytes_ -= queue_.front().data->size();
     queue_.pop_front();
     if (!queue_.empty() && !closing_) do_write();
@@ -128,7 +129,9 @@ class WebSocketSession final : public WsConnection, public std::enable_shared_fr
   void do_close(std::uint16_t code, const std::string& reason) {
     if (closing_ || !open_) return;
     closing_ = true;
-    queue_.clear();
+    // Drop what has not started; a write in flight (the front) completes on its own.
+    while (queue_.size() > 1) queue_.pop_back();
+    queued_bytes_ = queue_.empty() ? 0 : queue_.front().data->size();
     websocket::close_reason cr(static_cast<websocket::close_code>(code), reason.substr(0, 120));
     ws_.async_close(cr, [self = shared_from_this(), reason](beast::error_code) { self->finish(reason); });
   }

@@ -95,7 +95,7 @@ Result<std::string> HttpClient::login(const std::string& user, const std::string
 }
 
 PartnerClient::PartnerClient(asio::io_context& ioc, Endpoint ep, std::string token)
-    : resolver_(asio::make_strand(ioc)), ws_(asio::make_strand(ioc)), ep_(std::move(ep)), token_(std::move(token)) {}
+    : strand_(asio::make_strand(ioc)), resolver_(strand_), ws_(strand_), ep_(std::move(ep)), token_(std::move(token)) {}
 
 void PartnerClient::connect() {
   resolver_.async_resolve(ep_.host, ep_.port, beast::bind_front_handler(&PartnerClient::on_resolve, shared_from_this()));
@@ -161,6 +161,7 @@ void PartnerClient::do_write() {
   ws_.binary(out_.front().second);
   ws_.async_write(asio::buffer(out_.front().first), [self = shared_from_this()](beast::error_code ec, std::size_t) {
     if (ec) return self->finish("write: " + ec.message());
+    if (self->finished_ || self->out_.empty()) return;  // closed meanwhile: the queue is gone
     self->out_.pop_front();
     if (!self->out_.empty()) self->do_write();
   });

@@ -85,6 +85,7 @@ class PartnerClient final : public std::enable_shared_from_this<PartnerClient> {
   void do_write();
   void finish(const std::string& reason, int status = 0);
 
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;  // one strand for everything
   boost::asio::ip::tcp::resolver resolver_;
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::websocket::response_type upgrade_res_;

@@ -66,37 +66,45 @@ void FirmAgent::after(double real_seconds, std::function<void()> f) {
 
 void FirmAgent::connect() {
   if (stopped_) return;
-  client_ = std::make_shared<PartnerClient>(ioc_, ep_, token_);
+  auto client = std::make_shared<PartnerClient>(ioc_, ep_, token_);
+  client_ = client;
   std::weak_ptr<FirmAgent> weak = shared_from_this();
-  auto on_strand = [weak](auto fn) {
-    return [weak, fn](auto&&... args) {
+  std::weak_ptr<PartnerClient> mine = client;
+  // Events of a connection that has since been replaced are ignored.
+  auto on_strand = [weak, mine](auto fn) {
+    return [weak, mine, fn](auto&&... args) {
       auto self = weak.lock();
       if (!self) return;
-      boost::asio::post(self->strand_, [self, fn, args...]() mutable { fn(*self, args...); });
+      boost::asio::post(self->strand_, [self, mine, fn, args...]() mutable {
+        auto current = mine.lock();
+        if (!current || self->client_ != current) return;
+        fn(*self, args...);
+      });
     };
   };
-  client_->on_open = on_strand([](FirmAgent& a) {
+  client->on_open = on_strand([](FirmAgent& a) {
     ++a.stats_.connects;
     a.say("connected");
+    for (auto& [rid, p] : a.pending_) a.client_->send(p.frame);
   });
-  client_->on_frame = on_strand([](FirmAgent& a, vnh::v1::ServerFrame f) { a.on_frame(f); });
-  client_->on_close = on_strand([](FirmAgent& a, std::string why, int status) {
+  client->on_frame = on_strand([](FirmAgent& a, vnh::v1::ServerFrame f) { a.on_frame(f); });
+  client->on_close = on_strand([](FirmAgent& a, std::string why, int status) {
     a.say(fmt::format("disconnected: {}{}", why, status ? fmt::format(" (HTTP {})", status) : ""));
-    for (auto& [rid, done] : a.pending_) {
-      vnh::v1::CommandResult r;
-      r.set_request_id(rid);
-      r.set_ok(false);
-      r.set_error_code("disconnected");
-      done(r);
-    }
-    a.pending_.clear();
     if (status == 401 || status == 403) {
       a.say("the token was refused; not reconnecting");
+      for (auto& [rid, p] : a.pending_) {
+        vnh::v1::CommandResult r;
+        r.set_request_id(rid);
+        r.set_ok(false);
+        r.set_error_code("disconnected");
+        p.done(r);
+      }
+      a.pending_.clear();
       return;
     }
-    a.after(std::max(0.5, a.b_.offline_s), [&a] { a.connect(); });
+    a.after(std::max(0.05, a.b_.offline_s), [&a] { a.connect(); });
   });
-  client_->connect();
+  client->connect();
 }
 
 void FirmAgent::heartbeat() {
@@ -116,8 +124,8 @@ void FirmAgent::heartbeat() {
 void FirmAgent::command(vnh::v1::ClientFrame f, std::function<void(const vnh::v1::CommandResult&)> done) {
   std::string rid = fmt::format("{}-{}-{}", firm_code_, b_.seed, next_request_++);
   f.set_request_id(rid);
-  pending_[rid] = std::move(done);
-  if (client_) client_->send(f);
+  pending_[rid] = Pending{f, std::move(done)};
+  if (client_ && client_->open()) client_->send(f);
 }
 
 void FirmAgent::on_frame(const vnh::v1::ServerFrame& f) {
@@ -129,7 +137,7 @@ void FirmAgent::on_frame(const vnh::v1::ServerFrame& f) {
   if (f.has_result()) {
     auto it = pending_.find(f.result().request_id());
     if (it == pending_.end()) return;
-    auto done = std::move(it->second);
+    auto done = std::move(it->second.done);
     pending_.erase(it);
     if (!f.result().ok()) ++stats_.errors;
     done(f.result());
@@ -141,10 +149,13 @@ void FirmAgent::on_frame(const vnh::v1::ServerFrame& f) {
     }
     bool fresh = f.seq() > highest_seq_;
     if (fresh && f.has_offer() && b_.drop_prob > 0 && uniform(0, 1) < b_.drop_prob) {
-      // Lose the link before the ack: the server must re-send this offer on reconnect.
+      // Lose the link before the ack: the server must re-send this offer on reconnect. Frames
+      // already queued behind it belong to the lost link and are ignored with it.
       ++stats_.drops;
       say(fmt::format("dropping the link before acking seq {}", f.seq()));
-      client_->drop();
+      auto lost = std::move(client_);
+      lost->drop();
+      after(std::max(0.05, b_.offline_s), [this] { connect(); });
       return;
     }
     if (b_.ack) {

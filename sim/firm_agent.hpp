@@ -84,7 +84,13 @@ class FirmAgent final : public std::enable_shared_from_this<FirmAgent> {
   std::mt19937_64 rng_;
   std::uint64_t next_request_ = 1;
   std::uint64_t highest_seq_ = 0;
-  std::map<std::string, std::function<void(const vnh::v1::CommandResult&)>> pending_;
+  struct Pending {
+    vnh::v1::ClientFrame frame;
+    std::function<void(const vnh::v1::CommandResult&)> done;
+  };
+  // Commands awaiting their result; re-sent with the same request_id after a reconnect (the
+  // server answers a repeated request_id from its record, so a retry never acts twice).
+  std::map<std::string, Pending> pending_;
   std::map<std::string, int> durations_;  // ticket → item duration (from the offer)
   std::set<std::string> seen_offers_;
   mutable std::mutex seen_mu_;

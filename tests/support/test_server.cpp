@@ -11,6 +11,7 @@
 #include <chrono>
 #include <fstream>
 #include <regex>
+#include <sstream>
 
 extern char** environ;
 
@@ -87,7 +88,7 @@ TestServer::TestServer(Options o) : opts_(std::move(o)) { db_ = dir_.file("vnh.d
 TestServer::~TestServer() { stop(); }
 
 void TestServer::start() {
-  std::vector<std::string> args = {"serve", "--db", db_, "--listen", "127.0.0.1:0", "--log-level", "warn",
+  std::vector<std::string> args = {"serve", "--db", db_, "--listen", "127.0.0.1:0", "--log-level", "info",
                                    "--pbx-secret", "test-pbx-secret"};
   if (opts_.fake_clock) {
     args.push_back("--fake-clock");
@@ -103,6 +104,7 @@ void TestServer::start() {
   pbx_secret_ = "test-pbx-secret";
   // Read until the "listening" line (or give up after 30 s).
   std::regex re("listening on http://127\\.0\\.0\\.1:(\\d+)/");
+  std::string seen;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd pfd{out_fd_, POLLIN, 0};
@@ -110,15 +112,32 @@ void TestServer::start() {
     char buf[4096];
     ssize_t n = read(out_fd_, buf, sizeof buf);
     if (n <= 0) break;
-    log_.append(buf, static_cast<size_t>(n));
+    seen.append(buf, static_cast<size_t>(n));
     std::smatch m;
-    if (std::regex_search(log_, m, re)) {
+    if (std::regex_search(seen, m, re)) {
       port_ = static_cast<unsigned short>(std::stoi(m[1]));
-      fcntl(out_fd_, F_SETFL, O_NONBLOCK);
+      {
+        std::lock_guard lk(log_mu_);
+        log_ += seen;
+      }
+      // Keep reading until the process closes its output.
+      reader_ = std::thread([this, fd = out_fd_] {
+        char b[4096];
+        ssize_t r;
+        while ((r = read(fd, b, sizeof b)) > 0) {
+          std::lock_guard lk(log_mu_);
+          log_.append(b, static_cast<size_t>(r));
+        }
+      });
       return;
     }
   }
-  FAIL("vnh serve did not start:\n" << log_);
+  FAIL("vnh serve did not start:\n" << seen);
+}
+
+std::string TestServer::log() const {
+  std::lock_guard lk(log_mu_);
+  return log_;
 }
 
 void TestServer::stop() {
@@ -127,9 +146,8 @@ void TestServer::stop() {
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;
+  if (reader_.joinable()) reader_.join();
   if (out_fd_ >= 0) {
-    fcntl(out_fd_, F_SETFL, 0);
-    log_ += drain(out_fd_);
     close(out_fd_);
     out_fd_ = -1;
   }
@@ -141,6 +159,7 @@ void TestServer::kill9() {
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;
+  if (reader_.joinable()) reader_.join();
   if (out_fd_ >= 0) {
     close(out_fd_);
     out_fd_ = -1;
@@ -168,7 +187,14 @@ std::string TestServer::firm_token(const std::string& firm_code) {
   auto r = run_vnh({"firm", "token", firm_code, "--db", db_});
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
-  return r.out.substr(0, r.out.find('\n'));
+  // stdout has the token (43 base64url characters); stderr, mixed in, the notice.
+  std::istringstream lines(r.out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.size() == 43 && line.find(' ') == std::string::npos) return line;
+  }
+  FAIL("no token in: " << r.out);
+  return {};
 }
 
 sim::HttpClient TestServer::login(const std::string& user, const std::string& password) {

@@ -2,7 +2,9 @@
 // TestServer: runs the real `vnh` binary on 127.0.0.1:0 with a temporary database, reads the
 // bound port from its first line, and stops it (SIGTERM, or SIGKILL to test durability).
 // Also runs CLI subcommands against the same database, and builds clients for it.
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -40,7 +42,7 @@ class TestServer {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   sim::Endpoint endpoint() const { return {"127.0.0.1", std::to_string(port_)}; }
   const std::string& pbx_secret() const { return pbx_secret_; }
-  const std::string& log() const { return log_; }
+  std::string log() const;
 
   // CLI helpers on this server's database.
   void import(const std::string& kind, const std::string& csv);
@@ -57,7 +59,9 @@ class TestServer {
   int out_fd_ = -1;
   unsigned short port_ = 0;
   std::string pbx_secret_;
+  mutable std::mutex log_mu_;
   std::string log_;
+  std::thread reader_;  // drains the server's output so it never blocks on a full pipe
 };
 
 // The small district of tests/support/world.hpp as CSV files imported through the CLI.
