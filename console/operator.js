@@ -65,7 +65,8 @@ function ageClass(tk, now) {
   return mins >= late ? 'age-late' : mins >= warn ? 'age-warn' : 'age-ok';
 }
 function elapsed(tk, now) {
-  const s = Math.max(0, Math.floor((now - Date.parse(tk.created_at)) / 1000));
+  const end = tk.closed_at ? Date.parse(tk.closed_at) : now;  // closed tickets show how long they took
+  const s = Math.max(0, Math.floor((end - Date.parse(tk.created_at)) / 1000));
   return s < 3600 ? `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}` : `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
 }
 

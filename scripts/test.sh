@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Quick start, part two: set up, build, and run every test (unit, integration, browser).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/setup.sh"
+cd "$BUILD"
+ctest --output-on-failure -j "$(nproc)" --timeout 900

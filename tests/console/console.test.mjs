@@ -1,0 +1,235 @@
+// Browser tests of the console: the real vnh binary on 127.0.0.1:0, real simulated partner
+// firms (vnh partner), and Debian's chromium driven by playwright-core. Each step saves a
+// screenshot under VNH_TEST_OUTPUT (default build/test-output/console).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const VNH = process.env.VNH_BINARY;
+const OUT = process.env.VNH_TEST_OUTPUT || join(process.cwd(), 'test-output', 'console');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+assert.ok(VNH, 'VNH_BINARY must point at the vnh binary');
+mkdirSync(OUT, { recursive: true });
+
+const dir = mkdtempSync(join(tmpdir(), 'vnh-console-'));
+const db = join(dir, 'vnh.db');
+const procs = [];
+let base = '';
+let browser;
+
+function vnh(args, input) {
+  const r = spawnSync(VNH, args, { input, encoding: 'utf8' });
+  assert.equal(r.status, 0, `vnh ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
+function importCsv(kind, csv) {
+  const f = join(dir, `${kind}.csv`);
+  writeFileSync(f, csv);
+  vnh(['import', kind, f, '--db', db]);
+}
+// Local time in Asia/Shanghai as ISO with offset, `days` from now.
+function shanghai(days, hh, mm) {
+  const d = new Date(Date.now() + 8 * 3600e3 + days * 86400e3);
+  const day = d.toISOString().slice(0, 10);
+  return `${day}T${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}:00+08:00`;
+}
+async function api(method, path, body, headers = {}) {
+  const res = await fetch(base + path, { method, headers: { 'Content-Type': 'application/json', ...headers }, body: body && JSON.stringify(body) });
+  return { status: res.status, json: await res.json().catch(() => ({})) };
+}
+async function shot(page, name) { await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true }); }
+async function login(page, user) {
+  await page.goto(base + '/');
+  await page.fill('#f-username', user);
+  await page.fill('#f-password', 'password-123');
+  await page.click('#login-submit');
+  await page.waitForSelector('#live-status.on', { timeout: 10000 });
+}
+
+before(async () => {
+  importCsv('areas', 'code,name,parent_code,level\r\n620102,城关区,,district\r\n620102001,酒泉路街道,620102,street\r\n' +
+    '620102001001,畅家巷社区,620102001,community\r\n620102001002,张家园社区,620102001,community\r\n');
+  importCsv('catalog', 'code,name,category,unit,standard_price_fen,market_price_fen,duration_min,meal\r\n' +
+    'LC001,老年助餐午餐,life_care,份,1500,1900,20,1\r\nLC010,助浴,life_care,次,4800,6000,60,0\r\n' +
+    'MC001,测量血压,medical_care,次,800,1000,15,0\r\n');
+  importCsv('elders', 'id_number,name,phone,community_code,lat,lon,category,registered_on\r\n' +
+    '620102195810100019,张三明,13970241505,620102001001,36.0600,103.8300,A,2026-01-05\r\n' +
+    '62010219511015004X,李四芳,13955650450|0931-8123456,620102001002,36.0600,103.8300,B,2026-01-05\r\n' +
+    '620102193806200050,王五,0931-8123456,620102001002,36.0600,103.8300,C,2026-01-05\r\n');
+  importCsv('firms', 'code,name,base_lat,base_lon,daily_capacity,status\r\n' +
+    'F_NEAR,近邻家政,36.0700,103.8300,50,active\r\nF_MID,中和护理,36.0900,103.8300,50,active\r\n');
+  importCsv('firm-areas', 'firm_code,area_code,category\r\nF_NEAR,620102,life_care\r\nF_MID,620102,life_care\r\nF_MID,620102,medical_care\r\n');
+  importCsv('staff', 'firm_code,code,name,phone,skills\r\nF_NEAR,N1,赵工,13800000001,life_care\r\nF_MID,M1,钱工,13800000002,life_care|medical_care\r\n');
+  // A visit completed yesterday: the firm's first to that elder, so today's callback sample has it.
+  importCsv('tickets', 'ticket_no,id_number,item_code,firm_code,urgency,window_start,window_end,created_at,checkin_at,checkin_lat,checkin_lon,checkout_at,checkout_lat,checkout_lon,staff_code,state\r\n' +
+    `TH0001,620102195810100019,LC010,F_NEAR,normal,${shanghai(-1, 9, 0)},${shanghai(-1, 11, 0)},${shanghai(-1, 8, 0)},${shanghai(-1, 9, 10)},36.0600,103.8300,${shanghai(-1, 10, 15)},36.0600,103.8300,N1,completed\r\n`);
+  for (const [u, r] of [['op1', 'operator'], ['sup1', 'supervisor'], ['fin1', 'finance']]) {
+    vnh(['user', 'add', u, '--role', r, '--password-stdin', '--db', db], 'password-123\n');
+  }
+  const tokens = {};
+  for (const f of ['F_NEAR', 'F_MID']) tokens[f] = vnh(['firm', 'token', f, '--db', db]).trim();
+  const server = spawn(VNH, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--pbx-secret', 'pbx-test', '--log-level', 'warn']);
+  procs.push(server);
+  base = await new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+      if (m) resolve(m[1]);
+    });
+    server.stderr.on('data', () => {});
+    server.on('exit', (c) => reject(new Error(`vnh serve exited ${c}: ${out}`)));
+  });
+  // Partner firms that accept everything and report visits (an hour of service = one second).
+  for (const [f, staff] of [['F_NEAR', 'N1'], ['F_MID', 'M1']]) {
+    const p = spawn(VNH, ['partner', '--url', base, '--token', tokens[f], '--staff', staff, '--time-scale', '3600', '--accept', 'always']);
+    p.stdout.on('data', () => {});
+    procs.push(p);
+  }
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  for (const p of procs.reverse()) p.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 300));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('an operator logs in, gets a screen pop, creates a ticket and watches it to completion', async () => {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+  await login(page, 'op1');
+  await shot(page, '01-operator-desk');
+
+  // The PBX reports a call from the landline two elders share.
+  const call = await api('POST', '/api/v1/calls/incoming', { caller: '0931 812 3456', line: '965885-2' }, { 'X-PBX-Secret': 'pbx-test' });
+  assert.equal(call.status, 200);
+  assert.equal(call.json.matched, 2);
+  const pop = page.locator('#pops .card.pop').first();
+  await pop.waitFor({ timeout: 5000 });
+  assert.match(await pop.innerText(), /李四芳/);
+  assert.match(await pop.innerText(), /王五/);
+  await shot(page, '02-screen-pop');
+
+  // Pick 王五 from the pop, find the service by pinyin initials, create with the keyboard.
+  await pop.getByRole('button', { name: '王五' }).click();
+  await page.locator('#elder-card .card').waitFor();
+  assert.match(await page.locator('#elder-card').innerText(), /王五/);
+  await page.fill('#item-search', 'zy');
+  await page.locator('.suggest div').first().waitFor();
+  assert.match(await page.locator('.suggest').innerText(), /助浴/);
+  await page.keyboard.press('Enter');
+  assert.match(await page.locator('#item-chosen').innerText(), /60/);
+  await page.fill('#f-notes', '一楼，请带防滑垫');
+  await page.locator('#f-notes').press('Control+Enter');
+  const toast = page.locator('#toast div', { hasText: '已创建' });
+  await toast.waitFor();
+  const no = /T\d{14}/.exec(await toast.innerText())[0];
+  await shot(page, '03-ticket-created');
+
+  // The live board follows the ticket: offered → accepted → … → completed.
+  const row = page.locator(`#board tr[data-ticket="${no}"]`);
+  await row.waitFor({ timeout: 5000 });
+  await page.waitForFunction((n) => /已完成/.test(document.querySelector(`#board tr[data-ticket="${n}"]`)?.innerText || ''), no, { timeout: 20000 });
+  assert.match(await row.innerText(), /F_/);
+  await shot(page, '04-board-completed');
+  await page.close();
+});
+
+test('an operator registers an elder with the keyboard and the area pickers', async () => {
+  const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+  await login(page, 'op1');
+  await page.click('#tab-register');
+  await page.fill('#f-id_number', '620102195001010013');
+  await page.fill('#f-name', '孙七');
+  await page.fill('#f-phone', '139-0000-7777');
+  await page.selectOption('#f-category', 'B');
+  await page.selectOption('#f-district', '620102');
+  await page.waitForFunction(() => document.querySelectorAll('#f-street option').length > 1);
+  await page.selectOption('#f-street', '620102001');
+  await page.waitForFunction(() => document.querySelectorAll('#f-community_code option').length > 1);
+  await page.selectOption('#f-community_code', '620102001002');
+  await page.fill('#f-lat', '36.0612');
+  await page.fill('#f-lon', '103.8311');
+  await page.fill('#f-address', '畅家巷12号3单元');
+  await shot(page, '05-register-form');
+  await page.click('#register-submit');
+  await page.locator('#toast div', { hasText: '孙七' }).waitFor();
+  const found = await (await fetch(`${base}/api/v1/elders?phone=13900007777`, {
+    headers: { Authorization: `Bearer ${await page.evaluate(() => sessionStorage.getItem('vnh.token'))}` } })).json();
+  assert.equal(found.elders.length, 1);
+  assert.equal(found.elders[0].category, 'B');
+  {
+    // A bad ID number is refused with the field named.
+    await page.fill('#f-id_number', '620102195001010018');
+    await page.fill('#f-name', '错号');
+    await page.fill('#f-phone', '13900008888');
+    await page.selectOption('#f-district', '620102');
+    await page.waitForFunction(() => document.querySelectorAll('#f-street option').length > 1);
+    await page.selectOption('#f-street', '620102001');
+    await page.waitForFunction(() => document.querySelectorAll('#f-community_code option').length > 1);
+    await page.selectOption('#f-community_code', '620102001002');
+    await page.fill('#f-lat', '36.0612');
+    await page.fill('#f-lon', '103.8311');
+    await page.click('#register-submit');
+    await page.waitForFunction(() => /id_number/.test(document.querySelector('#register-error').textContent));
+    await shot(page, '06-register-error');
+  }
+  await page.close();
+});
+
+test('an operator records a callback from the day’s sample', async () => {
+  const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+  await login(page, 'op1');
+  await page.click('#tab-callbacks');
+  const row = page.locator('#callback-queue tr[data-ticket="TH0001"]');
+  await row.waitFor({ timeout: 5000 });
+  assert.match(await row.innerText(), /first_visit/);
+  await row.click();
+  await page.selectOption('#f-reached', '1');
+  await page.selectOption('#f-rating', '4');
+  await page.selectOption('#f-service_received', '1');
+  await page.fill('#f-comment', '服务态度好');
+  await shot(page, '07-callback-form');
+  await page.click('#callback-submit');
+  await page.locator('#toast div', { hasText: 'TH0001' }).waitFor();
+  await page.waitForFunction(() => /✓/.test(document.querySelector('#callback-queue tr[data-ticket="TH0001"]')?.innerText || ''));
+  await shot(page, '08-callback-done');
+  await page.close();
+});
+
+test('a supervisor sees the queues and the firms online; finance sees the settlement page', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await login(page, 'sup1');
+  await page.locator('#unassigned').waitFor();
+  await shot(page, '09-supervisor-queues');
+  await page.click('#tab-firms');
+  await page.waitForFunction(() => /在线/.test(document.querySelector('#firms tr[data-firm="F_NEAR"]')?.innerText || ''), null, { timeout: 10000 });
+  await shot(page, '10-supervisor-firms');
+  await page.click('#lang');
+  await page.waitForFunction(() => /online/.test(document.querySelector('#firms tr[data-firm="F_NEAR"]')?.innerText || ''));
+  await shot(page, '11-supervisor-firms-en');
+  await page.click('#lang');
+  await page.close();
+  const fin = await browser.newPage({ viewport: { width: 1300, height: 800 } });
+  await login(fin, 'fin1');
+  await fin.locator('#settle-run').waitFor();
+  await shot(fin, '12-finance');
+  await fin.close();
+});
+
+test('the console works with no internet: every asset comes from the binary', async () => {
+  const page = await browser.newPage();
+  const foreign = [];
+  page.on('request', (r) => { if (!r.url().startsWith(base)) foreign.push(r.url()); });
+  await login(page, 'op1');
+  assert.deepEqual(foreign, []);
+  await page.close();
+});
