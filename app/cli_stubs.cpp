@@ -1,5 +1,4 @@
 #include "app/cli.hpp"
 namespace vnh::app {
-int cmd_demo(const Args&) { return fail("demo", "being built", 1); }
 int cmd_simulate(const Args&) { return fail("simulate", "being built", 1); }
 }  // namespace vnh::app

@@ -1,0 +1,308 @@
+// vnh demo [--port N] [--dir D] — a living district in one command: generates (or reuses) a
+// demo database with the real areas, the full catalog, 110,000 elders, 126 firms and two
+// months of history; starts the platform, 126 simulated partner firms over real websockets
+// and a gentle stream of incoming calls; prints the console URL and the logins.
+#include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "app/options.hpp"
+#include "app/server.hpp"
+#include "common/crypto.hpp"
+#include "common/log.hpp"
+#include "common/text.hpp"
+#include "data/embedded.hpp"
+#include "hotline/auth.hpp"
+#include "importer/importer.hpp"
+#include "settlement/settlement.hpp"
+#include "sim/district.hpp"
+#include "sim/firm_agent.hpp"
+#include "store/elders.hpp"
+#include "store/query.hpp"
+#include "store/reference.hpp"
+
+namespace vnh::app {
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+namespace {
+
+struct Login {
+  std::string role, user, password;
+};
+
+void progress_line(const std::string& stage, std::size_t done, std::size_t total) {
+  int pct = total ? static_cast<int>(100 * done / total) : 100;
+  fmt::print(stderr, "\r  {:<24} {:>3}% ({} / {})   ", stage, pct, done, total);
+  if (done >= total) fmt::print(stderr, "\n");
+}
+
+void write_private(const fs::path& p, const std::string& text) {
+  mode_t old = ::umask(077);
+  std::ofstream(p, std::ios::trunc) << text;
+  ::umask(old);
+}
+
+// Builds the demo database: reference data, population, history, users, tokens, a settled
+// previous month. Returns the logins.
+Result<std::vector<Login>> generate(const fs::path& dir, const sim::DistrictSpec& spec, TimeMs now) {
+  auto started = std::chrono::steady_clock::now();
+  store::StoreOptions so;
+  so.path = (dir / "vnh.db").string();
+  so.start_writer = false;
+  so.open.synchronous = "OFF";  // bulk generation; the server runs with FULL
+  auto st = store::Store::open(so);
+  if (!st.ok()) return st.status();
+  auto& store = **st;
+  auto policy = domain::load_policy(data::default_policy_text(), "built-in data/policy.toml");
+  if (!policy.ok()) return policy.status();
+  importer::ImportContext ctx{*policy, store.crypto(), now, "demo", "demo"};
+  std::string failure;
+  auto sink = [&](const std::string& kind, const std::string& csv) {
+    auto k = importer::parse_kind(kind);
+    auto rep = importer::import_csv(store.db(), *k, csv, ctx);
+    if (!rep.ok()) {
+      failure = rep.status().message();
+      return false;
+    }
+    if (!rep->ok()) {
+      failure = rep->format_errors(kind + ".csv", 5);
+      return false;
+    }
+    return true;
+  };
+  fmt::print(stderr, "[1/5] reference data: 兰州市 areas and the service catalog\n");
+  if (!sink("areas", std::string(data::areas_csv())) || !sink("catalog", std::string(data::catalog_csv()))) {
+    return internal("reference data: " + failure);
+  }
+  fmt::print(stderr, "[2/5] district population: {} elders, {} firms\n", spec.elders, spec.firms);
+  sim::DistrictGenerator gen(spec, std::string(data::areas_csv()), std::string(data::catalog_csv()));
+  if (!gen.emit_population(sink, progress_line)) return internal("population: " + failure);
+  progress_line("generating elders", static_cast<size_t>(spec.elders), static_cast<size_t>(spec.elders));
+  fmt::print(stderr, "[3/5] {} days of history\n", spec.history_days);
+  Date today = policy->tz->local_date(now);
+  if (!gen.emit_history(sink, progress_line, today, *policy->tz)) return internal("history: " + failure);
+
+  fmt::print(stderr, "[4/5] users and partner tokens\n");
+  std::vector<Login> logins = {{"operator", "op1", ""},  {"supervisor", "sup1", ""}, {"inspector", "insp1", ""},
+                               {"finance", "fin1", ""},  {"finance", "fin2", ""},    {"admin", "admin", ""},
+                               {"operator", "robot", ""}};
+  std::string logins_txt, tokens_txt;
+  for (auto& l : logins) {
+    l.password = random_token().substr(0, 12);
+    auto hash = hotline::hash_new_password(l.password, *policy);
+    if (!hash.ok()) return hash.status();
+    hotline::NewUser u{l.user, l.user, *domain::parse_role(l.role), *hash};
+    VNH_RETURN_IF_ERROR(store::run_transaction(store.db(), [&](store::WriteTx& tx) {
+      return hotline::insert_new_user(tx.db(), u, now, "demo").status();
+    }));
+    logins_txt += fmt::format("{} {} {}\n", l.role, l.user, l.password);
+  }
+  for (const auto& f : gen.firms()) {
+    std::string token = random_token();
+    auto firm = store::find_firm(store.db(), f.code);
+    if (!firm.ok() || !*firm) return internal("firm vanished");
+    VNH_RETURN_IF_ERROR(store::run_transaction(store.db(), [&](store::WriteTx& tx) {
+      return store::set_firm_token(tx.db(), (*firm)->id, sha256_raw(token), now);
+    }));
+    std::string staff;
+    for (const auto& [code, skills] : f.staff) staff += (staff.empty() ? "" : ",") + code;
+    tokens_txt += fmt::format("{} {} {}\n", f.code, token, staff);
+  }
+  write_private(dir / "logins.txt", logins_txt);
+  write_private(dir / "firm-tokens.txt", tokens_txt);
+
+  fmt::print(stderr, "[5/5] settling the previous month (a draft for finance to approve)\n");
+  YearMonth prev = YearMonth{today.year, today.month}.prev();
+  settlement::RunOptions ro{prev, (dir / "settlements").string(), "fin2", now};
+  auto run = settlement::run(
+      store.db(), [&](const auto& w) { return store::run_transaction(store.db(), w); }, *policy, ro);
+  if (!run.ok()) return internal("settlement: " + run.status().message());
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  auto tickets = store::query_int(store.db().prepare("SELECT count(*) FROM tickets"));
+  fmt::print(stderr, "generated in {:.1f} s: {} elders, {} firms, {} tickets; {} payout ¥{:.2f}\n", secs, spec.elders,
+             spec.firms, tickets.ok() ? *tickets : 0, prev.to_string(), static_cast<double>(run->settlement.payout) / 100);
+  return logins;
+}
+
+std::vector<Login> read_logins(const fs::path& dir) {
+  std::vector<Login> out;
+  std::ifstream in(dir / "logins.txt");
+  Login l;
+  while (in >> l.role >> l.user >> l.password) out.push_back(l);
+  return out;
+}
+
+}  // namespace
+
+int cmd_demo(const Args& args) {
+  po::options_description desc("options");
+  int port = 8080;
+  std::string dir_arg, level = "warn";
+  sim::DistrictSpec spec;
+  double call_every = 4, time_scale = 60;
+  desc.add_options()("port", po::value(&port)->default_value(8080), "HTTP port on 127.0.0.1 (0: any free port)")(
+      "dir", po::value(&dir_arg), "folder for the demo database (reused when it exists; default: a new temp folder)")(
+      "elders", po::value(&spec.elders)->default_value(110000), "elders to generate")(
+      "firms", po::value(&spec.firms)->default_value(126), "partner firms to generate")(
+      "history-days", po::value(&spec.history_days)->default_value(60), "days of ticket history")(
+      "call-every", po::value(&call_every)->default_value(4), "mean seconds between simulated incoming calls")(
+      "time-scale", po::value(&time_scale)->default_value(60), "how much faster than real time firms travel and serve")(
+      "seed", po::value(&spec.seed)->default_value(20261123), "random seed of the generated district")(
+      "log-level", po::value(&level)->default_value("warn"), "server log level");
+  po::positional_options_description pos;
+  po::variables_map vm;
+  if (auto rc = parse_options("demo", "[--port N] [--dir D]", args, desc, pos, vm)) return *rc;
+  if (spec.elders < 10 || spec.firms < 3 || spec.history_days < 1 || time_scale <= 0 || call_every <= 0) {
+    return fail("demo", "needs at least 10 elders, 3 firms, 1 history day, positive time scale and call interval", 2);
+  }
+  log::init(level);
+  crypto_init();
+  fs::path dir = dir_arg.empty() ? fs::temp_directory_path() / fmt::format("vnh-demo-{}", random_token().substr(0, 8))
+                                 : fs::path(dir_arg);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return fail("demo", fmt::format("cannot create {}: {}", dir.string(), ec.message()));
+  SystemClock clock;
+  std::vector<Login> logins;
+  if (fs::exists(dir / "vnh.db") && fs::exists(dir / "logins.txt")) {
+    fmt::print(stderr, "reusing the demo district in {}\n", dir.string());
+    logins = read_logins(dir);
+  } else {
+    fmt::print(stderr, "generating a demo district in {}\n", dir.string());
+    auto g = generate(dir, spec, clock.now_ms());
+    if (!g.ok()) return fail("demo", g.status().message());
+    logins = *g;
+  }
+
+  // The demo compresses travel and service time; its policy (effective this month) scales the
+  // short-visit rule to match so compressed visits are not all flagged. Past months keep the
+  // default policy — versioned policies at work.
+  std::string policy_text(data::default_policy_text());
+  YearMonth this_month = current_month(clock.now_ms());
+  auto replace = [&](const std::string& from, const std::string& to) {
+    auto p = policy_text.find(from);
+    if (p != std::string::npos) policy_text.replace(p, from.size(), to);
+  };
+  replace("effective_from = \"2020-01\"", fmt::format("effective_from = \"{}\"", this_month.to_string()));
+  replace("min_duration_ratio = 0.5 ", fmt::format("min_duration_ratio = {:.4f} ", std::max(0.0001, 0.5 / time_scale)));
+  policy_text = "# vnh demo policy: the default with the short-visit ratio scaled by the demo's time scale.\n" + policy_text;
+  std::ofstream(dir / "policy-demo.toml", std::ios::trunc) << policy_text;
+
+  ServerOptions so;
+  so.db = (dir / "vnh.db").string();
+  so.listen = fmt::format("127.0.0.1:{}", port);
+  so.policy_file = (dir / "policy-demo.toml").string();
+  auto server = Server::create(so);
+  if (!server.ok()) return fail("demo", server.status().message());
+  Status started = (*server)->start();
+  if (!started.ok()) return fail("demo", started.message() + " (is another demo running? try --port 0)");
+  sim::Endpoint ep{"127.0.0.1", std::to_string((*server)->port())};
+
+  // Simulated partner firms: accept most offers, think a little, travel and serve (compressed),
+  // now and then check in far away, leave early or lose their link for a while.
+  boost::asio::io_context firms_io;
+  std::vector<std::shared_ptr<sim::FirmAgent>> agents;
+  {
+    std::ifstream in(dir / "firm-tokens.txt");
+    std::string code, token, staff;
+    std::uint64_t seed = spec.seed;
+    while (in >> code >> token >> staff) {
+      sim::AgentBehaviour b;
+      b.accept_prob = 0.88;
+      b.think_min_s = 1;
+      b.think_max_s = 8;
+      b.time_scale = time_scale;
+      b.far_checkin_prob = 0.03;
+      b.short_visit_prob = 0.03;
+      b.drop_prob = (seed % 9 == 0) ? 0.05 : 0.0;
+      b.offline_s = 20;
+      b.seed = ++seed;
+      agents.push_back(std::make_shared<sim::FirmAgent>(firms_io, ep, token, code, split(staff, ','), b));
+      agents.back()->start();
+    }
+  }
+  std::thread firms_thread([&] { firms_io.run(); });
+
+  // A gentle stream of calls: the PBX pops the caller, the robot operator files a ticket.
+  std::atomic<bool> stop{false};
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  std::thread calls([&] {
+    std::vector<std::pair<std::string, std::string>> callers;  // (elder_id, phone)
+    {
+      auto rd = (*server)->store().read();
+      if (rd.ok()) {
+        auto n = store::query_int((*rd)->prepare("SELECT max(id) FROM elders"));
+        std::mt19937_64 rng(spec.seed);
+        for (int i = 0; i < 400 && n.ok() && *n > 0; ++i) {
+          std::int64_t id = std::uniform_int_distribution<std::int64_t>(1, *n)(rng);
+          auto s = store::decrypt_elder(**rd, (*server)->store().crypto(), id);
+          if (s.ok() && !s->phones.empty()) callers.emplace_back(store::elder_public_id(id), s->phones.front());
+        }
+      }
+    }
+    std::string robot_pw;
+    for (const auto& l : logins) {
+      if (l.user == "robot") robot_pw = l.password;
+    }
+    sim::HttpClient http(ep);
+    if (!http.login("robot", robot_pw).ok() || callers.empty()) return;
+    auto items = http.get("/api/v1/catalog").json();
+    std::vector<std::pair<std::string, std::string>> catalog;
+    for (const auto& it : items.at("items").as_array()) {
+      catalog.emplace_back(std::string(it.at("code").as_string()), std::string(it.at("category").as_string()));
+    }
+    std::mt19937_64 rng(spec.seed ^ 0x5eed);
+    std::exponential_distribution<double> gap(1.0 / call_every);
+    int n = 0;
+    while (!stop) {
+      {
+        std::unique_lock lk(stop_mu);
+        stop_cv.wait_for(lk, std::chrono::milliseconds(static_cast<int>(1000 * std::min(30.0, gap(rng)))),
+                         [&] { return stop.load(); });
+      }
+      if (stop) break;
+      const auto& [elder, phone] = callers[std::uniform_int_distribution<size_t>(0, callers.size() - 1)(rng)];
+      http.post("/api/v1/calls/incoming", json::object{{"caller", phone}, {"line", "965885"}},
+                {{"X-PBX-Secret", (*server)->pbx_secret()}});
+      const auto& [code, category] = catalog[std::uniform_int_distribution<size_t>(0, catalog.size() - 1)(rng)];
+      bool emergency = category == "emergency_aid" && std::uniform_real_distribution<double>(0, 1)(rng) < 0.5;
+      http.post("/api/v1/tickets",
+                json::object{{"elder_id", elder}, {"item_code", code}, {"urgency", emergency ? "emergency" : "normal"},
+                             {"notes", "演示来电"}},
+                {{"Idempotency-Key", fmt::format("demo-{}-{}", clock.now_ms(), ++n)}});
+    }
+  });
+
+  fmt::print("console: http://127.0.0.1:{}/\n", (*server)->port());
+  for (const auto& l : logins) {
+    if (l.user != "robot") fmt::print("login: {} {} {}\n", l.role, l.user, l.password);
+  }
+  fmt::print("demo folder: {} (run `vnh demo --dir {}` to come back to it)\n", dir.string(), dir.string());
+  fmt::print("{} simulated firms are connecting; a call comes in every ~{:.0f} s. Ctrl-C stops everything.\n",
+             agents.size(), call_every);
+  std::fflush(stdout);
+
+  (*server)->run_until_signal();
+  stop = true;
+  stop_cv.notify_all();
+  calls.join();
+  for (auto& a : agents) a->stop();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  firms_io.stop();
+  firms_thread.join();
+  fmt::print(stderr, "demo stopped\n");
+  return 0;
+}
+
+}  // namespace vnh::app
