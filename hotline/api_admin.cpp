@@ -10,6 +10,8 @@
 #include "importer/importer.hpp"
 #include "settlement/settlement.hpp"
 #include "store/audit.hpp"
+#include "store/consistency.hpp"
+#include "common/crypto.hpp"
 #include "store/policies.hpp"
 #include "store/quality.hpp"
 #include "store/query.hpp"
@@ -577,6 +579,43 @@ void Api::install_admin(net::Router& r) {
           for (const auto& [k, n] : report->derived) derived[k] = n;
           respond(json_response(200, json::object{{"rows", report->rows}, {"derived", derived}}));
         });
+  });
+
+  // A new partner token for a firm (shown once; the old one stops working).
+  route(r, "POST", "/api/v1/firms/{code}/token", {Role::kAdmin}, [this](Call&& call) {
+    auto token = std::make_shared<std::string>(random_token());
+    write<std::string>(
+        std::move(call.respond),
+        [this, code = call.req.params["code"], token, who = call.who](store::WriteTx& tx) -> Result<std::string> {
+          auto f = store::find_firm(tx.db(), code);
+          if (!f.ok()) return f.status();
+          if (!*f) return not_found("no firm " + code, "code");
+          TimeMs now = c_.clock.now_ms();
+          VNH_RETURN_IF_ERROR(store::set_firm_token(tx.db(), (*f)->id, sha256_raw(*token), now));
+          VNH_RETURN_IF_ERROR(store::append_audit(tx.db(), now, {who.username, "firm.token_issue", "firm:" + code, "{}"}));
+          return code;
+        },
+        [token](store::Database&, std::string& code) -> Result<net::Response> {
+          return json_response(201, json::object{{"firm_code", code}, {"token", *token}});
+        });
+  });
+
+  route(r, "GET", "/api/v1/admin/consistency", {Role::kAdmin, Role::kSupervisor}, [this](Call&& call) {
+    read(call.respond, [](store::Database& db) -> Result<net::Response> {
+      auto c = store::check_consistency(db);
+      if (!c.ok()) return c.status();
+      json::object states;
+      for (const auto& [k, v] : c->by_state) states[k] = v;
+      return json_response(200, json::object{{"ok", c->ok()},
+                                             {"tickets", c->tickets},
+                                             {"by_state", std::move(states)},
+                                             {"double_accepted", c->double_accepted},
+                                             {"accepted_by_other", c->accepted_by_other},
+                                             {"acked_unanswered", c->acked_unanswered},
+                                             {"offered_without_frame", c->offered_without_frame},
+                                             {"frames_unacked", c->frames_unacked},
+                                             {"escalated", c->escalated}});
+    });
   });
 
   route(r, "POST", "/api/v1/admin/clock", {Role::kAdmin}, [this](Call&& call) {

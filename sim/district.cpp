@@ -103,7 +103,7 @@ bool DistrictGenerator::emit_population(const CsvSink& sink, const Progress& pro
   firms_.clear();
   for (int i = 0; i < spec_.firms; ++i) {
     GenFirm f;
-    f.code = fmt::format("F{:03}", i + 1);
+    f.code = fmt::format("{}{:03}", spec_.firm_prefix, i + 1);
     f.name = fmt::format("兰州{}{}", kFirmWords[static_cast<size_t>(i) % (sizeof(kFirmWords) / sizeof(*kFirmWords))],
                          kFirmKinds[static_cast<size_t>(i / 3) % (sizeof(kFirmKinds) / sizeof(*kFirmKinds))]);
     if (i >= static_cast<int>(sizeof(kFirmWords) / sizeof(*kFirmWords))) f.name += fmt::format("{}号", i / 22 + 1);
@@ -179,8 +179,9 @@ bool DistrictGenerator::emit_population(const CsvSink& sink, const Progress& pro
     int year = 2026 - age - 1;
     int month = integer(1, 12), day = integer(1, 28);
     while (true) {
-      std::string first17 = fmt::format("{}{:04}{:02}{:02}{:03}", i % 9 == 0 ? "620103" : spec_.district_code, year,
-                                        month, day, integer(0, 999));
+      const std::string& area = spec_.id_area.empty() ? spec_.district_code : spec_.id_area;
+      std::string first17 = fmt::format("{}{:04}{:02}{:02}{:03}", i % 9 == 0 && spec_.id_area.empty() ? "620103" : area,
+                                        year, month, day, integer(0, 999));
       e.id_number = first17 + id_check_char(first17);
       if (ids.insert(e.id_number).second) break;
     }

@@ -25,6 +25,8 @@ struct DistrictSpec {
   int history_days = 60;             // ticket history ending yesterday
   double tickets_per_elder_day = 0.027;  // ≈ 3,000 a day for 110,000 elders (Lanzhou's average)
   std::uint64_t seed = 20261123;
+  std::string firm_prefix = "F";     // firm codes are PREFIX001, PREFIX002, …
+  std::string id_area = "";          // area code of generated ID numbers (default: district_code)
 };
 
 struct GeoArea {

@@ -260,6 +260,7 @@ void FirmAgent::visit(const std::string& ticket_no, const vnh::v1::Elder& elder,
         command(out, [this, ticket_no](const vnh::v1::CommandResult& r) {
           if (!r.ok()) return say(fmt::format("check-out {} refused: {}", ticket_no, r.error_code()));
           ++stats_.completed;
+          if (on_completed) on_completed(ticket_no);
           say(fmt::format("checked out {}", ticket_no));
         });
       });

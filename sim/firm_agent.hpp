@@ -56,6 +56,7 @@ class FirmAgent final : public std::enable_shared_from_this<FirmAgent> {
   std::function<void(const std::string& line)> log;
   std::function<void(const vnh::v1::TicketOffer&, std::int64_t received_ms)> on_offer;
   std::function<void(const std::string& ticket_no, const vnh::v1::CommandResult&)> on_result;
+  std::function<void(const std::string& ticket_no)> on_completed;
   // Overrides the accept rule (e.g. interactive): called on the strand, answer via decide().
   std::function<void(const vnh::v1::TicketOffer&, std::function<void(bool)>)> ask;
   // Ticket numbers this firm has seen offered (every seq>0 offer frame, for consistency checks).

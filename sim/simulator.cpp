@@ -1,0 +1,305 @@
+#include "sim/simulator.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include "common/crypto.hpp"
+#include "data/embedded.hpp"
+#include "sim/district.hpp"
+#include "sim/firm_agent.hpp"
+
+namespace vnh::sim {
+namespace json = boost::json;
+using Clock = std::chrono::steady_clock;
+
+Percentiles percentiles(std::vector<double> v) {
+  Percentiles p;
+  p.n = v.size();
+  if (v.empty()) return p;
+  std::sort(v.begin(), v.end());
+  auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))]; };
+  p.p50 = at(0.50);
+  p.p90 = at(0.90);
+  p.p99 = at(0.99);
+  p.max = v.back();
+  return p;
+}
+
+namespace {
+
+double ms_since(Clock::time_point origin, Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(t - origin).count();
+}
+
+json::object pjson(const Percentiles& p) {
+  return json::object{{"n", p.n}, {"p50_ms", p.p50}, {"p90_ms", p.p90}, {"p99_ms", p.p99}, {"max_ms", p.max}};
+}
+
+// Timestamps per ticket, filled from the creators and the firm agents (any thread).
+struct Timeline {
+  std::mutex mu;
+  std::unordered_map<std::string, double> sent, offered, accepted, completed;
+  void mark(std::unordered_map<std::string, double>& m, const std::string& no, double t) {
+    std::lock_guard lk(mu);
+    m.emplace(no, t);
+  }
+};
+
+Status setup_city(const SimulateOptions& o, HttpClient& admin, std::vector<std::pair<std::string, std::string>>& firm_tokens,
+                  std::vector<std::string>& id_numbers, std::vector<std::vector<std::string>>& staff,
+                  std::string& op_user, std::string& op_password) {
+  auto cat = admin.get("/api/v1/catalog");
+  if (cat.status != 200) return Status(Code::kUnavailable, fmt::format("GET /api/v1/catalog: {} {}", cat.status, cat.body));
+  if (cat.json().at("items").as_array().empty()) {
+    for (auto [kind, text] : {std::pair{"areas", data::areas_csv()}, std::pair{"catalog", data::catalog_csv()}}) {
+      auto r = admin.request("POST", std::string("/api/v1/import/") + kind, std::string(text), {{"Content-Type", "text/csv"}});
+      if (r.status != 200) return Status(Code::kUnavailable, fmt::format("import {}: {}", kind, r.body));
+    }
+  }
+  DistrictSpec spec;
+  spec.elders = o.elders;
+  spec.firms = o.firms;
+  spec.seed = o.seed;
+  spec.firm_prefix = fmt::format("S{}F", o.seed % 100000);
+  spec.id_area = "620121";  // 永登县 codes: distinct from the demo district's people
+  DistrictGenerator gen(spec, std::string(data::areas_csv()), std::string(data::catalog_csv()));
+  std::string failure;
+  bool ok = gen.emit_population(
+      [&](const std::string& kind, const std::string& csv) {
+        auto r = admin.request("POST", "/api/v1/import/" + kind, csv, {{"Content-Type", "text/csv"}});
+        if (r.status != 200) failure = fmt::format("import {}: {} {}", kind, r.status, r.body.substr(0, 400));
+        return r.status == 200;
+      },
+      nullptr);
+  if (!ok) return Status(Code::kUnavailable, failure);
+  for (const auto& f : gen.firms()) {
+    auto r = admin.post("/api/v1/firms/" + f.code + "/token", json::object{});
+    if (r.status != 201) return Status(Code::kUnavailable, fmt::format("token for {}: {}", f.code, r.body));
+    firm_tokens.emplace_back(f.code, std::string(r.json().at("token").as_string()));
+    std::vector<std::string> s;
+    for (const auto& [code, skills] : f.staff) s.push_back(code);
+    staff.push_back(std::move(s));
+  }
+  for (const auto& e : gen.elders()) id_numbers.push_back(e.id_number);
+  op_user = fmt::format("sim-op-{}", o.seed % 100000);
+  op_password = random_token().substr(0, 16);
+  auto u = admin.post("/api/v1/users", json::object{{"username", op_user}, {"role", "operator"}, {"password", op_password}});
+  if (u.status != 201) return Status(Code::kUnavailable, fmt::format("operator user: {}", u.body));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<SimulateReport> run_simulation(const SimulateOptions& o) {
+  crypto_init();
+  auto say = [&](const std::string& s) {
+    if (!o.quiet) fmt::print(stderr, "{}\n", s);
+  };
+  HttpClient admin(o.endpoint);
+  auto role = admin.login(o.admin_user, o.admin_password);
+  if (!role.ok()) return role.status();
+  if (*role != "admin") return Status(Code::kPermissionDenied, "simulate needs an admin login (to import the city)");
+  std::vector<std::pair<std::string, std::string>> tokens;
+  std::vector<std::string> ids;
+  std::vector<std::vector<std::string>> staff;
+  std::string op_user, op_password;
+  say(fmt::format("setting up a city of {} elders and {} firms through the API…", o.elders, o.firms));
+  VNH_RETURN_IF_ERROR(setup_city(o, admin, tokens, ids, staff, op_user, op_password));
+
+  Timeline tl;
+  auto origin = Clock::now();
+  auto now_ms = [&] { return ms_since(origin, Clock::now()); };
+  boost::asio::io_context io;
+  std::vector<std::shared_ptr<FirmAgent>> agents;
+  std::mt19937_64 rng(o.seed);
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    AgentBehaviour b;
+    b.accept_prob = 0.9;
+    b.think_min_s = 0.02;
+    b.think_max_s = 0.3;
+    b.time_scale = o.time_scale;
+    b.travel_min_s = 300;
+    b.travel_max_s = 1200;
+    b.far_checkin_prob = 0.02;
+    b.short_visit_prob = 0.02;
+    b.drop_prob = std::uniform_real_distribution<double>(0, 1)(rng) < o.dropping_firms ? 0.03 : 0.0;
+    b.offline_s = 2;
+    b.heartbeat_s = 15;
+    b.seed = o.seed * 1000 + i;
+    auto a = std::make_shared<FirmAgent>(io, o.endpoint, tokens[i].second, tokens[i].first, staff[i], b);
+    a->on_offer = [&](const vnh::v1::TicketOffer& off, std::int64_t) { tl.mark(tl.offered, off.ticket_no(), now_ms()); };
+    a->on_result = [&](const std::string& no, const vnh::v1::CommandResult& r) {
+      if (r.ok() && r.state() == "accepted") tl.mark(tl.accepted, no, now_ms());
+    };
+    a->on_completed = [&](const std::string& no) { tl.mark(tl.completed, no, now_ms()); };
+    agents.push_back(a);
+    a->start();
+  }
+  std::vector<std::thread> io_threads;
+  for (int i = 0; i < 2; ++i) io_threads.emplace_back([&] { io.run(); });
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // let the firms connect
+
+  SimulateReport rep;
+  std::atomic<std::int64_t> seq{0};
+  auto phase = [&](const std::string& name, int seconds, int workers, double rate) {
+    PhaseReport pr;
+    pr.name = name;
+    std::atomic<std::int64_t> created{0}, failed{0}, next{0};
+    std::mutex lat_mu;
+    std::vector<double> lat;
+    auto start = Clock::now();
+    auto end = start + std::chrono::seconds(seconds);
+    std::vector<std::thread> ws;
+    for (int w = 0; w < workers; ++w) {
+      ws.emplace_back([&, w] {
+        HttpClient c(o.endpoint);
+        if (!c.login(op_user, op_password).ok()) return;
+        HttpClient pbx(o.endpoint);
+        std::mt19937_64 r(o.seed * 7919 + static_cast<std::uint64_t>(w));
+        while (true) {
+          std::int64_t i = next++;
+          // Open loop at `rate`: ticket i is due at start + i/rate (latency counts from then).
+          auto due = rate > 0 ? start + std::chrono::microseconds(static_cast<std::int64_t>(1e6 * static_cast<double>(i) / rate))
+                              : Clock::now();
+          if (due >= end || Clock::now() >= end) break;
+          std::this_thread::sleep_until(due);
+          const std::string& id = ids[static_cast<size_t>(r() % ids.size())];
+          if (!o.pbx_secret.empty() && i % 5 == 0) {
+            pbx.post("/api/v1/calls/incoming", json::object{{"caller", "13900000000"}, {"line", "sim"}},
+                     {{"X-PBX-Secret", o.pbx_secret}});
+          }
+          double sent = now_ms();
+          auto res = c.post("/api/v1/tickets", json::object{{"id_number", id}, {"item_code", "LC010"}},
+                            {{"Idempotency-Key", fmt::format("sim-{}-{}", o.seed, seq++)}});
+          double done = now_ms();
+          double due_ms = ms_since(origin, due);
+          if (res.status == 201) {
+            ++created;
+            std::string no(res.json().at("ticket_no").as_string());
+            tl.mark(tl.sent, no, sent);
+            std::lock_guard lk(lat_mu);
+            lat.push_back(done - (rate > 0 ? due_ms : sent));
+          } else {
+            ++failed;
+          }
+        }
+      });
+    }
+    for (auto& t : ws) t.join();
+    pr.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    pr.created = created;
+    pr.failed = failed;
+    pr.created_per_s = static_cast<double>(created) / pr.seconds;
+    pr.create_ms = percentiles(lat);
+    say(fmt::format("{}: {} tickets in {:.1f} s = {:.1f}/s, create p50 {:.2f} ms p99 {:.2f} ms, {} failed", name,
+                    pr.created, pr.seconds, pr.created_per_s, pr.create_ms.p50, pr.create_ms.p99, pr.failed));
+    rep.phases.push_back(pr);
+  };
+  say(fmt::format("steady phase: {} tickets/s for {} s", o.rate, o.duration_s));
+  phase("steady", o.duration_s, std::max(4, std::min(64, static_cast<int>(o.rate / 20) + 8)), o.rate);
+  if (o.burst_s > 0) {
+    say(fmt::format("burst phase: {} clients as fast as the server answers for {} s", o.burst_workers, o.burst_s));
+    phase("burst", o.burst_s, o.burst_workers, 0);
+  }
+
+  // Drain: wait until nothing is waiting for a firm's answer and visits have finished.
+  say("draining…");
+  auto drain_end = Clock::now() + std::chrono::seconds(o.drain_s);
+  json::value cons;
+  while (Clock::now() < drain_end) {
+    auto c = admin.get("/api/v1/admin/consistency");
+    if (c.status == 200) {
+      cons = c.json();
+      const auto& st = cons.at("by_state").as_object();
+      auto n = [&](const char* k) { return st.contains(k) ? st.at(k).as_int64() : 0; };
+      if (n("created") + n("offered") + n("accepted") + n("in_service") == 0) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  auto final_check = admin.get("/api/v1/admin/consistency");
+  cons = final_check.json();
+  rep.consistency_json = json::serialize(cons);
+  rep.consistent = final_check.status == 200 && cons.at("ok").as_bool();
+
+  for (auto& a : agents) a->stop();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  io.stop();
+  for (auto& t : io_threads) t.join();
+  std::vector<double> c2o, o2a, a2c;
+  {
+    std::lock_guard lk(tl.mu);
+    for (const auto& [no, s] : tl.sent) {
+      if (auto it = tl.offered.find(no); it != tl.offered.end()) c2o.push_back(it->second - s);
+    }
+    for (const auto& [no, a] : tl.accepted) {
+      if (auto it = tl.offered.find(no); it != tl.offered.end()) o2a.push_back(a - it->second);
+      if (auto it = tl.completed.find(no); it != tl.completed.end()) a2c.push_back(it->second - a);
+    }
+  }
+  rep.create_to_offer_ms = percentiles(c2o);
+  rep.offer_to_accept_ms = percentiles(o2a);
+  rep.accept_to_completed_ms = percentiles(a2c);
+  double total_s = 0;
+  for (const auto& p : rep.phases) total_s += p.seconds;
+  for (auto& a : agents) {
+    rep.offers += static_cast<std::int64_t>(a->stats().offers.load());
+    rep.accepted += static_cast<std::int64_t>(a->stats().accepted.load());
+    rep.declined += static_cast<std::int64_t>(a->stats().declined.load());
+    rep.completed += static_cast<std::int64_t>(a->stats().completed.load());
+    rep.drops += static_cast<std::int64_t>(a->stats().drops.load());
+    rep.reconnects += static_cast<std::int64_t>(a->stats().connects.load()) - 1;
+  }
+  rep.offers_per_s = total_s > 0 ? static_cast<double>(rep.offers) / total_s : 0;
+  return rep;
+}
+
+std::string SimulateReport::to_table() const {
+  std::string s = fmt::format("{:<10} {:>8} {:>8} {:>10} {:>10} {:>10} {:>10}\n", "phase", "seconds", "tickets",
+                              "tickets/s", "p50 ms", "p99 ms", "failed");
+  for (const auto& p : phases) {
+    s += fmt::format("{:<10} {:>8.1f} {:>8} {:>10.1f} {:>10.2f} {:>10.2f} {:>10}\n", p.name, p.seconds, p.created,
+                     p.created_per_s, p.create_ms.p50, p.create_ms.p99, p.failed);
+  }
+  s += fmt::format("\n{:<22} {:>8} {:>10} {:>10} {:>10} {:>10}\n", "latency", "n", "p50 ms", "p90 ms", "p99 ms", "max ms");
+  for (auto [name, p] : {std::pair{"create → offer", &create_to_offer_ms}, std::pair{"offer → accept", &offer_to_accept_ms},
+                         std::pair{"accept → completed", &accept_to_completed_ms}}) {
+    s += fmt::format("{:<22} {:>8} {:>10.2f} {:>10.2f} {:>10.2f} {:>10.2f}\n", name, p->n, p->p50, p->p90, p->p99, p->max);
+  }
+  s += fmt::format("\nfirms: {} offers ({:.1f}/s), {} accepted, {} declined, {} completed; {} links dropped, {} reconnects\n",
+                   offers, offers_per_s, accepted, declined, completed, drops, reconnects);
+  s += fmt::format("consistency: {} {}\n", consistent ? "OK" : "FAILED", consistency_json);
+  return s;
+}
+
+std::string SimulateReport::to_json() const {
+  json::array ph;
+  for (const auto& p : phases) {
+    ph.push_back(json::object{{"name", p.name}, {"seconds", p.seconds}, {"created", p.created}, {"failed", p.failed},
+                              {"created_per_s", p.created_per_s}, {"create", pjson(p.create_ms)}});
+  }
+  boost::system::error_code ec;
+  auto cons = json::parse(consistency_json, ec);
+  return json::serialize(json::object{{"phases", ph},
+                                      {"create_to_offer", pjson(create_to_offer_ms)},
+                                      {"offer_to_accept", pjson(offer_to_accept_ms)},
+                                      {"accept_to_completed", pjson(accept_to_completed_ms)},
+                                      {"offers", offers},
+                                      {"offers_per_s", offers_per_s},
+                                      {"accepted", accepted},
+                                      {"declined", declined},
+                                      {"completed", completed},
+                                      {"link_drops", drops},
+                                      {"reconnects", reconnects},
+                                      {"consistent", consistent},
+                                      {"consistency", ec ? json::value() : cons}});
+}
+
+}  // namespace vnh::sim
