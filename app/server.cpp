@@ -7,6 +7,8 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <pthread.h>
+
 #include <csignal>
 #include <future>
 
@@ -170,7 +172,12 @@ Status Server::start() {
   arm_offer_timer();
   hub_->start();
   int n = opts_.threads > 0 ? opts_.threads : std::max(2u, std::thread::hardware_concurrency());
-  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { ioc_.run(); });
+  for (int i = 0; i < n; ++i) {
+    threads_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "vnh-io");
+      ioc_.run();
+    });
+  }
   log::info("msg=\"serving\" listen={} port={} db={} policy={} threads={} fake_clock={}", opts_.listen, port(),
             opts_.db, policy_->digest.substr(0, 12), n, fake_ != nullptr);
   return Status::Ok();

@@ -118,15 +118,18 @@ Status Dispatcher::make_offer(store::WriteTx& tx, TicketRow& t, const Candidate&
   return Status::Ok();
 }
 
-Status Dispatcher::dispatch(store::WriteTx& tx, TicketRow& t, const tickets::Actor& actor) {
+Status Dispatcher::dispatch(store::WriteTx& tx, TicketRow& t, const tickets::Actor& actor,
+                            const tickets::DispatchContext& ctx) {
   auto& db = tx.db();
   TimeMs now = clock_.now_ms();
   if (t.state != TicketState::kCreated && t.state != TicketState::kUnassigned) {
     return precondition(fmt::format("cannot dispatch a ticket that is {}", to_string(t.state)), "illegal_transition");
   }
-  auto elder = store::get_elder(db, t.elder_id);
+  Result<std::optional<store::ElderRow>> elder = ctx.elder ? Result<std::optional<store::ElderRow>>(*ctx.elder)
+                                                           : store::get_elder_core(db, t.elder_id);
   if (!elder.ok()) return elder.status();
-  auto item = store::item_by_id(db, t.item_id);
+  Result<std::optional<store::ServiceItem>> item =
+      ctx.item ? Result<std::optional<store::ServiceItem>>(*ctx.item) : store::item_by_id(db, t.item_id);
   if (!item.ok()) return item.status();
   if (!*elder || !*item) return internal("ticket refers to a missing elder or item");
   auto declined = store::declined_firms(db, t.id);
@@ -172,7 +175,7 @@ Status Dispatcher::offer_to(store::WriteTx& tx, TicketRow& t, const std::string&
     return Status(Code::kFailedPrecondition, fmt::format("{} is {}", firm_code, to_string(firm->status)), "firm_code",
                   "firm_inactive");
   }
-  auto elder = store::get_elder(db, t.elder_id);
+  auto elder = store::get_elder_core(db, t.elder_id);
   if (!elder.ok()) return elder.status();
   auto item = store::item_by_id(db, t.item_id);
   if (!item.ok()) return item.status();

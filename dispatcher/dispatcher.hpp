@@ -84,7 +84,8 @@ class Dispatcher final : public tickets::DispatchPort {
              OfferTimers& timers, tickets::Service& service)
       : policy_(policy), clock_(clock), dir_(directory), sink_(sink), timers_(timers), service_(service) {}
 
-  Status dispatch(store::WriteTx& tx, store::TicketRow& t, const tickets::Actor& actor) override;
+  Status dispatch(store::WriteTx& tx, store::TicketRow& t, const tickets::Actor& actor,
+                  const tickets::DispatchContext& ctx = {}) override;
   Status offer_withdrawn(store::WriteTx& tx, const store::TicketRow& t, std::int64_t firm_id,
                          const std::string& reason) override;
   Status assignment_cancelled(store::WriteTx& tx, const store::TicketRow& t, std::int64_t firm_id,

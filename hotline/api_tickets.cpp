@@ -93,15 +93,18 @@ void Api::install_tickets(net::Router& r) {
           return created->ticket.ticket_no;
         },
         [this, role = call.who.role, created](store::Database& db, std::string& no) -> Result<net::Response> {
-          auto res = ticket_response(db, no, role, c_.policy, 201);
-          if (!res.ok()) return res;
-          auto o = json::parse(res->body).as_object();
+          // The committed row as it stands now (the firm may already have answered).
+          auto t = store::find_ticket(db, no);
+          if (!t.ok()) return t.status();
+          if (!*t) return internal("created ticket vanished");
+          auto o = ticket_json(db, **t, role, *c_.policy.tz, false);
+          if (!o.ok()) return o.status();
           json::array dups;
           for (const auto& d : created->likely_duplicates) dups.push_back(json::value(d));
-          o["likely_duplicates"] = std::move(dups);
-          o["replayed"] = created->replayed;
-          res->body = json::serialize(o);
-          if (created->replayed) res->headers.emplace_back("Idempotent-Replayed", "true");
+          (*o)["likely_duplicates"] = std::move(dups);
+          (*o)["replayed"] = created->replayed;
+          auto res = json_response(201, *o);
+          if (created->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
           return res;
         });
   });

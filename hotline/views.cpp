@@ -67,7 +67,7 @@ Result<json::object> ticket_json(store::Database& db, const store::TicketRow& t,
   if (!item.ok()) return item.status();
   o["item_code"] = *item ? (*item)->code : "";
   o["item_name"] = *item ? (*item)->name : "";
-  auto elder = store::get_elder(db, t.elder_id);
+  auto elder = store::get_elder_core(db, t.elder_id);
   if (!elder.ok()) return elder.status();
   o["elder_id"] = store::elder_public_id(t.elder_id);
   if (*elder) {

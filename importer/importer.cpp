@@ -469,7 +469,7 @@ Status import_ticket(Row& r, Lookups& lk, TicketCounters& counters) {
     r.error("item_code", fmt::format("unknown service item '{}'", *item_code));
     return Status::Ok();
   }
-  auto elder = store::get_elder(lk.db, **elder_id);
+  auto elder = store::get_elder_core(lk.db, **elder_id);
   if (!elder.ok()) return elder.status();
 
   store::TicketRow t;

@@ -165,10 +165,15 @@ Result<std::vector<std::int64_t>> find_elders_by_phone(Database& db, const Field
   return query_all<std::int64_t>(std::move(st), [](Statement& s) { return s.int64(0); });
 }
 
-Result<std::optional<ElderRow>> get_elder(Database& db, std::int64_t id) {
-  auto st = db.prepare(std::string("SELECT ") + kElderCols + " FROM elders WHERE id = ?");
+Result<std::optional<ElderRow>> get_elder_core(Database& db, std::int64_t id) {
+  static const std::string sql = std::string("SELECT ") + kElderCols + " FROM elders WHERE id = ?";
+  auto st = db.prepare(sql);
   if (st.ok()) st->bind(1, id);
-  auto r = query_one<ElderRow>(std::move(st), read_elder);
+  return query_one<ElderRow>(std::move(st), read_elder);
+}
+
+Result<std::optional<ElderRow>> get_elder(Database& db, std::int64_t id) {
+  auto r = get_elder_core(db, id);
   if (!r.ok() || !r->has_value()) return r;
   VNH_RETURN_IF_ERROR(load_children(db, **r));
   return r;

@@ -24,34 +24,34 @@ Status sqlite_status(sqlite3* db, int rc, std::string_view what) {
   }
 }
 
+namespace {
+void release(sqlite3_stmt* st, bool owned, bool* in_use) {
+  if (!st) return;
+  if (owned) {
+    sqlite3_finalize(st);
+  } else {
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (in_use) *in_use = false;
+  }
+}
+}  // namespace
+
 Statement& Statement::operator=(Statement&& o) noexcept {
   if (this != &o) {
-    if (st_) {
-      if (owned_) {
-        sqlite3_finalize(st_);
-      } else {
-        sqlite3_reset(st_);
-        sqlite3_clear_bindings(st_);
-      }
-    }
+    release(st_, owned_, in_use_);
     db_ = o.db_;
     st_ = o.st_;
     owned_ = o.owned_;
+    in_use_ = o.in_use_;
     bind_error_ = std::move(o.bind_error_);
     o.st_ = nullptr;
+    o.in_use_ = nullptr;
   }
   return *this;
 }
 
-Statement::~Statement() {
-  if (!st_) return;
-  if (owned_) {
-    sqlite3_finalize(st_);
-  } else {
-    sqlite3_reset(st_);
-    sqlite3_clear_bindings(st_);
-  }
-}
+Statement::~Statement() { release(st_, owned_, in_use_); }
 
 namespace {
 void note(Status& slot, sqlite3* db, int rc, int i) {
@@ -117,6 +117,12 @@ std::string Statement::blob(int col) const {
 }
 
 Result<std::unique_ptr<Database>> Database::open(const std::string& path, const OpenOptions& opts) {
+  // No global memory statistics: they cost a process-wide mutex on every allocation.
+  static const int kConfigured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return sqlite3_initialize();
+  }();
+  (void)kConfigured;
   std::unique_ptr<Database> db(new Database());
   db->path_ = path;
   int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
@@ -141,7 +147,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
 }
 
 Database::~Database() {
-  for (auto& [k, st] : cache_) sqlite3_finalize(st);
+  for (auto& [k, c] : cache_) sqlite3_finalize(c.stmt);
   if (db_) sqlite3_close_v2(db_);
 }
 
@@ -160,21 +166,20 @@ Status Database::exec(std::string_view sql) {
 }
 
 Result<Statement> Database::prepare(std::string_view sql) {
-  sqlite3_stmt* st = nullptr;
-  int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &st, nullptr);
-  if (rc != SQLITE_OK) return sqlite_status(db_, rc, fmt::format("prepare '{:.80}'", sql));
-  return Statement(db_, st, true);
-}
-
-Result<Statement> Database::cached(const char* sql) {
+  constexpr std::size_t kMaxCached = 512;
   auto it = cache_.find(sql);
-  if (it == cache_.end()) {
-    sqlite3_stmt* st = nullptr;
-    int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr);
-    if (rc != SQLITE_OK) return sqlite_status(db_, rc, fmt::format("prepare '{:.80}'", sql));
-    it = cache_.emplace(sql, st).first;
+  if (it != cache_.end() && !it->second.in_use) {
+    it->second.in_use = true;
+    return Statement(db_, it->second.stmt, false, &it->second.in_use);
   }
-  return Statement(db_, it->second, false);
+  bool cache = it == cache_.end() && cache_.size() < kMaxCached;
+  sqlite3_stmt* st = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), cache ? SQLITE_PREPARE_PERSISTENT : 0,
+                              &st, nullptr);
+  if (rc != SQLITE_OK) return sqlite_status(db_, rc, fmt::format("prepare '{:.80}'", sql));
+  if (!cache) return Statement(db_, st, true);
+  auto& c = cache_.emplace(std::string(sql), Cached{st, true}).first->second;
+  return Statement(db_, st, false, &c.in_use);
 }
 
 Result<Transaction> Transaction::begin(Database& db) {

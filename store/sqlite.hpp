@@ -25,7 +25,8 @@ struct Blob {
 class Statement {
  public:
   Statement() = default;
-  Statement(sqlite3* db, sqlite3_stmt* st, bool owned) : db_(db), st_(st), owned_(owned) {}
+  Statement(sqlite3* db, sqlite3_stmt* st, bool owned, bool* in_use = nullptr)
+      : db_(db), st_(st), owned_(owned), in_use_(in_use) {}
   Statement(Statement&& o) noexcept { *this = std::move(o); }
   Statement& operator=(Statement&& o) noexcept;
   Statement(const Statement&) = delete;
@@ -78,7 +79,8 @@ class Statement {
  private:
   sqlite3* db_ = nullptr;
   sqlite3_stmt* st_ = nullptr;
-  bool owned_ = true;  // cached statements are reset, not finalised
+  bool owned_ = true;       // cached statements are reset, not finalised
+  bool* in_use_ = nullptr;  // the cache entry's checked-out flag
   Status bind_error_;
 };
 
@@ -101,11 +103,11 @@ class Database {
   sqlite3* handle() { return db_; }
   const std::string& path() const { return path_; }
   Status exec(std::string_view sql);
-  // A fresh statement, finalised when it goes out of scope.
+  // A prepared statement, reset when the handle goes out of scope. Statements are cached
+  // per connection by their SQL text (compiling is the expensive part); a statement already
+  // checked out (nested use of the same SQL) is prepared afresh instead.
   Result<Statement> prepare(std::string_view sql);
-  // A statement kept prepared for the connection's lifetime (sql must be a literal or
-  // otherwise stable text); reset when the returned handle goes out of scope.
-  Result<Statement> cached(const char* sql);
+  Result<Statement> cached(const char* sql) { return prepare(sql); }
   std::int64_t last_insert_rowid() { return sqlite3_last_insert_rowid(db_); }
   int changes() { return sqlite3_changes(db_); }
   Status error(int rc, std::string_view what);
@@ -114,7 +116,11 @@ class Database {
   Database() = default;
   sqlite3* db_ = nullptr;
   std::string path_;
-  std::map<const char*, sqlite3_stmt*> cache_;
+  struct Cached {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+  std::map<std::string, Cached, std::less<>> cache_;
 };
 
 // BEGIN IMMEDIATE on construction; rolls back unless commit() succeeded.

@@ -8,6 +8,69 @@ namespace vnh::store {
 using namespace vnh::domain;
 
 namespace {
+using Value = std::variant<std::monostate, std::int64_t, double, std::string>;
+using Values = std::vector<Value>;
+
+constexpr const char* kColumns[] = {
+    "ticket_no",    "elder_id",     "item_id",       "category",      "channel",        "urgency",
+    "window_start", "window_end",   "notes",         "state",         "firm_id",        "staff_code",
+    "offer_expires_at", "offer_seq", "offers_made",  "created_at",    "created_by",     "updated_at",
+    "accepted_at",  "checkin_at",   "checkin_lat",   "checkin_lon",   "checkin_photo",  "checkout_at",
+    "checkout_lat", "checkout_lon", "checkout_photo", "closed_at",    "cancel_reason",  "unassigned_reason",
+    "dispute",      "held_exceptions"};
+constexpr size_t kColumnCount = sizeof(kColumns) / sizeof(*kColumns);
+
+// Every column after id, in kColumns order.
+Values values_of(const TicketRow& t) {
+  Values v;
+  v.reserve(kColumnCount);
+  auto opt_i = [&](const std::optional<std::int64_t>& x) { v.push_back(x ? Value(*x) : Value()); };
+  auto opt_d = [&](const std::optional<double>& x) { v.push_back(x ? Value(*x) : Value()); };
+  auto opt_s = [&](const std::optional<std::string>& x) { v.push_back(x ? Value(*x) : Value()); };
+  v.push_back(t.ticket_no);
+  v.push_back(t.elder_id);
+  v.push_back(t.item_id);
+  v.push_back(std::string(to_string(t.category)));
+  v.push_back(std::string(to_string(t.channel)));
+  v.push_back(std::string(to_string(t.urgency)));
+  v.push_back(t.window_start);
+  v.push_back(t.window_end);
+  v.push_back(t.notes);
+  v.push_back(std::string(to_string(t.state)));
+  opt_i(t.firm_id);
+  opt_s(t.staff_code);
+  opt_i(t.offer_expires_at);
+  opt_i(t.offer_seq);
+  v.push_back(static_cast<std::int64_t>(t.offers_made));
+  v.push_back(t.created_at);
+  v.push_back(t.created_by);
+  v.push_back(t.updated_at);
+  opt_i(t.accepted_at);
+  opt_i(t.checkin_at);
+  opt_d(t.checkin_lat);
+  opt_d(t.checkin_lon);
+  opt_s(t.checkin_photo);
+  opt_i(t.checkout_at);
+  opt_d(t.checkout_lat);
+  opt_d(t.checkout_lon);
+  opt_s(t.checkout_photo);
+  opt_i(t.closed_at);
+  opt_s(t.cancel_reason);
+  opt_s(t.unassigned_reason);
+  v.push_back(t.dispute);
+  v.push_back(static_cast<std::int64_t>(t.held_exceptions));
+  return v;
+}
+
+void bind_value(Statement& st, int i, const Value& v) {
+  switch (v.index()) {
+    case 0: st.bind(i, std::nullopt); break;
+    case 1: st.bind(i, std::get<std::int64_t>(v)); break;
+    case 2: st.bind(i, std::get<double>(v)); break;
+    default: st.bind(i, std::get<std::string>(v)); break;
+  }
+}
+
 constexpr const char* kTicketCols =
     "id, ticket_no, elder_id, item_id, category, channel, urgency, window_start, window_end, notes, state, firm_id, "
     "staff_code, offer_expires_at, offer_seq, offers_made, created_at, created_by, updated_at, accepted_at, "
@@ -49,59 +112,26 @@ TicketRow read_ticket(Statement& s) {
   t.unassigned_reason = s.opt_text(30);
   t.dispute = s.text(31);
   t.held_exceptions = s.int32(32);
+  t.stored = std::make_shared<const Values>(values_of(t));
   return t;
-}
-
-// Binds every column after id in kTicketCols order, starting at parameter `first`.
-void bind_ticket(Statement& st, const TicketRow& t, int first) {
-  int i = first;
-  auto b = [&](const auto& v) { st.bind(i++, v); };
-  b(t.ticket_no);
-  b(t.elder_id);
-  b(t.item_id);
-  b(to_string(t.category));
-  b(to_string(t.channel));
-  b(to_string(t.urgency));
-  b(t.window_start);
-  b(t.window_end);
-  b(t.notes);
-  b(to_string(t.state));
-  b(t.firm_id);
-  b(t.staff_code);
-  b(t.offer_expires_at);
-  b(t.offer_seq);
-  b(t.offers_made);
-  b(t.created_at);
-  b(t.created_by);
-  b(t.updated_at);
-  b(t.accepted_at);
-  b(t.checkin_at);
-  b(t.checkin_lat);
-  b(t.checkin_lon);
-  b(t.checkin_photo);
-  b(t.checkout_at);
-  b(t.checkout_lat);
-  b(t.checkout_lon);
-  b(t.checkout_photo);
-  b(t.closed_at);
-  b(t.cancel_reason);
-  b(t.unassigned_reason);
-  b(t.dispute);
-  b(t.held_exceptions);
 }
 
 std::string select_tickets(const char* where) { return fmt::format("SELECT {} FROM tickets {}", kTicketCols, where); }
 }  // namespace
 
-Result<std::int64_t> insert_ticket(Database& db, const TicketRow& t) {
-  auto st = db.cached(
-      "INSERT INTO tickets(ticket_no, elder_id, item_id, category, channel, urgency, window_start, window_end, notes, "
-      "state, firm_id, staff_code, offer_expires_at, offer_seq, offers_made, created_at, created_by, updated_at, "
-      "accepted_at, checkin_at, checkin_lat, checkin_lon, checkin_photo, checkout_at, checkout_lat, checkout_lon, "
-      "checkout_photo, closed_at, cancel_reason, unassigned_reason, dispute, held_exceptions) VALUES "
-      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+Result<std::int64_t> insert_ticket(Database& db, TicketRow& t) {
+  static const std::string sql = [] {
+    std::string cols, marks;
+    for (size_t i = 0; i < kColumnCount; ++i) {
+      cols += (i ? ", " : "") + std::string(kColumns[i]);
+      marks += i ? ", ?" : "?";
+    }
+    return "INSERT INTO tickets(" + cols + ") VALUES (" + marks + ")";
+  }();
+  auto st = db.prepare(sql);
   if (!st.ok()) return st.status();
-  bind_ticket(*st, t, 1);
+  Values v = values_of(t);
+  for (size_t i = 0; i < v.size(); ++i) bind_value(*st, static_cast<int>(i + 1), v[i]);
   Status r = st->run();
   if (!r.ok()) {
     if (r.code() == Code::kAlreadyExists) {
@@ -110,23 +140,29 @@ Result<std::int64_t> insert_ticket(Database& db, const TicketRow& t) {
     }
     return r;
   }
-  return db.last_insert_rowid();
+  t.id = db.last_insert_rowid();
+  t.stored = std::make_shared<const Values>(std::move(v));
+  return t.id;
 }
 
-Status save_ticket(Database& db, const TicketRow& t) {
-  auto st = db.cached(
-      "UPDATE tickets SET ticket_no = ?1, elder_id = ?2, item_id = ?3, category = ?4, channel = ?5, urgency = ?6, "
-      "window_start = ?7, window_end = ?8, notes = ?9, state = ?10, firm_id = ?11, staff_code = ?12, "
-      "offer_expires_at = ?13, offer_seq = ?14, offers_made = ?15, created_at = ?16, created_by = ?17, "
-      "updated_at = ?18, accepted_at = ?19, checkin_at = ?20, checkin_lat = ?21, checkin_lon = ?22, "
-      "checkin_photo = ?23, checkout_at = ?24, checkout_lat = ?25, checkout_lon = ?26, checkout_photo = ?27, "
-      "closed_at = ?28, cancel_reason = ?29, unassigned_reason = ?30, dispute = ?31, held_exceptions = ?32 "
-      "WHERE id = ?33");
+Status save_ticket(Database& db, TicketRow& t) {
+  Values now = values_of(t);
+  std::string set;
+  std::vector<size_t> changed;
+  for (size_t i = 0; i < now.size(); ++i) {
+    if (t.stored && (*t.stored)[i] == now[i]) continue;
+    set += (changed.empty() ? "" : ", ") + std::string(kColumns[i]) + " = ?";
+    changed.push_back(i);
+  }
+  if (changed.empty()) return Status::Ok();
+  auto st = db.prepare("UPDATE tickets SET " + set + " WHERE id = ?");
   if (!st.ok()) return st.status();
-  bind_ticket(*st, t, 1);
-  st->bind(33, t.id);
+  int k = 1;
+  for (size_t i : changed) bind_value(*st, k++, now[i]);
+  st->bind(k, t.id);
   VNH_RETURN_IF_ERROR(st->run());
   if (db.changes() != 1) return not_found(fmt::format("ticket {} vanished", t.ticket_no));
+  t.stored = std::make_shared<const Values>(std::move(now));
   return Status::Ok();
 }
 
@@ -168,6 +204,15 @@ Result<std::vector<TicketRow>> open_tickets_of_elder(Database& db, std::int64_t 
       "WHERE elder_id = ? AND state IN ('created','offered','accepted','in_service','unassigned') ORDER BY id DESC"));
   if (st.ok()) st->bind(1, elder_id);
   return query_all<TicketRow>(std::move(st), read_ticket);
+}
+
+Result<std::vector<std::string>> open_ticket_numbers(Database& db, std::int64_t elder_id, Category category,
+                                                     std::int64_t except_id) {
+  auto st = db.prepare(
+      "SELECT ticket_no FROM tickets WHERE elder_id = ? AND category = ? AND id <> ? AND state IN "
+      "('created','offered','accepted','in_service','unassigned') ORDER BY id DESC");
+  if (st.ok()) st->bind_all(elder_id, to_string(category), except_id);
+  return query_all<std::string>(std::move(st), [](Statement& r) { return r.text(0); });
 }
 
 Result<std::vector<TicketRow>> recent_completed_of_elder(Database& db, std::int64_t elder_id, int limit) {

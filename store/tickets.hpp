@@ -4,7 +4,9 @@
 // domain/ticket_state; services load a row, check the transition, change the row, save it
 // and append the event in one transaction.
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <variant>
 #include <string>
 #include <vector>
 
@@ -48,6 +50,9 @@ struct TicketRow {
   std::optional<std::string> unassigned_reason;
   std::string dispute = "none";  // none open cleared upheld
   int held_exceptions = 0;
+  // The column values as last read or written, so save_ticket writes only what changed
+  // (each indexed column rewritten costs index updates).
+  std::shared_ptr<const std::vector<std::variant<std::monostate, std::int64_t, double, std::string>>> stored;
 };
 
 struct TicketEventRow {
@@ -75,9 +80,10 @@ struct VisitExceptionRow {
   TimeMs created_at = 0;
 };
 
-Result<std::int64_t> insert_ticket(Database& db, const TicketRow& t);
-// Writes every mutable column of the row back (id and ticket_no identify it).
-Status save_ticket(Database& db, const TicketRow& t);
+// Inserts the row, setting its id.
+Result<std::int64_t> insert_ticket(Database& db, TicketRow& t);
+// Writes the columns that changed since the row was read or last saved (id identifies it).
+Status save_ticket(Database& db, TicketRow& t);
 Result<std::optional<TicketRow>> get_ticket(Database& db, std::int64_t id);
 Result<std::optional<TicketRow>> find_ticket(Database& db, const std::string& ticket_no);
 
@@ -93,6 +99,9 @@ Result<std::vector<TicketRow>> list_tickets(Database& db, const TicketFilter& f)
 // Open tickets (not completed/cancelled/disputed) of an elder, newest first.
 Result<std::vector<TicketRow>> open_tickets_of_elder(Database& db, std::int64_t elder_id);
 Result<std::vector<TicketRow>> recent_completed_of_elder(Database& db, std::int64_t elder_id, int limit);
+// Numbers of the elder's open tickets of a category other than `except_id` (likely duplicates).
+Result<std::vector<std::string>> open_ticket_numbers(Database& db, std::int64_t elder_id, domain::Category category,
+                                                     std::int64_t except_id);
 
 Status append_event(Database& db, const TicketEventRow& e);
 Result<std::vector<TicketEventRow>> list_events(Database& db, std::int64_t ticket_id);

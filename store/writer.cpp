@@ -5,6 +5,8 @@
 #include <exception>
 #include <future>
 
+#include <pthread.h>
+
 #include "common/log.hpp"
 
 namespace vnh::store {
@@ -114,6 +116,7 @@ void Writer::stop() {
 }
 
 void Writer::loop() {
+  pthread_setname_np(pthread_self(), "vnh-writer");
   while (true) {
     std::deque<Job> batch;
     {

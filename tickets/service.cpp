@@ -118,7 +118,7 @@ Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, co
     elder_id = **found;
   }
   if (!elder_id) return invalid("elder_id", "give the elder's id_number or elder_id");
-  auto elder = store::get_elder(db, *elder_id);
+  auto elder = store::get_elder_core(db, *elder_id);
   if (!elder.ok()) return elder.status();
   if (!*elder) return not_found(fmt::format("no elder {}", store::elder_public_id(*elder_id)), "elder_id");
   if ((*elder)->status != "active") {
@@ -165,11 +165,9 @@ Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, co
   t.id = *id;
 
   Created out;
-  auto open = store::open_tickets_of_elder(db, t.elder_id);
-  if (!open.ok()) return open.status();
-  for (const auto& o : *open) {
-    if (o.id != t.id && o.category == t.category) out.likely_duplicates.push_back(o.ticket_no);
-  }
+  auto dups = store::open_ticket_numbers(db, t.elder_id, t.category, t.id);
+  if (!dups.ok()) return dups.status();
+  out.likely_duplicates = std::move(*dups);
   VNH_RETURN_IF_ERROR(note_event(db, t, now, actor, "created",
                                  json_detail({{"item_code", (*item)->code},
                                               {"urgency", std::string(to_string(t.urgency))},
@@ -185,7 +183,7 @@ Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, co
     VNH_RETURN_IF_ERROR(st->bind_all(*key, user_id, store::Blob{request_hash}, t.id, now).run());
   }
   publish(tx, t, "created");
-  if (dispatch_) VNH_RETURN_IF_ERROR(dispatch_->dispatch(tx, t, actor));
+  if (dispatch_) VNH_RETURN_IF_ERROR(dispatch_->dispatch(tx, t, actor, {&**elder, &**item}));
   out.ticket = std::move(t);
   return out;
 }
@@ -292,7 +290,7 @@ Result<TicketRow> Service::check_in(store::WriteTx& tx, std::int64_t firm_id, co
   VNH_RETURN_IF_ERROR(validate_visit(r));
   auto t = load_for_firm(db, firm_id, r.ticket_no);
   if (!t.ok()) return t;
-  auto elder = store::get_elder(db, t->elder_id);
+  auto elder = store::get_elder_core(db, t->elder_id);
   if (!elder.ok()) return elder.status();
   auto staff = store::find_staff(db, firm_id, r.staff_code);
   if (!staff.ok()) return staff.status();

@@ -17,6 +17,8 @@
 #include "common/crypto.hpp"
 #include "common/status.hpp"
 #include "domain/policy.hpp"
+#include "store/elders.hpp"
+#include "store/reference.hpp"
 #include "store/tickets.hpp"
 #include "store/writer.hpp"
 #include "tickets/lifecycle.hpp"
@@ -36,11 +38,18 @@ class Observer {
   virtual void ticket_changed(const TicketChange& change) = 0;
 };
 
+// What the caller already loaded, so dispatch need not read it again.
+struct DispatchContext {
+  const store::ElderRow* elder = nullptr;
+  const store::ServiceItem* item = nullptr;
+};
+
 class DispatchPort {
  public:
   virtual ~DispatchPort() = default;
   // Offers a ticket in state created to the best candidate or makes it unassigned.
-  virtual Status dispatch(store::WriteTx& tx, store::TicketRow& t, const Actor& actor) = 0;
+  virtual Status dispatch(store::WriteTx& tx, store::TicketRow& t, const Actor& actor,
+                          const DispatchContext& ctx = {}) = 0;
   // Tells the firm that held an offer (withdrawn) or an assignment (cancelled) of the change.
   virtual Status offer_withdrawn(store::WriteTx& tx, const store::TicketRow& t, std::int64_t firm_id,
                                  const std::string& reason) = 0;
