@@ -148,17 +148,21 @@ void Writer::run_batch(std::deque<Job>& batch) {
   };
   std::vector<Outcome> outcomes;
   outcomes.reserve(batch.size());
+  auto run = [this](const char* sql) {
+    auto st = db_->prepare(sql);  // cached: no SQL compile per job
+    return st.ok() ? st->run() : st.status();
+  };
   for (auto& job : batch) {
     auto tx = std::make_unique<WriteTx>(*db_);
-    Status st = db_->exec("SAVEPOINT job");
+    Status st = run("SAVEPOINT job");
     if (st.ok()) {
       st = guarded(job.work, *tx);
       if (st.ok()) {
-        st = db_->exec("RELEASE job");
+        st = run("RELEASE job");
       }
       if (!st.ok()) {
-        (void)db_->exec("ROLLBACK TO job");
-        (void)db_->exec("RELEASE job");
+        (void)run("ROLLBACK TO job");
+        (void)run("RELEASE job");
         tx->run_rollback_hooks();
       }
     }
