@@ -47,6 +47,7 @@ json::object pjson(const Percentiles& p) {
 struct Timeline {
   std::mutex mu;
   std::unordered_map<std::string, double> sent, offered, accepted, completed;
+  std::unordered_map<std::string, int> phase;
   void mark(std::unordered_map<std::string, double>& m, const std::string& no, double t) {
     std::lock_guard lk(mu);
     m.emplace(no, t);
@@ -126,6 +127,7 @@ Result<SimulateReport> run_simulation(const SimulateOptions& o) {
     b.think_min_s = 0.02;
     b.think_max_s = 0.3;
     b.time_scale = o.time_scale;
+    b.visits = o.visits;
     b.travel_min_s = 300;
     b.travel_max_s = 1200;
     b.far_checkin_prob = 0.02;
@@ -185,6 +187,10 @@ Result<SimulateReport> run_simulation(const SimulateOptions& o) {
             ++created;
             std::string no(res.json().at("ticket_no").as_string());
             tl.mark(tl.sent, no, sent);
+            {
+              std::lock_guard lk(tl.mu);
+              tl.phase[no] = static_cast<int>(rep.phases.size());
+            }
             std::lock_guard lk(lat_mu);
             lat.push_back(done - (rate > 0 ? due_ms : sent));
           } else {
@@ -220,7 +226,8 @@ Result<SimulateReport> run_simulation(const SimulateOptions& o) {
       cons = c.json();
       const auto& st = cons.at("by_state").as_object();
       auto n = [&](const char* k) { return st.contains(k) ? st.at(k).as_int64() : 0; };
-      if (n("created") + n("offered") + n("accepted") + n("in_service") == 0) break;
+      std::int64_t busy = n("created") + n("offered") + (o.visits ? n("accepted") + n("in_service") : 0);
+      if (busy == 0) break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
@@ -245,6 +252,18 @@ Result<SimulateReport> run_simulation(const SimulateOptions& o) {
     }
   }
   rep.create_to_offer_ms = percentiles(c2o);
+  {
+    std::lock_guard lk(tl.mu);
+    for (size_t ph = 0; ph < rep.phases.size(); ++ph) {
+      std::vector<double> v;
+      for (const auto& [no, s] : tl.sent) {
+        auto p = tl.phase.find(no);
+        auto off = tl.offered.find(no);
+        if (p != tl.phase.end() && p->second == static_cast<int>(ph) && off != tl.offered.end()) v.push_back(off->second - s);
+      }
+      rep.phases[ph].create_to_offer_ms = percentiles(v);
+    }
+  }
   rep.offer_to_accept_ms = percentiles(o2a);
   rep.accept_to_completed_ms = percentiles(a2c);
   double total_s = 0;
@@ -262,11 +281,12 @@ Result<SimulateReport> run_simulation(const SimulateOptions& o) {
 }
 
 std::string SimulateReport::to_table() const {
-  std::string s = fmt::format("{:<10} {:>8} {:>8} {:>10} {:>10} {:>10} {:>10}\n", "phase", "seconds", "tickets",
-                              "tickets/s", "p50 ms", "p99 ms", "failed");
+  std::string s = fmt::format("{:<10} {:>8} {:>8} {:>10} {:>12} {:>12} {:>14} {:>14} {:>7}\n", "phase", "seconds",
+                              "tickets", "tickets/s", "create p50", "create p99", "→offer p50", "→offer p99", "failed");
   for (const auto& p : phases) {
-    s += fmt::format("{:<10} {:>8.1f} {:>8} {:>10.1f} {:>10.2f} {:>10.2f} {:>10}\n", p.name, p.seconds, p.created,
-                     p.created_per_s, p.create_ms.p50, p.create_ms.p99, p.failed);
+    s += fmt::format("{:<10} {:>8.1f} {:>8} {:>10.1f} {:>9.2f} ms {:>9.2f} ms {:>11.2f} ms {:>11.2f} ms {:>7}\n", p.name,
+                     p.seconds, p.created, p.created_per_s, p.create_ms.p50, p.create_ms.p99,
+                     p.create_to_offer_ms.p50, p.create_to_offer_ms.p99, p.failed);
   }
   s += fmt::format("\n{:<22} {:>8} {:>10} {:>10} {:>10} {:>10}\n", "latency", "n", "p50 ms", "p90 ms", "p99 ms", "max ms");
   for (auto [name, p] : {std::pair{"create → offer", &create_to_offer_ms}, std::pair{"offer → accept", &offer_to_accept_ms},
@@ -283,7 +303,8 @@ std::string SimulateReport::to_json() const {
   json::array ph;
   for (const auto& p : phases) {
     ph.push_back(json::object{{"name", p.name}, {"seconds", p.seconds}, {"created", p.created}, {"failed", p.failed},
-                              {"created_per_s", p.created_per_s}, {"create", pjson(p.create_ms)}});
+                              {"created_per_s", p.created_per_s}, {"create", pjson(p.create_ms)},
+                              {"create_to_offer", pjson(p.create_to_offer_ms)}});
   }
   boost::system::error_code ec;
   auto cons = json::parse(consistency_json, ec);

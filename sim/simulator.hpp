@@ -29,6 +29,7 @@ struct SimulateOptions {
   int elders = 3000;
   double dropping_firms = 0.1;  // share of firms that lose their link now and then
   double time_scale = 600;      // visits: an hour of service in six seconds
+  bool visits = true;           // firms report check-in and check-out after accepting
   int drain_s = 60;
   std::uint64_t seed = 1;
   bool quiet = false;
@@ -46,6 +47,7 @@ struct PhaseReport {
   std::int64_t failed = 0;
   double created_per_s = 0;
   Percentiles create_ms;
+  Percentiles create_to_offer_ms;  // of this phase's tickets
 };
 
 struct SimulateReport {
