@@ -27,7 +27,7 @@ namespace {
 struct ElderInfo {
   ElderCategory category = ElderCategory::kC;
   Date birth;
-  std::string street;  // 9-digit street code
+  std::uint32_t street = 0;  // index into the street codes
   bool known = false;
 };
 
@@ -40,7 +40,8 @@ struct ItemInfo {
 
 std::string fixed2(std::optional<std::int64_t> v) { return v ? format_fixed(*v, 2) : std::string(); }
 
-Status load_elders(store::Database& db, std::vector<ElderInfo>& out) {
+Status load_elders(store::Database& db, std::vector<ElderInfo>& out, std::vector<std::string>& streets) {
+  std::unordered_map<std::string, std::uint32_t> street_index;
   auto max_id = store::query_int(db.prepare("SELECT max(id) FROM elders"));
   if (!max_id.ok()) return max_id.status();
   out.assign(static_cast<size_t>(*max_id + 1), ElderInfo{});
@@ -55,7 +56,10 @@ Status load_elders(store::Database& db, std::vector<ElderInfo>& out) {
     auto d = parse_date(st->text(2));
     if (!d.ok()) return internal(fmt::format("elder {} has a bad birth date", st->int64(0)));
     e.birth = *d;
-    e.street = st->text(3).substr(0, 9);
+    std::string street = st->text(3).substr(0, 9);
+    auto [it, fresh] = street_index.emplace(street, static_cast<std::uint32_t>(streets.size()));
+    if (fresh) streets.push_back(street);
+    e.street = it->second;
     e.known = true;
   }
   return Status::Ok();
@@ -109,13 +113,14 @@ Result<Settlement> compute(store::Database& db, const Policy& policy, YearMonth 
   std::set<std::int64_t> included;
 
   std::vector<ElderInfo> elders;
-  VNH_RETURN_IF_ERROR(load_elders(db, elders));
+  std::vector<std::string> street_codes;
+  VNH_RETURN_IF_ERROR(load_elders(db, elders, street_codes));
   std::unordered_map<std::int64_t, ItemInfo> items;
   VNH_RETURN_IF_ERROR(load_items(db, items));
 
   // Uncleared exception types of the month's tickets, for the statements' reasons.
   std::unordered_map<std::int64_t, std::string> exception_types;
-  {
+  if (sink) {
     auto st = db.prepare(
         "SELECT v.ticket_id, group_concat(v.type, '|') FROM visit_exceptions v JOIN tickets t ON t.id = v.ticket_id "
         "WHERE t.checkout_at >= ? AND t.checkout_at < ? AND v.status <> 'cleared' GROUP BY v.ticket_id");
@@ -129,12 +134,12 @@ Result<Settlement> compute(store::Database& db, const Policy& policy, YearMonth 
     }
   }
 
-  std::map<std::string, Breakdown> by_cat, by_street;
+  std::vector<Breakdown> cat_totals(4), street_totals(street_codes.size());
   CreditLedger credit(policy.monthly_credit_fen);
   // Every ticket checked out in M, in check-out order, ties by ticket number (SPEC §6.2).
   auto st = db.prepare(
       "SELECT id, ticket_no, firm_id, state, checkout_at, checkin_at, window_start, window_end, held_exceptions, "
-      "elder_id, item_id FROM tickets WHERE checkout_at >= ? AND checkout_at < ? "
+      "elder_id, item_id FROM tickets INDEXED BY tickets_checkout WHERE checkout_at >= ? AND checkout_at < ? "
       "AND state IN ('completed', 'disputed') ORDER BY checkout_at, ticket_no");
   if (!st.ok()) return st.status();
   st->bind_all(from, to);
@@ -164,27 +169,16 @@ Result<Settlement> compute(store::Database& db, const Policy& policy, YearMonth 
     if (on_time) ++line.quality.on_time;
     if (!held) ++line.quality.verified;
 
-    StatementLine sl;
-    sl.ticket_no = st->text(1);
-    sl.checkout_at = checkout;
-    sl.item_code = item->second.code;
-    sl.elder_id = store::elder_public_id(elder_id);
-    sl.elder_category = std::string(to_string(elder.category));
     Date day = tz.local_date(checkout);
-    sl.age = age_on(elder.birth, day);
-    sl.standard_price = item->second.price;
-    sl.eligible = !disputed && !held;
-    std::string cat = std::string(to_string(item->second.category));
-    Breakdown& bc = by_cat[cat];
-    Breakdown& bs = by_street[elder.street];
+    bool eligible = !disputed && !held;
+    Breakdown& bc = cat_totals[static_cast<size_t>(item->second.category)];
+    Breakdown& bs = street_totals[elder.street];
     ++bc.tickets;
     ++bs.tickets;
-    if (sl.eligible) {
+    Share share;
+    if (eligible) {
       TicketFacts facts{elder_id, elder.category, elder.birth, day, item->second.price, item->second.meal};
-      Share share = government_share(facts, policy, credit);
-      sl.subsidy = share.government;
-      sl.copay = share.copay;
-      sl.reason = share.rule;
+      share = government_share(facts, policy, credit);
       ++line.tickets_eligible;
       line.subsidy += share.government;
       line.copay += share.copay;
@@ -194,17 +188,34 @@ Result<Settlement> compute(store::Database& db, const Policy& policy, YearMonth 
       bs.subsidy += share.government;
       bc.copay += share.copay;
       bs.copay += share.copay;
-    } else {
-      std::string why;
-      if (disputed) why = "excluded:disputed";
-      if (held) {
-        auto ex = exception_types.find(ticket_id);
-        why += (why.empty() ? "" : ";") + std::string("excluded:visit_exception:") +
-               (ex == exception_types.end() ? "?" : ex->second);
-      }
-      sl.reason = why;
     }
-    if (sink) sink->line(line.code, sl);
+    if (sink) {
+      // The statement line, built only when someone reads it.
+      StatementLine sl;
+      sl.ticket_no = st->text(1);
+      sl.checkout_at = checkout;
+      sl.item_code = item->second.code;
+      sl.elder_id = store::elder_public_id(elder_id);
+      sl.elder_category = std::string(to_string(elder.category));
+      sl.age = age_on(elder.birth, day);
+      sl.standard_price = item->second.price;
+      sl.eligible = eligible;
+      if (eligible) {
+        sl.subsidy = share.government;
+        sl.copay = share.copay;
+        sl.reason = share.rule;
+      } else {
+        std::string why;
+        if (disputed) why = "excluded:disputed";
+        if (held) {
+          auto ex = exception_types.find(ticket_id);
+          why += (why.empty() ? "" : ";") + std::string("excluded:visit_exception:") +
+                 (ex == exception_types.end() ? "?" : ex->second);
+        }
+        sl.reason = why;
+      }
+      sink->line(line.code, sl);
+    }
   }
 
   // Callbacks about the firms' tickets of M (reached ones carry a rating).
@@ -294,9 +305,11 @@ Result<Settlement> compute(store::Database& db, const Policy& policy, YearMonth 
     s.deductions += l.deductions;
     s.payout += l.payout;
   }
-  for (auto& [k, b] : by_cat) {
-    b.key = k;
-    b.label = category_label(k);
+  for (size_t c = 0; c < cat_totals.size(); ++c) {
+    if (cat_totals[c].tickets == 0) continue;
+    Breakdown b = cat_totals[c];
+    b.key = std::string(to_string(static_cast<Category>(c)));
+    b.label = category_label(b.key);
     s.by_category.push_back(b);
   }
   {
@@ -305,12 +318,15 @@ Result<Settlement> compute(store::Database& db, const Policy& policy, YearMonth 
         [](store::Statement& r) { return std::make_pair(r.text(0), r.text(1)); });
     if (!names.ok()) return names.status();
     std::map<std::string, std::string> street_names(names->begin(), names->end());
-    for (auto& [k, b] : by_street) {
-      b.key = k;
-      auto n = street_names.find(k);
-      b.label = n == street_names.end() ? k : n->second;
+    for (size_t i = 0; i < street_totals.size(); ++i) {
+      if (street_totals[i].tickets == 0) continue;
+      Breakdown b = street_totals[i];
+      b.key = street_codes[i];
+      auto n = street_names.find(b.key);
+      b.label = n == street_names.end() ? b.key : n->second;
       s.by_street.push_back(b);
     }
+    std::sort(s.by_street.begin(), s.by_street.end(), [](const Breakdown& a, const Breakdown& b) { return a.key < b.key; });
   }
   return s;
 }
