@@ -147,7 +147,7 @@ export function firms(root, canChange = true) {
     }
   });
   root.append(h('div', { class: 'panel' }, h('h2', {}, t('firms')), h('table', { id: 'firms' }, h('thead', {}, h('tr', {},
-    h('th', {}, t('code')), h('th', {}, t('name')), h('th', {}, t('presence')), h('th', {}, t('today')), h('th', {}, t('last.score')),
+    h('th', {}, t('code')), h('th', {}, t('firm.name')), h('th', {}, t('presence')), h('th', {}, t('today')), h('th', {}, t('last.score')),
     h('th', {}, t('unacked')), h('th', {}, t('status')))), tbody)));
   load().catch((e) => toast(e.message, true));
   const timer = setInterval(() => load().catch(() => {}), 15000);
