@@ -15,11 +15,15 @@ namespace vnh::store {
 int latest_schema_version() { return static_cast<int>(migrations::files().size()); }
 
 Status migrate(Database& db) {
-  auto st = db.prepare("PRAGMA user_version");
-  if (!st.ok()) return st.status();
-  auto row = st->step();
-  if (!row.ok()) return row.status();
-  int current = static_cast<int>(st->int64(0));
+  int current = 0;
+  {
+    // Scoped: an open statement would lock the schema against the migrations below.
+    auto st = db.prepare("PRAGMA user_version");
+    if (!st.ok()) return st.status();
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    current = static_cast<int>(st->int64(0));
+  }
   const auto& files = migrations::files();
   if (current > static_cast<int>(files.size())) {
     return Status(Code::kFailedPrecondition,

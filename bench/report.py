@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Turns the benchmarks' JSON lines into docs/performance.md (medians of the runs)."""
+import json, platform, statistics, subprocess, sys, datetime
+
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+runs = sys.argv[2]
+vals = {}
+for l in lines:
+    vals.setdefault((l["bench"], l["figure"]), []).append((l["value"], l["unit"]))
+
+def med(bench, fig):
+    v = vals.get((bench, fig))
+    if not v:
+        return None, ""
+    return statistics.median(x for x, _ in v), v[0][1]
+
+def fmt(bench, fig, digits=1):
+    v, unit = med(bench, fig)
+    if v is None:
+        return "—"
+    if abs(v) >= 1000:
+        return f"{v:,.0f} {unit}"
+    return f"{v:.{digits}f} {unit}"
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+    except Exception:
+        return "?"
+
+cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+mem = sh("free -g | awk '/Mem:/{print $2}'")
+raw, _ = med("intake", "raw_sqlite_insert_per_s")
+rate32, _ = med("intake", "tickets_per_s_32_clients")
+rate64, _ = med("intake", "tickets_per_s_64_clients")
+echo, _ = med("offers", "loopback_ws_echo_per_s_64_clients")
+out = []
+w = out.append
+w("# Performance\n")
+w(f"Measured by `bash bench/run.sh` on {datetime.date.today()}: medians of {runs} runs (the 10M settlement once).")
+w("Benchmarks print figures; no test asserts a time. Everything runs on 127.0.0.1 on this one machine —")
+w("load generators and simulated firms share the CPU with the server.\n")
+w("## Machine\n")
+w(f"- CPU: {cpu}, {sh('nproc')} cores; memory {mem} GiB; disk `{sh('df -h / | tail -1 | cut -c1-40')}`")
+w(f"- {platform.system()} {platform.release()}; {sh('g++ --version | head -1')}; SQLite {sh('sqlite3 --version | cut -d\" \" -f1')}; Boost 1.81")
+w(f"- limits measured in the same run: single-row SQLite insert with WAL + synchronous=FULL, one transaction each: **{fmt('intake','raw_sqlite_insert_per_s',0)}**; loopback websocket echo, 64 clients: **{fmt('offers','loopback_ws_echo_per_s_64_clients',0)}**\n")
+w("## Figures\n")
+w("| what | measured | target (issue) | limit in the same run |")
+w("|---|---|---|---|")
+def row(what, bench, fig, target="", limit="", digits=1):
+    w(f"| {what} | {fmt(bench, fig, digits)} | {target} | {limit} |")
+ratio32 = f"{rate32/raw:.2f}× raw" if raw and rate32 else ""
+ratio64 = f"{rate64/raw:.2f}× raw" if raw and rate64 else ""
+row("durable ticket creations over HTTP, 32 clients", "intake", "tickets_per_s_32_clients", "≥ 3× raw (#3)", ratio32)
+row("… p50 / p99 latency, 32 clients", "intake", "p50_ms_32_clients", "", "")
+w(f"| | p99 {fmt('intake','p99_ms_32_clients')} | p99 < 20 ms (#3) | |")
+row("durable ticket creations over HTTP, 64 clients", "intake", "tickets_per_s_64_clients", "≥ 3× raw (#3)", ratio64)
+w(f"| … p50 / p99, 64 clients | {fmt('intake','p50_ms_64_clients')} / {fmt('intake','p99_ms_64_clients')} | p99 < 20 ms (#3) | |")
+row("jobs per group commit under load", "intake", "writer_jobs_per_batch", "", "")
+w(f"| dispatch decision p50 / p99, 126 firms | {fmt('dispatch','decision_p50_us_126_firms',2)} / {fmt('dispatch','decision_p99_us_126_firms',2)} | p99 < 50 µs (#4) | |")
+w(f"| dispatch decision p50 / p99, 10,000 firms | {fmt('dispatch','decision_p50_us_10000_firms')} / {fmt('dispatch','decision_p99_us_10000_firms')} | p99 < 1 ms (#4) | |")
+w(f"| ticket created → offer frame at the firm, p50 / p99, 126 firms connected (50 tickets/s) | {fmt('offers','create_to_offer_p50_ms_126_firms',2)} / {fmt('offers','create_to_offer_p99_ms_126_firms',2)} | p99 < 10 ms (#4) | |")
+w(f"| … 1,000 firms connected | {fmt('offers','create_to_offer_p50_ms_1000_firms',2)} / {fmt('offers','create_to_offer_p99_ms_1000_firms',2)} | p99 < 10 ms (#4) | |")
+w(f"| tickets/s in a burst with firms answering (accept commands included), 126 / 1,000 firms | {fmt('offers','burst_tickets_per_s_126_firms')} / {fmt('offers','burst_tickets_per_s_1000_firms')} | | echo {fmt('offers','loopback_ws_echo_per_s_64_clients',0)} |")
+w(f"| sustained offers/s over the whole run, 126 / 1,000 firms | {fmt('offers','offers_per_s_126_firms')} / {fmt('offers','offers_per_s_1000_firms')} | | echo {fmt('offers','loopback_ws_echo_per_s_64_clients',0)} |")
+for n in ("100k", "1M", "10M"):
+    w(f"| settlement of {n} ticket-month: time / peak RSS | {fmt('settlement','seconds_'+n,2)} / {fmt('settlement','peak_rss_mib_'+n,0)} | 10M: < 30 s, < 2 GiB (#5) | {fmt('settlement','tickets_per_s_'+n,0)} |")
+w(f"| demo district generation (110,000 elders, 126 firms, 60 days ≈ 178,000 tickets) | {fmt('footprint','demo_generation_s')} | seconds, not minutes | |")
+w(f"| start-up on a 110,000-elder database | {fmt('footprint','startup_s_110k_elders',2)} | | |")
+w(f"| server RSS idle / with 1,000 partner firms connected | {fmt('footprint','rss_mib_idle',0)} / {fmt('footprint','rss_mib_1000_firms',0)} | | |")
+w("")
+w(open(sys.argv[1].replace(sys.argv[1], __file__.replace("report.py", "notes.md"))).read())
+print("\n".join(out))

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every benchmark several times and writes docs/performance.md with the medians, beside
+# the limits measured in the same run (raw SQLite insert rate, loopback websocket echo rate)
+# and the machine's facts. Loopback only; bounded in time. Usage: bash bench/run.sh [RUNS]
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BUILD="${VNH_BUILD_DIR:-$ROOT/build}"
+RUNS="${1:-3}"
+cmake --build "$BUILD" --target vnh intake_bench dispatch_bench offer_bench settlement_bench footprint_bench >/dev/null
+OUT="$(mktemp)"
+for i in $(seq "$RUNS"); do
+  echo "run $i/$RUNS: intake" >&2;     "$BUILD/bench/intake_bench" 10 >>"$OUT"
+  echo "run $i/$RUNS: dispatch" >&2;   "$BUILD/bench/dispatch_bench" >>"$OUT"
+  echo "run $i/$RUNS: offers" >&2;     "$BUILD/bench/offer_bench" 20 >>"$OUT"
+  echo "run $i/$RUNS: footprint" >&2;  "$BUILD/bench/footprint_bench" "$BUILD/app/vnh" >>"$OUT"
+done
+# The 10M-ticket settlement loads ~3 GB; once is enough.
+echo "settlement (100k, 1M, 10M)" >&2
+"$BUILD/bench/settlement_bench" 100000 1000000 10000000 >>"$OUT" 2>/dev/null
+python3 "$ROOT/bench/report.py" "$OUT" "$RUNS" >"$ROOT/docs/performance.md"
+echo "wrote docs/performance.md" >&2
