@@ -388,8 +388,47 @@ void Api::install_admin(net::Router& r) {
       auto o = run_json(**info, *c_.policy.tz);
       VNH_ASSIGN_OR_RETURN(auto lines, lines_json(db, month.to_string()));
       o["lines"] = std::move(lines);
+      VNH_ASSIGN_OR_RETURN(auto adjustments, settlement::list_adjustments(db, month));
+      json::array adj;
+      for (const auto& a : adjustments) {
+        adj.push_back(json::object{{"adjustment_id", a.id}, {"firm_code", a.firm_code}, {"amount_fen", a.amount_fen},
+                                   {"corrects_month", a.corrects_month}, {"reason", a.reason}, {"created_by", a.created_by}});
+      }
+      o["adjustments"] = std::move(adj);
       return json_response(200, o);
     });
+  });
+
+  route(r, "POST", "/api/v1/settlements/{month}/adjustments", {Role::kFinance}, [this](Call&& call) {
+    auto month = month_param(call.req);
+    if (!month.ok()) return call.respond(error_response(month.status()));
+    auto body = parse_object(call.req.body);
+    if (!body.ok()) return call.respond(error_response(body.status()));
+    auto firm = req_string(*body, "firm_code", 32);
+    auto amount = opt_int(*body, "amount_fen");
+    auto corrects = req_string(*body, "corrects_month", 7);
+    auto reason = req_string(*body, "reason", 500);
+    for (const Status* s : {&firm.status(), &amount.status(), &corrects.status(), &reason.status()}) {
+      if (!s->ok()) return call.respond(error_response(*s));
+    }
+    if (!*amount) return call.respond(error_response(invalid("amount_fen", "is required (integer fen)")));
+    settlement::Adjustment a{0, *firm, **amount, *corrects, *reason, call.who.username};
+    write<std::int64_t>(
+        std::move(call.respond),
+        [this, month = *month, a](store::WriteTx& tx) { return settlement::add_adjustment(tx, month, a, c_.clock.now_ms()); },
+        [month = *month](store::Database& db, std::int64_t& id) -> Result<net::Response> {
+          auto all = settlement::list_adjustments(db, month);
+          if (!all.ok()) return all.status();
+          for (const auto& x : *all) {
+            if (x.id == id) {
+              return json_response(201, json::object{{"adjustment_id", x.id}, {"month", month.to_string()},
+                                                     {"firm_code", x.firm_code}, {"amount_fen", x.amount_fen},
+                                                     {"corrects_month", x.corrects_month}, {"reason", x.reason},
+                                                     {"created_by", x.created_by}});
+            }
+          }
+          return internal("adjustment vanished");
+        });
   });
 
   route(r, "POST", "/api/v1/settlements/{month}/approve", {Role::kFinance}, [this](Call&& call) {

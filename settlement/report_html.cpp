@@ -134,6 +134,17 @@ td.n {{ text-align: right; font-variant-numeric: tabular-nums; }} .code {{ color
       "<td class=\"n\">{}</td><td class=\"n\">{}</td><td colspan=\"6\"></td><td class=\"n\">{}</td>"
       "<td class=\"n\">{}</td></tr>\n</tbody></table>\n",
       s.tickets_completed, s.tickets_eligible, yuan(s.subsidy), yuan(s.copay), yuan(s.deductions), yuan(s.payout));
+  if (!s.adjustments.empty()) {
+    h += "<h2>以前月份更正 Adjustments of approved months</h2>\n<table><thead><tr><th>企业 firm</th>"
+         "<th>更正月份 corrects</th><th>金额 amount (元)</th><th>原因 reason</th><th>录入 by</th></tr></thead><tbody>\n";
+    for (const auto& a : s.adjustments) {
+      h += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>\n", esc(a.firm_code),
+                       esc(a.corrects_month), yuan(a.amount_fen), esc(a.reason), esc(a.created_by));
+    }
+    h += fmt::format("<tr class=\"totals\"><td colspan=\"2\">合计 total</td><td class=\"n\">{}</td><td colspan=\"2\">"
+                     "本月应拨付 to transfer: ¥{}</td></tr>\n</tbody></table>\n",
+                     yuan(s.adjustments_total), yuan(s.payout + s.adjustments_total));
+  }
   h += "<h2>拨付图 Payout by firm</h2>\n" + payout_chart(s) + "\n";
   h += breakdown_table(s.by_category, "按服务类别 By service category", "类别 category");
   h += breakdown_table(s.by_street, "按街道 By street", "街道 street");

@@ -297,6 +297,10 @@ Result<Settlement> compute(store::Database& db, const Policy& policy, YearMonth 
                   "inspections", "missing_inspections");
   }
   std::sort(s.lines.begin(), s.lines.end(), [](const FirmLine& a, const FirmLine& b) { return a.code < b.code; });
+  auto adj = list_adjustments(db, month);
+  if (!adj.ok()) return adj.status();
+  s.adjustments = std::move(*adj);
+  for (const auto& a : s.adjustments) s.adjustments_total += a.amount_fen;
   for (const auto& l : s.lines) {
     s.tickets_completed += l.tickets_completed;
     s.tickets_eligible += l.tickets_eligible;
@@ -411,6 +415,7 @@ std::string totals_json(const Settlement& s) {
   o["copay_fen"] = s.copay;
   o["deductions_fen"] = s.deductions;
   o["payout_fen"] = s.payout;
+  o["adjustments_fen"] = s.adjustments_total;
   return boost::json::serialize(o);
 }
 
@@ -545,6 +550,58 @@ Result<RunResult> run(store::Database& reader, const WriteFn& write, const Polic
     cleanup();
   }
   return out;
+}
+
+Result<std::vector<Adjustment>> list_adjustments(store::Database& db, YearMonth month) {
+  auto st = db.prepare(
+      "SELECT id, firm_code, amount_fen, corrects_month, reason, created_by FROM settlement_adjustments "
+      "WHERE month = ? ORDER BY firm_code, id");
+  if (st.ok()) st->bind(1, month.to_string());
+  return store::query_all<Adjustment>(std::move(st), [](store::Statement& r) {
+    return Adjustment{r.int64(0), r.text(1), r.int64(2), r.text(3), r.text(4), r.text(5)};
+  });
+}
+
+Result<std::int64_t> add_adjustment(store::WriteTx& tx, YearMonth month, const Adjustment& a, TimeMs now) {
+  auto& db = tx.db();
+  auto corrected = parse_year_month(a.corrects_month);
+  if (!corrected.ok()) return invalid("corrects_month", corrected.status().message());
+  if (!(*corrected < month)) return invalid("corrects_month", "must be a month before " + month.to_string());
+  if (a.amount_fen == 0) return invalid("amount_fen", "must not be zero");
+  if (a.reason.empty()) return invalid("reason", "is required");
+  auto target = get_run(db, month);
+  if (!target.ok()) return target.status();
+  if (*target && (*target)->status == "approved") {
+    return Status(Code::kFailedPrecondition, month.to_string() + " is approved and locked", "month", "locked");
+  }
+  auto old = get_run(db, *corrected);
+  if (!old.ok()) return old.status();
+  if (!*old || (*old)->status != "approved") {
+    return Status(Code::kFailedPrecondition,
+                  a.corrects_month + " is not approved: re-run it instead of adjusting it", "corrects_month",
+                  "not_approved");
+  }
+  auto firm = store::query_int([&] {
+    auto st = db.prepare("SELECT count(*) FROM firms WHERE code = ?");
+    if (st.ok()) st->bind(1, a.firm_code);
+    return st;
+  }());
+  if (!firm.ok()) return firm.status();
+  if (*firm == 0) return not_found("no firm " + a.firm_code, "firm_code");
+  auto st = db.prepare(
+      "INSERT INTO settlement_adjustments(month, firm_code, amount_fen, corrects_month, reason, created_by, "
+      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  VNH_RETURN_IF_ERROR(st->bind_all(month.to_string(), a.firm_code, a.amount_fen, a.corrects_month, a.reason,
+                                   a.created_by, now)
+                          .run());
+  std::int64_t id = db.last_insert_rowid();
+  VNH_RETURN_IF_ERROR(store::append_audit(
+      db, now,
+      {a.created_by, "settlement.adjust", "settlement:" + month.to_string(),
+       fmt::format("{{\"firm\":\"{}\",\"amount_fen\":{},\"corrects\":\"{}\"}}", a.firm_code, a.amount_fen,
+                   a.corrects_month)}));
+  return id;
 }
 
 Status approve(store::WriteTx& tx, YearMonth month, const std::string& approver, TimeMs now) {

@@ -68,6 +68,17 @@ class StatementSink {
   virtual void line(const std::string& firm_code, const StatementLine& l) = 0;
 };
 
+// A correction of an approved month, paid (or recovered) in a later month. Approved months are
+// never edited; the correction is its own entry, shown in the later month's statement.
+struct Adjustment {
+  std::int64_t id = 0;
+  std::string firm_code;
+  Fen amount_fen = 0;  // positive: paid to the firm; negative: recovered
+  std::string corrects_month;
+  std::string reason;
+  std::string created_by;
+};
+
 struct Settlement {
   YearMonth month;
   std::string policy_digest;
@@ -81,6 +92,8 @@ struct Settlement {
   Fen copay = 0;
   Fen deductions = 0;
   Fen payout = 0;
+  std::vector<Adjustment> adjustments;  // entered for this month
+  Fen adjustments_total = 0;
 };
 
 // Computes the settlement. Fails with kFailedPrecondition naming every firm with eligible
@@ -113,6 +126,11 @@ struct RunResult {
 // refused (kFailedPrecondition, reason "locked") before anything is computed.
 Result<RunResult> run(store::Database& reader, const WriteFn& write, const domain::Policy& policy,
                       const RunOptions& opts);
+
+// Records an adjustment to be paid in `month` (not yet approved) correcting an earlier,
+// approved month.
+Result<std::int64_t> add_adjustment(store::WriteTx& tx, YearMonth month, const Adjustment& a, TimeMs now);
+Result<std::vector<Adjustment>> list_adjustments(store::Database& db, YearMonth month);
 
 // Approves a draft run. The approver must differ from the user who ran it.
 Status approve(store::WriteTx& tx, YearMonth month, const std::string& approver, TimeMs now);

@@ -104,6 +104,32 @@ TEST_CASE("the worked month settles to the expected CSV, byte for byte", "[settl
     auto info = settlement::get_run(db, {2026, 10});
     CHECK((*info)->status == "approved");
     CHECK((*info)->approved_by == "finance2");
+    SECTION("a correction of the approved month is an adjustment paid in a later month") {
+      settlement::Adjustment a{0, "F001", 1200, "2026-09", "补录漏报的一单服务", "finance1"};
+      auto in_oct = store::run_transaction(db, [&](store::WriteTx& tx) {
+        return settlement::add_adjustment(tx, {2026, 10}, a, 1).status();
+      });
+      CHECK(in_oct.reason() == "locked");
+      a.corrects_month = "2026-11";
+      CHECK(store::run_transaction(db, [&](store::WriteTx& tx) {
+              return settlement::add_adjustment(tx, {2026, 12}, a, 1).status();
+            }).reason() == "not_approved");
+      a.corrects_month = "2026-10";
+      std::string insp = "firm_code,month,enterprise_building,service_norms,staff_management\r\n";
+      for (int f = 1; f <= 8; ++f) insp += fmt::format("F00{},2026-11,80,80,80\r\n", f);
+      w.load(importer::Kind::kInspections, insp);
+      REQUIRE(store::run_transaction(db, [&](store::WriteTx& tx) {
+                return settlement::add_adjustment(tx, {2026, 11}, a, 1).status();
+              }).ok());
+      auto nov = w.settle("2026-11");
+      INFO(nov.status().to_string());
+      REQUIRE(nov.ok());
+      CHECK(nov->settlement.adjustments_total == 1200);
+      CHECK(nov->html.find("补录漏报的一单服务") != std::string::npos);
+      // The approved month's files are untouched.
+      auto oct_csv = settlement::run_document(db, {2026, 10}, "csv");
+      CHECK(**oct_csv == expected);
+    }
   }
 }
 
