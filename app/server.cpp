@@ -108,7 +108,7 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& opts) {
   if (s->opts_.pbx_secret.empty()) s->opts_.pbx_secret = random_token();
 
   hotline::ApiContext ctx{*s->store_, *s->tickets_, *s->policy_, *s->clock_, *s->live_, s->ioc_, s->blocking_,
-                          s->opts_.pbx_secret, s->fake_};
+                          s->opts_.pbx_secret, s->fake_, {}, {}, {}};
   ctx.clock_moved = [self] { boost::asio::post(self->ioc_, [self] { self->fire_due_offers(); }); };
   ctx.presence_of = [self](std::int64_t firm) { return std::string(partners::to_string(self->hub_->presence_of(firm))); };
   ctx.firms_changed = [self] {

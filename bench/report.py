@@ -69,5 +69,11 @@ w(f"| demo district generation (110,000 elders, 126 firms, 60 days ≈ 178,000 t
 w(f"| start-up on a 110,000-elder database | {fmt('footprint','startup_s_110k_elders',2)} | | |")
 w(f"| server RSS idle / with 1,000 partner firms connected | {fmt('footprint','rss_mib_idle',0)} / {fmt('footprint','rss_mib_1000_firms',0)} | | |")
 w("")
-w(open(sys.argv[1].replace(sys.argv[1], __file__.replace("report.py", "notes.md"))).read())
+import os
+w(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "notes.md"), encoding="utf-8").read())
+sim = open(sys.argv[3], encoding="utf-8").read().strip() if len(sys.argv) > 3 else ""
+if sim:
+    w("\n## The simulate run\n")
+    w("`vnh simulate --in-process --rate 15 --duration 600 --burst 120 --firms 126`, as printed:\n")
+    w("```\n" + sim + "\n```")
 print("\n".join(out))

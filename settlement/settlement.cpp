@@ -45,37 +45,28 @@ Status load_elders(store::Database& db, std::vector<ElderInfo>& out, std::vector
   auto max_id = store::query_int(db.prepare("SELECT max(id) FROM elders"));
   if (!max_id.ok()) return max_id.status();
   out.assign(static_cast<size_t>(*max_id + 1), ElderInfo{});
-  auto st = db.prepare("SELECT id, category, birth_date, community_code FROM elders");
-  if (!st.ok()) return st.status();
-  while (true) {
-    auto row = st->step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    ElderInfo& e = out[static_cast<size_t>(st->int64(0))];
-    e.category = parse_elder_category(st->text(1)).value_or(ElderCategory::kC);
-    auto d = parse_date(st->text(2));
-    if (!d.ok()) return internal(fmt::format("elder {} has a bad birth date", st->int64(0)));
-    e.birth = *d;
-    std::string street = st->text(3).substr(0, 9);
-    auto [it, fresh] = street_index.emplace(street, static_cast<std::uint32_t>(streets.size()));
-    if (fresh) streets.push_back(street);
-    e.street = it->second;
-    e.known = true;
-  }
-  return Status::Ok();
+  return store::for_each_row(
+      db.prepare("SELECT id, category, birth_date, community_code FROM elders"), [&](store::Statement& st) -> Status {
+        ElderInfo& e = out[static_cast<size_t>(st.int64(0))];
+        e.category = parse_elder_category(st.text(1)).value_or(ElderCategory::kC);
+        auto d = parse_date(st.text(2));
+        if (!d.ok()) return internal(fmt::format("elder {} has a bad birth date", st.int64(0)));
+        e.birth = *d;
+        std::string street = st.text(3).substr(0, 9);
+        auto [it, fresh] = street_index.emplace(street, static_cast<std::uint32_t>(streets.size()));
+        if (fresh) streets.push_back(street);
+        e.street = it->second;
+        e.known = true;
+        return Status::Ok();
+      });
 }
 
 Status load_items(store::Database& db, std::unordered_map<std::int64_t, ItemInfo>& out) {
-  auto st = db.prepare("SELECT id, code, standard_price_fen, meal, category FROM catalog_items");
-  if (!st.ok()) return st.status();
-  while (true) {
-    auto row = st->step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out[st->int64(0)] = ItemInfo{st->text(1), st->int64(2), st->int32(3) != 0,
-                                 parse_category(st->text(4)).value_or(Category::kLifeCare)};
-  }
-  return Status::Ok();
+  return store::for_each_row(db.prepare("SELECT id, code, standard_price_fen, meal, category FROM catalog_items"),
+                             [&](store::Statement& st) {
+                               out[st.int64(0)] = ItemInfo{st.text(1), st.int64(2), st.int32(3) != 0,
+                                                           parse_category(st.text(4)).value_or(Category::kLifeCare)};
+                             });
 }
 
 std::string category_label(const std::string& c) {
@@ -124,14 +115,10 @@ Result<Settlement> compute(store::Database& db, const Policy& policy, YearMonth 
     auto st = db.prepare(
         "SELECT v.ticket_id, group_concat(v.type, '|') FROM visit_exceptions v JOIN tickets t ON t.id = v.ticket_id "
         "WHERE t.checkout_at >= ? AND t.checkout_at < ? AND v.status <> 'cleared' GROUP BY v.ticket_id");
-    if (!st.ok()) return st.status();
-    st->bind_all(from, to);
-    while (true) {
-      auto row = st->step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      exception_types[st->int64(0)] = st->text(1);
-    }
+    if (st.ok()) st->bind_all(from, to);
+    VNH_RETURN_IF_ERROR(store::for_each_row(std::move(st), [&](store::Statement& r) {
+      exception_types[r.int64(0)] = r.text(1);
+    }));
   }
 
   std::vector<Breakdown> cat_totals(4), street_totals(street_codes.size());
@@ -224,53 +211,41 @@ Result<Settlement> compute(store::Database& db, const Policy& policy, YearMonth 
         "SELECT t.firm_id, sum(c.rating), count(*) FROM callbacks c JOIN tickets t ON t.id = c.ticket_id "
         "WHERE c.reached = 1 AND t.checkout_at >= ? AND t.checkout_at < ? AND t.state IN ('completed', 'disputed') "
         "GROUP BY t.firm_id");
-    if (!cb.ok()) return cb.status();
-    cb->bind_all(from, to);
-    while (true) {
-      auto row = cb->step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      auto it = firms.find(cb->int64(0));
-      if (it == firms.end()) continue;
-      it->second.quality.rating_sum = cb->int64(1);
-      it->second.quality.rating_count = cb->int64(2);
-    }
+    if (cb.ok()) cb->bind_all(from, to);
+    VNH_RETURN_IF_ERROR(store::for_each_row(std::move(cb), [&](store::Statement& r) {
+      auto it = firms.find(r.int64(0));
+      if (it == firms.end()) return;
+      it->second.quality.rating_sum = r.int64(1);
+      it->second.quality.rating_count = r.int64(2);
+    }));
   }
   // Complaints filed in M against the firms' tickets.
   {
     auto cp = db.prepare(
         "SELECT t.firm_id, count(*), sum(c.status = 'substantiated') FROM complaints c JOIN tickets t ON t.id = "
         "c.ticket_id WHERE c.filed_at >= ? AND c.filed_at < ? AND t.firm_id IS NOT NULL GROUP BY t.firm_id");
-    if (!cp.ok()) return cp.status();
-    cp->bind_all(from, to);
-    while (true) {
-      auto row = cp->step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      auto it = firms.find(cp->int64(0));
-      if (it == firms.end()) continue;
-      it->second.complaints_filed = cp->int64(1);
-      it->second.complaints_substantiated = cp->int64(2);
+    if (cp.ok()) cp->bind_all(from, to);
+    VNH_RETURN_IF_ERROR(store::for_each_row(std::move(cp), [&](store::Statement& r) {
+      auto it = firms.find(r.int64(0));
+      if (it == firms.end()) return;
+      it->second.complaints_filed = r.int64(1);
+      it->second.complaints_substantiated = r.int64(2);
       included.insert(it->first);
-    }
+    }));
   }
   // Inspections of M.
   {
     auto in = db.prepare(
         "SELECT firm_id, enterprise_building, service_norms, staff_management FROM inspections WHERE month = ?");
-    if (!in.ok()) return in.status();
-    in->bind(1, month.to_string());
-    while (true) {
-      auto row = in->step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      auto it = firms.find(in->int64(0));
-      if (it == firms.end()) continue;
-      it->second.score_e = in->int64(1);
-      it->second.score_n = in->int64(2);
-      it->second.score_h = in->int64(3);
+    if (in.ok()) in->bind(1, month.to_string());
+    VNH_RETURN_IF_ERROR(store::for_each_row(std::move(in), [&](store::Statement& r) {
+      auto it = firms.find(r.int64(0));
+      if (it == firms.end()) return;
+      it->second.score_e = r.int64(1);
+      it->second.score_n = r.int64(2);
+      it->second.score_h = r.int64(3);
       included.insert(it->first);
-    }
+    }));
   }
 
   std::vector<std::string> missing;

@@ -2,6 +2,7 @@
 // Helpers for repositories: run a prepared statement and map its rows with a reader
 // function, to zero or one value (query_one) or a vector (query_all); scalar reads.
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "common/status.hpp"
@@ -29,6 +30,24 @@ Result<std::vector<T>> query_all(Result<Statement> st, F&& read) {
     out.push_back(read(*st));
   }
   return out;
+}
+
+// Runs `st` and calls `fn(row)` for every row; `fn` returns void, or a Status that stops the
+// iteration when not ok.
+template <class F>
+Status for_each_row(Result<Statement> st, F&& fn) {
+  if (!st.ok()) return st.status();
+  while (true) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    if constexpr (std::is_same_v<decltype(fn(*st)), void>) {
+      fn(*st);
+    } else {
+      Status s = fn(*st);
+      if (!s.ok()) return s;
+    }
+  }
 }
 
 // First column of the first row as int64, or `fallback` when there is no row or it is NULL.

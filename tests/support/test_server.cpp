@@ -140,9 +140,9 @@ std::string TestServer::log() const {
   return log_;
 }
 
-void TestServer::stop() {
+void TestServer::terminate(int signal) {
   if (pid_ <= 0) return;
-  kill(pid_, SIGTERM);
+  kill(pid_, signal);
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;
@@ -153,18 +153,8 @@ void TestServer::stop() {
   }
 }
 
-void TestServer::kill9() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGKILL);
-  int status = 0;
-  waitpid(pid_, &status, 0);
-  pid_ = -1;
-  if (reader_.joinable()) reader_.join();
-  if (out_fd_ >= 0) {
-    close(out_fd_);
-    out_fd_ = -1;
-  }
-}
+void TestServer::stop() { terminate(SIGTERM); }
+void TestServer::kill9() { terminate(SIGKILL); }
 
 void TestServer::import(const std::string& kind, const std::string& csv) {
   std::string path = dir_.file(kind + ".csv");

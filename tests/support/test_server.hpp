@@ -52,6 +52,7 @@ class TestServer {
   sim::HttpClient login(const std::string& user, const std::string& password = "password-123");
 
  private:
+  void terminate(int signal);
   Options opts_;
   TempDir dir_;
   std::string db_;
