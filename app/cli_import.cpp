@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "app/options.hpp"
+#include "common/file.hpp"
 #include "common/log.hpp"
 #include "importer/importer.hpp"
 
@@ -26,11 +27,9 @@ int cmd_import(const Args& args) {
 
   auto kind = importer::parse_kind(kind_name);
   if (!kind) return fail("import", fmt::format("unknown kind '{}'; one of: {}", kind_name, importer::kind_names()), 2);
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return fail("import", fmt::format("{}: cannot read the file", file), 2);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string data = ss.str();
+  auto bytes = read_file(file);
+  if (!bytes) return fail("import", fmt::format("{}: cannot read the file", file), 2);
+  std::string data = std::move(*bytes);
 
   auto st = open_for_cli(db_path, true);
   if (!st.ok()) return fail("import", st.status().message());

@@ -20,6 +20,7 @@
 #include "importer/importer.hpp"
 #include "store/policies.hpp"
 #include "store/query.hpp"
+#include "store/tickets.hpp"
 
 namespace vnh::app {
 namespace json = boost::json;
@@ -239,13 +240,8 @@ std::string Server::metrics_text() {
   gauge("vnh_partners_online", "partner firms online (recent heartbeat)", online);
   gauge("vnh_consoles_connected", "console live channels", static_cast<double>(live_->connected()));
   if (auto rd = store_->read(); rd.ok()) {
-    auto st = (*rd)->prepare("SELECT state, count(*) FROM tickets GROUP BY state");
-    if (st.ok()) {
-      while (true) {
-        auto row = st->step();
-        if (!row.ok() || !*row) break;
-        gauge("vnh_tickets", "tickets by state", static_cast<double>(st->int64(1)), {{"state", st->text(0)}});
-      }
+    if (auto by_state = store::count_tickets_by_state(**rd); by_state.ok()) {
+      for (const auto& [state, n] : *by_state) gauge("vnh_tickets", "tickets by state", static_cast<double>(n), {{"state", state}});
     }
   }
   return prometheus::TextSerializer().Serialize(reg.Collect());

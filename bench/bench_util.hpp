@@ -8,7 +8,13 @@
 #include <filesystem>
 #include <string>
 
+#include "common/clock.hpp"
+#include "data/embedded.hpp"
+#include "domain/policy.hpp"
+#include "importer/importer.hpp"
+#include "sim/district.hpp"
 #include "sim/simulator.hpp"
+#include "store/store.hpp"
 
 namespace vnh::bench {
 
@@ -39,6 +45,39 @@ struct TempFolder {
   ~TempFolder() {
     std::error_code ec;
     std::filesystem::remove_all(path, ec);
+  }
+};
+
+// A database opened for bulk loading (no writer thread, synchronous=OFF) with the importer as
+// a DistrictGenerator sink; the district's areas and the catalog are loaded on construction.
+struct BulkLoader {
+  std::unique_ptr<store::Store> store;
+  importer::ImportContext ctx;
+  BulkLoader(const std::string& path, const domain::Policy& policy)
+      : store(open(path)), ctx{policy, store->crypto(), SystemClock().now_ms(), "bench", "bench"} {
+    load("areas", std::string(data::areas_csv()));
+    load("catalog", std::string(data::catalog_csv()));
+  }
+  // Imports one file; a rejected file is reported on stderr.
+  bool load(const std::string& kind, const std::string& csv) const {
+    auto r = importer::import_csv(store->db(), *importer::parse_kind(kind), csv, ctx);
+    if (!r.ok() || !r->ok()) {
+      std::fprintf(stderr, "%s: %s\n", kind.c_str(),
+                   r.ok() ? r->format_errors(kind, 3).c_str() : r.status().message().c_str());
+    }
+    return r.ok() && r->ok();
+  }
+  sim::CsvSink sink() const {
+    return [this](const std::string& kind, const std::string& csv) { return load(kind, csv); };
+  }
+
+ private:
+  static std::unique_ptr<store::Store> open(const std::string& path) {
+    store::StoreOptions so;
+    so.path = path;
+    so.start_writer = false;
+    so.open.synchronous = "OFF";
+    return std::move(*store::Store::open(so));
   }
 };
 

@@ -20,22 +20,10 @@ int main() {
   log::init("error");
   for (int firms : {126, 10000}) {
     bench::TempFolder dir;
-    store::StoreOptions so;
-    so.path = (dir.path / "d.db").string();
-    so.start_writer = false;
-    so.open.synchronous = "OFF";
-    auto st = std::move(*store::Store::open(so));
     auto policy = *domain::load_policy(data::default_policy_text(), "policy");
-    importer::ImportContext ctx{policy, st->crypto(), SystemClock().now_ms(), "bench", "bench"};
-    auto sink = [&](const std::string& k, const std::string& csv) {
-      auto r = importer::import_csv(st->db(), *importer::parse_kind(k), csv, ctx);
-      if (!r.ok() || !r->ok()) {
-        std::fprintf(stderr, "%s: %s\n", k.c_str(), r.ok() ? r->format_errors(k, 3).c_str() : r.status().message().c_str());
-      }
-      return r.ok() && r->ok();
-    };
-    sink("areas", std::string(data::areas_csv()));
-    sink("catalog", std::string(data::catalog_csv()));
+    bench::BulkLoader bulk((dir.path / "d.db").string(), policy);
+    auto& st = bulk.store;
+    auto sink = bulk.sink();
     sim::DistrictSpec spec;
     spec.elders = 2000;
     spec.firms = firms;

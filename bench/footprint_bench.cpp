@@ -47,20 +47,11 @@ int main(int argc, char** argv) {
   auto policy = *domain::load_policy(data::default_policy_text(), "policy");
   std::vector<std::string> tokens;
   {
-    store::StoreOptions so;
-    so.path = db;
-    so.start_writer = false;
-    so.open.synchronous = "OFF";
-    auto st = std::move(*store::Store::open(so));
-    importer::ImportContext ctx{policy, st->crypto(), SystemClock().now_ms(), "bench", "bench"};
-    auto sink = [&](const std::string& k, const std::string& csv) {
-      auto r = importer::import_csv(st->db(), *importer::parse_kind(k), csv, ctx);
-      return r.ok() && r->ok();
-    };
     // The demo's district, timed like `vnh demo` generates it.
     auto t0 = std::chrono::steady_clock::now();
-    sink("areas", std::string(data::areas_csv()));
-    sink("catalog", std::string(data::catalog_csv()));
+    bench::BulkLoader bulk(db, policy);
+    auto& st = bulk.store;
+    auto sink = bulk.sink();
     sim::DistrictSpec spec;  // 110,000 elders, 126 firms, 60 days
     sim::DistrictGenerator gen(spec, std::string(data::areas_csv()), std::string(data::catalog_csv()));
     if (!gen.emit_population(sink, nullptr)) return 1;

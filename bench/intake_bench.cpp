@@ -53,21 +53,13 @@ int main(int argc, char** argv) {
   // A small district and an operator.
   std::string db = (dir.path / "vnh.db").string();
   {
-    store::StoreOptions so;
-    so.path = db;
-    so.start_writer = false;
-    auto st = std::move(*store::Store::open(so));
     auto policy = *domain::load_policy(data::default_policy_text(), "policy");
-    importer::ImportContext ctx{policy, st->crypto(), SystemClock().now_ms(), "bench", "bench"};
+    bench::BulkLoader bulk(db, policy);
+    auto& st = bulk.store;
     sim::DistrictSpec spec;
     spec.elders = 5000;
     sim::DistrictGenerator gen(spec, std::string(data::areas_csv()), std::string(data::catalog_csv()));
-    auto sink = [&](const std::string& k, const std::string& csv) {
-      auto r = importer::import_csv(st->db(), *importer::parse_kind(k), csv, ctx);
-      return r.ok() && r->ok();
-    };
-    sink("areas", std::string(data::areas_csv()));
-    sink("catalog", std::string(data::catalog_csv()));
+    auto sink = bulk.sink();
     gen.emit_population(sink, nullptr);
     auto hash = *hotline::hash_new_password("bench-password", policy);
     (void)store::run_transaction(st->db(), [&](store::WriteTx& tx) {

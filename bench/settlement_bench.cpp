@@ -49,18 +49,9 @@ int main(int argc, char** argv) {
   auto policy = *domain::load_policy(data::default_policy_text(), "policy");
   YearMonth month{2026, 10};
   {
-    store::StoreOptions so;
-    so.path = path;
-    so.start_writer = false;
-    so.open.synchronous = "OFF";
-    auto st = std::move(*store::Store::open(so));
-    importer::ImportContext ctx{policy, st->crypto(), SystemClock().now_ms(), "bench", "bench"};
-    auto sink = [&](const std::string& k, const std::string& csv) {
-      auto r = importer::import_csv(st->db(), *importer::parse_kind(k), csv, ctx);
-      return r.ok() && r->ok();
-    };
-    sink("areas", std::string(data::areas_csv()));
-    sink("catalog", std::string(data::catalog_csv()));
+    bench::BulkLoader bulk(path, policy);
+    auto& st = bulk.store;
+    auto sink = bulk.sink();
     sim::DistrictSpec spec;
     sim::DistrictGenerator gen(spec, std::string(data::areas_csv()), std::string(data::catalog_csv()));
     if (!gen.emit_population(sink, nullptr)) return 1;

@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <iterator>
+
+#include "common/file.hpp"
 
 namespace vnh {
 namespace {
@@ -193,12 +194,12 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::load(const std::string& name) 
   }
   const char* dir = std::getenv("TZDIR");
   std::string path = std::string(dir && *dir ? dir : "/usr/share/zoneinfo") + "/" + name;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  auto bytes = read_file(path);
+  if (!bytes) {
     if (name == "Asia/Shanghai" || name == "PRC") return fixed(name, 8 * 3600);
     return invalid("time_zone", fmt::format("unknown time zone '{}' (no {})", name, path));
   }
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string& data = *bytes;
   auto bad = [&]() { return invalid("time_zone", fmt::format("'{}' is not a valid TZif file", path)); };
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
   size_t n = data.size();

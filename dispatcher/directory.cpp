@@ -69,28 +69,18 @@ std::vector<Candidate> FirmDirectory::candidates(const std::string& community, C
   std::lock_guard lk(mu_);
   roll_day(now);
   std::vector<Candidate> out;
-  std::set<std::int64_t> seen;
-  for (size_t len : prefix_lengths_) {
-    if (len > community.size()) break;
-    auto it = coverage_.find(community.substr(0, len));
-    if (it == coverage_.end()) continue;
-    for (const auto& [firm_id, cat] : it->second) {
-      if (cat != category || excluded.count(firm_id) || !seen.insert(firm_id).second) continue;
-      auto f = firms_.find(firm_id);
-      if (f == firms_.end()) continue;
-      const Entry& e = f->second;
-      if (e.info.status != FirmStatus::kActive || e.accepted >= e.info.capacity) continue;
-      Candidate c;
-      c.firm_id = firm_id;
-      c.code = e.info.code;
-      c.distance_m = static_cast<std::int64_t>(std::llround(haversine_m(home, e.info.base)));
-      c.used_today = e.accepted;
-      c.capacity = e.info.capacity;
-      c.last_total = e.last_total;
-      c.last_offer_at = e.last_offer_at;
-      out.push_back(std::move(c));
-    }
-  }
+  for_each_covering(community, category, [&](std::int64_t firm_id, const Entry& e) {
+    if (excluded.count(firm_id) || e.info.status != FirmStatus::kActive || e.accepted >= e.info.capacity) return;
+    Candidate c;
+    c.firm_id = firm_id;
+    c.code = e.info.code;
+    c.distance_m = static_cast<std::int64_t>(std::llround(haversine_m(home, e.info.base)));
+    c.used_today = e.accepted;
+    c.capacity = e.info.capacity;
+    c.last_total = e.last_total;
+    c.last_offer_at = e.last_offer_at;
+    out.push_back(std::move(c));
+  });
   return out;
 }
 
@@ -98,25 +88,16 @@ std::string FirmDirectory::no_candidate_reason(const std::string& community, Cat
                                                const std::set<std::int64_t>& excluded) const {
   std::lock_guard lk(mu_);
   int covering = 0, active = 0, declined = 0, full = 0;
-  std::set<std::int64_t> seen;
-  for (size_t len : prefix_lengths_) {
-    if (len > community.size()) break;
-    auto it = coverage_.find(community.substr(0, len));
-    if (it == coverage_.end()) continue;
-    for (const auto& [firm_id, cat] : it->second) {
-      if (cat != category || !seen.insert(firm_id).second) continue;
-      auto f = firms_.find(firm_id);
-      if (f == firms_.end()) continue;
-      ++covering;
-      if (f->second.info.status != FirmStatus::kActive) continue;
-      ++active;
-      if (excluded.count(firm_id)) {
-        ++declined;
-      } else if (f->second.accepted >= f->second.info.capacity) {
-        ++full;
-      }
+  for_each_covering(community, category, [&](std::int64_t firm_id, const Entry& e) {
+    ++covering;
+    if (e.info.status != FirmStatus::kActive) return;
+    ++active;
+    if (excluded.count(firm_id)) {
+      ++declined;
+    } else if (e.accepted >= e.info.capacity) {
+      ++full;
     }
-  }
+  });
   if (covering == 0) return fmt::format("no firm serves {} for {}", community, to_string(category));
   if (active == 0) return fmt::format("the {} firm(s) serving {} are suspended or exited", covering, community);
   return fmt::format("all {} active firm(s) declined or let the offer time out ({}) or are at today's capacity ({})",

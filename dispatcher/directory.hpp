@@ -65,6 +65,22 @@ class FirmDirectory {
   };
   std::int64_t day_of(TimeMs t) const;
   void roll_day(TimeMs now) const;
+  // Calls fn(firm_id, entry) once for each known firm covering `community` (by any of its
+  // prefixes) for `category`. The caller holds mu_.
+  template <typename Fn>
+  void for_each_covering(const std::string& community, domain::Category category, Fn&& fn) const {
+    std::set<std::int64_t> seen;
+    for (size_t len : prefix_lengths_) {
+      if (len > community.size()) break;
+      auto it = coverage_.find(community.substr(0, len));
+      if (it == coverage_.end()) continue;
+      for (const auto& [firm_id, cat] : it->second) {
+        if (cat != category || !seen.insert(firm_id).second) continue;
+        auto f = firms_.find(firm_id);
+        if (f != firms_.end()) fn(firm_id, f->second);
+      }
+    }
+  }
 
   mutable std::mutex mu_;
   std::shared_ptr<const TimeZone> tz_;

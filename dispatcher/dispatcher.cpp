@@ -216,15 +216,8 @@ void Dispatcher::accepted(store::WriteTx& tx, const TicketRow& t) {
 Status Dispatcher::reset_candidates(store::WriteTx& tx, const TicketRow& t) { return store::clear_declines(tx.db(), t.id); }
 
 Status Dispatcher::restore_timers(store::Database& db) {
-  auto st = db.prepare("SELECT id, offer_seq, offer_expires_at FROM tickets WHERE state = 'offered'");
-  if (!st.ok()) return st.status();
-  while (true) {
-    auto row = st->step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    timers_.schedule({st->int64(2), st->int64(0), st->int64(1)});
-  }
-  return Status::Ok();
+  return store::for_each_row(db.prepare("SELECT id, offer_seq, offer_expires_at FROM tickets WHERE state = 'offered'"),
+                             [&](store::Statement& row) { timers_.schedule({row.int64(2), row.int64(0), row.int64(1)}); });
 }
 
 }  // namespace vnh::dispatcher

@@ -4,10 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <set>
 #include <toml++/toml.h>
+
+#include "common/file.hpp"
 
 namespace vnh::domain {
 namespace {
@@ -344,10 +345,9 @@ Result<Policy> load_policy(std::string_view text, std::string_view source) {
 }
 
 Result<Policy> load_policy_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return not_found(fmt::format("cannot read policy file {}", path), "policy");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return load_policy(text, path);
+  auto text = read_file(path);
+  if (!text) return not_found(fmt::format("cannot read policy file {}", path), "policy");
+  return load_policy(*text, path);
 }
 
 }  // namespace vnh::domain

@@ -73,20 +73,17 @@ Result<json::array> lines_json(store::Database& db, const std::string& month) {
   if (!st.ok()) return st.status();
   st->bind(1, month);
   json::array a;
-  auto fixed = [&](int col) { return st->is_null(col) ? json::value(nullptr) : json::value(format_fixed(st->int64(col), 2)); };
-  while (true) {
-    auto row = st->step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    a.push_back(json::object{{"firm_code", st->text(0)},       {"firm_name", st->text(1)},
-                             {"tickets_completed", st->int64(2)}, {"tickets_eligible", st->int64(3)},
-                             {"subsidy_fen", st->int64(4)},     {"copay_fen", st->int64(5)},
+  VNH_RETURN_IF_ERROR(store::for_each_row(std::move(st), [&](store::Statement& row) {
+    auto fixed = [&](int col) { return row.is_null(col) ? json::value(nullptr) : json::value(format_fixed(row.int64(col), 2)); };
+    a.push_back(json::object{{"firm_code", row.text(0)},       {"firm_name", row.text(1)},
+                             {"tickets_completed", row.int64(2)}, {"tickets_eligible", row.int64(3)},
+                             {"subsidy_fen", row.int64(4)},     {"copay_fen", row.int64(5)},
                              {"score_e", fixed(6)},             {"score_n", fixed(7)},
                              {"score_q", fixed(8)},             {"score_h", fixed(9)},
                              {"score_total", fixed(10)},        {"coefficient", fixed(11)},
-                             {"deductions_fen", st->int64(12)}, {"payout_fen", st->int64(13)},
-                             {"exit_review", st->int64(14) != 0}});
-  }
+                             {"deductions_fen", row.int64(12)}, {"payout_fen", row.int64(13)},
+                             {"exit_review", row.int64(14) != 0}});
+  }));
   return a;
 }
 
@@ -541,30 +538,22 @@ void Api::install_admin(net::Router& r) {
       if (!st.ok()) return st.status();
       if (parent) st->bind(1, *parent);
       json::array a;
-      while (true) {
-        auto row = st->step();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
-        a.push_back(json::object{{"code", st->text(0)},
-                                 {"name", st->text(1)},
-                                 {"parent_code", st->is_null(2) ? json::value(nullptr) : json::value(st->text(2))},
-                                 {"level", st->text(3)}});
-      }
+      VNH_RETURN_IF_ERROR(store::for_each_row(std::move(st), [&](store::Statement& row) {
+        a.push_back(json::object{{"code", row.text(0)},
+                                 {"name", row.text(1)},
+                                 {"parent_code", row.is_null(2) ? json::value(nullptr) : json::value(row.text(2))},
+                                 {"level", row.text(3)}});
+      }));
       return json_response(200, json::object{{"areas", std::move(a)}});
     });
   });
 
   route(r, "GET", "/api/v1/stats", {Role::kSupervisor, Role::kAdmin, Role::kOperator}, [this](Call&& call) {
     read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+      auto by_state = store::count_tickets_by_state(db);
+      if (!by_state.ok()) return by_state.status();
       json::object states;
-      auto st = db.prepare("SELECT state, count(*) FROM tickets GROUP BY state");
-      if (!st.ok()) return st.status();
-      while (true) {
-        auto row = st->step();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
-        states[st->text(0)] = st->int64(1);
-      }
+      for (const auto& [state, n] : *by_state) states[state] = n;
       TimeMs day = c_.policy.tz->day_start(c_.policy.tz->local_date(c_.clock.now_ms()));
       auto today_created = store::query_int([&] {
         auto s = db.prepare("SELECT count(*) FROM tickets WHERE created_at >= ?");

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "common/crypto.hpp"
+#include "store/query.hpp"
 
 namespace vnh::hotline {
 
@@ -59,20 +60,17 @@ Result<std::vector<SampleCandidate>> sample_candidates(store::Database& db, Date
   if (!st.ok()) return st.status();
   st->bind(1, from).bind(2, to).bind(3, new_worker).bind(4, lookback);
   std::vector<SampleCandidate> out;
-  while (true) {
-    auto row = st->step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  VNH_RETURN_IF_ERROR(store::for_each_row(std::move(st), [&](store::Statement& row) {
     SampleCandidate c;
-    c.ticket_id = st->int64(0);
-    c.ticket_no = st->text(1);
-    c.firm_id = st->int64(2);
-    if (st->int32(3)) c.risks.push_back("visit_exception");
-    if (st->int32(4)) c.risks.push_back("first_visit");
-    if (st->int32(5)) c.risks.push_back("new_worker");
-    if (st->int32(6)) c.risks.push_back("recent_complaint");
+    c.ticket_id = row.int64(0);
+    c.ticket_no = row.text(1);
+    c.firm_id = row.int64(2);
+    if (row.int32(3)) c.risks.push_back("visit_exception");
+    if (row.int32(4)) c.risks.push_back("first_visit");
+    if (row.int32(5)) c.risks.push_back("new_worker");
+    if (row.int32(6)) c.risks.push_back("recent_complaint");
     out.push_back(std::move(c));
-  }
+  }));
   return out;
 }
 

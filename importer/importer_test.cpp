@@ -15,11 +15,7 @@ using namespace vnh::importer;
 namespace {
 
 std::string sample(const std::string& name) {
-  std::ifstream in(std::string(VNH_SOURCE_DIR) + "/tests/data/month-2026-10/" + name, std::ios::binary);
-  REQUIRE(in);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return vnh::testing::slurp(std::string(VNH_SOURCE_DIR) + "/tests/data/month-2026-10/" + name);
 }
 
 struct Fixture {

@@ -18,12 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read(const fs::path& p) { return vnh::testing::slurp(p); }
 std::string sample(const std::string& name) {
   return read(fs::path(VNH_SOURCE_DIR) / "tests/data/month-2026-10" / name);
 }

@@ -1,20 +1,16 @@
 #include "store/consistency.hpp"
 
 #include "store/query.hpp"
+#include "store/tickets.hpp"
 
 namespace vnh::store {
 
 Result<Consistency> check_consistency(Database& db) {
   Consistency c;
-  auto st = db.prepare("SELECT state, count(*) FROM tickets GROUP BY state");
-  if (!st.ok()) return st.status();
-  while (true) {
-    auto row = st->step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    c.by_state[st->text(0)] = st->int64(1);
-    c.tickets += st->int64(1);
-  }
+  auto by_state = count_tickets_by_state(db);
+  if (!by_state.ok()) return by_state.status();
+  c.by_state = std::move(*by_state);
+  for (const auto& [state, n] : c.by_state) c.tickets += n;
   auto count = [&](const char* sql, std::int64_t& out) -> Status {
     auto n = query_int(db.prepare(sql));
     if (!n.ok()) return n.status();

@@ -323,6 +323,13 @@ Status resolve_visit_exception(Database& db, std::int64_t id, const std::string&
   return Status::Ok();
 }
 
+Result<std::map<std::string, std::int64_t>> count_tickets_by_state(Database& db) {
+  std::map<std::string, std::int64_t> out;
+  VNH_RETURN_IF_ERROR(for_each_row(db.prepare("SELECT state, count(*) FROM tickets GROUP BY state"),
+                                   [&](Statement& st) { out[st.text(0)] = st.int64(1); }));
+  return out;
+}
+
 Result<std::string> next_ticket_no(Database& db, const std::string& yyyymmdd) {
   auto st = db.cached(
       "INSERT INTO ticket_counters(day, last) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET last = last + 1 "

@@ -4,6 +4,7 @@
 // domain/ticket_state; services load a row, check the transition, change the row, save it
 // and append the event in one transaction.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <variant>
@@ -122,6 +123,9 @@ Result<std::vector<VisitExceptionRow>> open_visit_exceptions(Database& db, int l
 Status resolve_visit_exception(Database& db, std::int64_t id, const std::string& status,
                                const std::string& reason_code, const std::string& note, const std::string& by,
                                TimeMs at);
+
+// How many tickets are in each state (states with none are absent).
+Result<std::map<std::string, std::int64_t>> count_tickets_by_state(Database& db);
 
 // Next ticket number of a business day: T + YYYYMMDD + 6-digit sequence.
 Result<std::string> next_ticket_no(Database& db, const std::string& yyyymmdd);

@@ -435,12 +435,7 @@ TEST_CASE("users are created by admins and cannot log in once disabled", "[api][
 }
 
 namespace {
-std::string read_file(const std::string& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read_file(const std::string& p) { return slurp(p); }
 }  // namespace
 
 TEST_CASE("finance settles a month over the API, a second finance user approves, the month locks", "[api][settlement]") {

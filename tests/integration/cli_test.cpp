@@ -12,12 +12,7 @@ using namespace vnh::testing;
 namespace fs = std::filesystem;
 
 namespace {
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read(const fs::path& p) { return slurp(p); }
 const fs::path kSample = fs::path(VNH_SOURCE_DIR) / "tests/data/month-2026-10";
 }  // namespace
 

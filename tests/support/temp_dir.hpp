@@ -1,7 +1,10 @@
 #pragma once
 // A temporary folder removed at scope exit, for test databases and output files.
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
+#include <stdexcept>
 #include <string>
 
 namespace vnh::testing {
@@ -25,5 +28,12 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// A file's bytes; throws (failing the test with the path) when it cannot be read.
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + p.string());
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
 
 }  // namespace vnh::testing
