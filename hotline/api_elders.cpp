@@ -105,6 +105,18 @@ Result<std::int64_t> elder_param(const net::Request& req) {
   return *id;
 }
 
+// An elder action that needs a reason: the elder from the path and {"reason": "..."} from the body.
+struct ElderReason {
+  std::int64_t id;
+  std::string reason;
+};
+Result<ElderReason> elder_reason_request(const net::Request& req) {
+  VNH_ASSIGN_OR_RETURN(auto id, elder_param(req));
+  VNH_ASSIGN_OR_RETURN(auto body, parse_object(req.body));
+  VNH_ASSIGN_OR_RETURN(auto reason, req_string(body, "reason", 200));
+  return ElderReason{id, std::move(reason)};
+}
+
 Result<net::Response> elder_card(store::Database& db, std::int64_t id, Role role, const domain::Policy& policy,
                                  TimeMs now, int status) {
   auto e = store::get_elder(db, id);
@@ -293,15 +305,11 @@ void Api::install_elders(net::Router& r) {
   for (bool deactivate : {true, false}) {
     route(r, "POST", deactivate ? "/api/v1/elders/{elder_id}/deactivate" : "/api/v1/elders/{elder_id}/reactivate",
           {Role::kSupervisor, Role::kAdmin}, [this, deactivate](Call&& call) {
-            auto id = elder_param(call.req);
-            if (!id.ok()) return call.respond(error_response(id.status()));
-            auto body = parse_object(call.req.body);
-            if (!body.ok()) return call.respond(error_response(body.status()));
-            auto reason = req_string(*body, "reason", 200);
-            if (!reason.ok()) return call.respond(error_response(reason.status()));
+            auto rq = elder_reason_request(call.req);
+            if (!rq.ok()) return call.respond(error_response(rq.status()));
             write<std::int64_t>(
                 std::move(call.respond),
-                [this, id = *id, reason = *reason, deactivate, actor = call.who.username](store::WriteTx& tx) -> Result<std::int64_t> {
+                [this, id = rq->id, reason = rq->reason, deactivate, actor = call.who.username](store::WriteTx& tx) -> Result<std::int64_t> {
                   auto cur = store::get_elder(tx.db(), id);
                   if (!cur.ok()) return cur.status();
                   if (!*cur) return not_found("no such elder", "elder_id");
@@ -321,16 +329,12 @@ void Api::install_elders(net::Router& r) {
 
   // The whole ID number, phones, address and contacts: needs a role and a reason; audited.
   route(r, "POST", "/api/v1/elders/{elder_id}/reveal", kElderReaders, [this](Call&& call) {
-    auto id = elder_param(call.req);
-    if (!id.ok()) return call.respond(error_response(id.status()));
-    auto body = parse_object(call.req.body);
-    if (!body.ok()) return call.respond(error_response(body.status()));
-    auto reason = req_string(*body, "reason", 200);
-    if (!reason.ok()) return call.respond(error_response(reason.status()));
+    auto rq = elder_reason_request(call.req);
+    if (!rq.ok()) return call.respond(error_response(rq.status()));
     auto secrets = std::make_shared<store::ElderSecrets>();
     write<std::int64_t>(
         std::move(call.respond),
-        [this, id = *id, reason = *reason, actor = call.who.username, secrets](store::WriteTx& tx) -> Result<std::int64_t> {
+        [this, id = rq->id, reason = rq->reason, actor = call.who.username, secrets](store::WriteTx& tx) -> Result<std::int64_t> {
           auto s = store::decrypt_elder(tx.db(), c_.store.crypto(), id);
           if (!s.ok()) return s.status();
           *secrets = std::move(*s);
