@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
       return hotline::insert_new_user(tx.db(), {"op", "", domain::Role::kOperator, hash}, 0, "bench").status();
     });
     std::string ids;
-    for (size_t i = 0; i < 500; ++i) ids += gen.elders()[i].id_number + "\n";
+    for (const auto& e : gen.elders()) ids += e.id_number + "\n";
     std::ofstream(dir.path / "ids.txt") << ids;
   }
   std::vector<std::string> ids;
@@ -127,9 +127,12 @@ int main(int argc, char** argv) {
     bench::figure("intake", fmt::format("ratio_to_raw_{}_clients", clients), rate / raw, "x");
     if (failed) bench::figure("intake", fmt::format("failed_{}_clients", clients), static_cast<double>(failed), "requests");
   }
-  bench::figure("intake", "writer_jobs_per_batch",
-                static_cast<double>(server->store().writer().jobs()) / static_cast<double>(server->store().writer().batches()),
-                "jobs");
+  const auto& w = server->store().writer();
+  const double jobs = static_cast<double>(w.jobs());
+  bench::figure("intake", "writer_jobs_per_batch", jobs / static_cast<double>(w.batches()), "jobs");
+  // The writer's time per ticket: its statements, and its share of the group commit.
+  bench::figure("intake", "writer_work_us_per_ticket", static_cast<double>(w.work_us()) / jobs, "µs");
+  bench::figure("intake", "writer_commit_us_per_ticket", static_cast<double>(w.commit_us()) / jobs, "µs");
   server->stop();
   return 0;
 }

@@ -2,14 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <map>
-#include <string>
-#include <string_view>
-
-namespace vnh::migrations {
-const std::map<std::string, std::string_view>& files();
-}
-
 namespace vnh::store {
 
 int latest_schema_version() { return static_cast<int>(migrations::files().size()); }

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "store/audit.hpp"
 #include "store/migrations.hpp"
 #include "store/store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -90,4 +91,38 @@ TEST_CASE("the schema enforces integrity itself", "[schema]") {
       CHECK_FALSE(db.exec("UPDATE tickets SET state='offered'").ok());
     }
   }
+}
+
+TEST_CASE("version 3 rebuilds the audit log of a version-2 file with its chain and triggers intact", "[schema]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("old.db");
+  {
+    // A file as vnh left it before version 3: the first two migrations only, with audit rows.
+    auto db = std::move(*Database::open(path, {}));
+    int version = 0;
+    for (const auto& [name, sql] : migrations::files()) {
+      if (++version > 2) break;
+      REQUIRE(db->exec(sql).ok());
+    }
+    REQUIRE(db->exec("PRAGMA user_version=2").ok());
+    for (int i = 0; i < 5; ++i) {
+      REQUIRE(append_audit(*db, 1000 + i, {"op", "ticket.create", "ticket:T" + std::to_string(i), "{}"}).ok());
+    }
+  }
+  auto db = std::move(*Database::open(path, {}));
+  REQUIRE(migrate(*db).ok());
+  auto v = db->prepare("PRAGMA user_version");
+  REQUIRE(*v->step());
+  CHECK(v->int64(0) == 3);
+  auto report = verify_audit(*db);
+  REQUIRE(report.ok());
+  CHECK(report->intact);
+  CHECK(report->entries == 5);
+  CHECK_FALSE(db->exec("UPDATE audit_log SET actor='x'").ok());
+  CHECK_FALSE(db->exec("DELETE FROM audit_log").ok());
+  // The next entry chains onto the migrated head.
+  REQUIRE(append_audit(*db, 2000, {"op", "logout", "user:op", "{}"}).ok());
+  report = verify_audit(*db);
+  CHECK(report->intact);
+  CHECK(report->entries == 6);
 }

@@ -141,6 +141,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
   if (!opts.read_only) {
     pragmas += "PRAGMA journal_mode=WAL;";
     pragmas += fmt::format("PRAGMA synchronous={};", opts.synchronous);
+    pragmas += fmt::format("PRAGMA wal_autocheckpoint={};", opts.wal_autocheckpoint_pages);
   }
   VNH_RETURN_IF_ERROR(db->exec(pragmas));
   return db;

@@ -100,7 +100,9 @@ Result<std::vector<TicketRow>> list_tickets(Database& db, const TicketFilter& f)
 // Open tickets (not completed/cancelled/disputed) of an elder, newest first.
 Result<std::vector<TicketRow>> open_tickets_of_elder(Database& db, std::int64_t elder_id);
 Result<std::vector<TicketRow>> recent_completed_of_elder(Database& db, std::int64_t elder_id, int limit);
-// Numbers of the elder's open tickets of a category other than `except_id` (likely duplicates).
+// Numbers of the elder's open tickets of a category other than `except_id` (likely duplicates),
+// newest first, at most kMaxLikelyDuplicates of them.
+inline constexpr int kMaxLikelyDuplicates = 20;
 Result<std::vector<std::string>> open_ticket_numbers(Database& db, std::int64_t elder_id, domain::Category category,
                                                      std::int64_t except_id);
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <exception>
 #include <future>
 
@@ -132,7 +133,14 @@ void Writer::loop() {
   }
 }
 
+namespace {
+std::uint64_t micros_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(b - a).count());
+}
+}  // namespace
+
 void Writer::run_batch(std::deque<Job>& batch) {
+  auto started = std::chrono::steady_clock::now();
   ++batches_;
   jobs_ += batch.size();
   auto begin = Transaction::begin(*db_);
@@ -168,7 +176,10 @@ void Writer::run_batch(std::deque<Job>& batch) {
     }
     outcomes.push_back({std::move(st), std::move(tx)});
   }
+  auto worked = std::chrono::steady_clock::now();
   Status commit = begin->commit();
+  work_us_ += micros_between(started, worked);
+  commit_us_ += micros_between(worked, std::chrono::steady_clock::now());
   if (!commit.ok()) {
     log::error("msg=\"batch commit failed\" jobs={} error={}", batch.size(), log::q(commit.message()));
     (void)begin->rollback();

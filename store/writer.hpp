@@ -89,6 +89,10 @@ class Writer {
 
   std::uint64_t batches() const { return batches_; }
   std::uint64_t jobs() const { return jobs_; }
+  // Where the writer thread's time goes: running the jobs' statements, and committing (writing
+  // the WAL frames and the fsync). Microseconds since start.
+  std::uint64_t work_us() const { return work_us_; }
+  std::uint64_t commit_us() const { return commit_us_; }
 
  private:
   struct Job {
@@ -106,6 +110,8 @@ class Writer {
   bool stopping_ = false;
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> jobs_{0};
+  std::atomic<std::uint64_t> work_us_{0};
+  std::atomic<std::uint64_t> commit_us_{0};
   std::thread thread_;
 };
 
