@@ -226,6 +226,13 @@ std::string Server::metrics_text() {
         static_cast<double>(store_->writer().work_us()) / 1e6);
   gauge("vnh_writer_commit_seconds_total", "writer time spent committing (WAL write and fsync)",
         static_cast<double>(store_->writer().commit_us()) / 1e6);
+  if (const auto* ck = store_->checkpointer()) {
+    gauge("vnh_wal_pages", "pages in the WAL after the last commit", static_cast<double>(ck->wal_pages()));
+    gauge("vnh_wal_checkpoints_background_total", "WAL checkpoints run by the checkpoint thread",
+          static_cast<double>(ck->background_checkpoints()));
+    gauge("vnh_wal_checkpoints_inline_total", "WAL checkpoints the writer ran itself (thread behind)",
+          static_cast<double>(ck->inline_checkpoints()));
+  }
   gauge("vnh_dispatch_decisions_total", "dispatch decisions", static_cast<double>(ds.decisions));
   gauge("vnh_offers_total", "offers made", static_cast<double>(ds.offers));
   gauge("vnh_unassigned_total", "tickets left without a candidate", static_cast<double>(ds.unassigned));

@@ -30,6 +30,10 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& in) {
   if (!db.ok()) return db.status();
   VNH_RETURN_IF_ERROR(migrate(**db));
   if (opts.start_writer) {
+    auto ck = Checkpointer::start(opts.path, wo, opts.checkpoints);
+    if (!ck.ok()) return ck.status();
+    s->checkpointer_ = std::move(*ck);
+    s->checkpointer_->watch(**db);
     s->writer_ = std::make_unique<Writer>(std::move(*db));
   } else {
     s->direct_ = std::move(*db);
@@ -39,6 +43,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& in) {
 
 Store::~Store() {
   if (writer_) writer_->stop();
+  if (checkpointer_) checkpointer_->stop();
 }
 
 Store::Lease::~Lease() {

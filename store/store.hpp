@@ -10,6 +10,7 @@
 
 #include "common/crypto.hpp"
 #include "common/status.hpp"
+#include "store/checkpointer.hpp"
 #include "store/sqlite.hpp"
 #include "store/writer.hpp"
 
@@ -22,6 +23,8 @@ struct StoreOptions {
   OpenOptions open;
   std::size_t readers = 4;
   bool start_writer = true;  // false for single-threaded tools that write through db()
+  // With the writer: WAL checkpoints on a thread of their own (store/checkpointer.hpp).
+  CheckpointOptions checkpoints;
 };
 
 class Store {
@@ -45,6 +48,8 @@ class Store {
 
   Result<Lease> read();
   Writer& writer() { return *writer_; }
+  // The background checkpointer (null for single-threaded tools).
+  const Checkpointer* checkpointer() const { return checkpointer_.get(); }
   // The write connection for single-threaded tools (only when start_writer was false).
   Database& db() { return *direct_; }
   const FieldCrypto& crypto() const { return crypto_; }
@@ -55,6 +60,7 @@ class Store {
   StoreOptions opts_;
   FieldCrypto crypto_;
   std::unique_ptr<Database> direct_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // declared before writer_: outlives its hook
   std::unique_ptr<Writer> writer_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -1,0 +1,79 @@
+#include "store/checkpointer.hpp"
+
+#include <pthread.h>
+
+#include "common/log.hpp"
+
+namespace vnh::store {
+
+Result<std::unique_ptr<Checkpointer>> Checkpointer::start(const std::string& path, const OpenOptions& open,
+                                                          CheckpointOptions opts) {
+  OpenOptions o = open;
+  o.read_only = false;
+  o.create = false;
+  o.cache_kib = 2 * 1024;  // it only copies pages; SQLite reads them from the WAL
+  auto db = Database::open(path, o);
+  if (!db.ok()) return db.status();
+  std::unique_ptr<Checkpointer> c(new Checkpointer(std::move(*db), opts));
+  c->thread_ = std::thread([p = c.get()] { p->loop(); });
+  return c;
+}
+
+Checkpointer::~Checkpointer() { stop(); }
+
+void Checkpointer::stop() {
+  {
+    std::lock_guard lk(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Checkpointer::watch(Database& writer_db) { sqlite3_wal_hook(writer_db.handle(), &Checkpointer::on_commit, this); }
+
+int Checkpointer::on_commit(void* self, sqlite3* db, const char* /*schema*/, int pages) {
+  auto* c = static_cast<Checkpointer*>(self);
+  c->wal_pages_ = pages;
+  if (pages >= c->opts_.hard_pages) {
+    int log = 0, done = 0;
+    c->checkpoint(db, c->inline_, &log, &done);  // on the writer's thread, inside its COMMIT
+  } else if (pages >= c->opts_.soft_pages) {
+    {
+      std::lock_guard lk(c->mu_);
+      c->wanted_ = true;
+    }
+    c->cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+bool Checkpointer::checkpoint(sqlite3* db, std::atomic<std::uint64_t>& counter, int* log, int* done) {
+  int rc = sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, log, done);
+  if (rc == SQLITE_OK) {
+    ++counter;
+    return true;
+  }
+  if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {  // busy: the other side is at it already
+    log::warn("msg=\"WAL checkpoint failed\" error={}", log::q(sqlite3_errmsg(db)));
+  }
+  return false;
+}
+
+void Checkpointer::loop() {
+  pthread_setname_np(pthread_self(), "vnh-checkpoint");
+  std::unique_lock lk(mu_);
+  while (!stopping_) {
+    cv_.wait_for(lk, opts_.idle, [this] { return stopping_ || wanted_; });
+    if (stopping_) break;
+    wanted_ = false;
+    int pages = wal_pages_;
+    if (pages == 0 || pages == caught_up_at_) continue;  // nothing new since the last full copy
+    lk.unlock();
+    int log = 0, done = 0;
+    if (checkpoint(db_->handle(), background_, &log, &done) && log == done) caught_up_at_ = pages;
+    lk.lock();
+  }
+}
+
+}  // namespace vnh::store
