@@ -84,6 +84,7 @@ void FirmAgent::connect() {
   };
   client->on_open = on_strand([](FirmAgent& a) {
     ++a.stats_.connects;
+    a.connected_at_ = std::chrono::steady_clock::now();
     a.say("connected");
     for (auto& [rid, p] : a.pending_) a.client_->send(p.frame);
   });
@@ -148,7 +149,10 @@ void FirmAgent::on_frame(const vnh::v1::ServerFrame& f) {
       ++stats_.duplicates;  // a re-send after a lost ack: already handled
     }
     bool fresh = f.seq() > highest_seq_;
-    if (fresh && f.has_offer() && b_.drop_prob > 0 && uniform(0, 1) < b_.drop_prob) {
+    const bool may_drop =
+        b_.drop_prob > 0 &&
+        std::chrono::steady_clock::now() - connected_at_ >= std::chrono::duration<double>(b_.min_online_s);
+    if (fresh && f.has_offer() && may_drop && uniform(0, 1) < b_.drop_prob) {
       // Lose the link before the ack: the server must re-send this offer on reconnect. Frames
       // already queued behind it belong to the lost link and are ignored with it.
       ++stats_.drops;

@@ -34,6 +34,7 @@ struct AgentBehaviour {
   double short_visit_prob = 0.03;               // leave after a tenth of the duration
   double drop_prob = 0.0;                       // per offer: drop the link before acking it
   double offline_s = 5;                         // real seconds offline after a drop
+  double min_online_s = 0;                      // real seconds connected before a drop may happen
   int heartbeat_s = 20;
   bool ack = true;
   std::uint64_t seed = 1;
@@ -82,6 +83,7 @@ class FirmAgent final : public std::enable_shared_from_this<FirmAgent> {
   AgentBehaviour b_;
   AgentStats stats_;
   std::shared_ptr<PartnerClient> client_;
+  std::chrono::steady_clock::time_point connected_at_{};
   std::mt19937_64 rng_;
   std::uint64_t next_request_ = 1;
   std::uint64_t highest_seq_ = 0;

@@ -134,6 +134,9 @@ Result<SimulateReport> run_simulation(const SimulateOptions& o) {
     b.short_visit_prob = 0.02;
     b.drop_prob = std::uniform_real_distribution<double>(0, 1)(rng) < o.dropping_firms ? 0.03 : 0.0;
     b.offline_s = 2;
+    // A flapping link stays up a while after it comes back: drops are per offer, and without
+    // this a burst's backlog replayed on reconnect would cut the link again within it forever.
+    b.min_online_s = 10;
     b.heartbeat_s = 15;
     b.seed = o.seed * 1000 + i;
     auto a = std::make_shared<FirmAgent>(io, o.endpoint, tokens[i].second, tokens[i].first, staff[i], b);
