@@ -216,6 +216,7 @@ Result<std::vector<std::string>> open_ticket_numbers(Database& db, std::int64_t 
   if (st.ok()) st->bind_all(elder_id, to_string(category), except_id, kMaxLikelyDuplicates);
   return query_all<std::string>(std::move(st), [](Statement& r) { return r.text(0); });
 }
+#undef VNH_OPEN_STATES
 
 Result<std::vector<TicketRow>> recent_completed_of_elder(Database& db, std::int64_t elder_id, int limit) {
   auto st = db.prepare(select_tickets(
