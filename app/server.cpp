@@ -209,8 +209,16 @@ void Server::fire_due_offers() {
 
 std::string Server::metrics_text() {
   auto& reg = *registry_;
+  std::lock_guard lk(metrics_mu_);  // counters below are advanced by deltas: one scrape at a time
+  // Names ending in _total are counters (monotonic since start; Prometheus' rate() needs that
+  // type); the rest are gauges. Both read their value from the running parts at each scrape.
   auto gauge = [&](const std::string& name, const std::string& help, double v,
                    const std::map<std::string, std::string>& labels = {}) {
+    if (name.size() > 6 && name.ends_with("_total")) {
+      auto& c = prometheus::BuildCounter().Name(name).Help(help).Register(reg).Add(labels);
+      if (v > c.Value()) c.Increment(v - c.Value());
+      return;
+    }
     prometheus::BuildGauge().Name(name).Help(help).Register(reg).Add(labels).Set(v);
   };
   const auto& hs = http_->stats();

@@ -91,6 +91,7 @@ class Server {
   boost::asio::steady_timer offer_timer_;
   std::vector<std::thread> threads_;
   std::shared_ptr<prometheus::Registry> registry_;
+  std::mutex metrics_mu_;
   TimeMs started_at_ = 0;
   std::mutex stop_mu_;
   bool stopped_ = false;

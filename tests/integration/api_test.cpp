@@ -64,7 +64,17 @@ TEST_CASE("health and metrics answer without a login", "[api]") {
   CHECK(m.status == 200);
   CHECK(m.headers["content-type"].rfind("text/plain", 0) == 0);
   CHECK(m.body.find("# TYPE vnh_up gauge") != std::string::npos);
-  CHECK(m.body.find("vnh_writer_batches_total") != std::string::npos);
+  CHECK(m.body.find("# TYPE vnh_writer_batches_total counter") != std::string::npos);
+  // A counter read twice never goes down, and counts the requests in between.
+  auto counter = [](const std::string& body, const std::string& name) {
+    auto at = body.find("\n" + name + " ");
+    REQUIRE(at != std::string::npos);
+    return std::stod(body.substr(at + name.size() + 2));
+  };
+  const double before = counter(m.body, "vnh_http_requests_total");
+  for (int i = 0; i < 3; ++i) CHECK(c.get("/healthz").status == 200);
+  auto again = c.get("/metrics");
+  CHECK(counter(again.body, "vnh_http_requests_total") >= before + 4);
 }
 
 TEST_CASE("login gives a bearer token; bad passwords lock the account", "[api][auth]") {
