@@ -139,12 +139,11 @@ int cmd_firm(const Args& args) {
   if (!firm.ok()) return fail("firm token", firm.status().message());
   if (!*firm) return fail("firm token", fmt::format("no firm '{}'", code), 2);
   bool revoke = vm["revoke"].as<bool>();
-  std::string token = revoke ? "" : random_token();
+  std::string token;
   SystemClock clock;
   Status s = store::run_transaction(store.db(), [&](store::WriteTx& tx) -> Status {
-    VNH_RETURN_IF_ERROR(store::set_firm_token(tx.db(), (*firm)->id, revoke ? "" : sha256_raw(token), clock.now_ms()));
-    return store::append_audit(tx.db(), clock.now_ms(),
-                               {cli_actor(), revoke ? "firm.token_revoke" : "firm.token_issue", "firm:" + code, "{}"});
+    VNH_ASSIGN_OR_RETURN(token, store::issue_firm_token(tx.db(), **firm, cli_actor(), clock.now_ms(), revoke));
+    return Status::Ok();
   });
   if (!s.ok()) return fail("firm token", s.message());
   if (revoke) {

@@ -108,11 +108,12 @@ Result<std::vector<Login>> generate(const fs::path& dir, const sim::DistrictSpec
     logins_txt += fmt::format("{} {} {}\n", l.role, l.user, l.password);
   }
   for (const auto& f : gen.firms()) {
-    std::string token = random_token();
     auto firm = store::find_firm(store.db(), f.code);
     if (!firm.ok() || !*firm) return internal("firm vanished");
-    VNH_RETURN_IF_ERROR(store::run_transaction(store.db(), [&](store::WriteTx& tx) {
-      return store::set_firm_token(tx.db(), (*firm)->id, sha256_raw(token), now);
+    std::string token;
+    VNH_RETURN_IF_ERROR(store::run_transaction(store.db(), [&](store::WriteTx& tx) -> Status {
+      VNH_ASSIGN_OR_RETURN(token, store::issue_firm_token(tx.db(), **firm, "demo", now));
+      return Status::Ok();
     }));
     std::string staff;
     for (const auto& [code, skills] : f.staff) staff += (staff.empty() ? "" : ",") + code;
@@ -191,10 +192,15 @@ int cmd_demo(const Args& args) {
   YearMonth this_month = current_month(clock.now_ms());
   auto replace = [&](const std::string& from, const std::string& to) {
     auto p = policy_text.find(from);
-    if (p != std::string::npos) policy_text.replace(p, from.size(), to);
+    if (p == std::string::npos) return false;  // the built-in policy changed under the demo
+    policy_text.replace(p, from.size(), to);
+    return true;
   };
-  replace("effective_from = \"2020-01\"", fmt::format("effective_from = \"{}\"", this_month.to_string()));
-  replace("min_duration_ratio = 0.5 ", fmt::format("min_duration_ratio = {:.4f} ", std::max(0.0001, 0.5 / time_scale)));
+  if (!replace("effective_from = \"2020-01\"", fmt::format("effective_from = \"{}\"", this_month.to_string())) ||
+      !replace("min_duration_ratio = 0.5 ",
+               fmt::format("min_duration_ratio = {:.4f} ", std::max(0.0001, 0.5 / time_scale)))) {
+    return fail("demo", "the built-in policy no longer has the effective_from / min_duration_ratio lines the demo scales");
+  }
   policy_text = "# vnh demo policy: the default with the short-visit ratio scaled by the demo's time scale.\n" + policy_text;
   std::ofstream(dir / "policy-demo.toml", std::ios::trunc) << policy_text;
 

@@ -66,7 +66,7 @@ DispatchStats Dispatcher::stats() const {
 }
 
 Result<std::optional<std::int64_t>> Dispatcher::continuity_firm(store::Database& db, const TicketRow& t, TimeMs now) {
-  auto st = db.cached(
+  auto st = db.prepare(
       "SELECT t.firm_id FROM tickets t WHERE t.elder_id = ? AND t.category = ? AND t.state = 'completed' "
       "AND t.checkout_at >= ? AND t.id <> ? ORDER BY t.checkout_at DESC, t.id DESC LIMIT 1");
   if (!st.ok()) return st.status();
@@ -76,7 +76,7 @@ Result<std::optional<std::int64_t>> Dispatcher::continuity_firm(store::Database&
   if (!*row) return std::optional<std::int64_t>();
   std::int64_t firm = st->int64(0);
   st->reset();
-  auto last = db.cached(
+  auto last = db.prepare(
       "SELECT count(*) FROM complaints c WHERE c.status = 'substantiated' AND c.ticket_id = (SELECT t.id FROM "
       "tickets t WHERE t.elder_id = ? AND t.category = ? AND t.state = 'completed' AND t.checkout_at >= ? AND "
       "t.id <> ? ORDER BY t.checkout_at DESC, t.id DESC LIMIT 1)");

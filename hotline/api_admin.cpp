@@ -65,6 +65,11 @@ json::object run_json(const settlement::RunInfo& r, const TimeZone& tz) {
   return o;
 }
 
+json::object adjustment_json(const settlement::Adjustment& a) {
+  return json::object{{"adjustment_id", a.id},         {"firm_code", a.firm_code}, {"amount_fen", a.amount_fen},
+                      {"corrects_month", a.corrects_month}, {"reason", a.reason},   {"created_by", a.created_by}};
+}
+
 Result<json::array> lines_json(store::Database& db, const std::string& month) {
   auto st = db.prepare(
       "SELECT firm_code, firm_name, tickets_completed, tickets_eligible, subsidy_fen, copay_fen, score_e, score_n, "
@@ -387,10 +392,7 @@ void Api::install_admin(net::Router& r) {
       o["lines"] = std::move(lines);
       VNH_ASSIGN_OR_RETURN(auto adjustments, settlement::list_adjustments(db, month));
       json::array adj;
-      for (const auto& a : adjustments) {
-        adj.push_back(json::object{{"adjustment_id", a.id}, {"firm_code", a.firm_code}, {"amount_fen", a.amount_fen},
-                                   {"corrects_month", a.corrects_month}, {"reason", a.reason}, {"created_by", a.created_by}});
-      }
+      for (const auto& a : adjustments) adj.push_back(adjustment_json(a));
       o["adjustments"] = std::move(adj);
       return json_response(200, o);
     });
@@ -413,18 +415,13 @@ void Api::install_admin(net::Router& r) {
     write<std::int64_t>(
         std::move(call.respond),
         [this, month = *month, a](store::WriteTx& tx) { return settlement::add_adjustment(tx, month, a, c_.clock.now_ms()); },
-        [month = *month](store::Database& db, std::int64_t& id) -> Result<net::Response> {
-          auto all = settlement::list_adjustments(db, month);
-          if (!all.ok()) return all.status();
-          for (const auto& x : *all) {
-            if (x.id == id) {
-              return json_response(201, json::object{{"adjustment_id", x.id}, {"month", month.to_string()},
-                                                     {"firm_code", x.firm_code}, {"amount_fen", x.amount_fen},
-                                                     {"corrects_month", x.corrects_month}, {"reason", x.reason},
-                                                     {"created_by", x.created_by}});
-            }
-          }
-          return internal("adjustment vanished");
+        [month = *month, a](store::Database&, std::int64_t& id) -> Result<net::Response> {
+          // Adjustments are never edited: the committed entry is what was sent, with its id.
+          auto entry = a;
+          entry.id = id;
+          auto o = adjustment_json(entry);
+          o["month"] = month.to_string();
+          return json_response(201, o);
         });
   });
 
@@ -611,20 +608,16 @@ void Api::install_admin(net::Router& r) {
 
   // A new partner token for a firm (shown once; the old one stops working).
   route(r, "POST", "/api/v1/firms/{code}/token", {Role::kAdmin}, [this](Call&& call) {
-    auto token = std::make_shared<std::string>(random_token());
     write<std::string>(
         std::move(call.respond),
-        [this, code = call.req.params["code"], token, who = call.who](store::WriteTx& tx) -> Result<std::string> {
+        [this, code = call.req.params["code"], who = call.who](store::WriteTx& tx) -> Result<std::string> {
           auto f = store::find_firm(tx.db(), code);
           if (!f.ok()) return f.status();
           if (!*f) return not_found("no firm " + code, "code");
-          TimeMs now = c_.clock.now_ms();
-          VNH_RETURN_IF_ERROR(store::set_firm_token(tx.db(), (*f)->id, sha256_raw(*token), now));
-          VNH_RETURN_IF_ERROR(store::append_audit(tx.db(), now, {who.username, "firm.token_issue", "firm:" + code, "{}"}));
-          return code;
+          return store::issue_firm_token(tx.db(), **f, who.username, c_.clock.now_ms());
         },
-        [token](store::Database&, std::string& code) -> Result<net::Response> {
-          return json_response(201, json::object{{"firm_code", code}, {"token", *token}});
+        [code = call.req.params["code"]](store::Database&, std::string& token) -> Result<net::Response> {
+          return json_response(201, json::object{{"firm_code", code}, {"token", token}});
         });
   });
 

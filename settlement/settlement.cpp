@@ -17,6 +17,7 @@
 #include "store/elders.hpp"
 #include "store/policies.hpp"
 #include "store/query.hpp"
+#include "store/reference.hpp"
 
 namespace vnh::settlement {
 using namespace vnh::domain;
@@ -486,7 +487,7 @@ Result<RunResult> run(store::Database& reader, const WriteFn& write, const Polic
                                       store::Blob{out.html}, totals_json(out.settlement))
                             .run());
     for (const auto& l : out.settlement.lines) {
-      auto li = db.cached(
+      auto li = db.prepare(
           "INSERT INTO settlement_lines(month, firm_code, firm_name, tickets_completed, tickets_eligible, "
           "subsidy_fen, copay_fen, score_e, score_n, score_q, score_h, score_total, coefficient, deductions_fen, "
           "payout_fen, exit_review) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -556,13 +557,9 @@ Result<std::int64_t> add_adjustment(store::WriteTx& tx, YearMonth month, const A
                   a.corrects_month + " is not approved: re-run it instead of adjusting it", "corrects_month",
                   "not_approved");
   }
-  auto firm = store::query_int([&] {
-    auto st = db.prepare("SELECT count(*) FROM firms WHERE code = ?");
-    if (st.ok()) st->bind(1, a.firm_code);
-    return st;
-  }());
+  auto firm = store::find_firm(db, a.firm_code);
   if (!firm.ok()) return firm.status();
-  if (*firm == 0) return not_found("no firm " + a.firm_code, "firm_code");
+  if (!*firm) return not_found("no firm " + a.firm_code, "firm_code");
   auto st = db.prepare(
       "INSERT INTO settlement_adjustments(month, firm_code, amount_fen, corrects_month, reason, created_by, "
       "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");

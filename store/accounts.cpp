@@ -46,7 +46,7 @@ Result<std::optional<UserRow>> find_user(Database& db, const std::string& userna
 }
 
 Result<std::optional<UserRow>> user_by_id(Database& db, std::int64_t id) {
-  auto st = db.cached("SELECT id, username, display_name, role, password_hash, active, failed_logins, locked_until, "
+  auto st = db.prepare("SELECT id, username, display_name, role, password_hash, active, failed_logins, locked_until, "
                       "created_at FROM users WHERE id = ?");
   if (st.ok()) st->bind(1, id);
   return query_one<UserRow>(std::move(st), read_user);
@@ -87,7 +87,7 @@ Status insert_session(Database& db, const SessionRow& s) {
 }
 
 Result<std::optional<SessionRow>> find_session(Database& db, const std::string& token_hash) {
-  auto st = db.cached("SELECT token_hash, user_id, created_at, expires_at, revoked FROM sessions WHERE token_hash = ?");
+  auto st = db.prepare("SELECT token_hash, user_id, created_at, expires_at, revoked FROM sessions WHERE token_hash = ?");
   if (st.ok()) st->bind(1, Blob{token_hash});
   return query_one<SessionRow>(std::move(st), [](Statement& s) {
     return SessionRow{s.blob(0), s.int64(1), s.int64(2), s.int64(3), s.int32(4) != 0};

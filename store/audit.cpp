@@ -22,7 +22,7 @@ std::string entry_hash(const std::string& prev, std::int64_t id, TimeMs at, cons
 }  // namespace
 
 Status append_audit(Database& db, TimeMs at, const AuditEntry& e) {
-  auto last = db.cached("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
+  auto last = db.prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
   if (!last.ok()) return last.status();
   auto row = last->step();
   if (!row.ok()) return row.status();
@@ -34,7 +34,7 @@ Status append_audit(Database& db, TimeMs at, const AuditEntry& e) {
   }
   last->reset();
   std::string h = entry_hash(prev, id, at, e);
-  auto st = db.cached(
+  auto st = db.prepare(
       "INSERT INTO audit_log(id, at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
   return st->bind_all(id, at, e.actor, e.action, e.subject, e.detail, Blob{prev}, Blob{h}).run();

@@ -35,7 +35,7 @@ struct Rig {
     for (int i = 0; i < n; ++i) {
       REQUIRE(writer
                   ->run([](WriteTx& tx) {
-                    auto st = tx.db().cached("INSERT INTO t(v) VALUES (zeroblob(3000))");
+                    auto st = tx.db().prepare("INSERT INTO t(v) VALUES (zeroblob(3000))");
                     return st->run();
                   })
                   .ok());

@@ -22,12 +22,12 @@ std::optional<std::int64_t> parse_elder_public_id(const std::string& s) {
 
 namespace {
 Status insert_phones(Database& db, const FieldCrypto& crypto, std::int64_t id, const std::vector<std::string>& phones) {
-  auto del = db.cached("DELETE FROM elder_phones WHERE elder_id = ?");
+  auto del = db.prepare("DELETE FROM elder_phones WHERE elder_id = ?");
   if (!del.ok()) return del.status();
   VNH_RETURN_IF_ERROR(del->bind(1, id).run());
   int pos = 0;
   for (const auto& p : phones) {
-    auto st = db.cached(
+    auto st = db.prepare(
         "INSERT INTO elder_phones(elder_id, phone_bidx, phone_enc, phone_masked, position) VALUES (?, ?, ?, ?, ?)");
     if (!st.ok()) return st.status();
     std::string bidx = crypto.blind_index("phone", p);
@@ -78,7 +78,7 @@ Status load_children(Database& db, ElderRow& e) {
 }  // namespace
 
 Result<std::int64_t> insert_elder(Database& db, const FieldCrypto& crypto, const ValidElder& e, std::int64_t now) {
-  auto st = db.cached(
+  auto st = db.prepare(
       "INSERT INTO elders(id_number_enc, id_number_bidx, id_number_masked, id_tail, name, birth_date, sex, "
       "community_code, lat, lon, address_enc, category, registered_on, created_at, updated_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -149,7 +149,7 @@ Status replace_contacts(Database& db, const FieldCrypto& crypto, std::int64_t id
 
 Result<std::optional<std::int64_t>> find_elder_by_id_number(Database& db, const FieldCrypto& crypto,
                                                             const std::string& normalized_id) {
-  auto st = db.cached("SELECT id FROM elders WHERE id_number_bidx = ?");
+  auto st = db.prepare("SELECT id FROM elders WHERE id_number_bidx = ?");
   if (!st.ok()) return st.status();
   std::string bidx = crypto.blind_index("id_number", normalized_id);
   st->bind(1, Blob{bidx});
@@ -158,7 +158,7 @@ Result<std::optional<std::int64_t>> find_elder_by_id_number(Database& db, const 
 
 Result<std::vector<std::int64_t>> find_elders_by_phone(Database& db, const FieldCrypto& crypto,
                                                        const std::string& normalized_phone) {
-  auto st = db.cached("SELECT DISTINCT elder_id FROM elder_phones WHERE phone_bidx = ? ORDER BY elder_id");
+  auto st = db.prepare("SELECT DISTINCT elder_id FROM elder_phones WHERE phone_bidx = ? ORDER BY elder_id");
   if (!st.ok()) return st.status();
   std::string bidx = crypto.blind_index("phone", normalized_phone);
   st->bind(1, Blob{bidx});

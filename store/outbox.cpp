@@ -5,7 +5,7 @@
 namespace vnh::store {
 
 Result<std::uint64_t> next_outbox_seq(Database& db, std::int64_t firm_id) {
-  auto st = db.cached("UPDATE firms SET next_seq = next_seq + 1 WHERE id = ? RETURNING next_seq - 1");
+  auto st = db.prepare("UPDATE firms SET next_seq = next_seq + 1 WHERE id = ? RETURNING next_seq - 1");
   if (!st.ok()) return st.status();
   st->bind(1, firm_id);
   auto row = st->step();
@@ -17,7 +17,7 @@ Result<std::uint64_t> next_outbox_seq(Database& db, std::int64_t firm_id) {
 }
 
 Status insert_outbox(Database& db, const OutboxRow& r) {
-  auto st = db.cached(
+  auto st = db.prepare(
       "INSERT INTO outbox(firm_id, seq, kind, ticket_id, frame, created_at) VALUES (?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
   return st->bind_all(r.firm_id, static_cast<std::int64_t>(r.seq), r.kind, r.ticket_id, Blob{r.frame}, r.created_at)
@@ -25,7 +25,7 @@ Status insert_outbox(Database& db, const OutboxRow& r) {
 }
 
 Result<std::vector<OutboxRow>> outbox_after(Database& db, std::int64_t firm_id, std::uint64_t after, int limit) {
-  auto st = db.cached(
+  auto st = db.prepare(
       "SELECT firm_id, seq, kind, ticket_id, frame, created_at, sends, escalated_at FROM outbox "
       "WHERE firm_id = ? AND seq > ? ORDER BY seq LIMIT ?");
   if (st.ok()) st->bind_all(firm_id, static_cast<std::int64_t>(after), limit);
@@ -44,7 +44,7 @@ Result<std::vector<OutboxRow>> outbox_after(Database& db, std::int64_t firm_id, 
 }
 
 Result<std::uint64_t> ack_outbox(Database& db, std::int64_t firm_id, std::uint64_t seq) {
-  auto st = db.cached(
+  auto st = db.prepare(
       "UPDATE firms SET acked_seq = max(acked_seq, min(?, next_seq - 1)) WHERE id = ? RETURNING acked_seq");
   if (!st.ok()) return st.status();
   st->bind_all(static_cast<std::int64_t>(seq), firm_id);
@@ -57,7 +57,7 @@ Result<std::uint64_t> ack_outbox(Database& db, std::int64_t firm_id, std::uint64
 }
 
 Result<std::uint64_t> acked_seq(Database& db, std::int64_t firm_id) {
-  auto st = db.cached("SELECT acked_seq FROM firms WHERE id = ?");
+  auto st = db.prepare("SELECT acked_seq FROM firms WHERE id = ?");
   if (st.ok()) st->bind(1, firm_id);
   auto v = query_int(std::move(st));
   if (!v.ok()) return v.status();
@@ -65,7 +65,7 @@ Result<std::uint64_t> acked_seq(Database& db, std::int64_t firm_id) {
 }
 
 Status note_outbox_sent(Database& db, std::int64_t firm_id, std::uint64_t from, std::uint64_t to, TimeMs at) {
-  auto st = db.cached("UPDATE outbox SET sends = sends + 1, last_sent_at = ? WHERE firm_id = ? AND seq BETWEEN ? AND ?");
+  auto st = db.prepare("UPDATE outbox SET sends = sends + 1, last_sent_at = ? WHERE firm_id = ? AND seq BETWEEN ? AND ?");
   if (!st.ok()) return st.status();
   return st->bind_all(at, firm_id, static_cast<std::int64_t>(from), static_cast<std::int64_t>(to)).run();
 }
@@ -81,14 +81,14 @@ Result<int> escalate_outbox(Database& db, std::int64_t firm_id, std::uint64_t to
 
 Result<std::optional<std::string>> find_command_result(Database& db, std::int64_t firm_id,
                                                        const std::string& request_id) {
-  auto st = db.cached("SELECT result FROM partner_commands WHERE firm_id = ? AND request_id = ?");
+  auto st = db.prepare("SELECT result FROM partner_commands WHERE firm_id = ? AND request_id = ?");
   if (st.ok()) st->bind_all(firm_id, request_id);
   return query_one<std::string>(std::move(st), [](Statement& s) { return s.blob(0); });
 }
 
 Status insert_command_result(Database& db, std::int64_t firm_id, const std::string& request_id,
                              const std::string& result, TimeMs at) {
-  auto st = db.cached("INSERT INTO partner_commands(firm_id, request_id, result, at) VALUES (?, ?, ?, ?)");
+  auto st = db.prepare("INSERT INTO partner_commands(firm_id, request_id, result, at) VALUES (?, ?, ?, ?)");
   if (!st.ok()) return st.status();
   return st->bind_all(firm_id, request_id, Blob{result}, at).run();
 }

@@ -7,7 +7,7 @@
 namespace vnh::store {
 
 Result<std::int64_t> insert_callback(Database& db, const CallbackRow& c) {
-  auto st = db.cached(
+  auto st = db.prepare(
       "INSERT INTO callbacks(ticket_id, called_at, reached, rating, service_received, comment, operator, "
       "sample_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
@@ -40,7 +40,7 @@ Result<std::vector<CallbackRow>> list_callbacks(Database& db, std::int64_t ticke
 }
 
 Status insert_sample(Database& db, const SampleRow& r) {
-  auto st = db.cached(
+  auto st = db.prepare(
       "INSERT INTO callback_samples(sample_date, ticket_id, firm_id, reasons, done) VALUES (?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
   return st->bind_all(r.sample_date, r.ticket_id, r.firm_id, r.reasons, r.done ? 1 : 0).run();
@@ -80,7 +80,7 @@ ComplaintRow read_complaint(Statement& s) {
 }  // namespace
 
 Result<std::int64_t> insert_complaint(Database& db, const ComplaintRow& c) {
-  auto st = db.cached(
+  auto st = db.prepare(
       "INSERT INTO complaints(ticket_id, filed_at, status, description, filed_by, investigator, finding, closed_at, "
       "closed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();

@@ -2,6 +2,7 @@
 
 #include "common/identity.hpp"
 #include "common/text.hpp"
+#include "store/audit.hpp"
 #include "store/query.hpp"
 
 namespace vnh::store {
@@ -81,13 +82,13 @@ std::vector<Category> parse_skills(const std::string& s) {
 }
 
 Status insert_area(Database& db, const Area& a) {
-  auto st = db.cached("INSERT INTO areas(code, name, parent_code, level) VALUES (?, ?, ?, ?)");
+  auto st = db.prepare("INSERT INTO areas(code, name, parent_code, level) VALUES (?, ?, ?, ?)");
   if (!st.ok()) return st.status();
   return st->bind_all(a.code, a.name, a.parent_code, to_string(a.level)).run();
 }
 
 Result<std::optional<Area>> find_area(Database& db, const std::string& code) {
-  auto st = db.cached("SELECT code, name, parent_code, level FROM areas WHERE code = ?");
+  auto st = db.prepare("SELECT code, name, parent_code, level FROM areas WHERE code = ?");
   if (st.ok()) st->bind(1, code);
   return query_one<Area>(std::move(st), read_area);
 }
@@ -97,7 +98,7 @@ Result<std::vector<Area>> list_areas(Database& db) {
 }
 
 Result<std::int64_t> insert_item(Database& db, const ServiceItem& i) {
-  auto st = db.cached(
+  auto st = db.prepare(
       "INSERT INTO catalog_items(code, name, category, unit, standard_price_fen, market_price_fen, duration_min, "
       "meal, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
@@ -125,7 +126,7 @@ Result<std::vector<ServiceItem>> list_items(Database& db) {
 }
 
 Result<std::int64_t> insert_firm(Database& db, const Firm& f, std::int64_t now) {
-  auto st = db.cached(
+  auto st = db.prepare(
       "INSERT INTO firms(code, name, base_lat, base_lon, daily_capacity, status, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
@@ -167,6 +168,15 @@ Status set_firm_token(Database& db, std::int64_t firm_id, const std::string& tok
   return st->bind(2, now).bind(3, firm_id).run();
 }
 
+Result<std::string> issue_firm_token(Database& db, const Firm& firm, const std::string& actor, std::int64_t now,
+                                     bool revoke) {
+  std::string token = revoke ? "" : random_token();
+  VNH_RETURN_IF_ERROR(set_firm_token(db, firm.id, revoke ? "" : sha256_raw(token), now));
+  VNH_RETURN_IF_ERROR(
+      append_audit(db, now, {actor, revoke ? "firm.token_revoke" : "firm.token_issue", "firm:" + firm.code, "{}"}));
+  return token;
+}
+
 Result<std::optional<Firm>> find_firm_by_token(Database& db, const std::string& token_hash) {
   auto st = db.prepare(std::string("SELECT ") + kFirmCols + " FROM firms WHERE token_hash = ?");
   if (st.ok()) st->bind(1, Blob{token_hash});
@@ -174,7 +184,7 @@ Result<std::optional<Firm>> find_firm_by_token(Database& db, const std::string& 
 }
 
 Status insert_firm_area(Database& db, const FirmArea& fa) {
-  auto st = db.cached("INSERT INTO firm_areas(firm_id, area_code, category) VALUES (?, ?, ?)");
+  auto st = db.prepare("INSERT INTO firm_areas(firm_id, area_code, category) VALUES (?, ?, ?)");
   if (!st.ok()) return st.status();
   return st->bind_all(fa.firm_id, fa.area_code, to_string(fa.category)).run();
 }
@@ -188,7 +198,7 @@ Result<std::vector<FirmArea>> list_firm_areas(Database& db) {
 
 Result<std::int64_t> insert_staff(Database& db, const FieldCrypto& crypto, const StaffMember& m,
                                   const std::string& phone) {
-  auto st = db.cached(
+  auto st = db.prepare(
       "INSERT INTO staff(firm_id, code, name, phone_enc, phone_masked, skills, started_on, active) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
@@ -200,7 +210,7 @@ Result<std::int64_t> insert_staff(Database& db, const FieldCrypto& crypto, const
 }
 
 Result<std::optional<StaffMember>> find_staff(Database& db, std::int64_t firm_id, const std::string& code) {
-  auto st = db.cached(
+  auto st = db.prepare(
       "SELECT id, firm_id, code, name, phone_masked, skills, started_on, active FROM staff WHERE firm_id = ? AND "
       "code = ?");
   if (st.ok()) st->bind_all(firm_id, code);

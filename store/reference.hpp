@@ -82,6 +82,11 @@ Result<std::vector<Firm>> list_firms(Database& db);
 Status set_firm_status(Database& db, std::int64_t firm_id, domain::FirmStatus s);
 // Partner tokens: only the SHA-256 of a token is stored; a new token replaces the old.
 Status set_firm_token(Database& db, std::int64_t firm_id, const std::string& token_hash, std::int64_t now);
+// Issues a new random partner token for the firm (its hash stored, the old token stops
+// working), or with `revoke` removes it; audited as `actor`. Returns the token, shown once
+// ("" when revoked).
+Result<std::string> issue_firm_token(Database& db, const Firm& firm, const std::string& actor, std::int64_t now,
+                                     bool revoke = false);
 Result<std::optional<Firm>> find_firm_by_token(Database& db, const std::string& token_hash);
 Status insert_firm_area(Database& db, const FirmArea& fa);
 Result<std::vector<FirmArea>> list_firm_areas(Database& db);

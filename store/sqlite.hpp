@@ -91,10 +91,10 @@ struct OpenOptions {
   std::string synchronous = "FULL";
   int busy_timeout_ms = 10000;
   std::int64_t cache_kib = 64 * 1024;
-  // WAL pages before the committing connection checkpoints (SQLite's default is 1,000). A
-  // group commit of twenty tickets writes a few hundred pages, so the default checkpointed
-  // every few commits, each with its own fsync of the database file; 10,000 pages (~40 MiB of
-  // WAL) lets hot pages be copied back once per many commits.
+  // WAL pages before the committing connection checkpoints by itself (SQLite's default is
+  // 1,000, which bulk tools crossed every few commits, each time with an fsync of the database
+  // file). The Store's writer does not use this: its WAL hook hands checkpoints to the
+  // Checkpointer thread (store/checkpointer.hpp).
   int wal_autocheckpoint_pages = 10000;
 };
 
@@ -112,7 +112,6 @@ class Database {
   // per connection by their SQL text (compiling is the expensive part); a statement already
   // checked out (nested use of the same SQL) is prepared afresh instead.
   Result<Statement> prepare(std::string_view sql);
-  Result<Statement> cached(const char* sql) { return prepare(sql); }
   std::int64_t last_insert_rowid() { return sqlite3_last_insert_rowid(db_); }
   int changes() { return sqlite3_changes(db_); }
   Status error(int rc, std::string_view what);

@@ -74,7 +74,7 @@ TEST_CASE("cached statements are reused and reset", "[sqlite]") {
   auto db = std::move(*Database::open(dir.file("a.db")));
   REQUIRE(db->exec("CREATE TABLE t(v INTEGER)").ok());
   for (int i = 0; i < 3; ++i) {
-    auto st = db->cached("INSERT INTO t VALUES (?)");
+    auto st = db->prepare("INSERT INTO t VALUES (?)");
     REQUIRE(st.ok());
     REQUIRE(st->bind(1, i).run().ok());
   }

@@ -8,8 +8,8 @@ namespace vnh::store {
 using namespace vnh::domain;
 
 namespace {
-using Value = std::variant<std::monostate, std::int64_t, double, std::string>;
-using Values = std::vector<Value>;
+using Values = TicketColumnValues;
+using Value = Values::value_type;
 
 constexpr const char* kColumns[] = {
     "ticket_no",    "elder_id",     "item_id",       "category",      "channel",        "urgency",
@@ -168,14 +168,14 @@ Status save_ticket(Database& db, TicketRow& t) {
 
 Result<std::optional<TicketRow>> get_ticket(Database& db, std::int64_t id) {
   static const std::string sql = select_tickets("WHERE id = ?");
-  auto st = db.cached(sql.c_str());
+  auto st = db.prepare(sql.c_str());
   if (st.ok()) st->bind(1, id);
   return query_one<TicketRow>(std::move(st), read_ticket);
 }
 
 Result<std::optional<TicketRow>> find_ticket(Database& db, const std::string& ticket_no) {
   static const std::string sql = select_tickets("WHERE ticket_no = ?");
-  auto st = db.cached(sql.c_str());
+  auto st = db.prepare(sql.c_str());
   if (st.ok()) st->bind(1, ticket_no);
   return query_one<TicketRow>(std::move(st), read_ticket);
 }
@@ -226,7 +226,7 @@ Result<std::vector<TicketRow>> recent_completed_of_elder(Database& db, std::int6
 }
 
 Status append_event(Database& db, const TicketEventRow& e) {
-  auto st = db.cached(
+  auto st = db.prepare(
       "INSERT INTO ticket_events(ticket_id, at, type, actor, from_state, to_state, firm_code, detail) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
@@ -246,7 +246,7 @@ Result<std::vector<TicketEventRow>> list_events(Database& db, std::int64_t ticke
 
 Status record_decline(Database& db, std::int64_t ticket_id, std::int64_t firm_id, const std::string& kind,
                       const std::string& reason, TimeMs at) {
-  auto st = db.cached(
+  auto st = db.prepare(
       "INSERT INTO ticket_declines(ticket_id, firm_id, kind, reason, at) VALUES (?, ?, ?, ?, ?) "
       "ON CONFLICT(ticket_id, firm_id) DO UPDATE SET kind = excluded.kind, reason = excluded.reason, at = excluded.at");
   if (!st.ok()) return st.status();
@@ -254,7 +254,7 @@ Status record_decline(Database& db, std::int64_t ticket_id, std::int64_t firm_id
 }
 
 Result<std::vector<std::int64_t>> declined_firms(Database& db, std::int64_t ticket_id) {
-  auto st = db.cached("SELECT firm_id FROM ticket_declines WHERE ticket_id = ? ORDER BY firm_id");
+  auto st = db.prepare("SELECT firm_id FROM ticket_declines WHERE ticket_id = ? ORDER BY firm_id");
   if (st.ok()) st->bind(1, ticket_id);
   return query_all<std::int64_t>(std::move(st), [](Statement& s) { return s.int64(0); });
 }
@@ -276,13 +276,13 @@ VisitExceptionRow read_exc(Statement& s) {
 
 Result<bool> insert_visit_exception(Database& db, std::int64_t ticket_id, VisitExceptionType type,
                                     const std::string& detail, TimeMs at) {
-  auto st = db.cached(
+  auto st = db.prepare(
       "INSERT INTO visit_exceptions(ticket_id, type, detail, created_at) VALUES (?, ?, ?, ?) "
       "ON CONFLICT(ticket_id, type) DO NOTHING");
   if (!st.ok()) return st.status();
   VNH_RETURN_IF_ERROR(st->bind_all(ticket_id, to_string(type), detail, at).run());
   if (db.changes() == 0) return false;
-  auto up = db.cached("UPDATE tickets SET held_exceptions = held_exceptions + 1 WHERE id = ?");
+  auto up = db.prepare("UPDATE tickets SET held_exceptions = held_exceptions + 1 WHERE id = ?");
   if (!up.ok()) return up.status();
   VNH_RETURN_IF_ERROR(up->bind(1, ticket_id).run());
   return true;
@@ -334,7 +334,7 @@ Result<std::map<std::string, std::int64_t>> count_tickets_by_state(Database& db)
 }
 
 Result<std::string> next_ticket_no(Database& db, const std::string& yyyymmdd) {
-  auto st = db.cached(
+  auto st = db.prepare(
       "INSERT INTO ticket_counters(day, last) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET last = last + 1 "
       "RETURNING last");
   if (!st.ok()) return st.status();

@@ -19,6 +19,9 @@
 
 namespace vnh::store {
 
+// A ticket's column values (after id), as save_ticket compares them.
+using TicketColumnValues = std::vector<std::variant<std::monostate, std::int64_t, double, std::string>>;
+
 struct TicketRow {
   std::int64_t id = 0;
   std::string ticket_no;
@@ -53,7 +56,7 @@ struct TicketRow {
   int held_exceptions = 0;
   // The column values as last read or written, so save_ticket writes only what changed
   // (each indexed column rewritten costs index updates).
-  std::shared_ptr<const std::vector<std::variant<std::monostate, std::int64_t, double, std::string>>> stored;
+  std::shared_ptr<const TicketColumnValues> stored;
 };
 
 struct TicketEventRow {

@@ -36,7 +36,7 @@ TEST_CASE("concurrent writes are group-committed, each answered after its commit
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPer; ++i) {
         Status st = w.run([k = t * 1000 + i](WriteTx& tx) {
-          auto s = tx.db().cached("INSERT INTO t VALUES (?)");
+          auto s = tx.db().prepare("INSERT INTO t VALUES (?)");
           return s->bind(1, k).run();
         });
         if (st.ok()) ++ok;

@@ -80,7 +80,7 @@ Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, co
     for (char c : *key) {
       if (c < 0x21 || c > 0x7e) return invalid("Idempotency-Key", "must be printable ASCII without spaces");
     }
-    auto st = db.cached("SELECT request_hash, ticket_id FROM idempotency_keys WHERE key = ?");
+    auto st = db.prepare("SELECT request_hash, ticket_id FROM idempotency_keys WHERE key = ?");
     if (!st.ok()) return st.status();
     st->bind(1, *key);
     auto row = st->step();
@@ -177,7 +177,7 @@ Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, co
                                                       fmt::format("{{\"elder\":\"{}\"}}", store::elder_public_id(t.elder_id))}));
   }
   if (key) {
-    auto st = db.cached(
+    auto st = db.prepare(
         "INSERT INTO idempotency_keys(key, user_id, request_hash, ticket_id, created_at) VALUES (?, ?, ?, ?, ?)");
     if (!st.ok()) return st.status();
     VNH_RETURN_IF_ERROR(st->bind_all(*key, user_id, store::Blob{request_hash}, t.id, now).run());

@@ -512,5 +512,46 @@ TEST_CASE("finance settles a month over the API, a second finance user approves,
                                                               {"enterprise_building", 1}, {"service_norms", 1},
                                                               {"staff_management", 1}});
     CHECK(late.status == 409);
+    // A correction of the approved month is an entry in the next month, never an edit.
+    auto adj = fin.post("/api/v1/settlements/2026-11/adjustments",
+                        json::object{{"firm_code", "F003"}, {"amount_fen", -1500}, {"corrects_month", "2026-10"},
+                                     {"reason", "回访未到：退回一单"}});
+    INFO(adj.body);
+    REQUIRE(adj.status == 201);
+    CHECK(adj.json().at("adjustment_id").as_int64() > 0);
+    CHECK(str(adj.json(), "month") == "2026-11");
+    CHECK(str(adj.json(), "firm_code") == "F003");
+    CHECK(adj.json().at("amount_fen").as_int64() == -1500);
+    CHECK(str(adj.json(), "corrects_month") == "2026-10");
+    CHECK(str(adj.json(), "created_by") == "finance1");
+    auto unknown = fin.post("/api/v1/settlements/2026-11/adjustments",
+                            json::object{{"firm_code", "F999"}, {"amount_fen", 100}, {"corrects_month", "2026-10"},
+                                         {"reason", "x"}});
+    CHECK(unknown.status == 404);
+    CHECK(str(unknown.json().at("error"), "field") == "firm_code");
   }
+}
+
+TEST_CASE("an admin issues a firm's partner token once; it is audited and the old one stops working", "[api][firms]") {
+  TestServer s;
+  s.import("areas", "code,name,parent_code,level\n620102,城关区,,district\n620102001,街道,620102,street\n"
+                    "620102001001,社区,620102001,community\n");
+  s.import("firms", "code,name,base_lat,base_lon,daily_capacity,status\nF001,甲,36.06,103.83,10,active\n");
+  const std::string old_token = s.firm_token("F001");
+  s.add_user("admin1", "admin");
+  s.add_user("op1", "operator");
+  s.start();
+  auto admin = s.login("admin1");
+  auto r = admin.post("/api/v1/firms/F001/token", json::object{});
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  const std::string token(r.json().at("token").as_string());
+  CHECK(token.size() >= 32);
+  CHECK(token != old_token);
+  CHECK(admin.post("/api/v1/firms/F999/token", json::object{}).status == 404);
+  CHECK(s.login("op1").post("/api/v1/firms/F001/token", json::object{}).status == 403);
+  auto audit = admin.get("/api/v1/audit?subject=firm:F001");
+  INFO(audit.body);
+  CHECK(audit.body.find("firm.token_issue") != std::string::npos);
+  CHECK(audit.body.find(token) == std::string::npos);  // only its hash is kept
 }
