@@ -234,8 +234,12 @@ std::string Server::metrics_text() {
         static_cast<double>(store_->writer().work_us()) / 1e6);
   gauge("vnh_writer_commit_seconds_total", "writer time spent committing (WAL write and fsync)",
         static_cast<double>(store_->writer().commit_us()) / 1e6);
+  gauge("vnh_writer_cpu_seconds_total", "writer thread CPU time (the rest of work + commit is waiting)",
+        static_cast<double>(store_->writer().cpu_us()) / 1e6);
   if (const auto* ck = store_->checkpointer()) {
     gauge("vnh_wal_pages", "pages in the WAL after the last commit", static_cast<double>(ck->wal_pages()));
+    gauge("vnh_wal_frames_total", "pages the writer's commits appended to the WAL",
+          static_cast<double>(ck->frames_written()));
     gauge("vnh_wal_checkpoints_background_total", "WAL checkpoints run by the checkpoint thread",
           static_cast<double>(ck->background_checkpoints()));
     gauge("vnh_wal_checkpoints_inline_total", "WAL checkpoints the writer ran itself (thread behind)",

@@ -132,9 +132,12 @@ Status Dispatcher::dispatch(store::WriteTx& tx, TicketRow& t, const tickets::Act
       ctx.item ? Result<std::optional<store::ServiceItem>>(*ctx.item) : store::item_by_id(db, t.item_id);
   if (!item.ok()) return item.status();
   if (!*elder || !*item) return internal("ticket refers to a missing elder or item");
-  auto declined = store::declined_firms(db, t.id);
-  if (!declined.ok()) return declined.status();
-  std::set<std::int64_t> excluded(declined->begin(), declined->end());
+  std::set<std::int64_t> excluded;
+  if (t.offers_made > 0) {  // only a ticket that was offered can have been declined
+    auto declined = store::declined_firms(db, t.id);
+    if (!declined.ok()) return declined.status();
+    excluded.insert(declined->begin(), declined->end());
+  }
 
   auto cands = dir_.candidates((*elder)->community_code, t.category, {(*elder)->lat, (*elder)->lon}, excluded, now);
   if (t.urgency == Urgency::kNormal && !cands.empty()) {

@@ -34,7 +34,8 @@ void Checkpointer::watch(Database& writer_db) { sqlite3_wal_hook(writer_db.handl
 
 int Checkpointer::on_commit(void* self, sqlite3* db, const char* /*schema*/, int pages) {
   auto* c = static_cast<Checkpointer*>(self);
-  c->wal_pages_ = pages;
+  int before = c->wal_pages_.exchange(pages);
+  c->frames_ += static_cast<std::uint64_t>(pages > before ? pages - before : pages);  // else the WAL restarted
   if (pages >= c->opts_.hard_pages) {
     int log = 0, done = 0;
     c->checkpoint(db, c->inline_, &log, &done);  // on the writer's thread, inside its COMMIT

@@ -50,6 +50,8 @@ class Checkpointer {
   std::uint64_t background_checkpoints() const { return background_; }
   std::uint64_t inline_checkpoints() const { return inline_; }
   int wal_pages() const { return wal_pages_; }
+  // Frames (pages) appended to the WAL by the watched connection's commits, in all.
+  std::uint64_t frames_written() const { return frames_; }
 
  private:
   Checkpointer(std::unique_ptr<Database> db, CheckpointOptions opts) : db_(std::move(db)), opts_(opts) {}
@@ -65,6 +67,7 @@ class Checkpointer {
   bool wanted_ = false;
   bool stopping_ = false;
   std::atomic<int> wal_pages_{0};
+  std::atomic<std::uint64_t> frames_{0};
   std::atomic<std::uint64_t> background_{0};
   std::atomic<std::uint64_t> inline_{0};
   int caught_up_at_ = -1;  // the WAL size at the last checkpoint that copied all of it

@@ -1,5 +1,9 @@
 #include "store/sqlite.hpp"
 
+#include <cctype>
+
+#include "store/wal_vfs.hpp"
+
 #include <fmt/format.h>
 
 namespace vnh::store {
@@ -128,7 +132,12 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
   int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
   flags |= opts.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   if (!opts.read_only && opts.create) flags |= SQLITE_OPEN_CREATE;
-  int rc = sqlite3_open_v2(path.c_str(), &db->db_, flags, nullptr);
+  // Under synchronous=FULL a commit's WAL frames go to the file in one write (store/wal_vfs.hpp);
+  // only then: under NORMAL, SQLite publishes a commit without syncing, and the shim needs the sync.
+  std::string sync = opts.synchronous;
+  for (auto& c : sync) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  bool coalesce = opts.coalesce_wal_writes && !opts.read_only && (sync == "FULL" || sync == "EXTRA" || sync == "2" || sync == "3");
+  int rc = sqlite3_open_v2(path.c_str(), &db->db_, flags, coalesce ? coalescing_wal_vfs() : nullptr);
   if (rc != SQLITE_OK) {
     Status st(Code::kUnavailable, fmt::format("cannot open database {}: {}", path,
                                               db->db_ ? sqlite3_errmsg(db->db_) : sqlite3_errstr(rc)));

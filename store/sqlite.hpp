@@ -96,6 +96,9 @@ struct OpenOptions {
   // file). The Store's writer does not use this: its WAL hook hands checkpoints to the
   // Checkpointer thread (store/checkpointer.hpp).
   int wal_autocheckpoint_pages = 10000;
+  // Under synchronous=FULL or EXTRA, write each commit's WAL frames in one go (store/wal_vfs.hpp).
+  // Off gives SQLite's own unix VFS, as the raw-insert baseline of the intake bench needs.
+  bool coalesce_wal_writes = true;
 };
 
 class Database {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <ctime>
 #include <exception>
 #include <future>
 
@@ -83,7 +84,7 @@ Status run_transaction(Database& db, const std::function<Status(WriteTx&)>& work
 }
 
 Writer::Writer(std::unique_ptr<Database> db, std::size_t max_batch)
-    : db_(std::move(db)), max_batch_(max_batch), thread_([this] { loop(); }) {}
+    : db_(std::move(db)), max_batch_(max_batch), completer_([this] { complete_loop(); }), thread_([this] { loop(); }) {}
 
 Writer::~Writer() { stop(); }
 
@@ -114,6 +115,32 @@ void Writer::stop() {
     cv_.notify_all();
   }
   if (thread_.joinable() && !on_writer_thread()) thread_.join();
+  if (!thread_.joinable()) {  // the writer has finished: the completer drains what it was handed
+    {
+      std::lock_guard lk(done_mu_);
+      writer_done_ = true;
+    }
+    done_cv_.notify_all();
+    if (completer_.joinable() && std::this_thread::get_id() != completer_.get_id()) completer_.join();
+  }
+}
+
+void Writer::complete_loop() {
+  pthread_setname_np(pthread_self(), "vnh-completer");
+  while (true) {
+    std::vector<Finished> batch;
+    {
+      std::unique_lock lk(done_mu_);
+      done_cv_.wait(lk, [this] { return writer_done_ || !finished_.empty(); });
+      if (finished_.empty()) return;
+      batch = std::move(finished_.front());
+      finished_.pop_front();
+    }
+    for (auto& f : batch) {
+      if (f.tx) f.tx->run_commit_hooks();
+      if (f.done) f.done(std::move(f.status));
+    }
+  }
 }
 
 void Writer::loop() {
@@ -139,23 +166,33 @@ std::uint64_t micros_between(std::chrono::steady_clock::time_point a, std::chron
 }
 }  // namespace
 
+namespace {
+std::uint64_t thread_cpu_us() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000u + static_cast<std::uint64_t>(ts.tv_nsec) / 1000u;
+}
+}  // namespace
+
 void Writer::run_batch(std::deque<Job>& batch) {
   auto started = std::chrono::steady_clock::now();
+  const std::uint64_t cpu_started = thread_cpu_us();
   ++batches_;
   jobs_ += batch.size();
+  std::vector<Finished> outcomes;
+  outcomes.reserve(batch.size());
+  auto hand_over = [&] {
+    {
+      std::lock_guard lk(done_mu_);
+      finished_.push_back(std::move(outcomes));
+    }
+    done_cv_.notify_one();
+  };
   auto begin = Transaction::begin(*db_);
   if (!begin.ok()) {
-    for (auto& j : batch) {
-      if (j.done) j.done(begin.status());
-    }
-    return;
+    for (auto& j : batch) outcomes.push_back({begin.status(), nullptr, std::move(j.done)});
+    return hand_over();
   }
-  struct Outcome {
-    Status status;
-    std::unique_ptr<WriteTx> tx;
-  };
-  std::vector<Outcome> outcomes;
-  outcomes.reserve(batch.size());
   auto run = [this](const char* sql) {
     auto st = db_->prepare(sql);  // cached: no SQL compile per job
     return st.ok() ? st->run() : st.status();
@@ -174,26 +211,26 @@ void Writer::run_batch(std::deque<Job>& batch) {
         tx->run_rollback_hooks();
       }
     }
-    outcomes.push_back({std::move(st), std::move(tx)});
+    if (!st.ok()) tx.reset();
+    outcomes.push_back({std::move(st), std::move(tx), std::move(job.done)});
   }
   auto worked = std::chrono::steady_clock::now();
   Status commit = begin->commit();
   work_us_ += micros_between(started, worked);
   commit_us_ += micros_between(worked, std::chrono::steady_clock::now());
+  cpu_us_ += thread_cpu_us() - cpu_started;
   if (!commit.ok()) {
     log::error("msg=\"batch commit failed\" jobs={} error={}", batch.size(), log::q(commit.message()));
     (void)begin->rollback();
   }
-  for (size_t i = 0; i < batch.size(); ++i) {
-    auto& o = outcomes[i];
-    if (!commit.ok()) {
-      if (o.status.ok()) o.tx->run_rollback_hooks();
+  if (!commit.ok()) {
+    for (auto& o : outcomes) {
+      if (o.tx) o.tx->run_rollback_hooks();
+      o.tx.reset();
       o.status = Status(Code::kUnavailable, fmt::format("storage commit failed: {}", commit.message()));
-    } else if (o.status.ok()) {
-      o.tx->run_commit_hooks();
     }
-    if (batch[i].done) batch[i].done(o.status);
   }
+  hand_over();
 }
 
 }  // namespace vnh::store

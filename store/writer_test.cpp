@@ -1,7 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <future>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -99,4 +102,45 @@ TEST_CASE("after stop, submissions fail fast", "[writer]") {
   Writer w(make_db(dir.file("w.db")));
   w.stop();
   CHECK(w.run([](WriteTx&) { return Status::Ok(); }).code() == Code::kUnavailable);
+}
+
+TEST_CASE("commit hooks and completions run off the writer thread, in commit order", "[writer]") {
+  testing::TempDir dir;
+  Writer w(make_db(dir.file("w.db")));
+  std::mutex mu;
+  std::vector<int> order;
+  std::atomic<bool> on_writer{false};
+  std::vector<std::promise<void>> answered(20);
+  for (int i = 0; i < 20; ++i) {
+    w.submit([&, i](WriteTx& tx) {
+      tx.on_commit([&, i] {
+        if (w.on_writer_thread()) on_writer = true;
+        std::lock_guard lk(mu);
+        order.push_back(i);
+      });
+      return tx.db().exec(fmt::format("INSERT INTO t VALUES ({})", i));
+    }, [&, i](Status st) {
+      REQUIRE(st.ok());
+      {
+        std::lock_guard lk(mu);
+        order.push_back(100 + i);  // each completion right after its own hooks
+      }
+      answered[static_cast<size_t>(i)].set_value();
+    });
+  }
+  for (auto& a : answered) a.get_future().wait();
+  CHECK_FALSE(on_writer);
+  std::vector<int> expected;
+  for (int i = 0; i < 20; ++i) {
+    expected.push_back(i);
+    expected.push_back(100 + i);
+  }
+  CHECK(order == expected);
+  // run() returns only once its job's hooks have run.
+  bool hooked = false;
+  REQUIRE(w.run([&](WriteTx& tx) {
+    tx.on_commit([&] { hooked = true; });
+    return Status::Ok();
+  }).ok());
+  CHECK(hooked);
 }
