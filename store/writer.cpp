@@ -164,9 +164,6 @@ namespace {
 std::uint64_t micros_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(b - a).count());
 }
-}  // namespace
-
-namespace {
 std::uint64_t thread_cpu_us() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -222,8 +219,6 @@ void Writer::run_batch(std::deque<Job>& batch) {
   if (!commit.ok()) {
     log::error("msg=\"batch commit failed\" jobs={} error={}", batch.size(), log::q(commit.message()));
     (void)begin->rollback();
-  }
-  if (!commit.ok()) {
     for (auto& o : outcomes) {
       if (o.tx) o.tx->run_rollback_hooks();
       o.tx.reset();

@@ -75,7 +75,8 @@ class Writer {
   // Queues a job; `done` gets its status after the commit (or the failure). Thread-safe.
   // After stop(), jobs fail at once with kUnavailable.
   void submit(Work work, Done done);
-  // Blocking convenience for callers that are not the writer thread.
+  // Blocking convenience for callers that are neither the writer thread nor running inside a
+  // commit hook or completion (those run on the completer, which this would wait for).
   Status run(Work work);
   template <class T>
   Result<T> call(std::function<Result<T>(WriteTx&)> fn) {
