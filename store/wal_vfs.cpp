@@ -22,7 +22,6 @@ sqlite3_vfs* g_root = nullptr;  // the wrapped (default) VFS
 struct ShimFile {
   sqlite3_file base;    // must be first: SQLite sees this
   sqlite3_file* real;   // the wrapped VFS's file, in the same allocation, after this struct
-  bool wal;
   sqlite3_int64 buf_at;  // file offset of buf[0]
   std::string* buf;      // pending contiguous WAL bytes (WAL files only)
 };
@@ -153,7 +152,6 @@ int v_open(sqlite3_vfs* /*vfs*/, sqlite3_filename name, sqlite3_file* f, int fla
   ShimFile* s = shim(f);
   s->base.pMethods = nullptr;
   s->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(f) + sizeof(ShimFile));
-  s->wal = (flags & SQLITE_OPEN_WAL) != 0;
   s->buf_at = 0;
   s->buf = nullptr;
   int rc = g_root->xOpen(g_root, name, s->real, flags, out_flags);
@@ -162,7 +160,7 @@ int v_open(sqlite3_vfs* /*vfs*/, sqlite3_filename name, sqlite3_file* f, int fla
     if (s->real->pMethods) s->real->pMethods->xClose(s->real);
     return rc;
   }
-  if (s->wal) {
+  if ((flags & SQLITE_OPEN_WAL) != 0) {
     s->buf = new (std::nothrow) std::string();
     if (!s->buf) {
       s->real->pMethods->xClose(s->real);

@@ -25,7 +25,7 @@ namespace vnh::store {
 // The registered name (registered once, on first use; never the process default).
 const char* coalescing_wal_vfs();
 
-// Writes issued and flushed through the shim, for tests and /metrics-style diagnostics.
+// Writes issued and flushed through the shim (process-wide), for tests.
 struct WalVfsCounters {
   unsigned long long writes = 0;   // xWrite calls SQLite made on WAL files
   unsigned long long flushes = 0;  // writes that reached the wrapped VFS
