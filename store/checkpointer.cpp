@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include "common/log.hpp"
+#include "store/wal_vfs.hpp"
 
 namespace vnh::store {
 
@@ -38,6 +39,7 @@ int Checkpointer::on_commit(void* self, sqlite3* db, const char* /*schema*/, int
   c->frames_ += static_cast<std::uint64_t>(pages > before ? pages - before : pages);  // else the WAL restarted
   if (pages >= c->opts_.hard_pages) {
     int log = 0, done = 0;
+    SyncWalNow now;  // the WAL must be durable before its pages are copied into the database
     c->checkpoint(db, c->inline_, &log, &done);  // on the writer's thread, inside its COMMIT
   } else if (pages >= c->opts_.soft_pages) {
     {

@@ -34,7 +34,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& in) {
     if (!ck.ok()) return ck.status();
     s->checkpointer_ = std::move(*ck);
     s->checkpointer_->watch(**db);
-    s->writer_ = std::make_unique<Writer>(std::move(*db));
+    s->writer_ = std::make_unique<Writer>(std::move(*db), 256, opts.pipeline_wal_syncs);
   } else {
     s->direct_ = std::move(*db);
   }

@@ -25,6 +25,9 @@ struct StoreOptions {
   bool start_writer = true;  // false for single-threaded tools that write through db()
   // With the writer: WAL checkpoints on a thread of their own (store/checkpointer.hpp).
   CheckpointOptions checkpoints;
+  // With the writer under synchronous=FULL: fsyncs off the writer thread, requests still
+  // answered only after theirs (store/writer.hpp).
+  bool pipeline_wal_syncs = true;
 };
 
 class Store {

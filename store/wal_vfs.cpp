@@ -1,8 +1,12 @@
 #include "store/wal_vfs.hpp"
 
+#include <fcntl.h>
+#include <fmt/format.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstring>
 #include <new>
 #include <string>
@@ -16,6 +20,10 @@ constexpr std::size_t kMaxBuffer = 8u << 20;
 
 std::atomic<unsigned long long> g_writes{0};
 std::atomic<unsigned long long> g_flushes{0};
+std::atomic<unsigned long long> g_syncs{0};
+std::atomic<unsigned long long> g_deferred_syncs{0};
+std::atomic<bool> g_fail_next_sync{false};
+thread_local int t_sync_now = 0;  // SyncWalNow scopes alive on this thread
 
 sqlite3_vfs* g_root = nullptr;  // the wrapped (default) VFS
 
@@ -24,7 +32,15 @@ struct ShimFile {
   sqlite3_file* real;   // the wrapped VFS's file, in the same allocation, after this struct
   sqlite3_int64 buf_at;  // file offset of buf[0]
   std::string* buf;      // pending contiguous WAL bytes (WAL files only)
+  const char* name;      // SQLite's, valid until xClose
+  WalSync* sync;         // set by start_deferred_wal_syncs (WAL files only)
 };
+
+void raise_to(std::atomic<std::uint64_t>& a, std::uint64_t v) {
+  std::uint64_t cur = a.load(std::memory_order_relaxed);
+  while (cur < v && !a.compare_exchange_weak(cur, v, std::memory_order_release, std::memory_order_relaxed)) {
+  }
+}
 
 ShimFile* shim(sqlite3_file* f) { return reinterpret_cast<ShimFile*>(f); }
 sqlite3_file* real(sqlite3_file* f) { return shim(f)->real; }
@@ -46,10 +62,38 @@ int write_through(sqlite3_file* real, const char* p, std::size_t n, sqlite3_int6
   return SQLITE_OK;
 }
 
+}  // namespace
+
+// The shim's access to a WalSync's counters.
+struct WalSyncAccess {
+  static void written(WalSync& w) { w.written_.fetch_add(1, std::memory_order_release); }
+  static void synced(WalSync& w, std::uint64_t mark) { raise_to(w.synced_, mark); }
+  static bool behind(const WalSync& w) { return w.synced_.load() < w.written_.load(); }
+  static WalSync* create(const char* path) {
+    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return nullptr;
+    auto* w = new (std::nothrow) WalSync();
+    if (!w) {
+      ::close(fd);
+      return nullptr;
+    }
+    w->fd_ = fd;
+    return w;
+  }
+  static void destroy(WalSync* w) {
+    if (!w) return;
+    if (w->fd_ >= 0) ::close(w->fd_);
+    delete w;
+  }
+};
+
+namespace {
+
 int flush(ShimFile* f) {
   if (!f->buf || f->buf->empty()) return SQLITE_OK;
   int rc = write_through(f->real, f->buf->data(), f->buf->size(), f->buf_at);
   f->buf->clear();
+  if (rc == SQLITE_OK && f->sync) WalSyncAccess::written(*f->sync);
   return rc;
 }
 
@@ -95,9 +139,13 @@ int p_file_control(sqlite3_file* f, int op, void* arg) { return real(f)->pMethod
 int w_close(sqlite3_file* f) {
   ShimFile* s = shim(f);
   int rc = flush(s);
+  // Commits whose sync was deferred and never taken (a Writer stopped without draining).
+  if (rc == SQLITE_OK && s->sync && WalSyncAccess::behind(*s->sync)) rc = p_sync(f, SQLITE_SYNC_NORMAL);
   int rc2 = s->real->pMethods->xClose(s->real);
   delete s->buf;
   s->buf = nullptr;
+  WalSyncAccess::destroy(s->sync);
+  s->sync = nullptr;
   return rc != SQLITE_OK ? rc : rc2;
 }
 int w_read(sqlite3_file* f, void* p, int amt, sqlite3_int64 off) {
@@ -126,8 +174,19 @@ int w_truncate(sqlite3_file* f, sqlite3_int64 size) {
   return rc != SQLITE_OK ? rc : p_truncate(f, size);
 }
 int w_sync(sqlite3_file* f, int flags) {
-  int rc = flush(shim(f));
-  return rc != SQLITE_OK ? rc : p_sync(f, flags);
+  ShimFile* s = shim(f);
+  int rc = flush(s);
+  if (rc != SQLITE_OK) return rc;
+  WalSync* ws = s->sync;
+  if (ws && ws->deferring() && t_sync_now == 0) {  // the completer takes it (WalSync::sync_through)
+    ++g_deferred_syncs;
+    return SQLITE_OK;
+  }
+  const std::uint64_t mark = ws ? ws->mark() : 0;
+  ++g_syncs;
+  rc = p_sync(f, flags);
+  if (rc == SQLITE_OK && ws) WalSyncAccess::synced(*ws, mark);
+  return rc;
 }
 int w_file_size(sqlite3_file* f, sqlite3_int64* size) {
   int rc = flush(shim(f));
@@ -154,6 +213,8 @@ int v_open(sqlite3_vfs* /*vfs*/, sqlite3_filename name, sqlite3_file* f, int fla
   s->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(f) + sizeof(ShimFile));
   s->buf_at = 0;
   s->buf = nullptr;
+  s->name = name;
+  s->sync = nullptr;
   int rc = g_root->xOpen(g_root, name, s->real, flags, out_flags);
   if (rc != SQLITE_OK) {
     // SQLite calls xClose only when pMethods is set; the wrapped VFS may have set its own.
@@ -225,6 +286,50 @@ const char* coalescing_wal_vfs() {
   return name;
 }
 
-WalVfsCounters wal_vfs_counters() { return {g_writes.load(), g_flushes.load()}; }
+WalVfsCounters wal_vfs_counters() {
+  return {g_writes.load(), g_flushes.load(), g_syncs.load(), g_deferred_syncs.load()};
+}
+
+Status WalSync::sync_through(std::uint64_t mark) {
+  if (failed_.load()) return Status(Code::kUnavailable, "an earlier fsync of the WAL failed; restart the server");
+  if (synced_.load(std::memory_order_acquire) >= mark) return Status::Ok();
+  const std::uint64_t written = written_.load(std::memory_order_acquire);
+  int rc = 0;
+  if (g_fail_next_sync.exchange(false)) {
+    rc = -1;
+    errno = EIO;
+  } else {
+    rc = ::fdatasync(fd_);
+  }
+  if (rc != 0) {
+    failed_ = true;
+    return Status(Code::kUnavailable, fmt::format("fsync of the WAL failed: {}", std::strerror(errno)));
+  }
+  ++g_syncs;
+  raise_to(synced_, written);
+  return Status::Ok();
+}
+
+void WalSync::fail_next_sync_for_tests() { g_fail_next_sync = true; }
+
+Result<WalSync*> start_deferred_wal_syncs(sqlite3* db) {
+  sqlite3_file* f = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &f) != SQLITE_OK || !f || f->pMethods != &kWal) {
+    return static_cast<WalSync*>(nullptr);
+  }
+  ShimFile* s = shim(f);
+  if (!s->sync) {
+    s->sync = WalSyncAccess::create(s->name);
+    if (!s->sync) return Status(Code::kInternal, fmt::format("cannot open {}: {}", s->name, std::strerror(errno)));
+  }
+  s->sync->set_deferring(false);
+  int rc = w_sync(f, SQLITE_SYNC_NORMAL);  // real: the WAL's directory entry goes to disk with it
+  if (rc != SQLITE_OK) return Status(Code::kUnavailable, fmt::format("sync of {} failed ({})", s->name, rc));
+  s->sync->set_deferring(true);
+  return s->sync;
+}
+
+SyncWalNow::SyncWalNow() { ++t_sync_now; }
+SyncWalNow::~SyncWalNow() { --t_sync_now; }
 
 }  // namespace vnh::store

@@ -114,3 +114,68 @@ TEST_CASE("NORMAL and read-only connections use SQLite's own VFS", "[sqlite][wal
   REQUIRE(db2->exec("CREATE TABLE t(id INTEGER PRIMARY KEY)").ok());
   CHECK(wal_vfs_counters().writes == before.writes);
 }
+
+TEST_CASE("deferred WAL syncs: commits leave the fsync to sync_through, checkpoints sync at once", "[sqlite][wal_vfs]") {
+  testing::TempDir dir;
+  auto db = std::move(*Database::open(dir.file("a.db")));
+  REQUIRE(db->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)").ok());
+  auto ws = start_deferred_wal_syncs(db->handle());
+  REQUIRE(ws.ok());
+  REQUIRE(*ws != nullptr);
+  WalSync& sync = **ws;
+  CHECK(sync.deferring());
+  CHECK(sync.synced() == sync.mark());  // starting it took one real sync
+
+  auto before = wal_vfs_counters();
+  REQUIRE(db->exec("INSERT INTO t(v) VALUES ('a')").ok());
+  auto after = wal_vfs_counters();
+  CHECK(after.deferred_syncs == before.deferred_syncs + 1);
+  CHECK(after.syncs == before.syncs);
+  const auto mark = sync.mark();
+  CHECK(mark > sync.synced());  // written, not yet durable
+  REQUIRE(sync.sync_through(mark).ok());
+  CHECK(sync.synced() >= mark);
+  CHECK(wal_vfs_counters().syncs == after.syncs + 1);
+  REQUIRE(sync.sync_through(mark).ok());  // already covered: no second fsync
+  CHECK(wal_vfs_counters().syncs == after.syncs + 1);
+
+  // A committed but not yet synced transaction is visible to other connections at once.
+  REQUIRE(db->exec("INSERT INTO t(v) VALUES ('b')").ok());
+  auto reader = std::move(*Database::open(dir.file("a.db"), OpenOptions{true}));
+  CHECK(scalar(*reader, "SELECT count(*) FROM t") == 2);
+
+  // Inside SyncWalNow (as a checkpoint on this thread is) SQLite's syncs are real again, and
+  // they cover what was deferred before.
+  before = wal_vfs_counters();
+  {
+    SyncWalNow now;
+    REQUIRE(db->exec("INSERT INTO t(v) VALUES ('c')").ok());
+    REQUIRE(db->exec("PRAGMA wal_checkpoint(PASSIVE)").ok());
+  }
+  after = wal_vfs_counters();
+  CHECK(after.deferred_syncs == before.deferred_syncs);
+  CHECK(after.syncs > before.syncs);
+  CHECK(sync.synced() == sync.mark());
+
+  // Off again: SQLite syncs inside COMMIT.
+  sync.set_deferring(false);
+  before = wal_vfs_counters();
+  REQUIRE(db->exec("INSERT INTO t(v) VALUES ('d')").ok());
+  CHECK(wal_vfs_counters().deferred_syncs == before.deferred_syncs);
+  CHECK(wal_vfs_counters().syncs > before.syncs);  // (two if the WAL restarted: its header too)
+  db.reset();
+  auto again = std::move(*Database::open(dir.file("a.db")));
+  CHECK(text(*again, "SELECT group_concat(v, '') FROM t") == "abcd");
+  CHECK(text(*again, "PRAGMA integrity_check") == "ok");
+}
+
+TEST_CASE("deferred WAL syncs are only for connections through the shim", "[sqlite][wal_vfs]") {
+  testing::TempDir dir;
+  OpenOptions normal;
+  normal.synchronous = "NORMAL";
+  auto db = std::move(*Database::open(dir.file("a.db"), normal));
+  REQUIRE(db->exec("CREATE TABLE t(id INTEGER PRIMARY KEY)").ok());
+  auto ws = start_deferred_wal_syncs(db->handle());
+  REQUIRE(ws.ok());
+  CHECK(*ws == nullptr);
+}

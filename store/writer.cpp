@@ -83,8 +83,24 @@ Status run_transaction(Database& db, const std::function<Status(WriteTx&)>& work
   return Status::Ok();
 }
 
-Writer::Writer(std::unique_ptr<Database> db, std::size_t max_batch)
-    : db_(std::move(db)), max_batch_(max_batch), completer_([this] { complete_loop(); }), thread_([this] { loop(); }) {}
+WalSync* Writer::start_syncs(Database& db, bool on) {
+  if (!on) return nullptr;
+  // The WAL is open once the connection has read the database.
+  if (!db.exec("SELECT count(*) FROM sqlite_schema").ok()) return nullptr;
+  auto ws = start_deferred_wal_syncs(db.handle());
+  if (!ws.ok()) {
+    log::warn("msg=\"pipelined WAL syncs unavailable; syncing inside each commit\" error={}", log::q(ws.status().message()));
+    return nullptr;
+  }
+  return *ws;
+}
+
+Writer::Writer(std::unique_ptr<Database> db, std::size_t max_batch, bool pipeline_syncs)
+    : db_(std::move(db)),
+      wal_sync_(start_syncs(*db_, pipeline_syncs)),
+      max_batch_(max_batch),
+      completer_([this] { complete_loop(); }),
+      thread_([this] { loop(); }) {}
 
 Writer::~Writer() { stop(); }
 
@@ -122,13 +138,16 @@ void Writer::stop() {
     }
     done_cv_.notify_all();
     if (completer_.joinable() && std::this_thread::get_id() != completer_.get_id()) completer_.join();
+    // Both threads are done and every handed-over batch was synced: SQLite syncs for itself
+    // again (closing the connection checkpoints).
+    if (!completer_.joinable() && wal_sync_) wal_sync_->set_deferring(false);
   }
 }
 
 void Writer::complete_loop() {
   pthread_setname_np(pthread_self(), "vnh-completer");
   while (true) {
-    std::vector<Finished> batch;
+    Committed batch;
     {
       std::unique_lock lk(done_mu_);
       done_cv_.wait(lk, [this] { return writer_done_ || !finished_.empty(); });
@@ -136,7 +155,24 @@ void Writer::complete_loop() {
       batch = std::move(finished_.front());
       finished_.pop_front();
     }
-    for (auto& f : batch) {
+    if (wal_sync_ && batch.wal_mark > 0) {
+      auto t0 = std::chrono::steady_clock::now();
+      Status synced = wal_sync_->sync_through(batch.wal_mark);
+      sync_us_ += static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
+      if (!synced.ok()) {
+        if (!sync_failed_.exchange(true)) {
+          log::error("msg=\"WAL fsync failed: no further writes are accepted; restart the server\" error={}",
+                     log::q(synced.message()));
+        }
+        for (auto& f : batch.jobs) {
+          if (!f.tx) continue;  // failed on its own: its error stands
+          f.tx.reset();         // not durable: no hooks (no offers sent, no timers armed)
+          f.status = Status(Code::kUnavailable, fmt::format("storage sync failed: {}", synced.message()));
+        }
+      }
+    }
+    for (auto& f : batch.jobs) {
       if (f.tx) f.tx->run_commit_hooks();
       if (f.done) f.done(std::move(f.status));
     }
@@ -155,6 +191,12 @@ void Writer::loop() {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+    }
+    if (sync_failed_) {  // what the disk holds is unknown until a restart recovers the WAL
+      for (auto& j : batch) {
+        if (j.done) j.done(Status(Code::kUnavailable, "storage sync failed earlier; the server must be restarted"));
+      }
+      continue;
     }
     run_batch(batch);
   }
@@ -178,17 +220,17 @@ void Writer::run_batch(std::deque<Job>& batch) {
   jobs_ += batch.size();
   std::vector<Finished> outcomes;
   outcomes.reserve(batch.size());
-  auto hand_over = [&] {
+  auto hand_over = [&](std::uint64_t wal_mark) {
     {
       std::lock_guard lk(done_mu_);
-      finished_.push_back(std::move(outcomes));
+      finished_.push_back({std::move(outcomes), wal_mark});
     }
     done_cv_.notify_one();
   };
   auto begin = Transaction::begin(*db_);
   if (!begin.ok()) {
     for (auto& j : batch) outcomes.push_back({begin.status(), nullptr, std::move(j.done)});
-    return hand_over();
+    return hand_over(0);
   }
   auto run = [this](const char* sql) {
     auto st = db_->prepare(sql);  // cached: no SQL compile per job
@@ -225,7 +267,9 @@ void Writer::run_batch(std::deque<Job>& batch) {
       o.status = Status(Code::kUnavailable, fmt::format("storage commit failed: {}", commit.message()));
     }
   }
-  hand_over();
+  // With pipelined syncs the commit's frames are written, not yet synced: the completer syncs
+  // through this mark before it answers anyone.
+  hand_over(wal_sync_ && commit.ok() ? wal_sync_->mark() : 0);
 }
 
 }  // namespace vnh::store

@@ -13,6 +13,16 @@
 // waking sockets, timers and waiting requests (a system call each) costs the writer nothing.
 // Keep them short all the same (post elsewhere). Rollback hooks run on the writer thread, at
 // once, because the jobs after them must see the in-memory state they restore.
+//
+// Pipelined syncs (on by default when the connection is FULL through store/wal_vfs): the
+// writer's COMMIT writes the batch's WAL frames but leaves the fsync to the completer, which
+// takes one fsync for every commit written by then and only after it returns runs the batch's
+// hooks and completions. The writer meanwhile runs the next batch, so fsync time and statement
+// time overlap instead of adding up. Other connections can read a commit from the moment its
+// COMMIT returns, before its fsync (as they could under synchronous=NORMAL); no one is told it
+// succeeded, no firm is sent an offer and no timer is armed before it is durable. If an fsync
+// fails, the batches waiting for it fail with kUnavailable and so does every later job: the
+// server must be restarted (SQLite's recovery then keeps what reached the disk).
 #include <atomic>
 #include <condition_variable>
 #include <optional>
@@ -26,6 +36,7 @@
 
 #include "common/status.hpp"
 #include "store/sqlite.hpp"
+#include "store/wal_vfs.hpp"
 
 namespace vnh::store {
 
@@ -67,7 +78,7 @@ class Writer {
   using Work = std::function<Status(WriteTx&)>;
   using Done = std::function<void(Status)>;
 
-  Writer(std::unique_ptr<Database> db, std::size_t max_batch = 256);
+  Writer(std::unique_ptr<Database> db, std::size_t max_batch = 256, bool pipeline_syncs = true);
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
@@ -95,12 +106,15 @@ class Writer {
   std::uint64_t batches() const { return batches_; }
   std::uint64_t jobs() const { return jobs_; }
   // Where the writer thread's time goes: running the jobs' statements, and committing (writing
-  // the WAL frames and the fsync). Microseconds since start.
+  // the WAL frames, and the fsync unless syncs are pipelined). Microseconds since start.
   std::uint64_t work_us() const { return work_us_; }
   std::uint64_t commit_us() const { return commit_us_; }
   // The writer thread's CPU time for the same (the rest of work + commit is waiting: the disk,
   // or the other threads on these cores).
   std::uint64_t cpu_us() const { return cpu_us_; }
+  // Pipelined syncs: whether they are on, and the completer's time in fsync (microseconds).
+  bool pipelined_syncs() const { return wal_sync_ != nullptr; }
+  std::uint64_t sync_us() const { return sync_us_; }
 
  private:
   struct Job {
@@ -113,11 +127,18 @@ class Writer {
     std::unique_ptr<WriteTx> tx;  // null when the job failed: nothing left to run
     Done done;
   };
+  struct Committed {
+    std::vector<Finished> jobs;
+    std::uint64_t wal_mark = 0;  // durable once the WAL is synced through this (pipelined syncs)
+  };
+  static WalSync* start_syncs(Database& db, bool on);
   void loop();
   void run_batch(std::deque<Job>& batch);
   void complete_loop();
 
   std::unique_ptr<Database> db_;
+  WalSync* wal_sync_;  // null: SQLite syncs inside COMMIT
+  std::atomic<bool> sync_failed_{false};
   std::size_t max_batch_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -128,9 +149,10 @@ class Writer {
   std::atomic<std::uint64_t> work_us_{0};
   std::atomic<std::uint64_t> commit_us_{0};
   std::atomic<std::uint64_t> cpu_us_{0};
+  std::atomic<std::uint64_t> sync_us_{0};
   std::mutex done_mu_;
   std::condition_variable done_cv_;
-  std::deque<std::vector<Finished>> finished_;
+  std::deque<Committed> finished_;
   bool writer_done_ = false;
   std::thread completer_;
   std::thread thread_;

@@ -144,3 +144,57 @@ TEST_CASE("commit hooks and completions run off the writer thread, in commit ord
   }).ok());
   CHECK(hooked);
 }
+
+TEST_CASE("with pipelined syncs a job is answered only after an fsync that covers its commit", "[writer]") {
+  testing::TempDir dir;
+  std::string path = dir.file("w.db");
+  Writer w(make_db(path));
+  REQUIRE(w.pipelined_syncs());
+  for (int i = 0; i < 5; ++i) {
+    auto before = wal_vfs_counters();
+    std::atomic<bool> hooked{false};
+    REQUIRE(w.run([&, i](WriteTx& tx) {
+                tx.on_commit([&] { hooked = true; });
+                return tx.db().prepare("INSERT INTO t VALUES (?)")->bind(1, i).run();
+              }).ok());
+    auto after = wal_vfs_counters();
+    CHECK(after.deferred_syncs == before.deferred_syncs + 1);  // COMMIT did not wait for the disk
+    CHECK(after.syncs == before.syncs + 1);                    // ... the answer did
+    CHECK(hooked);
+  }
+  CHECK(w.sync_us() > 0);
+  CHECK(count(path) == 5);
+}
+
+TEST_CASE("with pipelined syncs a failed fsync fails its batch, without hooks, and every job after it", "[writer]") {
+  testing::TempDir dir;
+  std::string path = dir.file("w.db");
+  Writer w(make_db(path));
+  REQUIRE(w.pipelined_syncs());
+  REQUIRE(w.run([](WriteTx& tx) { return tx.db().exec("INSERT INTO t VALUES (1)"); }).ok());
+  WalSync::fail_next_sync_for_tests();
+  std::atomic<bool> hooked{false};
+  Status st = w.run([&](WriteTx& tx) {
+    tx.on_commit([&] { hooked = true; });
+    return tx.db().exec("INSERT INTO t VALUES (2)");
+  });
+  CHECK(st.code() == Code::kUnavailable);
+  CHECK(st.message().find("fsync") != std::string::npos);
+  CHECK_FALSE(hooked);  // no offer sent, no timer armed for a commit that may not be on disk
+  Status later = w.run([](WriteTx& tx) { return tx.db().exec("INSERT INTO t VALUES (3)"); });
+  CHECK(later.code() == Code::kUnavailable);
+  CHECK(later.message().find("restart") != std::string::npos);
+  w.stop();
+  CHECK(count(path) == 2);  // 3 never ran
+}
+
+TEST_CASE("without pipelining SQLite syncs inside each commit", "[writer]") {
+  testing::TempDir dir;
+  std::string path = dir.file("w.db");
+  Writer w(make_db(path), 256, false);
+  CHECK_FALSE(w.pipelined_syncs());
+  auto before = wal_vfs_counters();
+  REQUIRE(w.run([](WriteTx& tx) { return tx.db().exec("INSERT INTO t VALUES (1)"); }).ok());
+  CHECK(wal_vfs_counters().deferred_syncs == before.deferred_syncs);
+  CHECK(wal_vfs_counters().syncs == before.syncs + 1);
+}
