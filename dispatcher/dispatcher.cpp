@@ -89,21 +89,25 @@ Result<std::optional<std::int64_t>> Dispatcher::continuity_firm(store::Database&
   return std::optional<std::int64_t>(firm);
 }
 
-Status Dispatcher::make_offer(store::WriteTx& tx, TicketRow& t, const Candidate& c, const store::ElderRow& elder,
-                              const store::ServiceItem& item, const tickets::Actor& actor) {
-  TimeMs now = clock_.now_ms();
+void Dispatcher::mark_offered(TicketRow& t, const Candidate& c, TimeMs now) const {
   int timeout_s = t.urgency == Urgency::kEmergency ? policy_.offer_timeout_emergency_s : policy_.offer_timeout_normal_s;
   t.firm_id = c.firm_id;
   t.offers_made += 1;
   t.offer_seq = t.offers_made;
   t.offer_expires_at = now + static_cast<TimeMs>(timeout_s) * kMsPerSecond;
   t.unassigned_reason.reset();
-  VNH_RETURN_IF_ERROR(tickets::transition(
-      tx.db(), t, TicketAction::kOffer, now, actor, "offered",
-      tickets::json_detail({{"accept_by", format_time_utc(*t.offer_expires_at)},
-                            {"round", std::to_string(t.offers_made)},
-                            {"distance_m", std::to_string(c.distance_m)}}),
-      c.code));
+}
+
+namespace {
+std::string offer_detail(const TicketRow& t, const Candidate& c) {
+  return tickets::json_detail({{"accept_by", format_time_utc(*t.offer_expires_at)},
+                               {"round", std::to_string(t.offers_made)},
+                               {"distance_m", std::to_string(c.distance_m)}});
+}
+}  // namespace
+
+Status Dispatcher::announce_offer(store::WriteTx& tx, const TicketRow& t, const Candidate& c,
+                                  const store::ElderRow& elder, const store::ServiceItem& item, TimeMs now) {
   Offer o{t, item, elder, c.firm_id, c.code, *t.offer_expires_at, static_cast<double>(c.distance_m)};
   VNH_RETURN_IF_ERROR(sink_.offer(tx, o));
   TimeMs previous = dir_.last_offer(c.firm_id);
@@ -118,28 +122,48 @@ Status Dispatcher::make_offer(store::WriteTx& tx, TicketRow& t, const Candidate&
   return Status::Ok();
 }
 
-Status Dispatcher::dispatch(store::WriteTx& tx, TicketRow& t, const tickets::Actor& actor,
-                            const tickets::DispatchContext& ctx) {
-  auto& db = tx.db();
+void Dispatcher::announce_unassigned(store::WriteTx& tx, const TicketRow& t) {
+  tx.on_commit([this] {
+    std::lock_guard lk(stats_mu_);
+    ++stats_.unassigned;
+  });
+  service_.publish(tx, t, "unassigned");
+}
+
+Status Dispatcher::make_offer(store::WriteTx& tx, TicketRow& t, const Candidate& c, const store::ElderRow& elder,
+                              const store::ServiceItem& item, const tickets::Actor& actor) {
   TimeMs now = clock_.now_ms();
-  if (t.state != TicketState::kCreated && t.state != TicketState::kUnassigned) {
-    return precondition(fmt::format("cannot dispatch a ticket that is {}", to_string(t.state)), "illegal_transition");
+  mark_offered(t, c, now);
+  VNH_RETURN_IF_ERROR(
+      tickets::transition(tx.db(), t, TicketAction::kOffer, now, actor, "offered", offer_detail(t, c), c.code));
+  return announce_offer(tx, t, c, elder, item, now);
+}
+
+Result<Dispatcher::Choice> Dispatcher::choose(store::Database& db, const TicketRow& t,
+                                              const tickets::DispatchContext& ctx, TimeMs now) {
+  Choice out;
+  if (ctx.elder) {
+    out.elder = *ctx.elder;
+  } else {
+    auto e = store::get_elder_core(db, t.elder_id);
+    if (!e.ok()) return e.status();
+    if (*e) out.elder = std::move(**e);
   }
-  Result<std::optional<store::ElderRow>> elder = ctx.elder ? Result<std::optional<store::ElderRow>>(*ctx.elder)
-                                                           : store::get_elder_core(db, t.elder_id);
-  if (!elder.ok()) return elder.status();
-  Result<std::optional<store::ServiceItem>> item =
-      ctx.item ? Result<std::optional<store::ServiceItem>>(*ctx.item) : store::item_by_id(db, t.item_id);
-  if (!item.ok()) return item.status();
-  if (!*elder || !*item) return internal("ticket refers to a missing elder or item");
+  if (ctx.item) {
+    out.item = *ctx.item;
+  } else {
+    auto i = store::item_by_id(db, t.item_id);
+    if (!i.ok()) return i.status();
+    if (*i) out.item = std::move(**i);
+  }
+  if (!out.elder || !out.item) return internal("ticket refers to a missing elder or item");
   std::set<std::int64_t> excluded;
   if (t.offers_made > 0) {  // only a ticket that was offered can have been declined
     auto declined = store::declined_firms(db, t.id);
     if (!declined.ok()) return declined.status();
     excluded.insert(declined->begin(), declined->end());
   }
-
-  auto cands = dir_.candidates((*elder)->community_code, t.category, {(*elder)->lat, (*elder)->lon}, excluded, now);
+  auto cands = dir_.candidates(out.elder->community_code, t.category, {out.elder->lat, out.elder->lon}, excluded, now);
   if (t.urgency == Urgency::kNormal && !cands.empty()) {
     auto cont = continuity_firm(db, t, now);
     if (!cont.ok()) return cont.status();
@@ -152,20 +176,61 @@ Status Dispatcher::dispatch(store::WriteTx& tx, TicketRow& t, const tickets::Act
     std::lock_guard lk(stats_mu_);
     ++stats_.decisions;
   }
-  if (!cands.empty()) return make_offer(tx, t, cands.front(), **elder, **item, actor);
-
-  std::string reason = dir_.no_candidate_reason((*elder)->community_code, t.category, excluded);
-  if (t.state == TicketState::kUnassigned) {
-    return Status(Code::kFailedPrecondition, "no firm can take this ticket now: " + reason, "ticket_no", "no_candidate");
+  if (!cands.empty()) {
+    out.best = std::move(cands.front());
+  } else {
+    out.reason = dir_.no_candidate_reason(out.elder->community_code, t.category, excluded);
   }
-  t.unassigned_reason = reason;
+  return out;
+}
+
+Status Dispatcher::dispatch(store::WriteTx& tx, TicketRow& t, const tickets::Actor& actor,
+                            const tickets::DispatchContext& ctx) {
+  auto& db = tx.db();
+  TimeMs now = clock_.now_ms();
+  if (t.state != TicketState::kCreated && t.state != TicketState::kUnassigned) {
+    return precondition(fmt::format("cannot dispatch a ticket that is {}", to_string(t.state)), "illegal_transition");
+  }
+  auto choice = choose(db, t, ctx, now);
+  if (!choice.ok()) return choice.status();
+  if (choice->best) return make_offer(tx, t, *choice->best, *choice->elder, *choice->item, actor);
+  if (t.state == TicketState::kUnassigned) {
+    return Status(Code::kFailedPrecondition, "no firm can take this ticket now: " + choice->reason, "ticket_no",
+                  "no_candidate");
+  }
+  t.unassigned_reason = choice->reason;
   VNH_RETURN_IF_ERROR(tickets::transition(db, t, TicketAction::kNoCandidate, now, actor, "unassigned",
-                                          tickets::json_detail({{"reason", reason}})));
-  tx.on_commit([this] {
-    std::lock_guard lk(stats_mu_);
-    ++stats_.unassigned;
-  });
-  service_.publish(tx, t, "unassigned");
+                                          tickets::json_detail({{"reason", choice->reason}})));
+  announce_unassigned(tx, t);
+  return Status::Ok();
+}
+
+Status Dispatcher::dispatch_new(store::WriteTx& tx, TicketRow& t, const tickets::Actor& actor,
+                                const tickets::DispatchContext& ctx, const std::function<Status()>& insert) {
+  auto& db = tx.db();
+  TimeMs now = clock_.now_ms();
+  if (t.id != 0 || t.state != TicketState::kCreated) return internal("dispatch_new is for a ticket not yet inserted");
+  auto choice = choose(db, t, ctx, now);
+  if (!choice.ok()) return choice.status();
+  const TicketState from = t.state;
+  auto to = next_state(from, choice->best ? TicketAction::kOffer : TicketAction::kNoCandidate);
+  if (!to.ok()) return to.status();
+  if (choice->best) {
+    mark_offered(t, *choice->best, now);
+  } else {
+    t.unassigned_reason = choice->reason;
+  }
+  t.state = *to;
+  t.updated_at = now;
+  VNH_RETURN_IF_ERROR(insert());
+  if (choice->best) {
+    const Candidate& c = *choice->best;
+    VNH_RETURN_IF_ERROR(tickets::record_transition(db, t, from, now, actor, "offered", offer_detail(t, c), c.code));
+    return announce_offer(tx, t, c, *choice->elder, *choice->item, now);
+  }
+  VNH_RETURN_IF_ERROR(tickets::record_transition(db, t, from, now, actor, "unassigned",
+                                                 tickets::json_detail({{"reason", choice->reason}})));
+  announce_unassigned(tx, t);
   return Status::Ok();
 }
 

@@ -86,6 +86,8 @@ class Dispatcher final : public tickets::DispatchPort {
 
   Status dispatch(store::WriteTx& tx, store::TicketRow& t, const tickets::Actor& actor,
                   const tickets::DispatchContext& ctx = {}) override;
+  Status dispatch_new(store::WriteTx& tx, store::TicketRow& t, const tickets::Actor& actor,
+                      const tickets::DispatchContext& ctx, const std::function<Status()>& insert) override;
   Status offer_withdrawn(store::WriteTx& tx, const store::TicketRow& t, std::int64_t firm_id,
                          const std::string& reason) override;
   Status assignment_cancelled(store::WriteTx& tx, const store::TicketRow& t, std::int64_t firm_id,
@@ -104,6 +106,21 @@ class Dispatcher final : public tickets::DispatchPort {
   DispatchStats stats() const;
 
  private:
+  // One decision: the ticket's elder and item, and the best candidate or why there is none.
+  struct Choice {
+    std::optional<store::ElderRow> elder;
+    std::optional<store::ServiceItem> item;
+    std::optional<Candidate> best;
+    std::string reason;
+  };
+  Result<Choice> choose(store::Database& db, const store::TicketRow& t, const tickets::DispatchContext& ctx,
+                        TimeMs now);
+  // Sets the offer's fields on `t` (firm, round, deadline); the caller writes the row.
+  void mark_offered(store::TicketRow& t, const Candidate& c, TimeMs now) const;
+  // After the row is written: the firm's offer frame, the deadline timer, the live channel.
+  Status announce_offer(store::WriteTx& tx, const store::TicketRow& t, const Candidate& c,
+                        const store::ElderRow& elder, const store::ServiceItem& item, TimeMs now);
+  void announce_unassigned(store::WriteTx& tx, const store::TicketRow& t);
   Status make_offer(store::WriteTx& tx, store::TicketRow& t, const Candidate& c, const store::ElderRow& elder,
                     const store::ServiceItem& item, const tickets::Actor& actor);
 

@@ -31,18 +31,24 @@ Status transition(store::Database& db, store::TicketRow& t, TicketAction action,
   t.state = *to;
   t.updated_at = at;
   VNH_RETURN_IF_ERROR(store::save_ticket(db, t));
+  return record_transition(db, t, from, at, actor, event_type, detail, firm_code);
+}
+
+Status record_transition(store::Database& db, const store::TicketRow& t, TicketState from, TimeMs at,
+                         const Actor& actor, const std::string& event_type, const std::string& detail,
+                         const std::optional<std::string>& firm_code) {
   store::TicketEventRow ev;
   ev.ticket_id = t.id;
   ev.at = at;
   ev.type = event_type;
   ev.actor = actor.name;
   ev.from_state = std::string(to_string(from));
-  ev.to_state = std::string(to_string(*to));
+  ev.to_state = std::string(to_string(t.state));
   ev.firm_code = firm_code;
   ev.detail = detail;
   VNH_RETURN_IF_ERROR(store::append_event(db, ev));
   return audit(db, t, at, actor, "ticket." + event_type,
-               fmt::format("{{\"from\":\"{}\",\"to\":\"{}\"}}", to_string(from), to_string(*to)));
+               fmt::format("{{\"from\":\"{}\",\"to\":\"{}\"}}", to_string(from), to_string(t.state)));
 }
 
 Status note_event(store::Database& db, const store::TicketRow& t, TimeMs at, const Actor& actor,

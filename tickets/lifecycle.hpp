@@ -28,6 +28,12 @@ Status transition(store::Database& db, store::TicketRow& t, domain::TicketAction
                   const Actor& actor, const std::string& event_type, const std::string& detail,
                   const std::optional<std::string>& firm_code = std::nullopt);
 
+// The records of a state change `from` → t.state whose row is written by the caller (a new
+// ticket inserted in its dispatched state): the event and the audit entry transition() writes.
+Status record_transition(store::Database& db, const store::TicketRow& t, domain::TicketState from, TimeMs at,
+                         const Actor& actor, const std::string& event_type, const std::string& detail,
+                         const std::optional<std::string>& firm_code = std::nullopt);
+
 // Appends an event that is not a state change (notes, staff location, offer sent, …).
 Status note_event(store::Database& db, const store::TicketRow& t, TimeMs at, const Actor& actor,
                   const std::string& type, const std::string& detail,

@@ -160,30 +160,40 @@ Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, co
   t.created_at = now;
   t.created_by = actor.name;
   t.updated_at = now;
-  auto id = store::insert_ticket(db, t);
-  if (!id.ok()) return id.status();
-  t.id = *id;
-
+  // Dispatch decides before the row is written, so a new ticket is inserted once, already
+  // offered (or unassigned), instead of inserted and then updated through the same indexes.
   Created out;
-  auto dups = store::open_ticket_numbers(db, t.elder_id, t.category, t.id);
-  if (!dups.ok()) return dups.status();
-  out.likely_duplicates = std::move(*dups);
-  VNH_RETURN_IF_ERROR(note_event(db, t, now, actor, "created",
-                                 json_detail({{"item_code", (*item)->code},
-                                              {"urgency", std::string(to_string(t.urgency))},
-                                              {"channel", std::string(to_string(t.channel))}})));
-  if (actor.audit) {
-    VNH_RETURN_IF_ERROR(store::append_audit(db, now, {actor.name, "ticket.create", "ticket:" + t.ticket_no,
-                                                      fmt::format("{{\"elder\":\"{}\"}}", store::elder_public_id(t.elder_id))}));
+  TicketRow as_created = t;  // what the "created" change shows, before dispatch
+  auto insert = [&]() -> Status {
+    auto id = store::insert_ticket(db, t);
+    if (!id.ok()) return id.status();
+    t.id = *id;
+    as_created.id = *id;
+    auto dups = store::open_ticket_numbers(db, t.elder_id, t.category, t.id);
+    if (!dups.ok()) return dups.status();
+    out.likely_duplicates = std::move(*dups);
+    VNH_RETURN_IF_ERROR(note_event(db, t, now, actor, "created",
+                                   json_detail({{"item_code", (*item)->code},
+                                                {"urgency", std::string(to_string(t.urgency))},
+                                                {"channel", std::string(to_string(t.channel))}})));
+    if (actor.audit) {
+      VNH_RETURN_IF_ERROR(store::append_audit(db, now, {actor.name, "ticket.create", "ticket:" + t.ticket_no,
+                                                        fmt::format("{{\"elder\":\"{}\"}}", store::elder_public_id(t.elder_id))}));
+    }
+    if (key) {
+      auto st = db.prepare(
+          "INSERT INTO idempotency_keys(key, user_id, request_hash, ticket_id, created_at) VALUES (?, ?, ?, ?, ?)");
+      if (!st.ok()) return st.status();
+      VNH_RETURN_IF_ERROR(st->bind_all(*key, user_id, store::Blob{request_hash}, t.id, now).run());
+    }
+    publish(tx, as_created, "created");
+    return Status::Ok();
+  };
+  if (dispatch_) {
+    VNH_RETURN_IF_ERROR(dispatch_->dispatch_new(tx, t, actor, {&**elder, &**item}, insert));
+  } else {
+    VNH_RETURN_IF_ERROR(insert());
   }
-  if (key) {
-    auto st = db.prepare(
-        "INSERT INTO idempotency_keys(key, user_id, request_hash, ticket_id, created_at) VALUES (?, ?, ?, ?, ?)");
-    if (!st.ok()) return st.status();
-    VNH_RETURN_IF_ERROR(st->bind_all(*key, user_id, store::Blob{request_hash}, t.id, now).run());
-  }
-  publish(tx, t, "created");
-  if (dispatch_) VNH_RETURN_IF_ERROR(dispatch_->dispatch(tx, t, actor, {&**elder, &**item}));
   out.ticket = std::move(t);
   return out;
 }

@@ -9,6 +9,7 @@
 // consoles hear about changes through Observer (implemented by hotline/'s live hub), called
 // only after the transaction commits. Not thread-safe: used from the writer thread.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,12 @@ class DispatchPort {
   // Offers a ticket in state created to the best candidate or makes it unassigned.
   virtual Status dispatch(store::WriteTx& tx, store::TicketRow& t, const Actor& actor,
                           const DispatchContext& ctx = {}) = 0;
+  // The same for a ticket not yet in the database (t.id == 0, state created): decides first
+  // and sets `t` to the outcome (offered, with its firm and deadline, or unassigned with the
+  // reason), calls `insert` to write the row once in that state with the creation's own
+  // records, then records the offer or the unassignment and announces it as dispatch() does.
+  virtual Status dispatch_new(store::WriteTx& tx, store::TicketRow& t, const Actor& actor, const DispatchContext& ctx,
+                              const std::function<Status()>& insert) = 0;
   // Tells the firm that held an offer (withdrawn) or an assignment (cancelled) of the change.
   virtual Status offer_withdrawn(store::WriteTx& tx, const store::TicketRow& t, std::int64_t firm_id,
                                  const std::string& reason) = 0;
