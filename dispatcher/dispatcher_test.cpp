@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+#include <sqlite3.h>
+
 #include "dispatcher/dispatcher.hpp"
 #include "store/query.hpp"
 #include "tests/support/world.hpp"
@@ -233,6 +236,45 @@ TEST_CASE("the elder's continuity firm is offered first", "[dispatch]") {
     auto em = r.create("EA001", "emergency");
     CHECK(r.get(em.ticket_no).firm_id == r.firm_id("F_NEAR"));
   }
+  SECTION("not when a substantiated complaint names that visit") {
+    auto tid = r.get(t.ticket_no).id;
+    REQUIRE(r.w.store->db()
+                .exec(fmt::format("INSERT INTO complaints(ticket_id, filed_at, status, filed_by, closed_at, closed_by) "
+                                  "VALUES ({}, 1, 'substantiated', 'op', 2, 'sup')",
+                                  tid))
+                .ok());
+    auto after = r.create();
+    CHECK(r.get(after.ticket_no).firm_id == r.firm_id("F_NEAR"));
+  }
+}
+
+TEST_CASE("a new ticket is written once, already offered, with its created and offered events in order", "[dispatch]") {
+  Rig r;
+  auto& db = r.w.store->db();
+  int updates = 0;
+  sqlite3_update_hook(
+      db.handle(),
+      [](void* n, int op, const char*, const char* table, sqlite3_int64) {
+        if (op == SQLITE_UPDATE && std::string(table) == "tickets") ++*static_cast<int*>(n);
+      },
+      &updates);
+  auto t = r.create();
+  sqlite3_update_hook(db.handle(), nullptr, nullptr);
+  CHECK(updates == 0);
+  auto row = r.get(t.ticket_no);
+  CHECK(row.state == TicketState::kOffered);
+  CHECK(row.offers_made == 1);
+  CHECK(row.offer_seq == 1);
+  REQUIRE(row.offer_expires_at);
+  auto events = *store::list_events(db, row.id);
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].type == "created");
+  CHECK(events[1].type == "offered");
+  CHECK(events[1].from_state.value_or("") == "created");
+  CHECK(events[1].to_state.value_or("") == "offered");
+  CHECK(events[1].firm_code.value_or("") == r.sink.events.back().firm);
+  CHECK(r.sink.events.back().accept_by == *row.offer_expires_at);
+  CHECK(r.sink.events.back().kind == "offer");
 }
 
 TEST_CASE("cancelling tells the firm holding the offer or the assignment", "[dispatch]") {

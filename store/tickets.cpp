@@ -199,7 +199,8 @@ Result<std::vector<TicketRow>> list_tickets(Database& db, const TicketFilter& f)
   return query_all<TicketRow>(std::move(st), read_ticket);
 }
 
-// The open states, exactly as in the partial index tickets_open_of_elder (schema version 3).
+// The open states. None of them has been checked out, so checkout_at IS NULL narrows an
+// elder's tickets_elder entries to them and the few cancelled ones (schema version 4).
 #define VNH_OPEN_STATES "state IN ('created', 'offered', 'accepted', 'in_service', 'unassigned')"
 
 Result<std::vector<TicketRow>> open_tickets_of_elder(Database& db, std::int64_t elder_id) {
@@ -211,8 +212,8 @@ Result<std::vector<TicketRow>> open_tickets_of_elder(Database& db, std::int64_t 
 Result<std::vector<std::string>> open_ticket_numbers(Database& db, std::int64_t elder_id, Category category,
                                                      std::int64_t except_id) {
   auto st = db.prepare(
-      "SELECT ticket_no FROM tickets INDEXED BY tickets_open_of_elder WHERE elder_id = ? AND category = ? AND id <> ? "
-      "AND " VNH_OPEN_STATES " ORDER BY id DESC LIMIT ?");
+      "SELECT ticket_no FROM tickets INDEXED BY tickets_elder WHERE elder_id = ? AND category = ? "
+      "AND checkout_at IS NULL AND id <> ? AND " VNH_OPEN_STATES " ORDER BY id DESC LIMIT ?");
   if (st.ok()) st->bind_all(elder_id, to_string(category), except_id, kMaxLikelyDuplicates);
   return query_all<std::string>(std::move(st), [](Statement& r) { return r.text(0); });
 }
