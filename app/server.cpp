@@ -232,8 +232,10 @@ std::string Server::metrics_text() {
   gauge("vnh_writer_jobs_total", "write jobs run", static_cast<double>(store_->writer().jobs()));
   gauge("vnh_writer_work_seconds_total", "writer time spent running jobs' statements",
         static_cast<double>(store_->writer().work_us()) / 1e6);
-  gauge("vnh_writer_commit_seconds_total", "writer time spent committing (WAL write and fsync)",
+  gauge("vnh_writer_commit_seconds_total", "writer time spent committing (WAL write; and fsync unless pipelined)",
         static_cast<double>(store_->writer().commit_us()) / 1e6);
+  gauge("vnh_wal_sync_seconds_total", "completer time in WAL fsyncs (pipelined syncs; 0 when off)",
+        static_cast<double>(store_->writer().sync_us()) / 1e6);
   gauge("vnh_writer_cpu_seconds_total", "writer thread CPU time (the rest of work + commit is waiting)",
         static_cast<double>(store_->writer().cpu_us()) / 1e6);
   if (const auto* ck = store_->checkpointer()) {

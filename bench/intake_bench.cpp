@@ -147,6 +147,8 @@ int main(int argc, char** argv) {
   bench::figure("intake", "writer_work_us_per_ticket", static_cast<double>(w.work_us()) / jobs, "µs");
   bench::figure("intake", "writer_commit_us_per_ticket", static_cast<double>(w.commit_us()) / jobs, "µs");
   bench::figure("intake", "writer_cpu_us_per_ticket", static_cast<double>(w.cpu_us()) / jobs, "µs");
+  // Pipelined syncs: the completer's fsync time, overlapping the writer's next batches.
+  bench::figure("intake", "wal_sync_us_per_ticket", static_cast<double>(w.sync_us()) / jobs, "µs");
   // What a commit writes: 4 KiB pages appended to the WAL per ticket (shared pages count once per group).
   if (const auto* ck = server->store().checkpointer()) {
     bench::figure("intake", "wal_pages_per_ticket", static_cast<double>(ck->frames_written()) / jobs, "pages");
