@@ -60,7 +60,7 @@ w(f"| … p50 / p99, 64 clients | {fmt('intake','p50_ms_64_clients')} / {fmt('in
 row("jobs per group commit under load", "intake", "writer_jobs_per_batch", "", "")
 w(f"| writer time per ticket: statements / share of the commit (µs) | {fmt('intake','writer_work_us_per_ticket')} / {fmt('intake','writer_commit_us_per_ticket')} | | the single writer thread's budget |")
 w(f"| fsync time per ticket, on the completer (µs) | {fmt('intake','wal_sync_us_per_ticket')} | | pipelined: overlaps the writer's next batch |")
-w(f"| writer CPU per ticket (µs) / WAL pages written per ticket | {fmt('intake','writer_cpu_us_per_ticket')} / {fmt('intake','wal_pages_per_ticket')} | | CPU, not the disk, is the writer's limit |")
+w(f"| writer CPU per ticket (µs) / WAL pages written per ticket | {fmt('intake','writer_cpu_us_per_ticket')} / {fmt('intake','wal_pages_per_ticket')} | | CPU: the writer's, and the two cores the load shares |")
 w(f"| dispatch decision p50 / p99, 126 firms | {fmt('dispatch','decision_p50_us_126_firms',2)} / {fmt('dispatch','decision_p99_us_126_firms',2)} | p99 < 50 µs (#4) | |")
 w(f"| dispatch decision p50 / p99, 10,000 firms | {fmt('dispatch','decision_p50_us_10000_firms')} / {fmt('dispatch','decision_p99_us_10000_firms')} | p99 < 1 ms (#4) | |")
 w(f"| ticket created → offer frame at the firm, p50 / p99, 126 firms connected (50 tickets/s) | {fmt('offers','create_to_offer_p50_ms_126_firms',2)} / {fmt('offers','create_to_offer_p99_ms_126_firms',2)} | p99 < 10 ms (#4) | one bare WAL+FULL commit: p50 {fmt('intake','raw_commit_p50_ms',2)} / p99 {fmt('intake','raw_commit_p99_ms',2)} |")
