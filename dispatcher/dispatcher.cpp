@@ -136,20 +136,12 @@ Status Dispatcher::make_offer(store::WriteTx& tx, TicketRow& t, const Candidate&
 Result<Dispatcher::Choice> Dispatcher::choose(store::Database& db, const TicketRow& t,
                                               const tickets::DispatchContext& ctx, TimeMs now) {
   Choice out;
-  if (ctx.elder) {
-    out.elder = *ctx.elder;
-  } else {
-    auto e = store::get_elder_core(db, t.elder_id);
-    if (!e.ok()) return e.status();
-    if (*e) out.elder = std::move(**e);
-  }
-  if (ctx.item) {
-    out.item = *ctx.item;
-  } else {
-    auto i = store::item_by_id(db, t.item_id);
-    if (!i.ok()) return i.status();
-    if (*i) out.item = std::move(**i);
-  }
+  auto elder = ctx.elder ? Result<std::optional<store::ElderRow>>(*ctx.elder) : store::get_elder_core(db, t.elder_id);
+  if (!elder.ok()) return elder.status();
+  out.elder = std::move(*elder);
+  auto item = ctx.item ? Result<std::optional<store::ServiceItem>>(*ctx.item) : store::item_by_id(db, t.item_id);
+  if (!item.ok()) return item.status();
+  out.item = std::move(*item);
   if (!out.elder || !out.item) return internal("ticket refers to a missing elder or item");
   std::set<std::int64_t> excluded;
   if (t.offers_made > 0) {  // only a ticket that was offered can have been declined

@@ -55,6 +55,9 @@ Status savepoint(WriteTx& tx, const std::string& name, const std::function<Statu
 }
 
 namespace {
+std::uint64_t micros_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(b - a).count());
+}
 Status guarded(const std::function<Status(WriteTx&)>& work, WriteTx& tx) {
   try {
     return work(tx);
@@ -158,8 +161,7 @@ void Writer::complete_loop() {
     if (wal_sync_ && batch.wal_mark > 0) {
       auto t0 = std::chrono::steady_clock::now();
       Status synced = wal_sync_->sync_through(batch.wal_mark);
-      sync_us_ += static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
+      sync_us_ += micros_between(t0, std::chrono::steady_clock::now());
       if (!synced.ok()) {
         if (!sync_failed_.exchange(true)) {
           log::error("msg=\"WAL fsync failed: no further writes are accepted; restart the server\" error={}",
@@ -203,9 +205,6 @@ void Writer::loop() {
 }
 
 namespace {
-std::uint64_t micros_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(b - a).count());
-}
 std::uint64_t thread_cpu_us() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
