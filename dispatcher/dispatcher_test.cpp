@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include <fmt/format.h>
 #include <sqlite3.h>
 
@@ -275,6 +277,36 @@ TEST_CASE("a new ticket is written once, already offered, with its created and o
   CHECK(events[1].firm_code.value_or("") == r.sink.events.back().firm);
   CHECK(r.sink.events.back().accept_by == *row.offer_expires_at);
   CHECK(r.sink.events.back().kind == "offer");
+}
+
+TEST_CASE("creating and offering a ticket runs no statement that builds a temporary B-tree", "[dispatch]") {
+  // SQLite fills a temporary B-tree for `IN (…)` lists of three or more constants and for
+  // RETURNING, on every execution; in the writer's per-ticket path that was a quarter of its
+  // time (bench/notes.md). Every statement the creation runs is traced, then explained.
+  Rig r;
+  auto& db = r.w.store->db();
+  r.create();  // the first creation prepares what later ones reuse
+  std::set<std::string> sqls;
+  sqlite3_trace_v2(
+      db.handle(), SQLITE_TRACE_STMT,
+      [](unsigned, void* out, void* stmt, void*) {
+        static_cast<std::set<std::string>*>(out)->insert(sqlite3_sql(static_cast<sqlite3_stmt*>(stmt)));
+        return 0;
+      },
+      &sqls);
+  auto t = r.create();
+  sqlite3_trace_v2(db.handle(), 0, nullptr, nullptr);
+  CHECK(r.get(t.ticket_no).state == TicketState::kOffered);
+  REQUIRE(sqls.size() >= 8);  // ticket, events, audit, counters, outbox …
+  for (const auto& sql : sqls) {
+    if (sql.rfind("INSERT", 0) != 0 && sql.rfind("UPDATE", 0) != 0 && sql.rfind("SELECT", 0) != 0) continue;
+    auto st = db.prepare("EXPLAIN " + sql);
+    REQUIRE(st.ok());
+    int ephemeral = 0;
+    while (*st->step()) ephemeral += st->text(1) == "OpenEphemeral";
+    INFO(sql);
+    CHECK(ephemeral == 0);
+  }
 }
 
 TEST_CASE("cancelling tells the firm holding the offer or the assignment", "[dispatch]") {

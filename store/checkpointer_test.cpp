@@ -59,7 +59,8 @@ TEST_CASE("past the soft threshold the thread checkpoints and the writer never d
   rig.commits(60);
   CHECK(eventually([&] { return rig.ck->background_checkpoints() > 0; }));
   CHECK(rig.ck->inline_checkpoints() == 0);
-  CHECK(rig.ck->wal_pages() >= 20);
+  // (Not the WAL's current length: once a checkpoint has run, the next commit restarts the WAL,
+  // so how long it is at the end depends on when the thread ran.)
   // The rows reached the database file itself, not only the WAL.
   CHECK(eventually([&] { return std::filesystem::file_size(path) >= db_size_before + 20 * kPage; }));
 }

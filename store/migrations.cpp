@@ -6,6 +6,40 @@ namespace vnh::store {
 
 int latest_schema_version() { return static_cast<int>(migrations::files().size()); }
 
+namespace {
+
+Result<std::int64_t> pragma_value(Database& db, const char* sql) {
+  auto st = db.prepare(sql);
+  if (!st.ok()) return st.status();
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status(Code::kInternal, fmt::format("{} returned no row", sql));
+  return st->int64(0);
+}
+
+// A migration that edits table definitions in sqlite_schema directly (only ever to restate a
+// CHECK constraint without changing what it accepts, as SQLite's ALTER TABLE documentation
+// describes) must tell other connections the schema changed and prove the file still reads.
+Status after_schema_edit(Database& db) {
+  auto cookie = pragma_value(db, "PRAGMA schema_version");
+  if (!cookie.ok()) return cookie.status();
+  VNH_RETURN_IF_ERROR(db.exec(fmt::format("PRAGMA schema_version={}", *cookie + 1)));
+  auto st = db.prepare("PRAGMA integrity_check");
+  if (!st.ok()) return st.status();
+  std::string problems;
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    std::string line = st->text(0);
+    if (line != "ok") problems += (problems.empty() ? "" : "; ") + line;
+  }
+  if (!problems.empty()) return Status(Code::kInternal, "integrity check after the schema edit: " + problems);
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status migrate(Database& db) {
   int current = 0;
   {
@@ -30,6 +64,10 @@ Status migrate(Database& db) {
     if (!tx.ok()) return tx.status();
     Status s = db.exec(sql);
     if (!s.ok()) return Status(s.code(), fmt::format("migration {} failed: {}", name, s.message()));
+    if (sql.find("writable_schema") != std::string::npos) {
+      s = after_schema_edit(db);
+      if (!s.ok()) return Status(s.code(), fmt::format("migration {} failed: {}", name, s.message()));
+    }
     VNH_RETURN_IF_ERROR(db.exec(fmt::format("PRAGMA user_version={}", version)));
     VNH_RETURN_IF_ERROR(tx->commit());
   }

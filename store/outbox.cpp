@@ -4,16 +4,19 @@
 
 namespace vnh::store {
 
+// An UPDATE and a read rather than UPDATE … RETURNING: SQLite collects RETURNING rows in a
+// temporary B-tree, a cost on every offer the writer makes.
 Result<std::uint64_t> next_outbox_seq(Database& db, std::int64_t firm_id) {
-  auto st = db.prepare("UPDATE firms SET next_seq = next_seq + 1 WHERE id = ? RETURNING next_seq - 1");
-  if (!st.ok()) return st.status();
-  st->bind(1, firm_id);
-  auto row = st->step();
-  if (!row.ok()) return row.status();
-  if (!*row) return not_found("no such firm");
-  auto seq = static_cast<std::uint64_t>(st->int64(0));
-  st->reset();
-  return seq;
+  auto up = db.prepare("UPDATE firms SET next_seq = next_seq + 1 WHERE id = ?");
+  if (!up.ok()) return up.status();
+  VNH_RETURN_IF_ERROR(up->bind(1, firm_id).run());
+  if (db.changes() != 1) return not_found("no such firm");
+  auto read = db.prepare("SELECT next_seq - 1 FROM firms WHERE id = ?");
+  if (!read.ok()) return read.status();
+  read->bind(1, firm_id);
+  auto seq = query_int(std::move(read));
+  if (!seq.ok()) return seq.status();
+  return static_cast<std::uint64_t>(*seq);
 }
 
 Status insert_outbox(Database& db, const OutboxRow& r) {

@@ -126,3 +126,87 @@ TEST_CASE("version 3 rebuilds the audit log of a version-2 file with its chain a
   CHECK(report->intact);
   CHECK(report->entries == 6);
 }
+
+namespace {
+// How many temporary B-trees SQLite builds to run one statement.
+int ephemeral_tables(Database& db, const std::string& sql) {
+  auto st = db.prepare("EXPLAIN " + sql);
+  REQUIRE(st.ok());
+  int n = 0;
+  while (*st->step()) n += st->text(1) == "OpenEphemeral";
+  return n;
+}
+}  // namespace
+
+TEST_CASE("version 5 restates the ticket and outbox checks: same rows kept and refused, no temporary B-tree per insert",
+          "[schema]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("old.db");
+  const std::string insert_ticket =
+      "INSERT INTO tickets(ticket_no,elder_id,item_id,category,channel,urgency,window_start,window_end,state,"
+      "created_at,created_by,updated_at,firm_id,offer_expires_at) VALUES (?,1,1,?,'hotline','normal',0,1,?,0,'op',0,?,?)";
+  const std::string insert_outbox =
+      "INSERT INTO outbox(firm_id,seq,kind,ticket_id,frame,created_at) VALUES (1,?,?,1,x'00',0)";
+  {
+    // A file as vnh left it at version 4, with a ticket and an outbox row.
+    auto db = std::move(*Database::open(path, {}));
+    int version = 0;
+    for (const auto& [name, sql] : migrations::files()) {
+      if (++version > 4) break;
+      REQUIRE(db->exec(sql).ok());
+    }
+    REQUIRE(db->exec("PRAGMA user_version=4").ok());
+    CHECK(ephemeral_tables(*db, insert_ticket) == 6);  // what version 5 removes
+    CHECK(ephemeral_tables(*db, insert_outbox) == 1);
+    REQUIRE(db->exec("PRAGMA foreign_keys=OFF").ok());
+    REQUIRE(db->exec("INSERT INTO tickets(ticket_no,elder_id,item_id,category,channel,urgency,window_start,window_end,"
+                     "state,created_at,created_by,updated_at,firm_id,offer_expires_at) VALUES ('T1',1,1,'medical_care',"
+                     "'device','emergency',0,1,'offered',0,'op',0,1,5)").ok());
+    REQUIRE(db->exec("INSERT INTO outbox(firm_id,seq,kind,ticket_id,frame,created_at) VALUES (1,1,'offer',1,x'00',0)").ok());
+  }
+  auto db = std::move(*Database::open(path, {}));
+  REQUIRE(migrate(*db).ok());
+  auto v = db->prepare("PRAGMA user_version");
+  REQUIRE(*v->step());
+  CHECK(v->int64(0) == latest_schema_version());
+  {
+    auto row = db->prepare("SELECT ticket_no, state, category FROM tickets");
+    REQUIRE(*row->step());
+    CHECK(row->text(0) == "T1");
+    CHECK(row->text(1) == "offered");
+    CHECK(row->text(2) == "medical_care");
+  }
+
+  CHECK(ephemeral_tables(*db, insert_ticket) == 0);
+  CHECK(ephemeral_tables(*db, insert_outbox) == 0);
+  REQUIRE(db->exec("PRAGMA foreign_keys=OFF").ok());
+  auto ticket = [&](const char* no, const char* category, const char* state, std::optional<std::int64_t> firm) {
+    auto st = db->prepare(insert_ticket);
+    REQUIRE(st.ok());
+    st->bind(1, no).bind(2, category).bind(3, state).bind(4, firm);
+    st->bind(5, firm ? std::optional<std::int64_t>(5) : std::nullopt);
+    return st->run();
+  };
+  // Accepted as before.
+  CHECK(ticket("T2", "emergency_aid", "created", std::nullopt).ok());
+  CHECK(ticket("T3", "life_care", "unassigned", std::nullopt).ok());
+  CHECK(ticket("T4", "emotional_comfort", "offered", 7).ok());
+  // Refused as before, with SQLite's CHECK failure.
+  CHECK(ticket("T5", "gardening", "created", std::nullopt).code() == Code::kFailedPrecondition);
+  CHECK(ticket("T6", "life_care", "lost", std::nullopt).code() == Code::kFailedPrecondition);
+  CHECK(ticket("T7", "life_care", "accepted", std::nullopt).code() == Code::kFailedPrecondition);  // no firm
+  CHECK_FALSE(db->exec("UPDATE tickets SET channel='fax' WHERE ticket_no='T2'").ok());
+  CHECK_FALSE(db->exec("UPDATE tickets SET dispute='maybe' WHERE ticket_no='T2'").ok());
+  CHECK_FALSE(db->exec("UPDATE tickets SET state='in_service', firm_id=7 WHERE ticket_no='T2'").ok());  // no check-in
+  auto outbox = [&](std::int64_t seq, const char* kind) {
+    auto st = db->prepare(insert_outbox);
+    REQUIRE(st.ok());
+    st->bind(1, seq).bind(2, kind);
+    return st->run();
+  };
+  CHECK(outbox(2, "withdrawn").ok());
+  CHECK(outbox(3, "nudge").code() == Code::kFailedPrecondition);
+  // Another connection reads the new definitions.
+  auto other = std::move(*Database::open(path, {}));
+  CHECK(ephemeral_tables(*other, insert_ticket) == 0);
+}

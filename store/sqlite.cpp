@@ -146,7 +146,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
   sqlite3_extended_result_codes(db->db_, 1);
   sqlite3_busy_timeout(db->db_, opts.busy_timeout_ms);
   std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
-  pragmas += fmt::format("PRAGMA cache_size=-{}; PRAGMA mmap_size={};", opts.cache_kib, 256ll << 20);
+  pragmas += fmt::format("PRAGMA cache_size=-{}; PRAGMA mmap_size={};", opts.cache_kib, opts.mmap_bytes);
   if (!opts.read_only) {
     pragmas += "PRAGMA journal_mode=WAL;";
     pragmas += fmt::format("PRAGMA synchronous={};", opts.synchronous);

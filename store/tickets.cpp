@@ -201,7 +201,10 @@ Result<std::vector<TicketRow>> list_tickets(Database& db, const TicketFilter& f)
 
 // The open states. None of them has been checked out, so checkout_at IS NULL narrows an
 // elder's tickets_elder entries to them and the few cancelled ones (schema version 4).
-#define VNH_OPEN_STATES "state IN ('created', 'offered', 'accepted', 'in_service', 'unassigned')"
+// As comparisons, not `state IN (…)`: SQLite builds a temporary B-tree for an IN list of three
+// or more constants on every execution, and the duplicate check runs at every creation.
+#define VNH_OPEN_STATES \
+  "(state = 'created' OR state = 'offered' OR state = 'accepted' OR state = 'in_service' OR state = 'unassigned')"
 
 Result<std::vector<TicketRow>> open_tickets_of_elder(Database& db, std::int64_t elder_id) {
   auto st = db.prepare(select_tickets("WHERE elder_id = ? AND " VNH_OPEN_STATES " ORDER BY id DESC"));
@@ -334,17 +337,17 @@ Result<std::map<std::string, std::int64_t>> count_tickets_by_state(Database& db)
   return out;
 }
 
+// The day's counter, then a read of it (not RETURNING, which costs a temporary B-tree).
 Result<std::string> next_ticket_no(Database& db, const std::string& yyyymmdd) {
-  auto st = db.prepare(
-      "INSERT INTO ticket_counters(day, last) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET last = last + 1 "
-      "RETURNING last");
-  if (!st.ok()) return st.status();
-  st->bind(1, yyyymmdd);
-  auto row = st->step();
-  if (!row.ok()) return row.status();
-  std::int64_t n = st->int64(0);
-  st->reset();
-  return fmt::format("T{}{:06}", yyyymmdd, n);
+  auto up = db.prepare("INSERT INTO ticket_counters(day, last) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET last = last + 1");
+  if (!up.ok()) return up.status();
+  VNH_RETURN_IF_ERROR(up->bind(1, yyyymmdd).run());
+  auto read = db.prepare("SELECT last FROM ticket_counters WHERE day = ?");
+  if (!read.ok()) return read.status();
+  read->bind(1, yyyymmdd);
+  auto n = query_int(std::move(read));
+  if (!n.ok()) return n.status();
+  return fmt::format("T{}{:06}", yyyymmdd, *n);
 }
 
 }  // namespace vnh::store
