@@ -151,9 +151,12 @@ void Api::route(net::Router& r, const std::string& method, const std::string& pa
   r.add(method, pattern, [this, roles = std::move(roles), h = std::move(h)](net::Request&& req, net::Respond respond) {
     auto token = req.bearer();
     if (!token) return respond(error_response(Status(Code::kUnauthenticated, "send Authorization: Bearer <token> (POST /api/v1/login)", "", "unauthenticated")));
-    auto db = c_.store.read();
-    if (!db.ok()) return respond(error_response(db.status()));
-    auto who = authenticate(**db, *token, c_.clock.now_ms());
+    Result<Principal> who = internal("not authenticated");
+    {
+      auto db = c_.store.read();  // released before the handler takes a lease of its own
+      if (!db.ok()) return respond(error_response(db.status()));
+      who = authenticate(**db, *token, c_.clock.now_ms());
+    }
     if (!who.ok()) return respond(error_response(who.status()));
     // Fail closed: a route without roles is open to nobody.
     if (std::find(roles.begin(), roles.end(), who->role) == roles.end()) {

@@ -362,6 +362,7 @@ void Api::install_admin(net::Router& r) {
           **db, [this](const auto& w) { return c_.store.writer().run(w); }, *policy, opts);
       if (!run.ok()) return respond(error_response(run.status()));
       if (c_.firms_changed) c_.firms_changed();
+      db->refresh();  // read back what the writer just committed
       auto info = settlement::get_run(**db, month);
       auto lines = lines_json(**db, month.to_string());
       if (!info.ok() || !*info || !lines.ok()) return respond(error_response(internal("settlement vanished")));

@@ -1,5 +1,7 @@
 #include "store/store.hpp"
 
+#include <sqlite3.h>
+
 #include <fmt/format.h>
 #include <sys/stat.h>
 
@@ -46,10 +48,39 @@ Store::~Store() {
   if (checkpointer_) checkpointer_->stop();
 }
 
+namespace {
+// Ends a lease's read transaction; false when it could not be ended.
+bool end_read(Database& db) {
+  if (sqlite3_get_autocommit(db.handle())) return true;  // no transaction (its BEGIN failed)
+  // A statement still stepping would keep the transaction open: reset them all first.
+  for (sqlite3_stmt* st = sqlite3_next_stmt(db.handle(), nullptr); st; st = sqlite3_next_stmt(db.handle(), st)) {
+    if (sqlite3_stmt_busy(st)) sqlite3_reset(st);
+  }
+  auto end = db.prepare("COMMIT");
+  return end.ok() && end->run().ok();
+}
+
+void begin_read(Database& db) {
+  auto begin = db.prepare("BEGIN");  // deferred: the snapshot starts at the first read
+  if (begin.ok()) (void)begin->run();
+}
+}  // namespace
+
+Store::Lease::Lease(Store* s, std::unique_ptr<Database> db) : s_(s), db_(std::move(db)) { begin_read(*db_); }
+
+void Store::Lease::refresh() {
+  if (db_ && end_read(*db_)) begin_read(*db_);
+}
+
 Store::Lease::~Lease() {
   if (!db_ || !s_) return;
+  bool reusable = end_read(*db_);
   std::lock_guard lk(s_->mu_);
-  s_->idle_.push_back(std::move(db_));
+  if (reusable) {
+    s_->idle_.push_back(std::move(db_));
+  } else {
+    --s_->open_readers_;  // closed below, outside the pool; the next read() opens another
+  }
   s_->cv_.notify_one();
 }
 

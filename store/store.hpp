@@ -35,12 +35,19 @@ class Store {
   static Result<std::unique_ptr<Store>> open(const StoreOptions& opts);
   ~Store();
 
-  // A read connection, returned to the pool when the lease ends.
+  // A read connection, returned to the pool when the lease ends. Its reads form one read
+  // transaction: one snapshot for everything read under the lease, and one WAL read lock and
+  // page-cache check instead of one per statement (a connection drops its page cache at every
+  // read transaction that finds a newer commit, which under intake is every one). Keep leases
+  // short: a checkpoint cannot restart the WAL past an open snapshot.
   class Lease {
    public:
-    Lease(Store* s, std::unique_ptr<Database> db) : s_(s), db_(std::move(db)) {}
+    Lease(Store* s, std::unique_ptr<Database> db);
     Lease(Lease&&) = default;
     ~Lease();
+    // Ends the snapshot: the next read sees what was committed since (after a write through
+    // the writer that this lease's holder wants to read back).
+    void refresh();
     Database& operator*() { return *db_; }
     Database* operator->() { return db_.get(); }
 

@@ -1,0 +1,57 @@
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+
+#include "store/query.hpp"
+#include "store/store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace vnh;
+using namespace vnh::store;
+
+namespace {
+std::unique_ptr<Store> open_store(const testing::TempDir& dir) {
+  StoreOptions o;
+  o.path = dir.file("s.db");
+  o.readers = 1;  // one pooled connection: every lease below reuses it
+  auto s = Store::open(o);
+  REQUIRE(s.ok());
+  auto& st = **s;
+  REQUIRE(st.writer().run([](WriteTx& tx) { return tx.db().exec("CREATE TABLE kv(k INTEGER PRIMARY KEY)"); }).ok());
+  return std::move(*s);
+}
+Status add(Store& s, int k) {
+  return s.writer().run([k](WriteTx& tx) { return tx.db().prepare("INSERT INTO kv(k) VALUES (?)")->bind(1, k).run(); });
+}
+std::int64_t rows(Database& db) { return *query_int(db.prepare("SELECT count(*) FROM kv")); }
+}  // namespace
+
+TEST_CASE("a read lease is one snapshot until it ends or is refreshed", "[store]") {
+  testing::TempDir dir;
+  auto s = open_store(dir);
+  REQUIRE(add(*s, 1).ok());
+  sqlite3_stmt* open_statement = nullptr;
+  {
+    auto lease = s->read();
+    REQUIRE(lease.ok());
+    CHECK(rows(**lease) == 1);
+    REQUIRE(add(*s, 2).ok());
+    CHECK(rows(**lease) == 1);  // the commit after its first read is not in its snapshot
+    lease->refresh();
+    CHECK(rows(**lease) == 2);
+    SECTION("a lease given back with a statement still stepping leaves a usable connection") {
+      REQUIRE(sqlite3_prepare_v2((*lease)->handle(), "SELECT k FROM kv ORDER BY k", -1, &open_statement, nullptr) ==
+              SQLITE_OK);
+      REQUIRE(sqlite3_step(open_statement) == SQLITE_ROW);  // one row read, the statement still open
+    }
+  }
+  REQUIRE(add(*s, 3).ok());
+  auto next = s->read();  // the same pooled connection, its transaction ended
+  REQUIRE(next.ok());
+  CHECK(rows(**next) == 3);
+  CHECK_FALSE(sqlite3_get_autocommit((*next)->handle()));  // in its own read transaction
+  if (open_statement) {
+    CHECK_FALSE(sqlite3_stmt_busy(open_statement));  // reset when its lease ended
+    sqlite3_finalize(open_statement);
+  }
+}
