@@ -119,6 +119,13 @@ std::optional<FirmInfo> FirmDirectory::firm_by_code(const std::string& code) con
   return std::nullopt;
 }
 
+std::optional<FirmInfo> FirmDirectory::firm_by_id(std::int64_t id) const {
+  std::lock_guard lk(mu_);
+  auto it = firms_.find(id);
+  if (it == firms_.end()) return std::nullopt;
+  return it->second.info;
+}
+
 bool FirmDirectory::covers(std::int64_t firm_id, const std::string& community, Category category) const {
   std::lock_guard lk(mu_);
   for (size_t len : prefix_lengths_) {

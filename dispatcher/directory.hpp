@@ -45,6 +45,7 @@ class FirmDirectory {
                                   const std::set<std::int64_t>& excluded) const;
   std::optional<FirmInfo> firm(std::int64_t id) const;
   std::optional<FirmInfo> firm_by_code(const std::string& code) const;
+  std::optional<FirmInfo> firm_by_id(std::int64_t id) const;
   bool covers(std::int64_t firm_id, const std::string& community_code, domain::Category category) const;
 
   void note_offer(std::int64_t firm_id, TimeMs at);

@@ -83,6 +83,11 @@ class Dispatcher final : public tickets::DispatchPort {
   Dispatcher(const domain::Policy& policy, const Clock& clock, FirmDirectory& directory, OfferSink& sink,
              OfferTimers& timers, tickets::Service& service)
       : policy_(policy), clock_(clock), dir_(directory), sink_(sink), timers_(timers), service_(service) {}
+  std::optional<std::pair<std::string, std::string>> firm_label(std::int64_t firm_id) const override {
+    auto f = dir_.firm_by_id(firm_id);
+    if (!f) return std::nullopt;
+    return std::make_pair(f->code, f->name);
+  }
 
   Status dispatch(store::WriteTx& tx, store::TicketRow& t, const tickets::Actor& actor,
                   const tickets::DispatchContext& ctx = {}) override;

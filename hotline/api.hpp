@@ -67,10 +67,13 @@ class Api {
   void install_admin(net::Router& r);
 
   // Runs `work` in the Writer; after commit, `render` runs on an I/O thread with a fresh
-  // read connection and its response is sent. A failed job answers with its Status.
+  // read connection and its response is sent. A failed job answers with its Status. When
+  // `from_memory` is given and returns a response (built from what `work` kept), no read
+  // connection is taken.
   template <class T>
   void write(net::Respond respond, std::function<Result<T>(store::WriteTx&)> work,
-             std::function<Result<net::Response>(store::Database&, T&)> render);
+             std::function<Result<net::Response>(store::Database&, T&)> render,
+             std::function<std::optional<net::Response>(T&)> from_memory = {});
   // Runs `read` on a pooled read connection and answers with its response or error.
   void read(const net::Respond& respond, const std::function<Result<net::Response>(store::Database&)>& read);
 

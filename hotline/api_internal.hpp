@@ -8,7 +8,8 @@ namespace vnh::hotline {
 
 template <class T>
 void Api::write(net::Respond respond, std::function<Result<T>(store::WriteTx&)> work,
-                std::function<Result<net::Response>(store::Database&, T&)> render) {
+                std::function<Result<net::Response>(store::Database&, T&)> render,
+                std::function<std::optional<net::Response>(T&)> from_memory) {
   auto out = std::make_shared<std::optional<T>>();
   c_.store.writer().submit(
       [work = std::move(work), out](store::WriteTx& tx) -> Status {
@@ -17,10 +18,14 @@ void Api::write(net::Respond respond, std::function<Result<T>(store::WriteTx&)> 
         *out = std::move(*r);
         return Status::Ok();
       },
-      [this, respond = std::move(respond), render = std::move(render), out](Status st) {
+      [this, respond = std::move(respond), render = std::move(render), from_memory = std::move(from_memory),
+       out](Status st) {
         if (!st.ok()) return respond(error_response(st));
-        // Render after the commit, off the writer thread.
-        boost::asio::post(c_.ioc, [this, respond, render, out] {
+        // Render after the commit, off the writer and completer threads.
+        boost::asio::post(c_.ioc, [this, respond, render, from_memory, out] {
+          if (from_memory) {
+            if (auto r = from_memory(**out)) return respond(std::move(*r));
+          }
           read(respond, [&](store::Database& db) { return render(db, **out); });
         });
       });

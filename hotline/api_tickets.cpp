@@ -55,6 +55,18 @@ Result<std::string> ticket_no_of(store::Database& db, std::int64_t ticket_id) {
 
 }  // namespace
 
+namespace {
+net::Response created_response(json::object o, const tickets::Created& created) {
+  json::array dups;
+  for (const auto& d : created.likely_duplicates) dups.push_back(json::value(d));
+  o["likely_duplicates"] = std::move(dups);
+  o["replayed"] = created.replayed;
+  auto res = json_response(201, o);
+  if (created.replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
+  return res;
+}
+}  // namespace
+
 void Api::install_tickets(net::Router& r) {
   route(r, "POST", "/api/v1/tickets", kIntake, [this](Call&& call) {
     auto body = parse_object(call.req.body);
@@ -93,19 +105,19 @@ void Api::install_tickets(net::Router& r) {
           return created->ticket.ticket_no;
         },
         [this, role = call.who.role, created](store::Database& db, std::string& no) -> Result<net::Response> {
-          // The committed row as it stands now (the firm may already have answered).
+          // A replay: the ticket as it stands now (the firm may have answered since).
           auto t = store::find_ticket(db, no);
           if (!t.ok()) return t.status();
           if (!*t) return internal("created ticket vanished");
           auto o = ticket_json(db, **t, role, *c_.policy.tz, false);
           if (!o.ok()) return o.status();
-          json::array dups;
-          for (const auto& d : created->likely_duplicates) dups.push_back(json::value(d));
-          (*o)["likely_duplicates"] = std::move(dups);
-          (*o)["replayed"] = created->replayed;
-          auto res = json_response(201, *o);
-          if (created->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
-          return res;
+          return created_response(std::move(*o), *created);
+        },
+        [this, role = call.who.role, created](std::string&) -> std::optional<net::Response> {
+          // A new ticket: as this request's transaction committed it (offered or unassigned),
+          // without reading it back.
+          if (!created->names) return std::nullopt;
+          return created_response(ticket_json(created->ticket, *created->names, role, *c_.policy.tz), *created);
         });
   });
 

@@ -55,39 +55,50 @@ json::object item_json(const store::ServiceItem& i) {
                       {"active", i.active}};
 }
 
-Result<json::object> ticket_json(store::Database& db, const store::TicketRow& t, Role role, const TimeZone& tz,
-                                 bool detail) {
+Result<tickets::TicketNames> ticket_names(store::Database& db, const store::TicketRow& t) {
+  tickets::TicketNames n;
+  auto item = store::item_by_id(db, t.item_id);
+  if (!item.ok()) return item.status();
+  if (*item) {
+    n.item_code = (*item)->code;
+    n.item_name = (*item)->name;
+  }
+  auto elder = store::get_elder_core(db, t.elder_id);
+  if (!elder.ok()) return elder.status();
+  if (*elder) {
+    n.elder_name = (*elder)->name;
+    n.community_code = (*elder)->community_code;
+  }
+  if (t.firm_id) {
+    auto f = store::firm_by_id(db, *t.firm_id);
+    if (!f.ok()) return f.status();
+    if (*f) {
+      n.firm_code = (*f)->code;
+      n.firm_name = (*f)->name;
+    }
+  }
+  return n;
+}
+
+json::object ticket_json(const store::TicketRow& t, const tickets::TicketNames& n, Role role, const TimeZone& tz) {
   json::object o;
   o["ticket_no"] = t.ticket_no;
   o["state"] = std::string(to_string(t.state));
   o["urgency"] = std::string(to_string(t.urgency));
   o["channel"] = std::string(to_string(t.channel));
   o["category"] = std::string(to_string(t.category));
-  auto item = store::item_by_id(db, t.item_id);
-  if (!item.ok()) return item.status();
-  o["item_code"] = *item ? (*item)->code : "";
-  o["item_name"] = *item ? (*item)->name : "";
-  auto elder = store::get_elder_core(db, t.elder_id);
-  if (!elder.ok()) return elder.status();
+  o["item_code"] = n.item_code;
+  o["item_name"] = n.item_name;
   o["elder_id"] = store::elder_public_id(t.elder_id);
-  if (*elder) {
-    o["elder_name"] = sees_whole_names(role) ? (*elder)->name : mask_name((*elder)->name);
-    o["community_code"] = (*elder)->community_code;
+  if (n.elder_name) {
+    o["elder_name"] = sees_whole_names(role) ? *n.elder_name : mask_name(*n.elder_name);
+    o["community_code"] = n.community_code;
   }
   o["window_start"] = format_time(t.window_start, tz);
   o["window_end"] = format_time(t.window_end, tz);
   o["notes"] = t.notes;
-  json::value firm_code = nullptr, firm_name = nullptr;
-  if (t.firm_id) {
-    auto f = store::firm_by_id(db, *t.firm_id);
-    if (!f.ok()) return f.status();
-    if (*f) {
-      firm_code = (*f)->code;
-      firm_name = (*f)->name;
-    }
-  }
-  o["firm_code"] = firm_code;
-  o["firm_name"] = firm_name;
+  o["firm_code"] = n.firm_code ? json::value(*n.firm_code) : json::value(nullptr);
+  o["firm_name"] = n.firm_name ? json::value(*n.firm_name) : json::value(nullptr);
   o["staff_code"] = t.staff_code ? json::value(*t.staff_code) : json::value(nullptr);
   o["offer_expires_at"] = time_or_null(t.state == TicketState::kOffered ? t.offer_expires_at : std::nullopt, tz);
   o["offers_made"] = t.offers_made;
@@ -102,6 +113,14 @@ Result<json::object> ticket_json(store::Database& db, const store::TicketRow& t,
   o["unassigned_reason"] = t.unassigned_reason ? json::value(*t.unassigned_reason) : json::value(nullptr);
   o["dispute"] = t.dispute;
   o["held_exceptions"] = t.held_exceptions;
+  return o;
+}
+
+Result<json::object> ticket_json(store::Database& db, const store::TicketRow& t, Role role, const TimeZone& tz,
+                                 bool detail) {
+  auto names = ticket_names(db, t);
+  if (!names.ok()) return names.status();
+  json::object o = ticket_json(t, *names, role, tz);
   if (!detail) return o;
   auto events = store::list_events(db, t.id);
   if (!events.ok()) return events.status();

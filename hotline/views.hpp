@@ -15,6 +15,7 @@
 #include "store/reference.hpp"
 #include "store/sqlite.hpp"
 #include "store/tickets.hpp"
+#include "tickets/service.hpp"
 
 namespace vnh::hotline {
 
@@ -28,6 +29,11 @@ boost::json::object elder_json(const store::ElderRow& e, domain::Role role, cons
 // `detail` is set. Reads what it needs from `db`.
 Result<boost::json::object> ticket_json(store::Database& db, const store::TicketRow& t, domain::Role role,
                                         const TimeZone& tz, bool detail);
+// The same view without events, from names already at hand (no database read).
+boost::json::object ticket_json(const store::TicketRow& t, const tickets::TicketNames& names, domain::Role role,
+                                const TimeZone& tz);
+// What ticket_json shows beside the row, read from `db`.
+Result<tickets::TicketNames> ticket_names(store::Database& db, const store::TicketRow& t);
 
 boost::json::object item_json(const store::ServiceItem& i);
 

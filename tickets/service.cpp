@@ -194,6 +194,19 @@ Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, co
   } else {
     VNH_RETURN_IF_ERROR(insert());
   }
+  // The response is built from what this transaction wrote, without reading it back.
+  TicketNames names{(*item)->code, (*item)->name, (*elder)->name, (*elder)->community_code, std::nullopt, std::nullopt};
+  bool complete = true;
+  if (t.firm_id) {
+    auto firm = dispatch_ ? dispatch_->firm_label(*t.firm_id) : std::nullopt;
+    if (firm) {
+      names.firm_code = firm->first;
+      names.firm_name = firm->second;
+    } else {
+      complete = false;
+    }
+  }
+  if (complete) out.names = std::move(names);
   out.ticket = std::move(t);
   return out;
 }

@@ -45,9 +45,24 @@ struct DispatchContext {
   const store::ServiceItem* item = nullptr;
 };
 
+// What a ticket's view shows beside its row: the item, the elder and the firm by name.
+struct TicketNames {
+  std::string item_code;
+  std::string item_name;
+  std::optional<std::string> elder_name;  // none: the elder row is gone
+  std::string community_code;
+  std::optional<std::string> firm_code;  // none: no firm (or not known)
+  std::optional<std::string> firm_name;
+};
+
 class DispatchPort {
  public:
   virtual ~DispatchPort() = default;
+  // A firm's code and name as the dispatcher holds them in memory; none when it does not know
+  // the firm (a creation's response then reads them from the database).
+  virtual std::optional<std::pair<std::string, std::string>> firm_label(std::int64_t /*firm_id*/) const {
+    return std::nullopt;
+  }
   // Offers a ticket in state created to the best candidate or makes it unassigned.
   virtual Status dispatch(store::WriteTx& tx, store::TicketRow& t, const Actor& actor,
                           const DispatchContext& ctx = {}) = 0;
@@ -85,6 +100,9 @@ struct Created {
   store::TicketRow ticket;
   bool replayed = false;                     // the idempotency key was seen with this body
   std::vector<std::string> likely_duplicates;  // open tickets of the same elder and category
+  // The names for the response, known from the creation itself (none for a replay, whose
+  // ticket may have moved on since: that response reads the current row).
+  std::optional<TicketNames> names;
 };
 
 struct VisitReport {

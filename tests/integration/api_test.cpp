@@ -267,6 +267,24 @@ TEST_CASE("tickets: create, idempotency, get with events, list, cancel", "[api][
   std::string no = str(c1.json(), "ticket_no");
   CHECK(no.rfind("T", 0) == 0);
   CHECK(str(c1.json(), "state") == "offered");  // offers wait in the outbox; no firm needs to be online
+  SECTION("the 201 body (built from the committed row in memory) is the ticket as a read of it shows") {
+    auto g = op.get("/api/v1/tickets/" + no);
+    REQUIRE(g.status == 200);
+    const json::object created = c1.json().as_object();
+    const json::object read = g.json().as_object();
+    int compared = 0;
+    for (const auto& [k, v] : read) {
+      if (k == "events" || k == "exceptions") continue;
+      INFO(std::string(k));
+      REQUIRE(created.contains(k));
+      CHECK(created.at(k) == v);
+      ++compared;
+    }
+    CHECK(compared >= 20);
+    CHECK_FALSE(created.at("firm_code").is_null());  // offered: the firm's code and name from the dispatcher
+    CHECK_FALSE(created.at("firm_name").is_null());
+    CHECK(str(created, "elder_name") == str(read, "elder_name"));  // operators see the whole name
+  }
   SECTION("same key and body: the same ticket") {
     auto c2 = op.post("/api/v1/tickets", body, {{"Idempotency-Key", key}});
     CHECK(c2.status == 201);
