@@ -4,7 +4,8 @@
 -- SQLite evaluates `x IN ('a', 'b', 'c')` with three or more constants by filling an ephemeral
 -- B-tree with the list, once per statement execution. Six such constraints on tickets and one
 -- on outbox cost every ticket creation seven temporary B-trees (allocated, filled and freed in
--- the single writer thread: about a quarter of the writer's time, see bench/notes.md). The
+-- the single writer thread: with their malloc and page-fault traffic the largest single cost
+-- in the writer's profile, see bench/notes.md). The
 -- same conditions as chains of `=` (or `<>`) are plain comparisons; NULL still passes the
 -- column's CHECK as before (its NOT NULL is what refuses it).
 --
