@@ -97,7 +97,7 @@ Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, co
       auto t = store::get_ticket(db, ticket_id);
       if (!t.ok()) return t.status();
       if (!*t) return internal("idempotent ticket vanished");
-      return Created{std::move(**t), true, {}};
+      return Created{std::move(**t), true, {}, std::nullopt};  // a replay: rendered from the current row
     }
   }
 
