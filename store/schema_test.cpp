@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include "store/audit.hpp"
 #include "store/migrations.hpp"
 #include "store/store.hpp"
@@ -17,6 +19,18 @@ std::unique_ptr<Store> open_store(const testing::TempDir& dir) {
   auto s = Store::open(o);
   REQUIRE(s.ok());
   return std::move(*s);
+}
+
+// A new file with the first `version` migrations only, as an older vnh left it.
+std::unique_ptr<Database> file_at_version(const std::string& path, int version) {
+  auto db = std::move(*Database::open(path, {}));
+  int applied = 0;
+  for (const auto& [name, sql] : migrations::files()) {
+    if (++applied > version) break;
+    REQUIRE(db->exec(sql).ok());
+  }
+  REQUIRE(db->exec(fmt::format("PRAGMA user_version={}", version)).ok());
+  return db;
 }
 }  // namespace
 
@@ -98,13 +112,7 @@ TEST_CASE("version 3 rebuilds the audit log of a version-2 file with its chain a
   const std::string path = dir.file("old.db");
   {
     // A file as vnh left it before version 3: the first two migrations only, with audit rows.
-    auto db = std::move(*Database::open(path, {}));
-    int version = 0;
-    for (const auto& [name, sql] : migrations::files()) {
-      if (++version > 2) break;
-      REQUIRE(db->exec(sql).ok());
-    }
-    REQUIRE(db->exec("PRAGMA user_version=2").ok());
+    auto db = file_at_version(path, 2);
     for (int i = 0; i < 5; ++i) {
       REQUIRE(append_audit(*db, 1000 + i, {"op", "ticket.create", "ticket:T" + std::to_string(i), "{}"}).ok());
     }
@@ -149,13 +157,7 @@ TEST_CASE("version 5 restates the ticket and outbox checks: same rows kept and r
       "INSERT INTO outbox(firm_id,seq,kind,ticket_id,frame,created_at) VALUES (1,?,?,1,x'00',0)";
   {
     // A file as vnh left it at version 4, with a ticket and an outbox row.
-    auto db = std::move(*Database::open(path, {}));
-    int version = 0;
-    for (const auto& [name, sql] : migrations::files()) {
-      if (++version > 4) break;
-      REQUIRE(db->exec(sql).ok());
-    }
-    REQUIRE(db->exec("PRAGMA user_version=4").ok());
+    auto db = file_at_version(path, 4);
     CHECK(ephemeral_tables(*db, insert_ticket) == 6);  // what version 5 removes
     CHECK(ephemeral_tables(*db, insert_outbox) == 1);
     REQUIRE(db->exec("PRAGMA foreign_keys=OFF").ok());

@@ -146,7 +146,10 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
   sqlite3_extended_result_codes(db->db_, 1);
   sqlite3_busy_timeout(db->db_, opts.busy_timeout_ms);
   std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
-  pragmas += fmt::format("PRAGMA cache_size=-{}; PRAGMA mmap_size={};", opts.cache_kib, opts.mmap_bytes);
+  // No memory-mapped reads: while the server runs the file grows at every checkpoint and each
+  // connection remapped it at its next read, the page faults and TLB shootdowns costing the
+  // I/O threads and the writer more than the copies save (bench/notes.md).
+  pragmas += fmt::format("PRAGMA cache_size=-{}; PRAGMA mmap_size=0;", opts.cache_kib);
   if (!opts.read_only) {
     pragmas += "PRAGMA journal_mode=WAL;";
     pragmas += fmt::format("PRAGMA synchronous={};", opts.synchronous);

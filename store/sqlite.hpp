@@ -99,11 +99,6 @@ struct OpenOptions {
   // Under synchronous=FULL or EXTRA, write each commit's WAL frames in one go (store/wal_vfs.hpp).
   // Off gives SQLite's own unix VFS, as the raw-insert baseline of the intake bench needs.
   bool coalesce_wal_writes = true;
-  // Memory-mapped reads (PRAGMA mmap_size). Off: while the server runs, the file grows with
-  // every commit and each connection remapped it at its next read, the page faults and TLB
-  // shootdowns of that costing the I/O threads and the writer more than the copies save
-  // (bench/notes.md).
-  std::int64_t mmap_bytes = 0;
 };
 
 class Database {

@@ -52,12 +52,16 @@ namespace {
 // Ends a lease's read transaction; false when it could not be ended.
 bool end_read(Database& db) {
   if (sqlite3_get_autocommit(db.handle())) return true;  // no transaction (its BEGIN failed)
-  // A statement still stepping would keep the transaction open: reset them all first.
-  for (sqlite3_stmt* st = sqlite3_next_stmt(db.handle(), nullptr); st; st = sqlite3_next_stmt(db.handle(), st)) {
-    if (sqlite3_stmt_busy(st)) sqlite3_reset(st);
-  }
   auto end = db.prepare("COMMIT");
-  return end.ok() && end->run().ok();
+  if (!end.ok() || !end->run().ok()) return false;
+  // COMMIT succeeds beside a statement still stepping, but the snapshot lives on until that
+  // statement is reset: find it only then (the walk covers every cached statement).
+  if (sqlite3_txn_state(db.handle(), nullptr) != SQLITE_TXN_NONE) {
+    for (sqlite3_stmt* st = sqlite3_next_stmt(db.handle(), nullptr); st; st = sqlite3_next_stmt(db.handle(), st)) {
+      if (sqlite3_stmt_busy(st)) sqlite3_reset(st);
+    }
+  }
+  return sqlite3_txn_state(db.handle(), nullptr) == SQLITE_TXN_NONE;
 }
 
 void begin_read(Database& db) {
