@@ -38,6 +38,27 @@ Status after_schema_edit(Database& db) {
   return Status::Ok();
 }
 
+// Applies every migration after `current`, each in its own transaction with the version it
+// brings the file to.
+Status apply_from(Database& db, int current) {
+  int version = 0;
+  for (const auto& [name, sql] : migrations::files()) {  // std::map: sorted by NNNN_ prefix
+    ++version;
+    if (version <= current) continue;
+    auto tx = Transaction::begin(db);
+    if (!tx.ok()) return tx.status();
+    Status s = db.exec(sql);
+    if (!s.ok()) return Status(s.code(), fmt::format("migration {} failed: {}", name, s.message()));
+    if (sql.find("writable_schema") != std::string::npos) {
+      s = after_schema_edit(db);
+      if (!s.ok()) return Status(s.code(), fmt::format("migration {} failed: {}", name, s.message()));
+    }
+    VNH_RETURN_IF_ERROR(db.exec(fmt::format("PRAGMA user_version={}", version)));
+    VNH_RETURN_IF_ERROR(tx->commit());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status migrate(Database& db) {
@@ -56,22 +77,21 @@ Status migrate(Database& db) {
                   fmt::format("database schema version {} is newer than this vnh ({}); upgrade vnh", current,
                               files.size()));
   }
-  int version = 0;
-  for (const auto& [name, sql] : files) {  // std::map: sorted by NNNN_ prefix
-    ++version;
-    if (version <= current) continue;
-    auto tx = Transaction::begin(db);
-    if (!tx.ok()) return tx.status();
-    Status s = db.exec(sql);
-    if (!s.ok()) return Status(s.code(), fmt::format("migration {} failed: {}", name, s.message()));
-    if (sql.find("writable_schema") != std::string::npos) {
-      s = after_schema_edit(db);
-      if (!s.ok()) return Status(s.code(), fmt::format("migration {} failed: {}", name, s.message()));
-    }
-    VNH_RETURN_IF_ERROR(db.exec(fmt::format("PRAGMA user_version={}", version)));
-    VNH_RETURN_IF_ERROR(tx->commit());
+  if (current == static_cast<int>(files.size())) return Status::Ok();
+  // A migration that rebuilds a table copies its rows verbatim into a new one, drops the old
+  // and renames the new, the procedure SQLite documents for schema changes ALTER TABLE cannot
+  // make. With foreign keys enforced the copy would re-check every row's references and the
+  // DROP would count as deleting them, so as that procedure says they are off while
+  // migrations run (the setting applies between transactions) and restored afterwards.
+  auto fks = pragma_value(db, "PRAGMA foreign_keys");
+  if (!fks.ok()) return fks.status();
+  VNH_RETURN_IF_ERROR(db.exec("PRAGMA foreign_keys=OFF"));
+  Status applied = apply_from(db, current);
+  if (*fks) {
+    Status back = db.exec("PRAGMA foreign_keys=ON");
+    if (applied.ok()) applied = back;
   }
-  return Status::Ok();
+  return applied;
 }
 
 }  // namespace vnh::store

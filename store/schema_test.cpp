@@ -4,6 +4,7 @@
 
 #include "store/audit.hpp"
 #include "store/migrations.hpp"
+#include "store/outbox.hpp"
 #include "store/store.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -211,4 +212,74 @@ TEST_CASE("version 5 restates the ticket and outbox checks: same rows kept and r
   // Another connection reads the new definitions.
   auto other = std::move(*Database::open(path, {}));
   CHECK(ephemeral_tables(*other, insert_ticket) == 0);
+}
+
+TEST_CASE("version 6 stores the outbox in the order frames were written: rows kept, (firm, seq) still unique, "
+          "replays read the key's index",
+          "[schema]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("old.db");
+  const std::string all_rows =
+      "SELECT firm_id, seq, kind, ticket_id, hex(frame), created_at, sends, last_sent_at, escalated_at FROM outbox "
+      "ORDER BY firm_id, seq";
+  auto dump = [&](Database& db) {
+    std::vector<std::string> rows;
+    auto st = db.prepare(all_rows);
+    REQUIRE(st.ok());
+    while (*st->step()) {
+      std::string r;
+      for (int c = 0; c < 9; ++c) r += (st->is_null(c) ? std::string("NULL") : st->text(c)) + "|";
+      rows.push_back(r);
+    }
+    return rows;
+  };
+  std::vector<std::string> before;
+  {
+    // A version-5 file: two firms' frames written interleaved, some sent, acked or escalated.
+    auto db = file_at_version(path, 5);
+    REQUIRE(db->exec("PRAGMA foreign_keys=OFF").ok());
+    REQUIRE(db->exec("INSERT INTO outbox(firm_id,seq,kind,ticket_id,frame,created_at,sends,last_sent_at,escalated_at) "
+                     "VALUES (2,1,'offer',10,x'0a01',100,1,105,NULL), (1,1,'offer',11,x'0a02',101,0,NULL,NULL),"
+                     "(2,2,'withdrawn',10,x'0a03',102,2,110,NULL), (1,2,'cancelled',11,x'',103,0,NULL,160),"
+                     "(2,3,'offer',12,x'0a04',104,0,NULL,NULL)").ok());
+    before = dump(*db);
+  }
+  auto db = std::move(*Database::open(path, {}));
+  auto migrated = migrate(*db);
+  INFO(migrated.message());
+  REQUIRE(migrated.ok());
+  CHECK(dump(*db) == before);
+  REQUIRE(before.size() == 5);
+  CHECK(before[1] == "1|2|cancelled|11||103|0|NULL|160|");
+
+  // Stored by rowid in the order written (created_at), not by firm.
+  {
+    auto st = db->prepare("SELECT group_concat(firm_id || '/' || seq, ' ') FROM (SELECT firm_id, seq FROM outbox ORDER BY rowid)");
+    REQUIRE(*st->step());
+    CHECK(st->text(0) == "2/1 1/1 2/2 1/2 2/3");
+  }
+  REQUIRE(db->exec("PRAGMA foreign_keys=OFF").ok());
+  // A seq is still issued once per firm; constraints as before.
+  CHECK(db->exec("INSERT INTO outbox(firm_id,seq,kind,ticket_id,frame,created_at) VALUES (2,3,'offer',13,x'00',200)").code() ==
+        Code::kAlreadyExists);
+  CHECK(db->exec("INSERT INTO outbox(firm_id,seq,kind,ticket_id,frame,created_at) VALUES (2,4,'nudge',13,x'00',200)").code() ==
+        Code::kFailedPrecondition);
+  CHECK(db->exec("INSERT INTO outbox(firm_id,seq,kind,ticket_id,frame,created_at) VALUES (2,0,'offer',13,x'00',200)").code() ==
+        Code::kFailedPrecondition);
+  REQUIRE(db->exec("INSERT INTO outbox(firm_id,seq,kind,ticket_id,frame,created_at) VALUES (1,3,'offer',13,x'00',200)").ok());
+  CHECK(db->last_insert_rowid() == 6);  // appended after the rebuilt rows
+
+  // A replay reads a firm's frames after its ack through the (firm_id, seq) index, in seq order.
+  auto frames = outbox_after(*db, 2, 1, 10);
+  REQUIRE(frames.ok());
+  REQUIRE(frames->size() == 2);
+  CHECK((*frames)[0].seq == 2);
+  CHECK((*frames)[0].kind == "withdrawn");
+  CHECK((*frames)[1].seq == 3);
+  auto plan = db->prepare("EXPLAIN QUERY PLAN SELECT frame FROM outbox WHERE firm_id = 2 AND seq > 1 ORDER BY seq");
+  REQUIRE(plan.ok());
+  std::string detail;
+  while (*plan->step()) detail += plan->text(3) + "\n";
+  CHECK(detail.find("USING INDEX sqlite_autoindex_outbox_1 (firm_id=? AND seq>?)") != std::string::npos);
+  CHECK(detail.find("TEMP B-TREE") == std::string::npos);
 }
