@@ -152,6 +152,9 @@ int main(int argc, char** argv) {
   // What a commit writes: 4 KiB pages appended to the WAL per ticket (shared pages count once per group).
   if (const auto* ck = server->store().checkpointer()) {
     bench::figure("intake", "wal_pages_per_ticket", static_cast<double>(ck->frames_written()) / jobs, "pages");
+    // Passes of the checkpoint thread, and checkpoints the writer made itself past hard_pages.
+    bench::figure("intake", "checkpoints_background", static_cast<double>(ck->background_checkpoints()), "passes");
+    bench::figure("intake", "checkpoints_inline", static_cast<double>(ck->inline_checkpoints()), "passes");
   }
   server->stop();
   return 0;

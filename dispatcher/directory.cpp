@@ -69,6 +69,7 @@ std::vector<Candidate> FirmDirectory::candidates(const std::string& community, C
   std::lock_guard lk(mu_);
   roll_day(now);
   std::vector<Candidate> out;
+  out.reserve(32);  // a community is covered by a dozen or so firms: no regrowing on the writer
   for_each_covering(community, category, [&](std::int64_t firm_id, const Entry& e) {
     if (excluded.count(firm_id) || e.info.status != FirmStatus::kActive || e.accepted >= e.info.capacity) return;
     Candidate c;

@@ -41,6 +41,9 @@ bool HttpClient::connect() {
     stream_ = std::make_unique<beast::tcp_stream>(*ioc_);
     stream_->connect(resolver.resolve(ep_.host, ep_.port));
     stream_->socket().set_option(tcp::no_delay(true));
+    // Beast reads into whatever room the buffer has, 512 bytes when it has none: a reply of a
+    // few KiB then took several recv calls. Room for a typical reply makes it one.
+    buffer_.reserve(64 * 1024);
     return true;
   } catch (const std::exception&) {
     stream_.reset();

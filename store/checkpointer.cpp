@@ -36,12 +36,18 @@ void Checkpointer::watch(Database& writer_db) { sqlite3_wal_hook(writer_db.handl
 int Checkpointer::on_commit(void* self, sqlite3* db, const char* /*schema*/, int pages) {
   auto* c = static_cast<Checkpointer*>(self);
   int before = c->wal_pages_.exchange(pages);
-  c->frames_ += static_cast<std::uint64_t>(pages > before ? pages - before : pages);  // else the WAL restarted
+  if (pages > before) {
+    c->frames_ += static_cast<std::uint64_t>(pages - before);
+  } else {  // the WAL restarted from its beginning
+    c->frames_ += static_cast<std::uint64_t>(pages);
+    c->passed_ = 0;
+    ++c->restarts_;
+  }
   if (pages >= c->opts_.hard_pages) {
     int log = 0, done = 0;
     SyncWalNow now;  // the WAL must be durable before its pages are copied into the database
     c->checkpoint(db, c->inline_, &log, &done);  // on the writer's thread, inside its COMMIT
-  } else if (pages >= c->opts_.soft_pages) {
+  } else if (pages >= c->opts_.soft_pages && pages - c->passed_ >= c->opts_.soft_pages) {
     {
       std::lock_guard lk(c->mu_);
       c->wanted_ = true;
@@ -74,7 +80,11 @@ void Checkpointer::loop() {
     if (pages == 0 || pages == caught_up_at_) continue;  // nothing new since the last full copy
     lk.unlock();
     int log = 0, done = 0;
-    if (checkpoint(db_->handle(), background_, &log, &done) && log == done) caught_up_at_ = pages;
+    const std::uint64_t generation = restarts_;
+    if (checkpoint(db_->handle(), background_, &log, &done)) {
+      if (log == done) caught_up_at_ = pages;
+      if (restarts_ == generation) passed_ = log;  // else that WAL is gone and counting starts at 0
+    }
     lk.lock();
   }
 }

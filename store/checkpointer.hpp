@@ -6,8 +6,12 @@
 // threshold also copies the WAL's pages into the database and fsyncs it before it returns, and
 // every request in that group commit waits for it. Watching the write connection instead
 // (a WAL hook; it replaces SQLite's own autocheckpoint there), this wakes a thread that runs
-// PASSIVE checkpoints — they never block the writer or the readers — once the WAL holds
-// `soft_pages`, and every `idle` while anything is left. Under sustained writes a passive
+// PASSIVE checkpoints — they never block the writer or the readers — each time the WAL holds
+// `soft_pages` frames that no pass has copied yet, and every `idle` while anything is left.
+// Waking it at every commit past the threshold instead made it copy each group commit's pages
+// right after it, so a page every commit touches (the tables' last pages, the counters, each
+// busy firm's index pages) was copied once per commit rather than once per pass. Under
+// sustained writes a passive
 // checkpoint can never quite catch up with the end of the WAL, so the WAL could not restart
 // from its beginning; past `hard_pages` the writer therefore checkpoints inline, as SQLite would
 // have, which is cheap by then because the thread has already copied nearly everything.
@@ -26,7 +30,7 @@
 namespace vnh::store {
 
 struct CheckpointOptions {
-  int soft_pages = 4000;    // wake the thread (~16 MiB of WAL)
+  int soft_pages = 4000;    // wake the thread when this many frames wait (~16 MiB of WAL)
   int hard_pages = 40000;   // the writer checkpoints inline (~160 MiB)
   std::chrono::milliseconds idle{2000};
 };
@@ -67,6 +71,8 @@ class Checkpointer {
   bool wanted_ = false;
   bool stopping_ = false;
   std::atomic<int> wal_pages_{0};
+  std::atomic<int> passed_{0};  // the WAL's frames when the last background pass started copying
+  std::atomic<std::uint64_t> restarts_{0};
   std::atomic<std::uint64_t> frames_{0};
   std::atomic<std::uint64_t> background_{0};
   std::atomic<std::uint64_t> inline_{0};
