@@ -94,3 +94,31 @@ TEST_CASE("past the hard threshold the writer checkpoints inline and the WAL sta
   // Without checkpoints 400 commits would leave ~400 pages in the WAL; restarts keep it near 50.
   CHECK(std::filesystem::file_size(path + "-wal") < 80 * (kPage + 24));
 }
+
+TEST_CASE("while the WAL cannot restart, a pass runs per soft_pages new frames, not per commit", "[checkpoint]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("c.db");
+  constexpr int kSoft = 40;
+  Rig rig(path, {.soft_pages = kSoft, .hard_pages = 1'000'000, .idle = std::chrono::milliseconds(60'000)});
+  rig.commits(5);
+  // A reader keeps an old snapshot open, as a busy server always has one: no pass can copy
+  // everything, so the WAL keeps growing past the threshold and never restarts.
+  auto reader = std::move(*Database::open(path));
+  REQUIRE(reader->exec("BEGIN").ok());
+  {
+    auto st = reader->prepare("SELECT count(*) FROM t");
+    REQUIRE(*st->step());
+    CHECK(st->int64(0) == 5);
+  }
+  const auto frames_before = rig.ck->frames_written();
+  for (int i = 0; i < 300; ++i) {
+    rig.commits(1);
+    std::this_thread::sleep_for(std::chrono::microseconds(200));  // let the thread run between commits
+  }
+  const auto frames = rig.ck->frames_written() - frames_before;
+  REQUIRE(frames >= 300);
+  CHECK(eventually([&] { return rig.ck->background_checkpoints() >= 2; }));
+  // Waking at every commit past the threshold gave ~one pass per commit (~290 here).
+  CHECK(rig.ck->background_checkpoints() <= frames / kSoft + 2);
+  REQUIRE(reader->exec("COMMIT").ok());
+}
