@@ -66,10 +66,16 @@ Status FirmDirectory::load(store::Database& db, const TimeZone& tz_ref, TimeMs n
 
 std::vector<Candidate> FirmDirectory::candidates(const std::string& community, Category category, LatLon home,
                                                  const std::set<std::int64_t>& excluded, TimeMs now) const {
+  std::vector<Candidate> out;
+  candidates(community, category, home, excluded, now, out);
+  return out;
+}
+
+void FirmDirectory::candidates(const std::string& community, Category category, LatLon home,
+                               const std::set<std::int64_t>& excluded, TimeMs now, std::vector<Candidate>& out) const {
+  out.clear();
   std::lock_guard lk(mu_);
   roll_day(now);
-  std::vector<Candidate> out;
-  out.reserve(32);  // a community is covered by a dozen or so firms: no regrowing on the writer
   for_each_covering(community, category, [&](std::int64_t firm_id, const Entry& e) {
     if (excluded.count(firm_id) || e.info.status != FirmStatus::kActive || e.accepted >= e.info.capacity) return;
     Candidate c;
@@ -82,7 +88,6 @@ std::vector<Candidate> FirmDirectory::candidates(const std::string& community, C
     c.last_offer_at = e.last_offer_at;
     out.push_back(std::move(c));
   });
-  return out;
 }
 
 std::string FirmDirectory::no_candidate_reason(const std::string& community, Category category,

@@ -40,6 +40,10 @@ class FirmDirectory {
   // in `excluded`, as ordering candidates (distance from `home`).
   std::vector<Candidate> candidates(const std::string& community_code, domain::Category category, LatLon home,
                                     const std::set<std::int64_t>& excluded, TimeMs now) const;
+  // The same into `out` (cleared first), so that a caller deciding ticket after ticket reuses
+  // one vector's memory instead of allocating a new one per decision.
+  void candidates(const std::string& community_code, domain::Category category, LatLon home,
+                  const std::set<std::int64_t>& excluded, TimeMs now, std::vector<Candidate>& out) const;
   // Why a ticket has no candidate, for the unassigned reason.
   std::string no_candidate_reason(const std::string& community_code, domain::Category category,
                                   const std::set<std::int64_t>& excluded) const;

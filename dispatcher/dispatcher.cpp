@@ -149,7 +149,9 @@ Result<Dispatcher::Choice> Dispatcher::choose(store::Database& db, const TicketR
     if (!declined.ok()) return declined.status();
     excluded.insert(declined->begin(), declined->end());
   }
-  auto cands = dir_.candidates(out.elder->community_code, t.category, {out.elder->lat, out.elder->lon}, excluded, now);
+  // Decisions run on the writer (and timer) threads, one after another: one vector per thread.
+  thread_local std::vector<Candidate> cands;
+  dir_.candidates(out.elder->community_code, t.category, {out.elder->lat, out.elder->lon}, excluded, now, cands);
   if (t.urgency == Urgency::kNormal && !cands.empty()) {
     auto cont = continuity_firm(db, t, now);
     if (!cont.ok()) return cont.status();

@@ -37,30 +37,28 @@ bool low_score(const Candidate& c, const OrderingRules& r) {
 }
 
 void order_candidates(std::vector<Candidate>& cands, domain::Urgency urgency, const OrderingRules& r) {
-  if (urgency == domain::Urgency::kEmergency) {
-    std::sort(cands.begin(), cands.end(), [&](const Candidate& a, const Candidate& b) {
-      return std::make_tuple(low_score(a, r), a.distance_m, a.code) <
-             std::make_tuple(low_score(b, r), b.distance_m, b.code);
-    });
-    return;
+  // Each candidate's sort key computed once: low scores last (only when no other candidate is
+  // left); for an emergency then distance and code; otherwise continuity first, then score
+  // high→low, distance, code. Scratch vectors are per thread (decisions run one after another
+  // on the writer), so ordering allocates nothing once they have grown.
+  using Key = std::tuple<bool, bool, std::int64_t, std::int64_t>;
+  const bool emergency = urgency == domain::Urgency::kEmergency;
+  thread_local std::vector<std::pair<Key, size_t>> keys;
+  keys.clear();
+  for (size_t i = 0; i < cands.size(); ++i) {
+    const Candidate& c = cands[i];
+    keys.emplace_back(emergency ? Key{low_score(c, r), false, 0, c.distance_m}
+                                : Key{low_score(c, r), !c.continuity, -score(c, r), c.distance_m},
+                      i);
   }
-  std::vector<std::int64_t> scores;
-  scores.reserve(cands.size());
-  for (const auto& c : cands) scores.push_back(score(c, r));
-  std::vector<size_t> idx(cands.size());
-  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-  std::sort(idx.begin(), idx.end(), [&](size_t ia, size_t ib) {
-    const Candidate& a = cands[ia];
-    const Candidate& b = cands[ib];
-    // low scores last (only when no other candidate is left), then continuity first, then
-    // score high→low, distance, code.
-    return std::make_tuple(low_score(a, r), !a.continuity, -scores[ia], a.distance_m, a.code) <
-           std::make_tuple(low_score(b, r), !b.continuity, -scores[ib], b.distance_m, b.code);
+  std::sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return cands[a.second].code < cands[b.second].code;
   });
-  std::vector<Candidate> out;
-  out.reserve(cands.size());
-  for (size_t i : idx) out.push_back(std::move(cands[i]));
-  cands = std::move(out);
+  thread_local std::vector<Candidate> ordered;
+  ordered.clear();
+  for (const auto& k : keys) ordered.push_back(std::move(cands[k.second]));
+  cands.swap(ordered);
 }
 
 }  // namespace vnh::dispatcher
