@@ -29,12 +29,6 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   return q;
 }
 
-std::string format_offset(int off) {
-  char sign = off < 0 ? '-' : '+';
-  int a = off < 0 ? -off : off;
-  return fmt::format("{}{:02}:{:02}", sign, a / 3600, (a / 60) % 60);
-}
-
 std::uint32_t be32(const unsigned char* p) {
   return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
 }
@@ -157,22 +151,34 @@ Result<TimeMs> parse_time(std::string_view s) {
   return secs * 1000 + ms;
 }
 
-std::string format_time_utc(TimeMs utc) {
-  std::int64_t secs = floor_div(utc, 1000);
-  int ms = static_cast<int>(utc - secs * 1000);
+namespace {
+// "YYYY-MM-DDTHH:MM:SS[.mmm]" of a wall-clock time, appended in one pass: every ticket in a
+// response carries several times, so no intermediate strings.
+void append_wall_clock(fmt::memory_buffer& out, TimeMs t) {
+  std::int64_t secs = floor_div(t, 1000);
+  int ms = static_cast<int>(t - secs * 1000);
   Date d = civil_from_days(floor_div(secs, 86400));
   int sod = static_cast<int>(secs - floor_div(secs, 86400) * 86400);
-  std::string out = fmt::format("{}T{:02}:{:02}:{:02}", format_date(d), sod / 3600, (sod / 60) % 60, sod % 60);
-  if (ms) out += fmt::format(".{:03}", ms);
-  return out + "Z";
+  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", d.year, d.month, d.day, sod / 3600,
+                 (sod / 60) % 60, sod % 60);
+  if (ms) fmt::format_to(std::back_inserter(out), ".{:03}", ms);
+}
+}  // namespace
+
+std::string format_time_utc(TimeMs utc) {
+  fmt::memory_buffer out;
+  append_wall_clock(out, utc);
+  out.push_back('Z');
+  return fmt::to_string(out);
 }
 
 std::string format_time(TimeMs utc, const TimeZone& tz) {
   int off = tz.offset_at(utc);
-  TimeMs local = utc + static_cast<TimeMs>(off) * 1000;
-  std::string s = format_time_utc(local);
-  s.pop_back();  // drop Z
-  return s + format_offset(off);
+  fmt::memory_buffer out;
+  append_wall_clock(out, utc + static_cast<TimeMs>(off) * 1000);
+  int a = off < 0 ? -off : off;
+  fmt::format_to(std::back_inserter(out), "{}{:02}:{:02}", off < 0 ? '-' : '+', a / 3600, (a / 60) % 60);
+  return fmt::to_string(out);
 }
 
 std::shared_ptr<const TimeZone> TimeZone::fixed(std::string name, int offset_seconds) {

@@ -82,6 +82,7 @@ Result<tickets::TicketNames> ticket_names(store::Database& db, const store::Tick
 
 json::object ticket_json(const store::TicketRow& t, const tickets::TicketNames& n, Role role, const TimeZone& tz) {
   json::object o;
+  o.reserve(32);  // the fields below and a few a caller adds: no rehash while filling it
   o["ticket_no"] = t.ticket_no;
   o["state"] = std::string(to_string(t.state));
   o["urgency"] = std::string(to_string(t.urgency));
