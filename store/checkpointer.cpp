@@ -47,7 +47,10 @@ int Checkpointer::on_commit(void* self, sqlite3* db, const char* /*schema*/, int
     int log = 0, done = 0;
     SyncWalNow now;  // the WAL must be durable before its pages are copied into the database
     c->checkpoint(db, c->inline_, &log, &done);  // on the writer's thread, inside its COMMIT
-  } else if (pages >= c->opts_.soft_pages && pages - c->passed_ >= c->opts_.soft_pages) {
+  } else if (pages >= c->opts_.soft_pages &&
+             (pages - c->passed_ >= c->opts_.soft_pages || pages >= c->opts_.hard_pages - c->opts_.soft_pages)) {
+    // A pass per soft_pages new frames; in the last stretch before hard_pages one per commit,
+    // so that the writer's own checkpoint there finds next to nothing left to copy.
     {
       std::lock_guard lk(c->mu_);
       c->wanted_ = true;
