@@ -11,10 +11,10 @@
 // Waking it at every commit past the threshold instead made it copy each group commit's pages
 // right after it, so a page every commit touches (the tables' last pages, the counters, each
 // busy firm's index pages) was copied once per commit rather than once per pass. Under
-// sustained writes a passive
-// checkpoint can never quite catch up with the end of the WAL, so the WAL could not restart
-// from its beginning; past `hard_pages` the writer therefore checkpoints inline, as SQLite would
-// have, which is cheap by then because the thread has already copied nearly everything.
+// sustained writes a passive checkpoint can never quite catch up with the end of the WAL, so
+// the WAL could not restart from its beginning; past `hard_pages` the writer therefore
+// checkpoints inline, as SQLite would have. In the last `soft_pages` before that the thread is
+// woken at every commit again, so the writer's own checkpoint finds next to nothing to copy.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -72,7 +72,8 @@ class Checkpointer {
   bool stopping_ = false;
   std::atomic<int> wal_pages_{0};
   std::atomic<int> passed_{0};  // the WAL's frames when the last background pass started copying
-  std::atomic<std::uint64_t> restarts_{0};
+  std::atomic<std::uint64_t> restarts_{0};  // WAL restarts seen by the hook: a pass that raced one
+                                             // must not set passed_ from the WAL that is gone
   std::atomic<std::uint64_t> frames_{0};
   std::atomic<std::uint64_t> background_{0};
   std::atomic<std::uint64_t> inline_{0};

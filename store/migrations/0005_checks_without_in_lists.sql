@@ -5,9 +5,9 @@
 -- B-tree with the list, once per statement execution. Six such constraints on tickets and one
 -- on outbox cost every ticket creation seven temporary B-trees (allocated, filled and freed in
 -- the single writer thread: with their malloc and page-fault traffic the largest single cost
--- in the writer's profile, see bench/notes.md). The
--- same conditions as chains of `=` (or `<>`) are plain comparisons; NULL still passes the
--- column's CHECK as before (its NOT NULL is what refuses it).
+-- in the writer's profile, see bench/notes.md). The same conditions as chains of `=` (or `<>`)
+-- are plain comparisons; NULL still passes the column's CHECK as before (its NOT NULL is what
+-- refuses it).
 --
 -- Only the text of the constraints changes, not what they accept, so rows already stored
 -- satisfy them and no table is rebuilt: the table definitions in sqlite_schema are edited in
