@@ -198,3 +198,44 @@ TEST_CASE("without pipelining SQLite syncs inside each commit", "[writer]") {
   CHECK(wal_vfs_counters().deferred_syncs == before.deferred_syncs);
   CHECK(wal_vfs_counters().syncs == before.syncs + 1);
 }
+
+TEST_CASE("with pipelined syncs jobs that arrive while a sync is pending share one commit", "[writer]") {
+  testing::TempDir dir;
+  std::string path = dir.file("w.db");
+  Writer w(make_db(path));
+  REQUIRE(w.pipelined_syncs());
+  const auto batches0 = w.batches();
+  // A's commit hook holds the completer (after A's sync), so B, committed next, stays unsynced.
+  std::promise<void> gate, hook_entered;
+  std::shared_future<void> open = gate.get_future().share();
+  std::atomic<int> answered{0}, failed{0};
+  auto done = [&](Status st) {
+    if (!st.ok()) ++failed;
+    ++answered;
+  };
+  auto insert = [](int k, std::atomic<bool>* ran) {
+    return [k, ran](WriteTx& tx) {
+      if (ran) *ran = true;
+      return tx.db().prepare("INSERT INTO t VALUES (?)")->bind(1, k).run();
+    };
+  };
+  w.submit([&](WriteTx& tx) {
+    tx.on_commit([&] {
+      hook_entered.set_value();
+      open.wait();
+    });
+    return tx.db().exec("INSERT INTO t VALUES (1)");
+  }, done);
+  hook_entered.get_future().wait();
+  std::atomic<bool> ran[4] = {false, false, false, false};
+  for (int i = 0; i < 4; ++i) {  // B, then C, D and E each once the one before has run
+    w.submit(insert(2 + i, &ran[i]), done);
+    while (!ran[i]) std::this_thread::yield();
+  }
+  gate.set_value();
+  while (answered < 5) std::this_thread::yield();
+  CHECK(failed == 0);
+  // A, B, then C + D + E in one transaction: B's sync was pending while they ran.
+  CHECK(w.batches() - batches0 == 3);
+  CHECK(count(path) == 5);
+}
