@@ -4,13 +4,11 @@
 // ≥ 3× the raw rate, p99 < 20 ms.
 #include <fmt/format.h>
 
-#include <atomic>
 #include <fstream>
-#include <mutex>
-#include <thread>
 
 #include "app/server.hpp"
 #include "bench/bench_util.hpp"
+#include "bench/http_load.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
 #include "data/embedded.hpp"
@@ -121,39 +119,18 @@ int main(int argc, char** argv) {
   for (auto [clients, random] : {std::pair{32, false}, std::pair{64, false}, std::pair{64, true}}) {
     if (random) before_random = snapshot();
     const std::string suffix = fmt::format("{}_clients{}", clients, random ? "_random" : "");
-    std::atomic<long> done{0}, failed{0}, seq{0};
-    std::mutex mu;
-    std::vector<double> lat;
-    std::vector<std::thread> ts;
-    auto t0 = std::chrono::steady_clock::now();
-    for (int c = 0; c < clients; ++c) {
-      ts.emplace_back([&, c] {
-        sim::HttpClient h(ep);
-        h.set_token(token);
-        std::vector<double> mine;
-        while (bench::seconds_since(t0) < seconds) {
-          auto s = std::chrono::steady_clock::now();
-          long k = seq++;
-          // Random: a fixed odd multiplier scatters k over the elders and over 64-bit keys.
-          const auto mixed = static_cast<std::uint64_t>(k) * 0x9E3779B97F4A7C15ull;
-          const std::string& id = ids[random ? (mixed >> 20) % ids.size() : static_cast<size_t>(k) % ids.size()];
-          auto r = h.post("/api/v1/tickets", json::object{{"id_number", id}, {"item_code", "LC010"}},
-                          {{"Idempotency-Key", random ? fmt::format("r{:016x}", mixed) : fmt::format("b{}-{}", clients, k)}});
-          mine.push_back(bench::seconds_since(s) * 1000);
-          if (r.status == 201) {
-            ++done;
-          } else if (++failed <= 3) {
-            std::fprintf(stderr, "failed: %d %s\n", r.status, r.body.substr(0, 200).c_str());
-          }
-        }
-        std::lock_guard lk(mu);
-        lat.insert(lat.end(), mine.begin(), mine.end());
-      });
-    }
-    for (auto& t : ts) t.join();
-    double el = bench::seconds_since(t0);
-    auto p = sim::percentiles(lat);
-    double rate = static_cast<double>(done) / el;
+    // Random: a fixed odd multiplier scatters k over the elders and over 64-bit keys.
+    auto request = [&](long k) {
+      const auto mixed = static_cast<std::uint64_t>(k) * 0x9E3779B97F4A7C15ull;
+      const std::string& id = ids[random ? (mixed >> 20) % ids.size() : static_cast<size_t>(k) % ids.size()];
+      return bench::post_json(ep, "/api/v1/tickets", token,
+                              fmt::format(R"({{"id_number":"{}","item_code":"LC010"}})", id),
+                              {{"Idempotency-Key", random ? fmt::format("r{:016x}", mixed) : fmt::format("b{}-{}", clients, k)}});
+    };
+    auto load = bench::run_closed_loop(ep, clients, seconds, request, 201);
+    auto p = sim::percentiles(load.latency_ms);
+    double rate = static_cast<double>(load.ok) / load.seconds;
+    const long failed = load.failed;
     bench::figure("intake", "tickets_per_s_" + suffix, rate, "tickets/s");
     bench::figure("intake", "p50_ms_" + suffix, p.p50, "ms");
     bench::figure("intake", "p99_ms_" + suffix, p.p99, "ms");
