@@ -281,8 +281,7 @@ void Writer::run_batch(std::deque<Job>& batch) {
         cv_.wait(lk, [this] { return stopping_ || !queue_.empty() || unsynced_ == 0; });
         waited_us += micros_between(w0, std::chrono::steady_clock::now());
       }
-      // Free to sync, stopping, or the disk failed (nothing more runs until a restart).
-      if (unsynced_ == 0 || stopping_ || sync_failed_) break;
+      if (unsynced_ == 0 || stopping_) break;
       while (!queue_.empty() && outcomes.size() + more.size() < max_batch_) {
         more.push_back(std::move(queue_.front()));
         queue_.pop_front();
