@@ -174,13 +174,6 @@ void Writer::complete_loop() {
         }
       }
     }
-    if (wal_sync_) {  // the writer may commit its open transaction now (run_batch)
-      {
-        std::lock_guard lk(mu_);
-        --unsynced_;
-      }
-      cv_.notify_one();
-    }
     for (auto& f : batch.jobs) {
       if (f.tx) f.tx->run_commit_hooks();
       if (f.done) f.done(std::move(f.status));
@@ -222,16 +215,11 @@ std::uint64_t thread_cpu_us() {
 void Writer::run_batch(std::deque<Job>& batch) {
   auto started = std::chrono::steady_clock::now();
   const std::uint64_t cpu_started = thread_cpu_us();
-  std::uint64_t waited_us = 0;
   ++batches_;
+  jobs_ += batch.size();
   std::vector<Finished> outcomes;
   outcomes.reserve(batch.size());
   auto hand_over = [&](std::uint64_t wal_mark) {
-    jobs_ += outcomes.size();
-    if (wal_sync_) {
-      std::lock_guard lk(mu_);
-      ++unsynced_;
-    }
     {
       std::lock_guard lk(done_mu_);
       finished_.push_back({std::move(outcomes), wal_mark});
@@ -247,55 +235,30 @@ void Writer::run_batch(std::deque<Job>& batch) {
     auto st = db_->prepare(sql);  // cached: no SQL compile per job
     return st.ok() ? st->run() : st.status();
   };
-  auto run_jobs = [&](std::deque<Job>& jobs) {
-    for (auto& job : jobs) {
-      auto tx = std::make_unique<WriteTx>(*db_);
-      Status st = run("SAVEPOINT job");
+  for (auto& job : batch) {
+    auto tx = std::make_unique<WriteTx>(*db_);
+    Status st = run("SAVEPOINT job");
+    if (st.ok()) {
+      st = guarded(job.work, *tx);
       if (st.ok()) {
-        st = guarded(job.work, *tx);
-        if (st.ok()) {
-          st = run("RELEASE job");
-        }
-        if (!st.ok()) {
-          (void)run("ROLLBACK TO job");
-          (void)run("RELEASE job");
-          tx->run_rollback_hooks();
-        }
+        st = run("RELEASE job");
       }
-      if (!st.ok()) tx.reset();
-      outcomes.push_back({std::move(st), std::move(tx), std::move(job.done)});
-    }
-  };
-  run_jobs(batch);
-  // Pipelined syncs: while the completer is still syncing earlier commits, committing now would
-  // only make this batch wait for the next sync all the same. Jobs that arrive meanwhile run in
-  // the same transaction, and it commits when the completer is free to sync it at once: one
-  // commit per sync, so the pages every creation touches (the tables' last pages, counters,
-  // busy index pages) are written once per sync instead of once per small batch.
-  while (wal_sync_ && outcomes.size() < max_batch_) {
-    std::deque<Job> more;
-    {
-      std::unique_lock lk(mu_);
-      if (unsynced_ > 0 && queue_.empty() && !stopping_) {
-        auto w0 = std::chrono::steady_clock::now();
-        cv_.wait(lk, [this] { return stopping_ || !queue_.empty() || unsynced_ == 0; });
-        waited_us += micros_between(w0, std::chrono::steady_clock::now());
-      }
-      if (unsynced_ == 0 || stopping_) break;
-      while (!queue_.empty() && outcomes.size() + more.size() < max_batch_) {
-        more.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      if (!st.ok()) {
+        (void)run("ROLLBACK TO job");
+        (void)run("RELEASE job");
+        tx->run_rollback_hooks();
       }
     }
-    run_jobs(more);
+    if (!st.ok()) tx.reset();
+    outcomes.push_back({std::move(st), std::move(tx), std::move(job.done)});
   }
   auto worked = std::chrono::steady_clock::now();
   Status commit = begin->commit();
-  work_us_ += micros_between(started, worked) - waited_us;
+  work_us_ += micros_between(started, worked);
   commit_us_ += micros_between(worked, std::chrono::steady_clock::now());
   cpu_us_ += thread_cpu_us() - cpu_started;
   if (!commit.ok()) {
-    log::error("msg=\"batch commit failed\" jobs={} error={}", outcomes.size(), log::q(commit.message()));
+    log::error("msg=\"batch commit failed\" jobs={} error={}", batch.size(), log::q(commit.message()));
     (void)begin->rollback();
     for (auto& o : outcomes) {
       if (o.tx) o.tx->run_rollback_hooks();

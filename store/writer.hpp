@@ -18,16 +18,11 @@
 // writer's COMMIT writes the batch's WAL frames but leaves the fsync to the completer, which
 // takes one fsync for every commit written by then and only after it returns runs the batch's
 // hooks and completions. The writer meanwhile runs the next batch, so fsync time and statement
-// time overlap instead of adding up. While the completer is still syncing, the writer does not
-// commit: jobs that arrive meanwhile join the open transaction, which commits as soon as the
-// completer is free to sync it (or at the batch limit). So there is one commit per sync, and
-// the pages every job touches are written once per sync rather than once per small batch; no
-// job waits longer for it, since its commit could not have been synced before the running sync
-// ended. Other connections can read a commit from the moment its COMMIT returns, before its
-// fsync (as they could under synchronous=NORMAL); no one is told it succeeded, no firm is sent
-// an offer and no timer is armed before it is durable. If an fsync fails, the batches waiting
-// for it fail with kUnavailable and so does every later job: the server must be restarted
-// (SQLite's recovery then keeps what reached the disk).
+// time overlap instead of adding up. Other connections can read a commit from the moment its
+// COMMIT returns, before its fsync (as they could under synchronous=NORMAL); no one is told it
+// succeeded, no firm is sent an offer and no timer is armed before it is durable. If an fsync
+// fails, the batches waiting for it fail with kUnavailable and so does every later job: the
+// server must be restarted (SQLite's recovery then keeps what reached the disk).
 #include <atomic>
 #include <condition_variable>
 #include <optional>
@@ -149,7 +144,6 @@ class Writer {
   std::condition_variable cv_;
   std::deque<Job> queue_;
   bool stopping_ = false;
-  std::size_t unsynced_ = 0;  // pipelined syncs: batches handed to the completer, not yet synced
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> jobs_{0};
   std::atomic<std::uint64_t> work_us_{0};
