@@ -70,25 +70,26 @@ inline LoadResult run_closed_loop(const sim::Endpoint& ep, int connections, doub
   auto fail = [&](const std::string& why) {
     if (++out.failed <= 3) std::fprintf(stderr, "load: %s\n", why.c_str());
   };
-  send = [&](Conn& c) {
+  send = [&](Conn& conn) {
     if (clock::now() >= deadline) return;  // this client is done
-    c.request = make_request(next++);
-    c.parser.emplace();
-    c.parser->body_limit(64 * 1024 * 1024);
-    c.sent = clock::now();
-    asio::async_write(c.socket, asio::buffer(c.request), [&](boost::system::error_code ec, std::size_t) {
+    Conn* c = &conn;                        // owned by `conns`, which outlives the loop
+    c->request = make_request(next++);
+    c->parser.emplace();
+    c->parser->body_limit(64 * 1024 * 1024);
+    c->sent = clock::now();
+    asio::async_write(c->socket, asio::buffer(c->request), [&, c](boost::system::error_code ec, std::size_t) {
       if (ec) return fail("write: " + ec.message());
-      http::async_read(c.socket, c.buffer, *c.parser, [&](boost::system::error_code ec2, std::size_t) {
+      http::async_read(c->socket, c->buffer, *c->parser, [&, c](boost::system::error_code ec2, std::size_t) {
         if (ec2) return fail("read: " + ec2.message());
-        out.latency_ms.push_back(std::chrono::duration<double, std::milli>(clock::now() - c.sent).count());
-        const auto& res = c.parser->get();
+        out.latency_ms.push_back(std::chrono::duration<double, std::milli>(clock::now() - c->sent).count());
+        const auto& res = c->parser->get();
         if (res.result_int() == static_cast<unsigned>(expect_status)) {
           ++out.ok;
         } else {
           fail(std::to_string(res.result_int()) + " " + res.body().substr(0, 200));
         }
         if (!res.keep_alive()) return fail("the server closed the connection");
-        send(c);
+        send(*c);
       });
     });
   };
