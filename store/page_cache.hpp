@@ -26,7 +26,7 @@ namespace vnh::store {
 int install_page_cache_layer();
 
 // Truncations answered without pcache1 (no cached page could be at or above the limit), and
-// truncations passed on to it, since start: for tests and /metrics.
+// truncations passed on to it, since start (process-wide; for tests).
 struct PageCacheCounts {
   std::uint64_t truncations_skipped = 0;
   std::uint64_t truncations_passed = 0;
