@@ -12,7 +12,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <functional>

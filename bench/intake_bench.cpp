@@ -130,12 +130,11 @@ int main(int argc, char** argv) {
     auto load = bench::run_closed_loop(ep, clients, seconds, request, 201);
     auto p = sim::percentiles(load.latency_ms);
     double rate = static_cast<double>(load.ok) / load.seconds;
-    const long failed = load.failed;
     bench::figure("intake", "tickets_per_s_" + suffix, rate, "tickets/s");
     bench::figure("intake", "p50_ms_" + suffix, p.p50, "ms");
     bench::figure("intake", "p99_ms_" + suffix, p.p99, "ms");
     bench::figure("intake", "ratio_to_raw_" + suffix, rate / raw, "x");
-    if (failed) bench::figure("intake", "failed_" + suffix, static_cast<double>(failed), "requests");
+    if (load.failed) bench::figure("intake", "failed_" + suffix, static_cast<double>(load.failed), "requests");
   }
   // The writer's figures for the two runs in turn (comparable with earlier tables), then the
   // random run's WAL pages and writer CPU on their own.

@@ -79,7 +79,7 @@ void x_truncate(sqlite3_pcache* p, unsigned limit) {
   }
   g_passed.fetch_add(1, std::memory_order_relaxed);
   g_inner.xTruncate(c.inner, limit);
-  if (limit > 0) c.max_key = std::min(c.max_key, limit - 1);
+  c.max_key = limit > 0 ? std::min(c.max_key, limit - 1) : 0;
   if (c.scratch >= limit) c.scratch_held = false;
 }
 

@@ -128,7 +128,8 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
   static const int kConfigured = [] {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     if (int rc = install_page_cache_layer(); rc != SQLITE_OK) {
-      log::warn("msg=\"SQLite page cache layer not installed; the default cache is used\" error={}", log::q(sqlite3_errstr(rc)));
+      log::warn("msg=\"SQLite page cache layer not installed; the default cache is used\" error={}",
+                log::q(sqlite3_errstr(rc)));
     }
     return sqlite3_initialize();
   }();
