@@ -13,6 +13,7 @@
 #include <future>
 
 #include "app/cli.hpp"
+#include "common/allocator.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
 #include "console/assets.hpp"
@@ -179,8 +180,8 @@ Status Server::start() {
       ioc_.run();
     });
   }
-  log::info("msg=\"serving\" listen={} port={} db={} policy={} threads={} fake_clock={}", opts_.listen, port(),
-            opts_.db, policy_->digest.substr(0, 12), n, fake_ != nullptr);
+  log::info("msg=\"serving\" listen={} port={} db={} policy={} threads={} fake_clock={} allocator={}", opts_.listen,
+            port(), opts_.db, policy_->digest.substr(0, 12), n, fake_ != nullptr, log::q(allocator_info().name));
   return Status::Ok();
 }
 
@@ -264,6 +265,10 @@ std::string Server::metrics_text() {
   gauge("vnh_partners_connected", "partner firms with an open websocket", static_cast<double>(presence.size()));
   gauge("vnh_partners_online", "partner firms online (recent heartbeat)", online);
   gauge("vnh_consoles_connected", "console live channels", static_cast<double>(live_->connected()));
+  const auto heap = allocator_info();
+  gauge("vnh_allocator_info", "the malloc this process runs on", 1, {{"allocator", heap.name}});
+  if (heap.allocated) gauge("vnh_heap_allocated_bytes", "bytes in live heap allocations", static_cast<double>(*heap.allocated));
+  if (heap.resident) gauge("vnh_heap_resident_bytes", "physical memory the allocator maps", static_cast<double>(*heap.resident));
   if (auto rd = store_->read(); rd.ok()) {
     if (auto by_state = store::count_tickets_by_state(**rd); by_state.ok()) {
       for (const auto& [state, n] : *by_state) gauge("vnh_tickets", "tickets by state", static_cast<double>(n), {{"state", state}});

@@ -75,6 +75,10 @@ TEST_CASE("health and metrics answer without a login", "[api]") {
   for (int i = 0; i < 3; ++i) CHECK(c.get("/healthz").status == 200);
   auto again = c.get("/metrics");
   CHECK(counter(again.body, "vnh_http_requests_total") >= before + 4);
+  // The binary runs on jemalloc (decision 007): a link that lost it would say glibc here.
+  CHECK(again.body.find("vnh_allocator_info{allocator=\"jemalloc 5.") != std::string::npos);
+  CHECK(counter(again.body, "vnh_heap_allocated_bytes") > 1e6);
+  CHECK(counter(again.body, "vnh_heap_resident_bytes") >= counter(again.body, "vnh_heap_allocated_bytes"));
 }
 
 TEST_CASE("login gives a bearer token; bad passwords lock the account", "[api][auth]") {
