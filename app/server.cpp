@@ -231,6 +231,8 @@ std::string Server::metrics_text() {
   gauge("vnh_http_requests_total", "HTTP requests read", static_cast<double>(hs.requests.load()));
   gauge("vnh_writer_batches_total", "write transactions committed (group commits)", static_cast<double>(store_->writer().batches()));
   gauge("vnh_writer_jobs_total", "write jobs run", static_cast<double>(store_->writer().jobs()));
+  gauge("vnh_writer_batch_replays_total", "batches run again with a savepoint per job (a job failed after writing)",
+        static_cast<double>(store_->writer().replays()));
   gauge("vnh_writer_work_seconds_total", "writer time spent running jobs' statements",
         static_cast<double>(store_->writer().work_us()) / 1e6);
   gauge("vnh_writer_commit_seconds_total", "writer time spent committing (WAL write; and fsync unless pipelined)",

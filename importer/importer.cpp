@@ -659,6 +659,7 @@ std::string ImportReport::format_errors(std::string_view file, std::size_t max) 
 
 Status import_csv_in(store::WriteTx& tx, Kind kind, std::string_view data, const ImportContext& ctx,
                      ImportReport& rep) {
+  rep = ImportReport{};
   auto table = parse_csv(data);
   if (!table.ok()) {
     rep.errors.push_back({static_cast<size_t>(std::stoul(table.status().field())), "(file)", table.status().message()});

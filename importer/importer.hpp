@@ -54,8 +54,9 @@ struct ImportContext {
 // Imports one file's content in one transaction on `db`. Returns the report (errors mean
 // nothing was written); a non-ok Status only for storage failures.
 Result<ImportReport> import_csv(store::Database& db, Kind kind, std::string_view data, const ImportContext& ctx);
-// The same inside a caller's write transaction (the server's Writer): fills `report`, and
-// returns kAborted when rows were rejected so the caller's job rolls back.
+// The same inside a caller's write transaction (the server's Writer): fills `report` (cleared
+// first: a writer job may run twice), and returns kAborted when rows were rejected so the
+// caller's job rolls back.
 Status import_csv_in(store::WriteTx& tx, Kind kind, std::string_view data, const ImportContext& ctx,
                      ImportReport& report);
 

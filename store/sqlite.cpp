@@ -50,6 +50,7 @@ Statement& Statement::operator=(Statement&& o) noexcept {
     st_ = o.st_;
     owned_ = o.owned_;
     in_use_ = o.in_use_;
+    writes_ = o.writes_;
     bind_error_ = std::move(o.bind_error_);
     o.st_ = nullptr;
     o.in_use_ = nullptr;
@@ -88,6 +89,7 @@ Statement& Statement::bind(int i, std::nullopt_t) {
 
 Result<bool> Statement::step() {
   if (!bind_error_.ok()) return bind_error_;
+  if (writes_ && !sqlite3_stmt_readonly(st_)) ++*writes_;
   int rc = sqlite3_step(st_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -175,6 +177,7 @@ Status Database::error(int rc, std::string_view what) { return sqlite_status(db_
 
 Status Database::exec(std::string_view sql) {
   char* err = nullptr;
+  ++writes_;
   std::string s(sql);
   int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {
@@ -190,16 +193,16 @@ Result<Statement> Database::prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end() && !it->second.in_use) {
     it->second.in_use = true;
-    return Statement(db_, it->second.stmt, false, &it->second.in_use);
+    return Statement(db_, it->second.stmt, false, &it->second.in_use, &writes_);
   }
   bool cache = it == cache_.end() && cache_.size() < kMaxCached;
   sqlite3_stmt* st = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), cache ? SQLITE_PREPARE_PERSISTENT : 0,
                               &st, nullptr);
   if (rc != SQLITE_OK) return sqlite_status(db_, rc, fmt::format("prepare '{:.80}'", sql));
-  if (!cache) return Statement(db_, st, true);
+  if (!cache) return Statement(db_, st, true, nullptr, &writes_);
   auto& c = cache_.emplace(std::string(sql), Cached{st, true}).first->second;
-  return Statement(db_, st, false, &c.in_use);
+  return Statement(db_, st, false, &c.in_use, &writes_);
 }
 
 Result<Transaction> Transaction::begin(Database& db) {

@@ -25,8 +25,8 @@ struct Blob {
 class Statement {
  public:
   Statement() = default;
-  Statement(sqlite3* db, sqlite3_stmt* st, bool owned, bool* in_use = nullptr)
-      : db_(db), st_(st), owned_(owned), in_use_(in_use) {}
+  Statement(sqlite3* db, sqlite3_stmt* st, bool owned, bool* in_use = nullptr, std::uint64_t* writes = nullptr)
+      : db_(db), st_(st), owned_(owned), in_use_(in_use), writes_(writes) {}
   Statement(Statement&& o) noexcept { *this = std::move(o); }
   Statement& operator=(Statement&& o) noexcept;
   Statement(const Statement&) = delete;
@@ -81,6 +81,7 @@ class Statement {
   sqlite3_stmt* st_ = nullptr;
   bool owned_ = true;       // cached statements are reset, not finalised
   bool* in_use_ = nullptr;  // the cache entry's checked-out flag
+  std::uint64_t* writes_ = nullptr;  // the connection's Database::writes()
   Status bind_error_;
 };
 
@@ -117,12 +118,18 @@ class Database {
   Result<Statement> prepare(std::string_view sql);
   std::int64_t last_insert_rowid() { return sqlite3_last_insert_rowid(db_); }
   int changes() { return sqlite3_changes(db_); }
+  // Counts statements run on this connection that may have changed the database: every
+  // exec() and every step of a prepared statement that is not read-only (whatever its
+  // outcome). Unchanged across a piece of work ⇒ that work wrote nothing (the Writer then has
+  // nothing to undo when a job fails).
+  std::uint64_t writes() const { return writes_; }
   Status error(int rc, std::string_view what);
 
  private:
   Database() = default;
   sqlite3* db_ = nullptr;
   std::string path_;
+  std::uint64_t writes_ = 0;
   struct Cached {
     sqlite3_stmt* stmt = nullptr;
     bool in_use = false;

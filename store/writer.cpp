@@ -212,6 +212,61 @@ std::uint64_t thread_cpu_us() {
 }
 }  // namespace
 
+Writer::Pass Writer::run_jobs(std::deque<Job>& batch, std::vector<Finished>& outcomes, bool savepoints) {
+  auto run = [this](const char* sql) {
+    auto st = db_->prepare(sql);  // cached: no SQL compile per job
+    return st.ok() ? st->run() : st.status();
+  };
+  // Undoes the in-memory side of every job this pass ran, newest first.
+  auto undo_all = [&outcomes] {
+    for (auto it = outcomes.rbegin(); it != outcomes.rend(); ++it) {
+      if (it->tx) it->tx->run_rollback_hooks();
+    }
+  };
+  for (auto& job : batch) {
+    auto tx = std::make_unique<WriteTx>(*db_);
+    Status st;
+    if (savepoints) {
+      st = run("SAVEPOINT job");
+      if (st.ok()) {
+        st = guarded(job.work, *tx);
+        if (st.ok()) st = run("RELEASE job");
+        if (!st.ok()) {
+          (void)run("ROLLBACK TO job");
+          (void)run("RELEASE job");
+          tx->run_rollback_hooks();
+        }
+      }
+    } else {
+      const std::uint64_t writes_before = db_->writes();
+      st = guarded(job.work, *tx);
+      if (!st.ok()) {
+        tx->run_rollback_hooks();
+        if (db_->writes() != writes_before) {  // it wrote before it failed: only a rollback undoes that
+          undo_all();
+          outcomes.clear();
+          return Pass::kReplay;
+        }
+      }
+    }
+    if (sqlite3_get_autocommit(db_->handle())) {
+      // SQLite rolled the whole transaction back under this job (an I/O error, a full disk):
+      // every job of the batch is lost, this one included.
+      if (st.ok()) tx->run_rollback_hooks();
+      undo_all();
+      outcomes.clear();
+      Status lost(Code::kUnavailable,
+                  fmt::format("the batch's transaction was rolled back: {}", st.ok() ? "by SQLite" : st.message()),
+                  {}, "storage");
+      for (std::size_t i = 0; i < batch.size(); ++i) outcomes.push_back({lost, nullptr, nullptr});
+      return Pass::kLost;
+    }
+    if (!st.ok()) tx.reset();
+    outcomes.push_back({std::move(st), std::move(tx), nullptr});
+  }
+  return Pass::kDone;
+}
+
 void Writer::run_batch(std::deque<Job>& batch) {
   auto started = std::chrono::steady_clock::now();
   const std::uint64_t cpu_started = thread_cpu_us();
@@ -220,46 +275,45 @@ void Writer::run_batch(std::deque<Job>& batch) {
   std::vector<Finished> outcomes;
   outcomes.reserve(batch.size());
   auto hand_over = [&](std::uint64_t wal_mark) {
+    for (std::size_t i = 0; i < batch.size(); ++i) outcomes[i].done = std::move(batch[i].done);
     {
       std::lock_guard lk(done_mu_);
       finished_.push_back({std::move(outcomes), wal_mark});
     }
     done_cv_.notify_one();
   };
-  auto begin = Transaction::begin(*db_);
-  if (!begin.ok()) {
-    for (auto& j : batch) outcomes.push_back({begin.status(), nullptr, std::move(j.done)});
-    return hand_over(0);
-  }
-  auto run = [this](const char* sql) {
-    auto st = db_->prepare(sql);  // cached: no SQL compile per job
-    return st.ok() ? st->run() : st.status();
+  auto fail_all = [&](const Status& st) {
+    outcomes.clear();
+    for (std::size_t i = 0; i < batch.size(); ++i) outcomes.push_back({st, nullptr, nullptr});
+    hand_over(0);
   };
-  for (auto& job : batch) {
-    auto tx = std::make_unique<WriteTx>(*db_);
-    Status st = run("SAVEPOINT job");
-    if (st.ok()) {
-      st = guarded(job.work, *tx);
-      if (st.ok()) {
-        st = run("RELEASE job");
-      }
-      if (!st.ok()) {
-        (void)run("ROLLBACK TO job");
-        (void)run("RELEASE job");
-        tx->run_rollback_hooks();
-      }
-    }
-    if (!st.ok()) tx.reset();
-    outcomes.push_back({std::move(st), std::move(tx), std::move(job.done)});
+  auto begun = Transaction::begin(*db_);
+  if (!begun.ok()) return fail_all(begun.status());
+  std::optional<Transaction> open(std::move(*begun));
+  // First without savepoints: a job that fails before writing anything leaves nothing to undo,
+  // and the rest commit with it. Only a job that fails after writing makes the batch run
+  // again from the start, each job inside its own savepoint.
+  Pass pass = run_jobs(batch, outcomes, false);
+  if (pass == Pass::kReplay) {
+    ++replays_;
+    (void)open->rollback();
+    open.reset();
+    auto again = Transaction::begin(*db_);
+    if (!again.ok()) return fail_all(again.status());
+    open.emplace(std::move(*again));
+    pass = run_jobs(batch, outcomes, true);
   }
   auto worked = std::chrono::steady_clock::now();
-  Status commit = begin->commit();
+  Status commit = pass == Pass::kLost ? Status(Code::kUnavailable, "transaction lost") : open->commit();
   work_us_ += micros_between(started, worked);
   commit_us_ += micros_between(worked, std::chrono::steady_clock::now());
   cpu_us_ += thread_cpu_us() - cpu_started;
-  if (!commit.ok()) {
+  if (pass == Pass::kLost) {
+    log::error("msg=\"batch transaction lost\" jobs={} error={}", batch.size(), log::q(outcomes.front().status.message()));
+    (void)open->rollback();
+  } else if (!commit.ok()) {
     log::error("msg=\"batch commit failed\" jobs={} error={}", batch.size(), log::q(commit.message()));
-    (void)begin->rollback();
+    (void)open->rollback();
     for (auto& o : outcomes) {
       if (o.tx) o.tx->run_rollback_hooks();
       o.tx.reset();

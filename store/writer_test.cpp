@@ -86,6 +86,116 @@ TEST_CASE("a failing job is rolled back alone and its rollback hooks run", "[wri
   CHECK(committed_a);
   CHECK_FALSE(committed_b);
   CHECK(count(path) == 2);  // rows 1 and 3; job b's row 2 is gone
+  CHECK(w.replays() == 1);  // b wrote row 2 before failing: the batch ran again with savepoints
+}
+
+namespace {
+// Holds the writer on a job until release(), so the jobs submitted meanwhile share one batch.
+struct Gate {
+  std::promise<void> open;
+  std::shared_future<void> opened = open.get_future().share();
+  explicit Gate(Writer& w) {
+    w.submit([f = opened](WriteTx&) {
+      f.wait();
+      return Status::Ok();
+    }, nullptr);
+  }
+  void release() { open.set_value(); }
+};
+}  // namespace
+
+TEST_CASE("a job that fails before writing costs the batch nothing: no replay, the others run once", "[writer]") {
+  testing::TempDir dir;
+  std::string path = dir.file("w.db");
+  Writer w(make_db(path));
+  Gate gate(w);
+  int runs_a = 0, memory = 0;
+  std::promise<Status> a, b, c;
+  w.submit([&](WriteTx& tx) {
+    ++runs_a;
+    ++memory;
+    tx.on_rollback([&] { --memory; });
+    return tx.db().prepare("INSERT INTO t VALUES (?)")->bind(1, 1).run();
+  }, [&](Status s) { a.set_value(s); });
+  w.submit([&](WriteTx& tx) {
+    auto st = tx.db().prepare("SELECT count(*) FROM t");  // reads only, then refuses
+    REQUIRE(*st->step());
+    return invalid("k", fmt::format("{} rows already", st->int64(0)));
+  }, [&](Status s) { b.set_value(s); });
+  w.submit([&](WriteTx& tx) { return tx.db().prepare("INSERT INTO t VALUES (?)")->bind(1, 3).run(); },
+           [&](Status s) { c.set_value(s); });
+  gate.release();
+  CHECK(a.get_future().get().ok());
+  Status refused = b.get_future().get();
+  CHECK(refused.code() == Code::kInvalidArgument);
+  CHECK(refused.message() == "1 rows already");  // it saw job a's row: same transaction
+  CHECK(c.get_future().get().ok());
+  CHECK(w.replays() == 0);
+  CHECK(runs_a == 1);
+  CHECK(memory == 1);
+  CHECK(count(path) == 2);
+}
+
+TEST_CASE("a job that fails after writing replays the batch: in-memory changes undone once and redone", "[writer]") {
+  testing::TempDir dir;
+  std::string path = dir.file("w.db");
+  Writer w(make_db(path));
+  Gate gate(w);
+  int runs_a = 0, memory = 0, commits_a = 0;
+  std::promise<Status> a, b;
+  w.submit([&](WriteTx& tx) {
+    ++runs_a;
+    ++memory;
+    tx.on_rollback([&] { --memory; });
+    tx.on_commit([&] { ++commits_a; });
+    return tx.db().prepare("INSERT INTO t VALUES (?)")->bind(1, 1).run();
+  }, [&](Status s) { a.set_value(s); });
+  w.submit([&](WriteTx& tx) {
+    REQUIRE(tx.db().prepare("INSERT INTO t VALUES (?)")->bind(1, 2).run().ok());
+    return Status(Code::kFailedPrecondition, "changed its mind after writing");
+  }, [&](Status s) { b.set_value(s); });
+  gate.release();
+  CHECK(a.get_future().get().ok());
+  CHECK(b.get_future().get().code() == Code::kFailedPrecondition);
+  w.stop();
+  CHECK(w.replays() == 1);
+  CHECK(runs_a == 2);     // once optimistically, once inside its savepoint
+  CHECK(memory == 1);     // the first run's change was undone by its rollback hook
+  CHECK(commits_a == 1);  // only the run that committed has its hooks run
+  CHECK(count(path) == 1);
+}
+
+TEST_CASE("a transaction rolled back under a job fails the whole batch, and the writer goes on", "[writer]") {
+  testing::TempDir dir;
+  std::string path = dir.file("w.db");
+  Writer w(make_db(path));
+  Gate gate(w);
+  int memory = 0;
+  bool c_ran = false;
+  std::promise<Status> a, b, c;
+  w.submit([&](WriteTx& tx) {
+    ++memory;
+    tx.on_rollback([&] { --memory; });
+    return tx.db().exec("INSERT INTO t VALUES (1)");
+  }, [&](Status s) { a.set_value(s); });
+  // As SQLite does after an I/O error or a full disk: the transaction is gone.
+  w.submit([&](WriteTx& tx) { return tx.db().exec("INSERT INTO t VALUES (2); ROLLBACK"); },
+           [&](Status s) { b.set_value(s); });
+  w.submit([&](WriteTx& tx) {
+    c_ran = true;
+    return tx.db().exec("INSERT INTO t VALUES (3)");
+  }, [&](Status s) { c.set_value(s); });
+  gate.release();
+  for (auto* p : {&a, &b, &c}) {
+    Status st = p->get_future().get();
+    CHECK(st.code() == Code::kUnavailable);
+    CHECK(st.message().find("rolled back") != std::string::npos);
+  }
+  CHECK_FALSE(c_ran);
+  CHECK(memory == 0);
+  CHECK(w.run([](WriteTx& tx) { return tx.db().exec("INSERT INTO t VALUES (4)"); }).ok());
+  w.stop();
+  CHECK(count(path) == 1);  // only row 4
 }
 
 TEST_CASE("an exception inside a job becomes an internal error", "[writer]") {
