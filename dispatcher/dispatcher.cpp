@@ -66,11 +66,12 @@ DispatchStats Dispatcher::stats() const {
 }
 
 Result<std::optional<std::int64_t>> Dispatcher::continuity_firm(store::Database& db, const TicketRow& t, TimeMs now) {
-  // The last completed ticket, and whether a substantiated complaint names it, in one query.
+  // The last completed ticket, and whether a substantiated complaint names it, in one query
+  // (ties in checkout time broken in tickets_elder's own order: no sort).
   auto st = db.prepare(
       "SELECT t.firm_id, EXISTS (SELECT 1 FROM complaints c WHERE c.ticket_id = t.id AND c.status = 'substantiated') "
       "FROM tickets t WHERE t.elder_id = ? AND t.category = ? AND t.state = 'completed' AND t.checkout_at >= ? "
-      "AND t.id <> ? ORDER BY t.checkout_at DESC, t.id DESC LIMIT 1");
+      "AND t.id <> ? ORDER BY t.checkout_at DESC, t.closed_at DESC, t.ticket_no DESC LIMIT 1");
   if (!st.ok()) return st.status();
   st->bind_all(t.elder_id, to_string(t.category), now - static_cast<TimeMs>(policy_.continuity_days) * kMsPerDay, t.id);
   auto row = st->step();

@@ -309,6 +309,56 @@ TEST_CASE("creating and offering a ticket runs no statement that builds a tempor
   }
 }
 
+TEST_CASE("likely duplicates: the elder's open tickets of the category, newest first, from tickets_elder alone",
+          "[dispatch]") {
+  Rig r;
+  auto dups_of_next = [&](const std::string& item) {
+    tickets::CreateRequest req;
+    req.id_number = "620102195810100019";
+    req.item_code = item;
+    std::vector<std::string> dups;
+    REQUIRE(r.w.tx([&](store::WriteTx& tx) {
+      auto c = r.service.create(tx, req, r.op, 1, std::nullopt, "");
+      if (c.ok()) dups = c->likely_duplicates;
+      return c.status();
+    }).ok());
+    return dups;
+  };
+  auto a = r.create();
+  auto b = r.create();
+  auto cancelled = r.create();
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return r.service.cancel(tx, cancelled.ticket_no, "called twice", r.op).status(); }).ok());
+  // b is served to the end: checked out, it is no longer open.
+  REQUIRE(r.accept(r.holder(b.ticket_no), b.ticket_no).ok());
+  const auto firm = r.get(b.ticket_no).firm_id;
+  tickets::VisitReport in{b.ticket_no, "M1", r.clock.now_ms(), 36.0600, 103.8300, std::string(64, 'a')};
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return r.service.check_in(tx, *firm, in, {"firm", true}).status(); }).ok());
+  r.clock.advance(60 * kMsPerMinute);
+  in.device_time = r.clock.now_ms();
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return r.service.check_out(tx, *firm, in, {"firm", true}).status(); }).ok());
+  auto d = r.create();
+  CHECK(dups_of_next("LC010") == std::vector<std::string>{d.ticket_no, a.ticket_no});
+  CHECK(dups_of_next("MC001").empty());  // another category
+  auto& db = r.w.store->db();
+  auto plan = db.prepare(
+      "EXPLAIN QUERY PLAN SELECT ticket_no FROM tickets INDEXED BY tickets_elder WHERE elder_id = ? AND category = ? "
+      "AND checkout_at IS NULL AND closed_at IS NULL AND id <> ? ORDER BY ticket_no DESC LIMIT ?");
+  REQUIRE(plan.ok());
+  std::string detail;
+  while (*plan->step()) detail += plan->text(3) + "\n";
+  INFO(detail);
+  CHECK(detail.find("COVERING INDEX tickets_elder") != std::string::npos);
+  CHECK(detail.find("TEMP B-TREE") == std::string::npos);
+  SECTION("a ticket row whose closed_at disagrees with its state is refused") {
+    auto row = r.get(a.ticket_no);
+    row.state = TicketState::kCancelled;  // without closed_at
+    Status st = r.w.tx([&](store::WriteTx& tx) { return store::save_ticket(tx.db(), row); });
+    CHECK(st.code() == Code::kInternal);
+    CHECK(st.message().find("closed_at") != std::string::npos);
+    CHECK(r.get(a.ticket_no).state == TicketState::kOffered);
+  }
+}
+
 TEST_CASE("cancelling tells the firm holding the offer or the assignment", "[dispatch]") {
   Rig r;
   r.no_rotation();

@@ -119,7 +119,18 @@ TicketRow read_ticket(Statement& s) {
 std::string select_tickets(const char* where) { return fmt::format("SELECT {} FROM tickets {}", kTicketCols, where); }
 }  // namespace
 
+namespace {
+// A ticket is open exactly while closed_at is NULL: the likely-duplicate check reads only
+// tickets_elder and relies on it (schema version 7).
+Status check_closed_at(const TicketRow& t) {
+  if (is_open(t.state) == !t.closed_at.has_value()) return Status::Ok();
+  return internal(fmt::format("ticket {} is {} but its closed_at is {}", t.ticket_no, to_string(t.state),
+                              t.closed_at ? "set" : "not set"));
+}
+}  // namespace
+
 Result<std::int64_t> insert_ticket(Database& db, TicketRow& t) {
+  VNH_RETURN_IF_ERROR(check_closed_at(t));
   static const std::string sql = [] {
     std::string cols, marks;
     for (size_t i = 0; i < kColumnCount; ++i) {
@@ -146,6 +157,7 @@ Result<std::int64_t> insert_ticket(Database& db, TicketRow& t) {
 }
 
 Status save_ticket(Database& db, TicketRow& t) {
+  VNH_RETURN_IF_ERROR(check_closed_at(t));
   Values now = values_of(t);
   std::string set;
   std::vector<size_t> changed;
@@ -214,9 +226,11 @@ Result<std::vector<TicketRow>> open_tickets_of_elder(Database& db, std::int64_t 
 
 Result<std::vector<std::string>> open_ticket_numbers(Database& db, std::int64_t elder_id, Category category,
                                                      std::int64_t except_id) {
+  // From tickets_elder alone (schema version 7): open ⇔ closed_at IS NULL, and a ticket's
+  // number orders it (Tyyyymmdd + a daily counter).
   auto st = db.prepare(
       "SELECT ticket_no FROM tickets INDEXED BY tickets_elder WHERE elder_id = ? AND category = ? "
-      "AND checkout_at IS NULL AND id <> ? AND " VNH_OPEN_STATES " ORDER BY id DESC LIMIT ?");
+      "AND checkout_at IS NULL AND closed_at IS NULL AND id <> ? ORDER BY ticket_no DESC LIMIT ?");
   if (st.ok()) st->bind_all(elder_id, to_string(category), except_id, kMaxLikelyDuplicates);
   return query_all<std::string>(std::move(st), [](Statement& r) { return r.text(0); });
 }

@@ -104,7 +104,7 @@ Result<std::vector<TicketRow>> list_tickets(Database& db, const TicketFilter& f)
 Result<std::vector<TicketRow>> open_tickets_of_elder(Database& db, std::int64_t elder_id);
 Result<std::vector<TicketRow>> recent_completed_of_elder(Database& db, std::int64_t elder_id, int limit);
 // Numbers of the elder's open tickets of a category other than `except_id` (likely duplicates),
-// newest first, at most kMaxLikelyDuplicates of them.
+// newest first (by number), at most kMaxLikelyDuplicates of them.
 inline constexpr int kMaxLikelyDuplicates = 20;
 Result<std::vector<std::string>> open_ticket_numbers(Database& db, std::int64_t elder_id, domain::Category category,
                                                      std::int64_t except_id);
