@@ -152,10 +152,15 @@ void Api::route(net::Router& r, const std::string& method, const std::string& pa
     auto token = req.bearer();
     if (!token) return respond(error_response(Status(Code::kUnauthenticated, "send Authorization: Bearer <token> (POST /api/v1/login)", "", "unauthenticated")));
     Result<Principal> who = internal("not authenticated");
-    {
+    const TimeMs now = c_.clock.now_ms();
+    if (auto known = sessions_.find(*token, now)) {
+      who = std::move(*known);
+    } else {
+      const auto generation = sessions_.generation();
       auto db = c_.store.read();  // released before the handler takes a lease of its own
       if (!db.ok()) return respond(error_response(db.status()));
-      who = authenticate(**db, *token, c_.clock.now_ms());
+      who = authenticate(**db, *token, now);
+      if (who.ok()) sessions_.remember(*who, generation);
     }
     if (!who.ok()) return respond(error_response(who.status()));
     // Fail closed: a route without roles is open to nobody.

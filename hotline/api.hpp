@@ -78,6 +78,7 @@ class Api {
   void read(const net::Respond& respond, const std::function<Result<net::Response>(store::Database&)>& read);
 
   ApiContext c_;
+  SessionCache sessions_;  // bearer tokens checked in the last second (hotline/auth.hpp)
 };
 
 // Request-body helpers: a JSON object body, and typed fields with errors naming the field.

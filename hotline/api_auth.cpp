@@ -61,6 +61,7 @@ void Api::install_auth(net::Router& r) {
               std::move(call.respond),
               [this, who = call.who](store::WriteTx& tx) -> Result<bool> {
                 VNH_RETURN_IF_ERROR(logout(tx.db(), who, c_.clock.now_ms()));
+                tx.on_commit([this] { sessions_.forget_all(); });
                 return true;
               },
               [](store::Database&, bool&) -> Result<net::Response> {
@@ -129,6 +130,7 @@ void Api::install_auth(net::Router& r) {
           if (!*u) return not_found("no user " + name, "username");
           VNH_RETURN_IF_ERROR(store::set_user_active(tx.db(), (*u)->id, false));
           VNH_RETURN_IF_ERROR(store::revoke_user_sessions(tx.db(), (*u)->id));
+          tx.on_commit([this] { sessions_.forget_all(); });
           VNH_RETURN_IF_ERROR(store::append_audit(tx.db(), c_.clock.now_ms(), {actor, "user.disable", "user:" + name, "{}"}));
           return true;
         },

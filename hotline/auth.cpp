@@ -123,6 +123,46 @@ Result<Principal> authenticate(store::Database& db, const std::string& token, Ti
   return Principal{(*u)->id, (*u)->username, (*u)->role, (*s)->expires_at, h};
 }
 
+std::optional<Principal> SessionCache::find(const std::string& token, TimeMs now) {
+  if (token.empty() || token.size() > 128) return std::nullopt;
+  const std::string h = sha256_raw(token);
+  std::lock_guard lk(mu_);
+  auto it = entries_.find(h);
+  if (it == entries_.end()) return std::nullopt;
+  if (Clock::now() - it->second.checked_at > ttl_ || it->second.principal.expires_at <= now) {
+    entries_.erase(it);
+    return std::nullopt;
+  }
+  return it->second.principal;
+}
+
+std::uint64_t SessionCache::generation() {
+  std::lock_guard lk(mu_);
+  return generation_;
+}
+
+void SessionCache::remember(const Principal& p, std::uint64_t generation_before_read) {
+  const auto at = Clock::now();
+  std::lock_guard lk(mu_);
+  if (generation_ != generation_before_read) return;
+  if (entries_.size() >= kMaxEntries) {
+    std::erase_if(entries_, [&](const auto& e) { return at - e.second.checked_at > ttl_; });
+    if (entries_.size() >= kMaxEntries) entries_.clear();
+  }
+  entries_.insert_or_assign(p.token_hash, Entry{p, at});
+}
+
+void SessionCache::forget_all() {
+  std::lock_guard lk(mu_);
+  ++generation_;
+  entries_.clear();
+}
+
+std::size_t SessionCache::size() {
+  std::lock_guard lk(mu_);
+  return entries_.size();
+}
+
 Status logout(store::Database& db, const Principal& p, TimeMs now) {
   VNH_RETURN_IF_ERROR(store::revoke_session(db, p.token_hash));
   return store::append_audit(db, now, {p.username, "logout", "user:" + p.username, "{}"});

@@ -3,9 +3,12 @@
 // repeated failures (rehashing when the policy's parameters change), bearer session tokens
 // (random, stored as SHA-256, expiring), logout. Password hashing is slow on purpose: callers
 // run hash/verify off the I/O threads and outside write transactions, then write the result.
+#include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "common/clock.hpp"
 #include "common/status.hpp"
@@ -60,5 +63,36 @@ Result<LoginResult> record_login(store::Database& db, const LoginCheck& check, c
 // Resolves a bearer token to its principal; kUnauthenticated when unknown, expired or revoked.
 Result<Principal> authenticate(store::Database& db, const std::string& token, TimeMs now);
 Status logout(store::Database& db, const Principal& p, TimeMs now);
+
+// Sessions recently checked against the database, so that a console's or a device gateway's
+// requests (thousands a second under intake) do not each open a read transaction to read the
+// session and its user. An entry is trusted for at most `ttl` of real time, and never past the
+// session's expiry. Logout and disabling a user on this server call forget_all() when their
+// transaction commits (before they are answered); a change made by another process on the same
+// database (`vnh user disable`) takes effect within `ttl`. Thread-safe.
+class SessionCache {
+ public:
+  explicit SessionCache(std::chrono::milliseconds ttl = std::chrono::seconds(1)) : ttl_(ttl) {}
+  // The principal for this token if it was checked within ttl and has not expired at `now`.
+  std::optional<Principal> find(const std::string& token, TimeMs now);
+  // Call before reading the session; pass it to remember(), which then keeps nothing if
+  // forget_all() ran in between (the read may predate a logout).
+  std::uint64_t generation();
+  void remember(const Principal& p, std::uint64_t generation_before_read);
+  void forget_all();
+  std::size_t size();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Entry {
+    Principal principal;
+    Clock::time_point checked_at;
+  };
+  static constexpr std::size_t kMaxEntries = 10000;
+  std::chrono::milliseconds ttl_;
+  std::mutex mu_;
+  std::uint64_t generation_ = 0;
+  std::unordered_map<std::string, Entry> entries_;  // by token hash
+};
 
 }  // namespace vnh::hotline

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <thread>
+
+#include "common/crypto.hpp"
 #include "data/embedded.hpp"
 #include "hotline/auth.hpp"
 #include "store/store.hpp"
@@ -93,4 +96,33 @@ TEST_CASE("user names and passwords are validated", "[auth]") {
   CHECK_FALSE(validate_username("").ok());
   CHECK_FALSE(validate_password("short").ok());
   CHECK(validate_password("密码是八个字符啊").ok());
+}
+
+TEST_CASE("the session cache trusts a check for its ttl, never past expiry, and forgets on logout", "[auth]") {
+  SessionCache cache(std::chrono::milliseconds(200));
+  const std::string token = "a-bearer-token";
+  const TimeMs now = 1'800'000'000'000;
+  Principal p{7, "alice", domain::Role::kOperator, now + kMsPerHour, sha256_raw(token)};
+  CHECK_FALSE(cache.find(token, now));
+  cache.remember(p, cache.generation());
+  auto hit = cache.find(token, now);
+  REQUIRE(hit);
+  CHECK(hit->username == "alice");
+  CHECK(hit->user_id == 7);
+  CHECK_FALSE(cache.find("another-token", now));
+  CHECK_FALSE(cache.find(token, now + kMsPerHour));  // the session expired: not served, and dropped
+  CHECK(cache.size() == 0);
+  SECTION("past the ttl the database is asked again") {
+    cache.remember(p, cache.generation());
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    CHECK_FALSE(cache.find(token, now));
+  }
+  SECTION("forget_all drops everything, and a read begun before it is not kept") {
+    cache.remember(p, cache.generation());
+    const auto before_read = cache.generation();  // a request starts reading the session …
+    cache.forget_all();                            // … a logout commits meanwhile …
+    cache.remember(p, before_read);                // … and the stale "valid" is not cached
+    CHECK_FALSE(cache.find(token, now));
+    CHECK(cache.size() == 0);
+  }
 }
