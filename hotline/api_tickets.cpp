@@ -61,7 +61,7 @@ net::Response created_response(json::object o, const tickets::Created& created) 
   for (const auto& d : created.likely_duplicates) dups.push_back(json::value(d));
   o["likely_duplicates"] = std::move(dups);
   o["replayed"] = created.replayed;
-  auto res = json_response(201, o);
+  auto res = json_response(201, json::value(std::move(o)));  // moved, not copied into a value
   if (created.replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
   return res;
 }
