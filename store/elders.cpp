@@ -172,6 +172,16 @@ Result<std::optional<ElderRow>> get_elder_core(Database& db, std::int64_t id) {
   return query_one<ElderRow>(std::move(st), read_elder);
 }
 
+Result<std::optional<ElderRow>> find_elder_core_by_id_number(Database& db, const FieldCrypto& crypto,
+                                                             const std::string& normalized_id) {
+  static const std::string sql = std::string("SELECT ") + kElderCols + " FROM elders WHERE id_number_bidx = ?";
+  auto st = db.prepare(sql);
+  if (!st.ok()) return st.status();
+  std::string bidx = crypto.blind_index("id_number", normalized_id);
+  st->bind(1, Blob{bidx});
+  return query_one<ElderRow>(std::move(st), read_elder);
+}
+
 Result<std::optional<ElderRow>> get_elder(Database& db, std::int64_t id) {
   auto r = get_elder_core(db, id);
   if (!r.ok() || !r->has_value()) return r;

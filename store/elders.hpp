@@ -72,6 +72,9 @@ Result<std::vector<std::int64_t>> find_elders_by_phone(Database& db, const Field
 Result<std::optional<ElderRow>> get_elder(Database& db, std::int64_t id);
 // The elder's own row without phones and contacts (for dispatch and ticket views).
 Result<std::optional<ElderRow>> get_elder_core(Database& db, std::int64_t id);
+// The same found by ID number through its blind index, in one statement (ticket intake).
+Result<std::optional<ElderRow>> find_elder_core_by_id_number(Database& db, const FieldCrypto& crypto,
+                                                             const std::string& normalized_id);
 // Search by name prefix or by the last 4 characters of the ID number; active first.
 Result<std::vector<ElderRow>> search_elders(Database& db, const std::string& name_prefix, const std::string& id_tail,
                                             int limit);

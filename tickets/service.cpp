@@ -108,19 +108,22 @@ Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, co
     if (!id) return invalid("elder_id", fmt::format("'{}' is not an elder id (E123)", *req.elder_id));
     elder_id = *id;
   }
+  Result<std::optional<store::ElderRow>> elder = std::optional<store::ElderRow>();
   if (req.id_number) {
     auto idn = parse_id_number(*req.id_number);
     if (!idn.ok()) return idn.status();
-    auto found = store::find_elder_by_id_number(db, crypto_, idn->normalized);
-    if (!found.ok()) return found.status();
-    if (!*found) return not_found("no elder is registered with this ID number", "id_number");
-    if (elder_id && *elder_id != **found) return invalid("elder_id", "does not match id_number");
-    elder_id = **found;
+    elder = store::find_elder_core_by_id_number(db, crypto_, idn->normalized);  // one statement
+    if (!elder.ok()) return elder.status();
+    if (!*elder) return not_found("no elder is registered with this ID number", "id_number");
+    if (elder_id && *elder_id != (*elder)->id) return invalid("elder_id", "does not match id_number");
+    elder_id = (*elder)->id;
+  } else if (elder_id) {
+    elder = store::get_elder_core(db, *elder_id);
+    if (!elder.ok()) return elder.status();
+    if (!*elder) return not_found(fmt::format("no elder {}", store::elder_public_id(*elder_id)), "elder_id");
+  } else {
+    return invalid("elder_id", "give the elder's id_number or elder_id");
   }
-  if (!elder_id) return invalid("elder_id", "give the elder's id_number or elder_id");
-  auto elder = store::get_elder_core(db, *elder_id);
-  if (!elder.ok()) return elder.status();
-  if (!*elder) return not_found(fmt::format("no elder {}", store::elder_public_id(*elder_id)), "elder_id");
   if ((*elder)->status != "active") {
     return Status(Code::kFailedPrecondition, "the elder's registration is inactive", "elder_id", "elder_inactive");
   }
