@@ -211,30 +211,24 @@ Result<std::vector<TicketRow>> list_tickets(Database& db, const TicketFilter& f)
   return query_all<TicketRow>(std::move(st), read_ticket);
 }
 
-// The open states. None of them has been checked out, so checkout_at IS NULL narrows an
-// elder's tickets_elder entries to them and the few cancelled ones (schema version 4).
-// As comparisons, not `state IN (…)`: SQLite builds a temporary B-tree for an IN list of three
-// or more constants on every execution, and the duplicate check runs at every creation.
-#define VNH_OPEN_STATES \
-  "(state = 'created' OR state = 'offered' OR state = 'accepted' OR state = 'in_service' OR state = 'unassigned')"
-
+// Open ⇔ closed_at IS NULL (cancel and check-out set it; check_closed_at refuses a row that
+// breaks this), so one column says it, without listing the open states.
 Result<std::vector<TicketRow>> open_tickets_of_elder(Database& db, std::int64_t elder_id) {
-  auto st = db.prepare(select_tickets("WHERE elder_id = ? AND " VNH_OPEN_STATES " ORDER BY id DESC"));
+  auto st = db.prepare(select_tickets("WHERE elder_id = ? AND closed_at IS NULL ORDER BY id DESC"));
   if (st.ok()) st->bind(1, elder_id);
   return query_all<TicketRow>(std::move(st), read_ticket);
 }
 
 Result<std::vector<std::string>> open_ticket_numbers(Database& db, std::int64_t elder_id, Category category,
                                                      std::int64_t except_id) {
-  // From tickets_elder alone (schema version 7): open ⇔ closed_at IS NULL, and a ticket's
-  // number orders it (Tyyyymmdd + a daily counter).
+  // From tickets_elder alone (schema version 7); a ticket's number orders it (Tyyyymmdd + a
+  // daily counter).
   auto st = db.prepare(
       "SELECT ticket_no FROM tickets INDEXED BY tickets_elder WHERE elder_id = ? AND category = ? "
       "AND checkout_at IS NULL AND closed_at IS NULL AND id <> ? ORDER BY ticket_no DESC LIMIT ?");
   if (st.ok()) st->bind_all(elder_id, to_string(category), except_id, kMaxLikelyDuplicates);
   return query_all<std::string>(std::move(st), [](Statement& r) { return r.text(0); });
 }
-#undef VNH_OPEN_STATES
 
 Result<std::vector<TicketRow>> recent_completed_of_elder(Database& db, std::int64_t elder_id, int limit) {
   auto st = db.prepare(select_tickets(
