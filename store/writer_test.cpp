@@ -26,6 +26,18 @@ std::int64_t count(const std::string& path) {
   REQUIRE(*st->step());
   return st->int64(0);
 }
+// Holds the writer on a job until release(), so the jobs submitted meanwhile share one batch.
+struct Gate {
+  std::promise<void> open;
+  std::shared_future<void> opened = open.get_future().share();
+  explicit Gate(Writer& w) {
+    w.submit([f = opened](WriteTx&) {
+      f.wait();
+      return Status::Ok();
+    }, nullptr);
+  }
+  void release() { open.set_value(); }
+};
 }  // namespace
 
 TEST_CASE("concurrent writes are group-committed, each answered after its commit", "[writer]") {
@@ -57,13 +69,7 @@ TEST_CASE("a failing job is rolled back alone and its rollback hooks run", "[wri
   testing::TempDir dir;
   std::string path = dir.file("w.db");
   Writer w(make_db(path));
-  std::promise<void> gate;
-  auto opened = gate.get_future().share();
-  // Block the writer so the next three jobs land in one batch.
-  w.submit([opened](WriteTx&) {
-    opened.wait();
-    return Status::Ok();
-  }, nullptr);
+  Gate gate(w);  // the next three jobs land in one batch
   std::promise<Status> a, b, c;
   bool rolled_back = false, committed_a = false, committed_b = false;
   w.submit([&](WriteTx& tx) {
@@ -77,7 +83,7 @@ TEST_CASE("a failing job is rolled back alone and its rollback hooks run", "[wri
     return tx.db().exec("INSERT INTO t VALUES (1)");  // duplicate key
   }, [&](Status s) { b.set_value(s); });
   w.submit([&](WriteTx& tx) { return tx.db().exec("INSERT INTO t VALUES (3)"); }, [&](Status s) { c.set_value(s); });
-  gate.set_value();
+  gate.release();
   CHECK(a.get_future().get().ok());
   CHECK(b.get_future().get().code() == Code::kAlreadyExists);
   CHECK(c.get_future().get().ok());
@@ -88,21 +94,6 @@ TEST_CASE("a failing job is rolled back alone and its rollback hooks run", "[wri
   CHECK(count(path) == 2);  // rows 1 and 3; job b's row 2 is gone
   CHECK(w.replays() == 1);  // b wrote row 2 before failing: the batch ran again with savepoints
 }
-
-namespace {
-// Holds the writer on a job until release(), so the jobs submitted meanwhile share one batch.
-struct Gate {
-  std::promise<void> open;
-  std::shared_future<void> opened = open.get_future().share();
-  explicit Gate(Writer& w) {
-    w.submit([f = opened](WriteTx&) {
-      f.wait();
-      return Status::Ok();
-    }, nullptr);
-  }
-  void release() { open.set_value(); }
-};
-}  // namespace
 
 TEST_CASE("a job that fails before writing costs the batch nothing: no replay, the others run once", "[writer]") {
   testing::TempDir dir;
