@@ -6,6 +6,7 @@
 #include "store/migrations.hpp"
 #include "store/outbox.hpp"
 #include "store/store.hpp"
+#include "store/tickets.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace vnh;
@@ -282,4 +283,72 @@ TEST_CASE("version 6 stores the outbox in the order frames were written: rows ke
   while (*plan->step()) detail += plan->text(3) + "\n";
   CHECK(detail.find("USING INDEX sqlite_autoindex_outbox_1 (firm_id=? AND seq>?)") != std::string::npos);
   CHECK(detail.find("TEMP B-TREE") == std::string::npos);
+}
+
+TEST_CASE("version 8 keeps offers out of tickets_firm_state; a firm's list still has every ticket of it, newest first",
+          "[schema]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("old.db");
+  {
+    auto db = file_at_version(path, 7);
+    REQUIRE(db->exec("PRAGMA foreign_keys=OFF").ok());
+    // Firm 1: offered (ids 1, 4), accepted (2), in service (5), cancelled after acceptance (3);
+    // firm 2: one offer (6) and one accepted (7); an unassigned ticket (8) has no firm.
+    REQUIRE(db->exec(
+        "INSERT INTO tickets(id,ticket_no,elder_id,item_id,category,channel,urgency,window_start,window_end,state,"
+        "created_at,created_by,updated_at,firm_id,offer_expires_at,accepted_at,checkin_at,closed_at) VALUES "
+        "(1,'T1',1,1,'life_care','hotline','normal',0,1,'offered',0,'op',0,1,9,NULL,NULL,NULL),"
+        "(2,'T2',1,1,'life_care','hotline','normal',0,1,'accepted',0,'op',0,1,NULL,5,NULL,NULL),"
+        "(3,'T3',1,1,'life_care','hotline','normal',0,1,'cancelled',0,'op',0,1,NULL,5,NULL,7),"
+        "(4,'T4',1,1,'life_care','hotline','normal',0,1,'offered',0,'op',0,1,9,NULL,NULL,NULL),"
+        "(5,'T5',1,1,'life_care','hotline','normal',0,1,'in_service',0,'op',0,1,NULL,5,6,NULL),"
+        "(6,'T6',1,1,'life_care','hotline','normal',0,1,'offered',0,'op',0,2,9,NULL,NULL,NULL),"
+        "(7,'T7',1,1,'life_care','hotline','normal',0,1,'accepted',0,'op',0,2,NULL,5,NULL,NULL),"
+        "(8,'T8',1,1,'life_care','hotline','normal',0,1,'unassigned',0,'op',0,NULL,NULL,NULL,NULL,NULL)").ok());
+  }
+  auto db = std::move(*Database::open(path, {}));
+  REQUIRE(migrate(*db).ok());
+  // The index holds every ticket but the offers.
+  {
+    auto ix = db->prepare("SELECT sql FROM sqlite_schema WHERE name = 'tickets_firm_state'");
+    REQUIRE(*ix->step());
+    CHECK(ix->text(0) == "CREATE INDEX tickets_firm_state ON tickets(firm_id, state) WHERE state <> 'offered'");
+    auto n = db->prepare("SELECT count(*) FROM tickets INDEXED BY tickets_firm_state WHERE state <> 'offered'");
+    REQUIRE(*n->step());
+    CHECK(n->int64(0) == 5);
+  }
+  auto numbers = [&](TicketFilter f) {
+    auto rows = list_tickets(*db, f);
+    REQUIRE(rows.ok());
+    std::string out;
+    for (const auto& t : *rows) out += t.ticket_no + " ";
+    return out;
+  };
+  TicketFilter firm1;
+  firm1.firm_id = 1;
+  CHECK(numbers(firm1) == "T5 T4 T3 T2 T1 ");
+  firm1.limit = 2;
+  CHECK(numbers(firm1) == "T5 T4 ");
+  firm1.before_id = 4;
+  CHECK(numbers(firm1) == "T3 T2 ");
+  firm1.limit = 50;
+  firm1.before_id.reset();
+  firm1.state = domain::TicketState::kOffered;
+  CHECK(numbers(firm1) == "T4 T1 ");
+  firm1.state = domain::TicketState::kAccepted;
+  CHECK(numbers(firm1) == "T2 ");
+  TicketFilter firm2;
+  firm2.firm_id = 2;
+  CHECK(numbers(firm2) == "T7 T6 ");
+  CHECK(numbers(TicketFilter{}) == "T8 T7 T6 T5 T4 T3 T2 T1 ");
+
+  // A firm's tickets in a state other than offered are read from the index, not the table.
+  auto plan = db->prepare(
+      "EXPLAIN QUERY PLAN SELECT id FROM tickets WHERE state = 'accepted' AND firm_id = 1 AND state <> 'offered' "
+      "ORDER BY id DESC");
+  REQUIRE(plan.ok());
+  std::string detail;
+  while (*plan->step()) detail += plan->text(3) + "\n";
+  INFO(detail);
+  CHECK(detail.find("USING COVERING INDEX tickets_firm_state (firm_id=? AND state=?)") != std::string::npos);
 }

@@ -193,14 +193,28 @@ Result<std::optional<TicketRow>> find_ticket(Database& db, const std::string& ti
 }
 
 Result<std::vector<TicketRow>> list_tickets(Database& db, const TicketFilter& f) {
-  std::string where = "WHERE 1=1";
-  if (f.state) where += " AND state = ?1";
-  if (f.firm_id) where += " AND firm_id = ?2";
-  if (f.elder_id) where += " AND elder_id = ?3";
-  if (f.urgency) where += " AND urgency = ?4";
-  if (f.before_id) where += " AND id < ?5";
-  where += " ORDER BY id DESC LIMIT ?6";
-  auto st = db.prepare(select_tickets(where.c_str()));
+  std::string rest;  // the filters other than state and firm
+  if (f.elder_id) rest += " AND elder_id = ?3";
+  if (f.urgency) rest += " AND urgency = ?4";
+  if (f.before_id) rest += " AND id < ?5";
+  const std::string newest = " ORDER BY id DESC LIMIT ?6";
+  std::string sql;
+  if (f.firm_id && !f.state) {
+    // tickets_firm_state leaves offers out (schema version 8): a firm's tickets are those it
+    // holds, from that index, and those offered to it, from the offers' own; each side's
+    // newest, merged.
+    sql = "SELECT * FROM (" + select_tickets(("WHERE firm_id = ?2 AND state <> 'offered'" + rest + newest).c_str()) +
+          ") UNION ALL SELECT * FROM (" +
+          select_tickets(("WHERE state = 'offered' AND firm_id = ?2" + rest + newest).c_str()) + ")" + newest;
+  } else {
+    std::string where = "WHERE 1=1";
+    if (f.state) where += " AND state = ?1";
+    if (f.firm_id) where += " AND firm_id = ?2";
+    // Spelled out so that SQLite may use the partial tickets_firm_state.
+    if (f.firm_id && *f.state != TicketState::kOffered) where += " AND state <> 'offered'";
+    sql = select_tickets((where + rest + newest).c_str());
+  }
+  auto st = db.prepare(sql);
   if (!st.ok()) return st.status();
   if (f.state) st->bind(1, to_string(*f.state));
   if (f.firm_id) st->bind(2, *f.firm_id);
