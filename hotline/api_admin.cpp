@@ -635,6 +635,7 @@ void Api::install_admin(net::Router& r) {
                                              {"accepted_by_other", c->accepted_by_other},
                                              {"acked_unanswered", c->acked_unanswered},
                                              {"offered_without_frame", c->offered_without_frame},
+                                             {"frames_out_of_sequence", c->frames_out_of_sequence},
                                              {"frames_unacked", c->frames_unacked},
                                              {"escalated", c->escalated}});
     });

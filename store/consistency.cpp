@@ -37,6 +37,12 @@ Result<Consistency> check_consistency(Database& db) {
       "SELECT count(*) FROM tickets t WHERE t.state = 'offered' AND NOT EXISTS (SELECT 1 FROM outbox o WHERE "
       "o.ticket_id = t.id AND o.firm_id = t.firm_id AND o.kind = 'offer')",
       c.offered_without_frame));
+  // What UNIQUE (firm_id, seq) guaranteed before schema version 9, and more: no seq twice, none
+  // skipped, in the order written.
+  VNH_RETURN_IF_ERROR(count(
+      "SELECT count(*) FROM (SELECT seq, lag(seq, 1, 0) OVER (PARTITION BY firm_id ORDER BY id) AS before FROM outbox) "
+      "WHERE seq <> before + 1",
+      c.frames_out_of_sequence));
   VNH_RETURN_IF_ERROR(count(
       "SELECT count(*) FROM outbox o JOIN firms f ON f.id = o.firm_id WHERE o.seq > f.acked_seq", c.frames_unacked));
   VNH_RETURN_IF_ERROR(count("SELECT count(*) FROM outbox WHERE escalated_at IS NOT NULL", c.escalated));

@@ -4,18 +4,15 @@
 
 namespace vnh::store {
 
-// An UPDATE and a read rather than UPDATE … RETURNING: SQLite collects RETURNING rows in a
-// temporary B-tree, a cost on every offer the writer makes.
+// Writing the frame takes the seq: the outbox's triggers (schema version 9) refuse any other
+// and move next_seq on.
 Result<std::uint64_t> next_outbox_seq(Database& db, std::int64_t firm_id) {
-  auto up = db.prepare("UPDATE firms SET next_seq = next_seq + 1 WHERE id = ?");
-  if (!up.ok()) return up.status();
-  VNH_RETURN_IF_ERROR(up->bind(1, firm_id).run());
-  if (db.changes() != 1) return not_found("no such firm");
-  auto read = db.prepare("SELECT next_seq - 1 FROM firms WHERE id = ?");
+  auto read = db.prepare("SELECT next_seq FROM firms WHERE id = ?");
   if (!read.ok()) return read.status();
   read->bind(1, firm_id);
-  auto seq = query_int(std::move(read));
+  auto seq = query_int(std::move(read), -1);
   if (!seq.ok()) return seq.status();
+  if (*seq < 1) return not_found("no such firm");
   return static_cast<std::uint64_t>(*seq);
 }
 
@@ -27,10 +24,14 @@ Status insert_outbox(Database& db, const OutboxRow& r) {
       .run();
 }
 
+// A firm's frames are in seq order by rowid too, and those after its acked seq all have
+// id >= firms.outbox_from (schema version 9), so the scan starts there, or at the beginning
+// for a seq before the acked one.
 Result<std::vector<OutboxRow>> outbox_after(Database& db, std::int64_t firm_id, std::uint64_t after, int limit) {
   auto st = db.prepare(
       "SELECT firm_id, seq, kind, ticket_id, frame, created_at, sends, escalated_at FROM outbox "
-      "WHERE firm_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+      "WHERE id >= (SELECT CASE WHEN ?2 >= acked_seq THEN outbox_from ELSE 0 END FROM firms WHERE id = ?1) "
+      "AND firm_id = ?1 AND seq > ?2 ORDER BY id LIMIT ?3");
   if (st.ok()) st->bind_all(firm_id, static_cast<std::int64_t>(after), limit);
   return query_all<OutboxRow>(std::move(st), [](Statement& s) {
     OutboxRow r;
@@ -56,6 +57,15 @@ Result<std::uint64_t> ack_outbox(Database& db, std::int64_t firm_id, std::uint64
   if (!*row) return not_found("no such firm");
   auto acked = static_cast<std::uint64_t>(st->int64(0));
   st->reset();
+  // Where the firm's unacknowledged frames now begin: its first frame after the ack, found
+  // from where they began before; with none left, past the last frame (rowids only grow: the
+  // outbox is append-only).
+  auto from = db.prepare(
+      "UPDATE firms SET outbox_from = coalesce((SELECT o.id FROM outbox o WHERE o.id >= firms.outbox_from AND "
+      "o.firm_id = firms.id AND o.seq > firms.acked_seq ORDER BY o.id LIMIT 1), "
+      "(SELECT coalesce(max(id), 0) + 1 FROM outbox)) WHERE id = ?");
+  if (!from.ok()) return from.status();
+  VNH_RETURN_IF_ERROR(from->bind(1, firm_id).run());
   return acked;
 }
 
@@ -67,18 +77,12 @@ Result<std::uint64_t> acked_seq(Database& db, std::int64_t firm_id) {
   return static_cast<std::uint64_t>(*v);
 }
 
-Status note_outbox_sent(Database& db, std::int64_t firm_id, std::uint64_t from, std::uint64_t to, TimeMs at) {
-  auto st = db.prepare("UPDATE outbox SET sends = sends + 1, last_sent_at = ? WHERE firm_id = ? AND seq BETWEEN ? AND ?");
-  if (!st.ok()) return st.status();
-  return st->bind_all(at, firm_id, static_cast<std::int64_t>(from), static_cast<std::int64_t>(to)).run();
-}
-
 Result<int> escalate_outbox(Database& db, std::int64_t firm_id, std::uint64_t to, TimeMs at) {
   auto st = db.prepare(
-      "UPDATE outbox SET escalated_at = ? WHERE firm_id = ? AND seq <= ? AND escalated_at IS NULL AND seq > "
-      "(SELECT acked_seq FROM firms WHERE id = ?)");
+      "UPDATE outbox SET escalated_at = ?1 WHERE id >= (SELECT outbox_from FROM firms WHERE id = ?2) AND firm_id = ?2 "
+      "AND seq <= ?3 AND escalated_at IS NULL AND seq > (SELECT acked_seq FROM firms WHERE id = ?2)");
   if (!st.ok()) return st.status();
-  VNH_RETURN_IF_ERROR(st->bind_all(at, firm_id, static_cast<std::int64_t>(to), firm_id).run());
+  VNH_RETURN_IF_ERROR(st->bind_all(at, firm_id, static_cast<std::int64_t>(to)).run());
   return db.changes();
 }
 

@@ -25,7 +25,8 @@ struct OutboxRow {
   std::optional<TimeMs> escalated_at;
 };
 
-// Takes the firm's next sequence number.
+// The firm's next sequence number; insert_outbox of a frame carrying it takes it (the schema
+// refuses a frame with any other seq, so two frames never share one).
 Result<std::uint64_t> next_outbox_seq(Database& db, std::int64_t firm_id);
 Status insert_outbox(Database& db, const OutboxRow& r);
 // Frames with seq > after, in order (at most limit).
@@ -34,7 +35,6 @@ Result<std::vector<OutboxRow>> outbox_after(Database& db, std::int64_t firm_id, 
 // last issued seq).
 Result<std::uint64_t> ack_outbox(Database& db, std::int64_t firm_id, std::uint64_t seq);
 Result<std::uint64_t> acked_seq(Database& db, std::int64_t firm_id);
-Status note_outbox_sent(Database& db, std::int64_t firm_id, std::uint64_t from, std::uint64_t to, TimeMs at);
 // Marks unacked frames up to `to` as escalated (once); returns how many were newly marked.
 Result<int> escalate_outbox(Database& db, std::int64_t firm_id, std::uint64_t to, TimeMs at);
 

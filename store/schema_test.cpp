@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include "store/audit.hpp"
+#include "store/consistency.hpp"
 #include "store/migrations.hpp"
 #include "store/outbox.hpp"
+#include "store/query.hpp"
 #include "store/store.hpp"
 #include "store/tickets.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -215,8 +217,8 @@ TEST_CASE("version 5 restates the ticket and outbox checks: same rows kept and r
   CHECK(ephemeral_tables(*other, insert_ticket) == 0);
 }
 
-TEST_CASE("version 6 stores the outbox in the order frames were written: rows kept, (firm, seq) still unique, "
-          "replays read the key's index",
+TEST_CASE("version 6 stores the outbox in the order frames were written: rows kept, constraints as before, "
+          "replays read a firm's frames in seq order",
           "[schema]") {
   testing::TempDir dir;
   const std::string path = dir.file("old.db");
@@ -239,6 +241,9 @@ TEST_CASE("version 6 stores the outbox in the order frames were written: rows ke
     // A version-5 file: two firms' frames written interleaved, some sent, acked or escalated.
     auto db = file_at_version(path, 5);
     REQUIRE(db->exec("PRAGMA foreign_keys=OFF").ok());
+    REQUIRE(db->exec("INSERT INTO firms(id,code,name,base_lat,base_lon,daily_capacity,status,next_seq,acked_seq,"
+                     "created_at) VALUES (1,'F1','One',36,103,10,'active',3,0,0), (2,'F2','Two',36,103,10,'active',4,1,0)")
+                .ok());
     REQUIRE(db->exec("INSERT INTO outbox(firm_id,seq,kind,ticket_id,frame,created_at,sends,last_sent_at,escalated_at) "
                      "VALUES (2,1,'offer',10,x'0a01',100,1,105,NULL), (1,1,'offer',11,x'0a02',101,0,NULL,NULL),"
                      "(2,2,'withdrawn',10,x'0a03',102,2,110,NULL), (1,2,'cancelled',11,x'',103,0,NULL,160),"
@@ -260,9 +265,7 @@ TEST_CASE("version 6 stores the outbox in the order frames were written: rows ke
     CHECK(st->text(0) == "2/1 1/1 2/2 1/2 2/3");
   }
   REQUIRE(db->exec("PRAGMA foreign_keys=OFF").ok());
-  // A seq is still issued once per firm; constraints as before.
-  CHECK(db->exec("INSERT INTO outbox(firm_id,seq,kind,ticket_id,frame,created_at) VALUES (2,3,'offer',13,x'00',200)").code() ==
-        Code::kAlreadyExists);
+  // Constraints as before.
   CHECK(db->exec("INSERT INTO outbox(firm_id,seq,kind,ticket_id,frame,created_at) VALUES (2,4,'nudge',13,x'00',200)").code() ==
         Code::kFailedPrecondition);
   CHECK(db->exec("INSERT INTO outbox(firm_id,seq,kind,ticket_id,frame,created_at) VALUES (2,0,'offer',13,x'00',200)").code() ==
@@ -270,19 +273,13 @@ TEST_CASE("version 6 stores the outbox in the order frames were written: rows ke
   REQUIRE(db->exec("INSERT INTO outbox(firm_id,seq,kind,ticket_id,frame,created_at) VALUES (1,3,'offer',13,x'00',200)").ok());
   CHECK(db->last_insert_rowid() == 6);  // appended after the rebuilt rows
 
-  // A replay reads a firm's frames after its ack through the (firm_id, seq) index, in seq order.
+  // A replay reads a firm's frames after a seq, in seq order.
   auto frames = outbox_after(*db, 2, 1, 10);
   REQUIRE(frames.ok());
   REQUIRE(frames->size() == 2);
   CHECK((*frames)[0].seq == 2);
   CHECK((*frames)[0].kind == "withdrawn");
   CHECK((*frames)[1].seq == 3);
-  auto plan = db->prepare("EXPLAIN QUERY PLAN SELECT frame FROM outbox WHERE firm_id = 2 AND seq > 1 ORDER BY seq");
-  REQUIRE(plan.ok());
-  std::string detail;
-  while (*plan->step()) detail += plan->text(3) + "\n";
-  CHECK(detail.find("USING INDEX sqlite_autoindex_outbox_1 (firm_id=? AND seq>?)") != std::string::npos);
-  CHECK(detail.find("TEMP B-TREE") == std::string::npos);
 }
 
 TEST_CASE("version 8 keeps offers out of tickets_firm_state; a firm's list still has every ticket of it, newest first",
@@ -351,4 +348,91 @@ TEST_CASE("version 8 keeps offers out of tickets_firm_state; a firm's list still
   while (*plan->step()) detail += plan->text(3) + "\n";
   INFO(detail);
   CHECK(detail.find("USING COVERING INDEX tickets_firm_state (firm_id=? AND state=?)") != std::string::npos);
+}
+
+TEST_CASE("version 9 finds a firm's frames from where its unacknowledged ones begin; triggers keep each seq issued once",
+          "[schema]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("old.db");
+  auto seqs = [](const Result<std::vector<OutboxRow>>& rows) {
+    REQUIRE(rows.ok());
+    std::string out;
+    for (const auto& r : *rows) out += std::to_string(r.seq) + " ";
+    return out;
+  };
+  {
+    // A version-8 file: firm 1 acked up to 2 of its 4 frames, firm 2 acked both of its own,
+    // firm 3 has none.
+    auto db = file_at_version(path, 8);
+    REQUIRE(db->exec("PRAGMA foreign_keys=OFF").ok());
+    REQUIRE(db->exec("INSERT INTO firms(id,code,name,base_lat,base_lon,daily_capacity,status,next_seq,acked_seq,"
+                     "created_at) VALUES (1,'F1','One',36,103,10,'active',5,2,0), (2,'F2','Two',36,103,10,'active',3,2,0),"
+                     "(3,'F3','Three',36,103,10,'active',1,0,0)").ok());
+    REQUIRE(db->exec("INSERT INTO outbox(firm_id,seq,kind,ticket_id,frame,created_at) VALUES "
+                     "(1,1,'offer',10,x'01',1), (2,1,'offer',11,x'02',2), (1,2,'offer',12,x'03',3),"
+                     "(1,3,'offer',13,x'04',4), (2,2,'offer',14,x'05',5), (1,4,'withdrawn',13,x'06',6)").ok());
+  }
+  auto db = std::move(*Database::open(path, {}));
+  REQUIRE(migrate(*db).ok());
+  REQUIRE(db->exec("PRAGMA foreign_keys=OFF").ok());  // no tickets in this file
+  auto from = [&](int firm) {
+    auto st = db->prepare("SELECT outbox_from FROM firms WHERE id = ?");
+    st->bind(1, firm);
+    return *query_int(std::move(st));
+  };
+  CHECK(from(1) == 4);  // its first unacknowledged frame (seq 3)
+  CHECK(from(2) == 7);  // nothing unacknowledged: past the last frame
+  CHECK(from(3) == 7);
+
+  CHECK(seqs(outbox_after(*db, 1, 2, 10)) == "3 4 ");
+  CHECK(seqs(outbox_after(*db, 1, 3, 10)) == "4 ");
+  CHECK(seqs(outbox_after(*db, 1, 0, 10)) == "1 2 3 4 ");  // before the ack: from the start
+  CHECK(seqs(outbox_after(*db, 1, 0, 2)) == "1 2 ");
+  CHECK(seqs(outbox_after(*db, 2, 2, 10)).empty());
+  // The scan starts at outbox_from, by rowid; no temporary B-tree for the order.
+  {
+    auto plan = db->prepare(
+        "EXPLAIN QUERY PLAN SELECT frame FROM outbox WHERE id >= (SELECT CASE WHEN 2 >= acked_seq THEN outbox_from "
+        "ELSE 0 END FROM firms WHERE id = 1) AND firm_id = 1 AND seq > 2 ORDER BY id LIMIT 10");
+    std::string detail;
+    while (*plan->step()) detail += plan->text(3) + "\n";
+    INFO(detail);
+    CHECK(detail.find("SEARCH outbox USING INTEGER PRIMARY KEY (rowid>?)") != std::string::npos);
+    CHECK(detail.find("TEMP B-TREE") == std::string::npos);
+  }
+
+  // An ack moves outbox_from to the firm's next unacknowledged frame, or past the end.
+  REQUIRE(*ack_outbox(*db, 1, 3) == 3);
+  CHECK(from(1) == 6);
+  REQUIRE(*ack_outbox(*db, 1, 99) == 4);  // only up to the last issued seq
+  CHECK(from(1) == 7);
+  CHECK(seqs(outbox_after(*db, 1, 4, 10)).empty());
+  // Escalation marks only the unacknowledged frames up to the given seq.
+  REQUIRE(db->exec("INSERT INTO outbox(firm_id,seq,kind,ticket_id,frame,created_at) VALUES (1,5,'offer',15,x'07',7)").ok());
+  CHECK(seqs(outbox_after(*db, 1, 4, 10)) == "5 ");
+  CHECK(*escalate_outbox(*db, 1, 5, 100) == 1);
+  CHECK(*escalate_outbox(*db, 1, 5, 100) == 0);
+
+  // A frame must carry its firm's next seq (writing it took 5): not a used one, not one ahead.
+  CHECK(db->exec("INSERT INTO outbox(firm_id,seq,kind,ticket_id,frame,created_at) VALUES (1,5,'offer',16,x'08',8)").code() ==
+        Code::kFailedPrecondition);
+  CHECK(db->exec("INSERT INTO outbox(firm_id,seq,kind,ticket_id,frame,created_at) VALUES (1,7,'offer',16,x'08',8)").code() ==
+        Code::kFailedPrecondition);
+  CHECK(db->exec("UPDATE firms SET next_seq = 5 WHERE id = 1").code() == Code::kFailedPrecondition);
+  CHECK(db->exec("DELETE FROM outbox WHERE firm_id = 2").code() == Code::kFailedPrecondition);
+  auto seq = next_outbox_seq(*db, 1);
+  REQUIRE(seq.ok());
+  CHECK(*seq == 6);
+  CHECK(insert_outbox(*db, {1, *seq, "offer", 16, "x", 9, 0, {}}).ok());
+
+  // The consistency check finds each firm's frames in sequence, and a skipped seq.
+  auto c = check_consistency(*db);
+  REQUIRE(c.ok());
+  CHECK(c->frames_out_of_sequence == 0);
+  REQUIRE(db->exec("DROP TRIGGER outbox_seq_issued").ok());
+  REQUIRE(db->exec("INSERT INTO outbox(firm_id,seq,kind,ticket_id,frame,created_at) VALUES (3,2,'offer',17,x'09',10)").ok());
+  c = check_consistency(*db);
+  REQUIRE(c.ok());
+  CHECK(c->frames_out_of_sequence == 1);
+  CHECK_FALSE(c->ok());
 }
