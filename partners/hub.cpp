@@ -179,13 +179,15 @@ class PartnerHub::Session final : public net::WsHandler, public std::enable_shar
   void send_backlog_locked(std::uint64_t upto) {
     auto db = hub_.store_.read();
     if (!db.ok()) return;
+    std::int64_t from_id = 0;  // each page of frames starts where the last one ended
     while (sent_upto_ < upto) {
-      auto rows = store::outbox_after(**db, firm_id_, sent_upto_, 256);
+      auto rows = store::outbox_after(**db, firm_id_, sent_upto_, 256, from_id);
       if (!rows.ok() || rows->empty()) break;
       for (const auto& r : *rows) {
         if (r.seq > upto) return;
         conn_->send(std::make_shared<const std::string>(r.frame), true);
         sent_upto_ = r.seq;
+        from_id = r.id + 1;
         ++hub_.stats_.frames_sent;
       }
     }
@@ -509,7 +511,7 @@ Status Outbox::append(store::WriteTx& tx, std::int64_t firm_id, const std::strin
   if (!seq.ok()) return seq.status();
   frame.set_seq(*seq);
   auto data = std::make_shared<const std::string>(serialize(frame));
-  VNH_RETURN_IF_ERROR(store::insert_outbox(tx.db(), {firm_id, *seq, kind, ticket_id, *data, clock_.now_ms(), 0, {}}));
+  VNH_RETURN_IF_ERROR(store::insert_outbox(tx.db(), {firm_id, *seq, kind, ticket_id, *data, clock_.now_ms(), 0, {}, 0}));
   // Sent only once the transaction is durable.
   tx.on_commit([this, firm_id, s = *seq, data] { hub_.deliver(firm_id, s, data); });
   return Status::Ok();

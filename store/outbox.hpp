@@ -23,14 +23,17 @@ struct OutboxRow {
   TimeMs created_at = 0;
   int sends = 0;
   std::optional<TimeMs> escalated_at;
+  std::int64_t id = 0;  // the row's id, as read back (frames are stored in the order written)
 };
 
 // The firm's next sequence number; insert_outbox of a frame carrying it takes it (the schema
 // refuses a frame with any other seq, so two frames never share one).
 Result<std::uint64_t> next_outbox_seq(Database& db, std::int64_t firm_id);
 Status insert_outbox(Database& db, const OutboxRow& r);
-// Frames with seq > after, in order (at most limit).
-Result<std::vector<OutboxRow>> outbox_after(Database& db, std::int64_t firm_id, std::uint64_t after, int limit);
+// Frames with seq > after, in order (at most limit). A caller reading page after page passes
+// the last row's id + 1 as `from_id`, so that each page starts where the last one ended.
+Result<std::vector<OutboxRow>> outbox_after(Database& db, std::int64_t firm_id, std::uint64_t after, int limit,
+                                            std::int64_t from_id = 0);
 // Records a cumulative ack; returns the new acked seq (never moves backwards or past the
 // last issued seq).
 Result<std::uint64_t> ack_outbox(Database& db, std::int64_t firm_id, std::uint64_t seq);
