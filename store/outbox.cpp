@@ -24,15 +24,15 @@ Status insert_outbox(Database& db, const OutboxRow& r) {
       .run();
 }
 
-// A firm's frames are in seq order by rowid too, and those after its acked seq all have
-// id >= firms.outbox_from (schema version 9), so the scan starts there, or at the beginning
-// for a seq before the acked one (or at from_id, if that is further on).
+// A firm's frames are in seq order by rowid too, and from firms.outbox_from on (schema
+// version 9) they are exactly its unacknowledged ones, so the scan starts there (or at
+// from_id, if that is further on) and never reads the firm's acknowledged past.
 Result<std::vector<OutboxRow>> outbox_after(Database& db, std::int64_t firm_id, std::uint64_t after, int limit,
                                             std::int64_t from_id) {
   auto st = db.prepare(
       "SELECT firm_id, seq, kind, ticket_id, frame, created_at, sends, escalated_at, id FROM outbox "
-      "WHERE id >= max(?4, (SELECT CASE WHEN ?2 >= acked_seq THEN outbox_from ELSE 0 END FROM firms WHERE id = ?1)) "
-      "AND firm_id = ?1 AND seq > ?2 ORDER BY id LIMIT ?3");
+      "WHERE id >= max(?4, (SELECT outbox_from FROM firms WHERE id = ?1)) AND firm_id = ?1 AND seq > ?2 "
+      "ORDER BY id LIMIT ?3");
   if (st.ok()) st->bind_all(firm_id, static_cast<std::int64_t>(after), limit, from_id);
   return query_all<OutboxRow>(std::move(st), [](Statement& s) {
     OutboxRow r;

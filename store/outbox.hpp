@@ -30,8 +30,9 @@ struct OutboxRow {
 // refuses a frame with any other seq, so two frames never share one).
 Result<std::uint64_t> next_outbox_seq(Database& db, std::int64_t firm_id);
 Status insert_outbox(Database& db, const OutboxRow& r);
-// Frames with seq > after, in order (at most limit). A caller reading page after page passes
-// the last row's id + 1 as `from_id`, so that each page starts where the last one ended.
+// The firm's unacknowledged frames with seq > after, in order (at most limit); frames it has
+// acknowledged are not sent again. A caller reading page after page passes the last row's
+// id + 1 as `from_id`, so that each page starts where the last one ended.
 Result<std::vector<OutboxRow>> outbox_after(Database& db, std::int64_t firm_id, std::uint64_t after, int limit,
                                             std::int64_t from_id = 0);
 // Records a cumulative ack; returns the new acked seq (never moves backwards or past the
