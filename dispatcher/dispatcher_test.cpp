@@ -7,6 +7,7 @@
 
 #include "dispatcher/dispatcher.hpp"
 #include "store/query.hpp"
+#include "tests/support/query_plan.hpp"
 #include "tests/support/world.hpp"
 
 using namespace vnh;
@@ -340,12 +341,9 @@ TEST_CASE("likely duplicates: the elder's open tickets of the category, newest f
   CHECK(dups_of_next("LC010") == std::vector<std::string>{d.ticket_no, a.ticket_no});
   CHECK(dups_of_next("MC001").empty());  // another category
   auto& db = r.w.store->db();
-  auto plan = db.prepare(
-      "EXPLAIN QUERY PLAN SELECT ticket_no FROM tickets INDEXED BY tickets_elder WHERE elder_id = ? AND category = ? "
-      "AND checkout_at IS NULL AND closed_at IS NULL AND id <> ? ORDER BY ticket_no DESC LIMIT ?");
-  REQUIRE(plan.ok());
-  std::string detail;
-  while (*plan->step()) detail += plan->text(3) + "\n";
+  const std::string detail = testing::query_plan(
+      db, "SELECT ticket_no FROM tickets INDEXED BY tickets_elder WHERE elder_id = ? AND category = ? "
+          "AND checkout_at IS NULL AND closed_at IS NULL AND id <> ? ORDER BY ticket_no DESC LIMIT ?");
   INFO(detail);
   CHECK(detail.find("COVERING INDEX tickets_elder") != std::string::npos);
   CHECK(detail.find("TEMP B-TREE") == std::string::npos);

@@ -9,6 +9,7 @@
 #include "store/query.hpp"
 #include "store/store.hpp"
 #include "store/tickets.hpp"
+#include "tests/support/query_plan.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace vnh;
@@ -340,12 +341,8 @@ TEST_CASE("version 8 keeps offers out of tickets_firm_state; a firm's list still
   CHECK(numbers(TicketFilter{}) == "T8 T7 T6 T5 T4 T3 T2 T1 ");
 
   // A firm's tickets in a state other than offered are read from the index, not the table.
-  auto plan = db->prepare(
-      "EXPLAIN QUERY PLAN SELECT id FROM tickets WHERE state = 'accepted' AND firm_id = 1 AND state <> 'offered' "
-      "ORDER BY id DESC");
-  REQUIRE(plan.ok());
-  std::string detail;
-  while (*plan->step()) detail += plan->text(3) + "\n";
+  const std::string detail = testing::query_plan(
+      *db, "SELECT id FROM tickets WHERE state = 'accepted' AND firm_id = 1 AND state <> 'offered' ORDER BY id DESC");
   INFO(detail);
   CHECK(detail.find("USING COVERING INDEX tickets_firm_state (firm_id=? AND state=?)") != std::string::npos);
 }
@@ -396,11 +393,9 @@ TEST_CASE("version 9 finds a firm's frames from where its unacknowledged ones be
   CHECK(seqs(outbox_after(*db, 2, 2, 10)).empty());
   // The scan starts at outbox_from, by rowid; no temporary B-tree for the order.
   {
-    auto plan = db->prepare(
-        "EXPLAIN QUERY PLAN SELECT frame FROM outbox WHERE id >= max(0, (SELECT outbox_from FROM firms WHERE id = 1)) "
-        "AND firm_id = 1 AND seq > 2 ORDER BY id LIMIT 10");
-    std::string detail;
-    while (*plan->step()) detail += plan->text(3) + "\n";
+    const std::string detail = testing::query_plan(
+        *db, "SELECT frame FROM outbox WHERE id >= max(0, (SELECT outbox_from FROM firms WHERE id = 1)) "
+             "AND firm_id = 1 AND seq > 2 ORDER BY id LIMIT 10");
     INFO(detail);
     CHECK(detail.find("SEARCH outbox USING INTEGER PRIMARY KEY (rowid>?)") != std::string::npos);
     CHECK(detail.find("TEMP B-TREE") == std::string::npos);
