@@ -27,7 +27,7 @@
 #include "sim/district.hpp"
 #include "sim/firm_agent.hpp"
 #include "store/elders.hpp"
-#include "store/query.hpp"
+#include "store/stats.hpp"
 #include "store/reference.hpp"
 
 namespace vnh::app {
@@ -129,7 +129,7 @@ Result<std::vector<Login>> generate(const fs::path& dir, const sim::DistrictSpec
       store.db(), [&](const auto& w) { return store::run_transaction(store.db(), w); }, *policy, ro);
   if (!run.ok()) return internal("settlement: " + run.status().message());
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  auto tickets = store::query_int(store.db().prepare("SELECT count(*) FROM tickets"));
+  auto tickets = store::count_rows(store.db(), store::SeededTable::kTickets);
   fmt::print(stderr, "generated in {:.1f} s: {} elders, {} firms, {} tickets; {} payout ¥{:.2f}\n", secs, spec.elders,
              spec.firms, tickets.ok() ? *tickets : 0, prev.to_string(), static_cast<double>(run->settlement.payout) / 100);
   return logins;
@@ -248,7 +248,7 @@ int cmd_demo(const Args& args) {
     {
       auto rd = (*server)->store().read();
       if (rd.ok()) {
-        auto n = store::query_int((*rd)->prepare("SELECT max(id) FROM elders"));
+        auto n = store::max_elder_id(**rd);
         std::mt19937_64 rng(spec.seed);
         for (int i = 0; i < 400 && n.ok() && *n > 0; ++i) {
           std::int64_t id = std::uniform_int_distribution<std::int64_t>(1, *n)(rng);

@@ -2,16 +2,15 @@
 
 #include "app/cli.hpp"
 #include "data/embedded.hpp"
-#include "store/policies.hpp"
+#include "settlement/settlement.hpp"
 
 namespace vnh::app {
 
 Result<domain::Policy> resolve_policy(store::Database& db, const std::optional<std::string>& file, YearMonth month) {
   if (file) return domain::load_policy_file(*file);
-  auto stored = store::policy_for_month(db, month);
-  if (!stored.ok()) return stored.status();
-  if (*stored) return domain::load_policy((*stored)->body, (*stored)->source);
-  return domain::load_policy(data::default_policy_text(), "built-in data/policy.toml");
+  auto built_in = domain::load_policy(data::default_policy_text(), "built-in data/policy.toml");
+  if (!built_in.ok()) return built_in.status();
+  return settlement::policy_for_month(db, month, *built_in);
 }
 
 YearMonth current_month(TimeMs now) {

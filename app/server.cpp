@@ -20,7 +20,7 @@
 #include "data/embedded.hpp"
 #include "importer/importer.hpp"
 #include "store/policies.hpp"
-#include "store/query.hpp"
+#include "store/stats.hpp"
 #include "store/tickets.hpp"
 
 namespace vnh::app {
@@ -63,11 +63,12 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& opts) {
 
   // A new database gets the reference data shipped in the binary.
   if (opts.load_reference_data) {
-    for (auto [kind, text, table] : {std::tuple{importer::Kind::kAreas, data::areas_csv(), "areas"},
-                                     std::tuple{importer::Kind::kCatalog, data::catalog_csv(), "catalog_items"}}) {
+    for (auto [kind, text, table, seeded] :
+         {std::tuple{importer::Kind::kAreas, data::areas_csv(), "areas", store::SeededTable::kAreas},
+          std::tuple{importer::Kind::kCatalog, data::catalog_csv(), "catalog_items", store::SeededTable::kCatalogItems}}) {
       auto rd = s->store_->read();
       if (!rd.ok()) return rd.status();
-      auto n = store::query_int((*rd)->prepare(std::string("SELECT count(*) FROM ") + table));
+      auto n = store::count_rows(**rd, seeded);
       if (!n.ok()) return n.status();
       if (*n > 0) continue;
       importer::ImportReport rep;
@@ -79,9 +80,18 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& opts) {
     }
   }
 
-  s->tickets_ = std::make_unique<tickets::Service>(*s->policy_, s->store_->crypto(), *s->clock_);
-  s->live_ = std::make_unique<hotline::LiveHub>(s->ioc_, *s->store_, *s->policy_, *s->clock_);
+  // Wired in dependency order, each part given what it uses when it is made: the outbox
+  // hands committed frames to the partner sessions; the dispatcher decides; the ticket service
+  // applies decisions through the outbox and the offer timers; the partner gateway runs firm
+  // commands through the ticket service.
   Server* self = s.get();
+  s->live_ = std::make_unique<hotline::LiveHub>(s->ioc_, *s->store_, *s->policy_, *s->clock_);
+  s->outbox_ = std::make_unique<partners::Outbox>(s->partner_sessions_, *s->clock_);
+  s->dispatcher_ = std::make_unique<dispatcher::Dispatcher>(*s->policy_, *s->clock_, s->directory_);
+  s->tickets_ = std::make_unique<tickets::Service>(tickets::ServiceDeps{
+      *s->policy_, s->store_->crypto(), *s->clock_, *s->dispatcher_, *s->outbox_, s->timers_, {s->live_.get()}});
+  s->elders_ = std::make_unique<registry::Elders>(*s->policy_, s->store_->crypto(), *s->clock_);
+  s->commands_ = std::make_unique<partners::CommandHandler>(*s->tickets_, s->store_->crypto(), *s->clock_);
   partners::PartnerHub::Events events;
   events.presence = [self](const std::string& firm, partners::Presence p) {
     self->live_->broadcast(json::object{{"type", "presence"}, {"firm_code", firm}, {"presence", std::string(to_string(p))}},
@@ -95,23 +105,20 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& opts) {
                                         {"frames", frames}},
                            hotline::Audience::kSupervisors);
   };
-  s->hub_ = std::make_unique<partners::PartnerHub>(s->ioc_, *s->store_, *s->tickets_, *s->policy_, *s->clock_, events);
-  s->outbox_ = std::make_unique<partners::Outbox>(*s->hub_, *s->clock_);
-  s->dispatcher_ = std::make_unique<dispatcher::Dispatcher>(*s->policy_, *s->clock_, s->directory_, *s->outbox_,
-                                                            s->timers_, *s->tickets_);
-  s->tickets_->set_dispatch(s->dispatcher_.get());
-  s->tickets_->add_observer(s->live_.get());
+  s->hub_ = std::make_unique<partners::PartnerHub>(s->ioc_, *s->store_, s->partner_sessions_, *s->commands_,
+                                                   *s->policy_, *s->clock_, events);
   {
     auto rd = s->store_->read();
     if (!rd.ok()) return rd.status();
     VNH_RETURN_IF_ERROR(s->directory_.load(**rd, *s->policy_->tz, now));
-    VNH_RETURN_IF_ERROR(s->dispatcher_->restore_timers(**rd));
+    // Offers waiting for an answer get their deadlines back.
+    VNH_ASSIGN_OR_RETURN(auto deadlines, store::offer_deadlines(**rd));
+    for (const auto& d : deadlines) s->timers_.schedule(d);
   }
   if (s->opts_.pbx_secret.empty()) s->opts_.pbx_secret = random_token();
 
-  hotline::ApiContext ctx{*s->store_, *s->tickets_, *s->policy_, *s->clock_, *s->live_, s->ioc_, s->blocking_,
-                          s->opts_.pbx_secret, s->fake_, {}, {}, {}};
-  ctx.clock_moved = [self] { boost::asio::post(self->ioc_, [self] { self->fire_due_offers(); }); };
+  hotline::ApiContext ctx{*s->store_, *s->tickets_, *s->elders_,     *s->policy_, *s->clock_, *s->live_, s->ioc_,
+                          s->blocking_, s->opts_.pbx_secret, s->fake_ != nullptr, {},          {}};
   ctx.presence_of = [self](std::int64_t firm) { return std::string(partners::to_string(self->hub_->presence_of(firm))); };
   ctx.firms_changed = [self] {
     boost::asio::post(self->ioc_, [self] {
@@ -128,6 +135,10 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& opts) {
 
 void Server::install_routes() {
   api_->install(router_);
+  if (fake_) {
+    // The test seam: the clock moves only when told, and due offer timers fire at once.
+    hotline::install_test_clock(*api_, router_, *fake_, [this] { boost::asio::post(ioc_, [this] { fire_due_offers(); }); });
+  }
   router_.add_ws("/partner/v1/ws", [this](const net::Request& r) { return hub_->upgrade(r); });
   router_.add_ws("/api/v1/live", [this](const net::Request& r) { return live_->upgrade(r); });
   router_.add("GET", "/healthz", [this](net::Request&&, net::Respond respond) {

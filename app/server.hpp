@@ -1,7 +1,8 @@
 #pragma once
 // Server: the running platform. Owns the io_context and its threads, the store (with the
-// Writer), the policy, the clock, and wires the modules: tickets::Service ← Dispatcher ←
-// partners::Outbox/PartnerHub; hotline::Api and LiveHub; the console's static files;
+// Writer), the policy, the clock, and wires the modules once, in dependency order:
+// partners::Outbox → dispatcher::Dispatcher → tickets::Service → partners::CommandHandler →
+// PartnerHub; registry::Elders; hotline::Api and LiveHub; the console's static files;
 // /healthz and /metrics. port() tells the bound port (listen on :0 in tests); stop() shuts
 // down cleanly (stop accepting, close sockets, finish queued writes). No globals.
 #include <boost/asio/io_context.hpp>
@@ -23,6 +24,8 @@
 #include "hotline/live.hpp"
 #include "net/server.hpp"
 #include "partners/hub.hpp"
+#include "partners/outbox.hpp"
+#include "registry/elders.hpp"
 #include "store/store.hpp"
 #include "tickets/service.hpp"
 
@@ -78,13 +81,16 @@ class Server {
   boost::asio::io_context ioc_;
   boost::asio::thread_pool blocking_{2};
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
-  std::unique_ptr<tickets::Service> tickets_;
   dispatcher::FirmDirectory directory_;
   dispatcher::OfferTimers timers_;
+  partners::PartnerSessions partner_sessions_;
   std::unique_ptr<hotline::LiveHub> live_;
-  std::unique_ptr<partners::PartnerHub> hub_;
   std::unique_ptr<partners::Outbox> outbox_;
   std::unique_ptr<dispatcher::Dispatcher> dispatcher_;
+  std::unique_ptr<tickets::Service> tickets_;
+  std::unique_ptr<registry::Elders> elders_;
+  std::unique_ptr<partners::CommandHandler> commands_;
+  std::unique_ptr<partners::PartnerHub> hub_;
   std::unique_ptr<hotline::Api> api_;
   net::Router router_;
   std::unique_ptr<net::HttpServer> http_;

@@ -17,6 +17,7 @@
 #include "sim/clients.hpp"
 #include "sim/district.hpp"
 #include "sim/simulator.hpp"
+#include "store/stats.hpp"
 #include "store/store.hpp"
 
 using namespace vnh;
@@ -33,15 +34,12 @@ RawRate raw_insert_rate(const std::string& path, double seconds) {
   store::OpenOptions plain;  // SQLite as it comes: its own VFS, one write per frame part
   plain.coalesce_wal_writes = false;
   auto db = std::move(*store::Database::open(path, plain));
-  (void)db->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, payload TEXT NOT NULL)");
+  (void)store::create_probe_table(*db);
   std::vector<double> lat;
   auto t0 = std::chrono::steady_clock::now();
   while (bench::seconds_since(t0) < seconds) {
     auto s = std::chrono::steady_clock::now();
-    (void)db->exec("BEGIN IMMEDIATE");
-    auto st = db->prepare("INSERT INTO t(payload) VALUES (?)");
-    (void)st->bind(1, "a ticket-sized row of about a hundred bytes of payload, roughly like a ticket's columns").run();
-    (void)db->exec("COMMIT");
+    (void)store::insert_probe_row(*db);
     lat.push_back(bench::seconds_since(s) * 1000);
   }
   return {static_cast<double>(lat.size()) / bench::seconds_since(t0), sim::percentiles(lat)};

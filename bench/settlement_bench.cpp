@@ -11,7 +11,7 @@
 #include "importer/importer.hpp"
 #include "settlement/settlement.hpp"
 #include "sim/district.hpp"
-#include "store/query.hpp"
+#include "store/stats.hpp"
 #include "store/store.hpp"
 
 using namespace vnh;
@@ -71,8 +71,8 @@ int main(int argc, char** argv) {
       auto t0 = std::chrono::steady_clock::now();
       TimeMs from = policy.tz->month_start(month);
       TimeMs span = policy.tz->month_start(month.next()) - from;
-      auto elders = *store::query_int(db->prepare("SELECT max(id) FROM elders"));
-      auto items = *store::query_int(db->prepare("SELECT max(id) FROM catalog_items"));
+      auto elders = *store::max_elder_id(*db);
+      auto items = *store::max_item_id(*db);
       std::string sql = fmt::format(
           "WITH RECURSIVE c(x) AS (SELECT {} UNION ALL SELECT x + 1 FROM c WHERE x < {}) "
           "INSERT INTO tickets(ticket_no, elder_id, item_id, category, channel, urgency, window_start, window_end, "

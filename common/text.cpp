@@ -159,4 +159,11 @@ std::string utf8_encode(char32_t cp) {
   return o;
 }
 
+Status check_text(std::string_view value, const char* field, std::size_t max_chars, bool required) {
+  if (required && trim(value).empty()) return invalid(field, "is required");
+  if (!valid_utf8(value)) return invalid(field, "is not valid UTF-8");
+  if (code_points(value).size() > max_chars) return invalid(field, fmt::format("is longer than {} characters", max_chars));
+  return Status::Ok();
+}
+
 }  // namespace vnh

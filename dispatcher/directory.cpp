@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include "store/policies.hpp"
-#include "store/query.hpp"
 #include "store/reference.hpp"
+#include "store/stats.hpp"
 
 namespace vnh::dispatcher {
 using namespace vnh::domain;
@@ -30,12 +30,7 @@ Status FirmDirectory::load(store::Database& db, const TimeZone& tz_ref, TimeMs n
   auto tz = TimeZone::load(tz_ref.name());
   std::shared_ptr<const TimeZone> zone = tz.ok() ? *tz : TimeZone::fixed(tz_ref.name(), tz_ref.offset_at(now));
   TimeMs day_start = zone->day_start(zone->local_date(now));
-  auto st = db.prepare("SELECT firm_id, count(*) FROM tickets WHERE accepted_at >= ? AND firm_id IS NOT NULL "
-                       "AND state <> 'cancelled' GROUP BY firm_id");
-  if (!st.ok()) return st.status();
-  st->bind(1, day_start);
-  auto counts = store::query_all<std::pair<std::int64_t, std::int64_t>>(
-      std::move(st), [](store::Statement& r) { return std::make_pair(r.int64(0), r.int64(1)); });
+  auto counts = store::accepted_since_by_firm(db, day_start);
   if (!counts.ok()) return counts.status();
   auto scores = store::latest_firm_scores(db, zone->local_month(now));
   if (!scores.ok()) return scores.status();

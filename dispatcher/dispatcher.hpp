@@ -1,14 +1,15 @@
 #pragma once
-// Dispatcher: the assignment engine behind tickets::Service (it implements DispatchPort).
-// For a ticket to dispatch it gathers the candidates from the FirmDirectory, orders them with
-// the pure ordering rules, and offers the ticket to the first: state offered, an accept
-// deadline from the policy (600 s normal, 60 s emergency), and an offer frame pushed through
-// the OfferSink it owns (partners/ implements it with the durable outbox). No candidate left:
-// the ticket becomes unassigned with the reason. Deadlines are kept in OfferTimers and fired
-// by the app through tickets::Service::offer_timed_out.
+// Dispatcher: decides who is offered a ticket (SPEC §4.6) and returns the decision as a value
+// for tickets::Service to apply. For a ticket it gathers the candidates from the
+// FirmDirectory (active firms covering the elder's community for the item's category, with
+// capacity left today, that have not declined it), orders them with the pure ordering rules
+// and names the first, with the accept deadline the policy gives its urgency (600 s normal,
+// 60 s emergency) — or, with no candidate left, why nobody. It reads the database (declines,
+// continuity) but writes nothing; the in-memory bookkeeping of an applied decision (rotation,
+// capacity, counters) is registered on the caller's transaction and undone if it rolls back.
 //
-// Runs on the writer thread inside write transactions; in-memory changes are undone when a
-// transaction rolls back.
+// Decisions run on the writer thread inside write transactions; the directory, the timers
+// and the counters are thread-safe.
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -22,43 +23,16 @@
 #include "domain/policy.hpp"
 #include "store/elders.hpp"
 #include "store/reference.hpp"
-#include "tickets/service.hpp"
+#include "store/tickets.hpp"
+#include "store/writer.hpp"
 
 namespace vnh::dispatcher {
 
-// Everything a firm needs to judge an offer.
-struct Offer {
-  store::TicketRow ticket;
-  store::ServiceItem item;
-  store::ElderRow elder;  // masked fields only
-  std::int64_t firm_id = 0;
-  std::string firm_code;
-  TimeMs accept_by = 0;
-  double distance_m = 0;
-};
-
-// Where offers go. Implementations write durably inside the transaction and deliver after
-// commit (partners::Outbox), or record (tests).
-class OfferSink {
- public:
-  virtual ~OfferSink() = default;
-  virtual Status offer(store::WriteTx& tx, const Offer& o) = 0;
-  virtual Status withdrawn(store::WriteTx& tx, std::int64_t firm_id, const store::TicketRow& t,
-                           const std::string& reason) = 0;
-  virtual Status cancelled(store::WriteTx& tx, std::int64_t firm_id, const store::TicketRow& t,
-                           const std::string& reason) = 0;
-};
-
 // Offer deadlines, earliest first. Thread-safe. Stale entries (the ticket moved on) are
-// harmless: offer_timed_out checks the round.
+// harmless: tickets::Service::offer_timed_out checks the round.
 class OfferTimers {
  public:
-  struct Due {
-    TimeMs at;
-    std::int64_t ticket_id;
-    std::int64_t round;
-    bool operator>(const Due& o) const { return at > o.at; }
-  };
+  using Due = store::OfferDeadline;
   void schedule(Due d);
   std::vector<Due> take_due(TimeMs now);
   std::optional<TimeMs> next_deadline() const;
@@ -67,8 +41,11 @@ class OfferTimers {
   void set_on_change(std::function<void()> f);
 
  private:
+  struct Later {
+    bool operator()(const Due& a, const Due& b) const { return a.at > b.at; }
+  };
   mutable std::mutex mu_;
-  std::priority_queue<Due, std::vector<Due>, std::greater<Due>> heap_;
+  std::priority_queue<Due, std::vector<Due>, Later> heap_;
   std::function<void()> on_change_;
 };
 
@@ -78,32 +55,43 @@ struct DispatchStats {
   std::uint64_t unassigned = 0;
 };
 
-class Dispatcher final : public tickets::DispatchPort {
+// What the caller already loaded, so the decision need not read it again.
+struct DispatchFacts {
+  const store::ElderRow* elder = nullptr;
+  const store::ServiceItem* item = nullptr;
+};
+
+// What to do with a ticket: offer it to `offer_to` until `accept_by`, or leave it unassigned
+// for `unassigned_reason`. Carries the elder and item the decision was made on (the offer
+// frame shows them).
+struct Decision {
+  store::ElderRow elder;
+  store::ServiceItem item;
+  std::optional<Candidate> offer_to;
+  TimeMs accept_by = 0;
+  std::string unassigned_reason;
+};
+
+class Dispatcher {
  public:
-  Dispatcher(const domain::Policy& policy, const Clock& clock, FirmDirectory& directory, OfferSink& sink,
-             OfferTimers& timers, tickets::Service& service)
-      : policy_(policy), clock_(clock), dir_(directory), sink_(sink), timers_(timers), service_(service) {}
-  std::optional<std::pair<std::string, std::string>> firm_label(std::int64_t firm_id) const override {
-    auto f = dir_.firm_by_id(firm_id);
-    if (!f) return std::nullopt;
-    return std::make_pair(f->code, f->name);
-  }
+  Dispatcher(const domain::Policy& policy, const Clock& clock, FirmDirectory& directory)
+      : policy_(policy), clock_(clock), dir_(directory) {}
 
-  Status dispatch(store::WriteTx& tx, store::TicketRow& t, const tickets::Actor& actor,
-                  const tickets::DispatchContext& ctx = {}) override;
-  Status dispatch_new(store::WriteTx& tx, store::TicketRow& t, const tickets::Actor& actor,
-                      const tickets::DispatchContext& ctx, const std::function<Status()>& insert) override;
-  Status offer_withdrawn(store::WriteTx& tx, const store::TicketRow& t, std::int64_t firm_id,
-                         const std::string& reason) override;
-  Status assignment_cancelled(store::WriteTx& tx, const store::TicketRow& t, std::int64_t firm_id,
-                              const std::string& reason) override;
-  void accepted(store::WriteTx& tx, const store::TicketRow& t) override;
-  Status reset_candidates(store::WriteTx& tx, const store::TicketRow& t) override;
-  Status offer_to(store::WriteTx& tx, store::TicketRow& t, const std::string& firm_code,
-                  const tickets::Actor& actor) override;
+  // The best candidate for `t` now, or why there is none.
+  Result<Decision> decide(store::Database& db, const store::TicketRow& t, const DispatchFacts& facts = {});
+  // A supervisor's choice of firm for `t`: bypasses the ordering, not the firm's status or
+  // coverage (kNotFound / kFailedPrecondition "firm_inactive", "not_covered").
+  Result<Decision> decide_for_firm(store::Database& db, const store::TicketRow& t, const std::string& firm_code);
 
-  // Schedules the deadlines of every ticket currently offered (at start-up).
-  Status restore_timers(store::Database& db);
+  // Bookkeeping of an applied decision, undone if `tx` rolls back.
+  void offered(store::WriteTx& tx, std::int64_t firm_id, TimeMs at);  // rotation; counted on commit
+  void left_unassigned(store::WriteTx& tx);                          // counted on commit
+  // Capacity used when a firm accepts, and given back when an accepted ticket is cancelled.
+  void accepted(store::WriteTx& tx, std::int64_t firm_id);
+  void released(store::WriteTx& tx, std::int64_t firm_id);
+
+  // A firm's code and name as the directory holds them; none when it does not know the firm.
+  std::optional<std::pair<std::string, std::string>> firm_label(std::int64_t firm_id) const;
   OrderingRules rules(TimeMs now) const;
   // The firm that served the elder's last completed ticket of this category within the
   // continuity window, when no substantiated complaint names that ticket.
@@ -111,30 +99,12 @@ class Dispatcher final : public tickets::DispatchPort {
   DispatchStats stats() const;
 
  private:
-  // One decision: the ticket's elder and item, and the best candidate or why there is none.
-  struct Choice {
-    std::optional<store::ElderRow> elder;
-    std::optional<store::ServiceItem> item;
-    std::optional<Candidate> best;
-    std::string reason;
-  };
-  Result<Choice> choose(store::Database& db, const store::TicketRow& t, const tickets::DispatchContext& ctx,
-                        TimeMs now);
-  // Sets the offer's fields on `t` (firm, round, deadline); the caller writes the row.
-  void mark_offered(store::TicketRow& t, const Candidate& c, TimeMs now) const;
-  // After the row is written: the firm's offer frame, the deadline timer, the live channel.
-  Status announce_offer(store::WriteTx& tx, const store::TicketRow& t, const Candidate& c,
-                        const store::ElderRow& elder, const store::ServiceItem& item, TimeMs now);
-  void announce_unassigned(store::WriteTx& tx, const store::TicketRow& t);
-  Status make_offer(store::WriteTx& tx, store::TicketRow& t, const Candidate& c, const store::ElderRow& elder,
-                    const store::ServiceItem& item, const tickets::Actor& actor);
+  Status load_facts(store::Database& db, const store::TicketRow& t, const DispatchFacts& facts, Decision& d);
+  TimeMs deadline(const store::TicketRow& t, TimeMs now) const;
 
   const domain::Policy& policy_;
   const Clock& clock_;
   FirmDirectory& dir_;
-  OfferSink& sink_;
-  OfferTimers& timers_;
-  tickets::Service& service_;
   mutable std::mutex stats_mu_;
   DispatchStats stats_;
 };

@@ -69,6 +69,18 @@ constexpr std::array<std::pair<ComplaintStatus, std::string_view>, 4> kComplaint
     {ComplaintStatus::kSubstantiated, "substantiated"},
     {ComplaintStatus::kRejected, "rejected"},
 }};
+constexpr std::array<std::pair<DisputeStatus, std::string_view>, 4> kDisputeStatuses{{
+    {DisputeStatus::kNone, "none"},
+    {DisputeStatus::kOpen, "open"},
+    {DisputeStatus::kCleared, "cleared"},
+    {DisputeStatus::kUpheld, "upheld"},
+}};
+constexpr std::array<std::pair<ExceptionStatus, std::string_view>, 3> kExceptionStatuses{{
+    {ExceptionStatus::kOpen, "open"}, {ExceptionStatus::kCleared, "cleared"}, {ExceptionStatus::kUpheld, "upheld"}}};
+constexpr std::array<std::pair<RunStatus, std::string_view>, 2> kRunStatuses{{
+    {RunStatus::kDraft, "draft"}, {RunStatus::kApproved, "approved"}}};
+constexpr std::array<std::pair<ElderStatus, std::string_view>, 2> kElderStatuses{{
+    {ElderStatus::kActive, "active"}, {ElderStatus::kInactive, "inactive"}}};
 
 }  // namespace
 
@@ -81,6 +93,10 @@ std::string_view to_string(FirmStatus s) { return name_of(kFirmStatuses, s); }
 std::string_view to_string(Role r) { return name_of(kRoles, r); }
 std::string_view to_string(AreaLevel l) { return name_of(kLevels, l); }
 std::string_view to_string(ComplaintStatus s) { return name_of(kComplaintStatuses, s); }
+std::string_view to_string(DisputeStatus s) { return name_of(kDisputeStatuses, s); }
+std::string_view to_string(ExceptionStatus s) { return name_of(kExceptionStatuses, s); }
+std::string_view to_string(RunStatus s) { return name_of(kRunStatuses, s); }
+std::string_view to_string(ElderStatus s) { return name_of(kElderStatuses, s); }
 
 std::optional<Category> parse_category(std::string_view s) { return lookup(kCategories, s); }
 std::optional<ElderCategory> parse_elder_category(std::string_view s) { return lookup(kElderCategories, s); }
@@ -91,6 +107,10 @@ std::optional<FirmStatus> parse_firm_status(std::string_view s) { return lookup(
 std::optional<Role> parse_role(std::string_view s) { return lookup(kRoles, s); }
 std::optional<AreaLevel> parse_area_level(std::string_view s) { return lookup(kLevels, s); }
 std::optional<ComplaintStatus> parse_complaint_status(std::string_view s) { return lookup(kComplaintStatuses, s); }
+std::optional<DisputeStatus> parse_dispute_status(std::string_view s) { return lookup(kDisputeStatuses, s); }
+std::optional<ExceptionStatus> parse_exception_status(std::string_view s) { return lookup(kExceptionStatuses, s); }
+std::optional<RunStatus> parse_run_status(std::string_view s) { return lookup(kRunStatuses, s); }
+std::optional<ElderStatus> parse_elder_status(std::string_view s) { return lookup(kElderStatuses, s); }
 
 std::string category_names() { return join_names(kCategories); }
 std::string role_names() { return join_names(kRoles); }

@@ -16,6 +16,13 @@ enum class FirmStatus { kActive, kSuspended, kExited };
 enum class Role { kOperator, kSupervisor, kInspector, kFinance, kAdmin };
 enum class AreaLevel { kDistrict, kStreet, kCommunity };
 enum class ComplaintStatus { kOpen, kInvestigating, kSubstantiated, kRejected };
+// A ticket's dispute (a callback found the service not received): none until one is opened.
+enum class DisputeStatus { kNone, kOpen, kCleared, kUpheld };
+// A visit exception's decision (SPEC §4.7).
+enum class ExceptionStatus { kOpen, kCleared, kUpheld };
+// A month's settlement run: a draft until finance approves it, then locked.
+enum class RunStatus { kDraft, kApproved };
+enum class ElderStatus { kActive, kInactive };
 
 std::string_view to_string(Category c);
 std::string_view to_string(ElderCategory c);
@@ -26,6 +33,10 @@ std::string_view to_string(FirmStatus s);
 std::string_view to_string(Role r);
 std::string_view to_string(AreaLevel l);
 std::string_view to_string(ComplaintStatus s);
+std::string_view to_string(DisputeStatus s);
+std::string_view to_string(ExceptionStatus s);
+std::string_view to_string(RunStatus s);
+std::string_view to_string(ElderStatus s);
 
 std::optional<Category> parse_category(std::string_view s);
 std::optional<ElderCategory> parse_elder_category(std::string_view s);
@@ -36,6 +47,14 @@ std::optional<FirmStatus> parse_firm_status(std::string_view s);
 std::optional<Role> parse_role(std::string_view s);
 std::optional<AreaLevel> parse_area_level(std::string_view s);
 std::optional<ComplaintStatus> parse_complaint_status(std::string_view s);
+std::optional<DisputeStatus> parse_dispute_status(std::string_view s);
+std::optional<ExceptionStatus> parse_exception_status(std::string_view s);
+std::optional<RunStatus> parse_run_status(std::string_view s);
+std::optional<ElderStatus> parse_elder_status(std::string_view s);
+// True once a complaint has its outcome (substantiated or rejected).
+inline bool is_closed(ComplaintStatus s) {
+  return s == ComplaintStatus::kSubstantiated || s == ComplaintStatus::kRejected;
+}
 
 // The accepted spellings, joined for error messages ("life_care, medical_care, …").
 std::string category_names();

@@ -1,16 +1,21 @@
 #pragma once
 // The operator/supervisor/inspector/finance/admin HTTP JSON API under /api/v1 (SPEC §8,
-// §10; every endpoint is documented in docs/api.md). Each route declares the roles allowed
-// to call it; a route registered without roles is refused to everyone (fail closed). Errors
-// are mapped from Status in one place (error_response). Writes go through the Writer and
-// are answered only after commit; reads use pooled read connections on the I/O threads;
-// password hashing runs on the blocking pool.
+// §10; every endpoint is documented in docs/api.md). Routes are tables of named handlers, one
+// table per resource (hotline/routes_*.cpp); a handler parses the request, calls one service
+// function (tickets/, registry/, settlement/) and renders the answer. Each route declares
+// the roles allowed to call it; a route registered without roles is refused to everyone
+// (fail closed) unless it is marked open, in which case the handler authenticates the caller
+// itself (login, the PBX's call hook). Errors become HTTP answers in one place
+// (hotline/errors.hpp). Writes go through the Writer and are answered only after commit;
+// reads use pooled read connections on the I/O threads; password hashing runs on the
+// blocking pool.
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
 
 #include <functional>
-#include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,8 +23,11 @@
 #include "common/clock.hpp"
 #include "domain/policy.hpp"
 #include "hotline/auth.hpp"
+#include "hotline/errors.hpp"
 #include "hotline/live.hpp"
+#include "hotline/request.hpp"
 #include "net/router.hpp"
+#include "registry/elders.hpp"
 #include "store/store.hpp"
 #include "tickets/service.hpp"
 
@@ -28,43 +36,46 @@ namespace vnh::hotline {
 struct ApiContext {
   store::Store& store;
   tickets::Service& tickets;
+  registry::Elders& elders;
   const domain::Policy& policy;
   const Clock& clock;
   LiveHub& live;
   boost::asio::io_context& ioc;
   boost::asio::thread_pool& blocking;
-  std::string pbx_secret;                                         // X-PBX-Secret for /calls/incoming
-  FakeClock* fake_clock = nullptr;                                // set only with --fake-clock
-  std::function<void()> clock_moved;                              // fire due timers after a fake advance
-  std::function<std::string(std::int64_t firm_id)> presence_of;   // online / offline / unknown
-  std::function<void()> firms_changed;                            // reload the dispatcher's directory
+  std::string pbx_secret;                                        // X-PBX-Secret for /calls/incoming
+  bool fake_clock = false;                                       // serving with --fake-clock (GET /me tells)
+  std::function<std::string(std::int64_t firm_id)> presence_of;  // online / offline / unknown
+  std::function<void()> firms_changed;                           // reload the dispatcher's directory
 };
-
-// Maps a Status to the HTTP status and {"error":{code,message,field}} body of SPEC §8.
-net::Response error_response(const Status& st);
-net::Response json_response(int status, const boost::json::value& v);
 
 class Api {
  public:
-  explicit Api(ApiContext ctx) : c_(std::move(ctx)) {}
-  void install(net::Router& r);
-
-  // A request from an authenticated principal.
+  // A request and who sent it (for an open route, nobody yet: the handler checks).
   struct Call {
     net::Request req;
     net::Respond respond;
     Principal who;
   };
-  using Handler = std::function<void(Call&&)>;
+  using Handle = std::function<void(Api& api, Call&& call)>;
+  // One row of a route table.
+  struct Route {
+    const char* method;
+    const char* pattern;
+    std::vector<domain::Role> roles;  // who may call it; empty and not open: nobody
+    Handle handle;
+    bool open = false;  // no bearer token required: the handler authenticates the caller
+  };
 
- private:
-  void route(net::Router& r, const std::string& method, const std::string& pattern,
-             std::vector<domain::Role> roles, Handler h);
-  void install_auth(net::Router& r);
-  void install_elders(net::Router& r);
-  void install_tickets(net::Router& r);
-  void install_quality(net::Router& r);
-  void install_admin(net::Router& r);
+  explicit Api(ApiContext ctx) : c_(std::move(ctx)) {}
+  // Every resource's table.
+  void install(net::Router& r);
+  // One more route (the test clock of --fake-clock).
+  void add(net::Router& r, const Route& route);
+
+  const ApiContext& ctx() const { return c_; }
+  SessionCache& sessions() { return sessions_; }
+  // Resolves a bearer token to its principal, trusting a check of the last second.
+  Result<Principal> authenticate_token(const std::string& token);
 
   // Runs `work` in the Writer; after commit, `render` runs on an I/O thread with a fresh
   // read connection and its response is sent. A failed job answers with its Status. When
@@ -77,22 +88,51 @@ class Api {
   // Runs `read` on a pooled read connection and answers with its response or error.
   void read(const net::Respond& respond, const std::function<Result<net::Response>(store::Database&)>& read);
 
+ private:
   ApiContext c_;
   SessionCache sessions_;  // bearer tokens checked in the last second (hotline/auth.hpp)
 };
 
-// Request-body helpers: a JSON object body, and typed fields with errors naming the field.
-Result<boost::json::object> parse_object(const std::string& body);
-Result<std::optional<std::string>> opt_string(const boost::json::object& o, const char* field, std::size_t max_len = 1000);
-Result<std::string> req_string(const boost::json::object& o, const char* field, std::size_t max_len = 1000);
-Result<std::optional<double>> opt_number(const boost::json::object& o, const char* field);
-Result<std::optional<std::int64_t>> opt_int(const boost::json::object& o, const char* field);
-Result<std::optional<bool>> opt_bool(const boost::json::object& o, const char* field);
-Result<std::optional<TimeMs>> opt_time(const boost::json::object& o, const char* field);
-// Fields of `o` not in `known`, reported back as "ignored_fields" so typos are visible.
-boost::json::array unknown_fields(const boost::json::object& o, std::initializer_list<const char*> known);
+// The route tables, one per resource.
+std::vector<Api::Route> auth_routes();        // login, logout, me, users
+std::vector<Api::Route> elder_routes();       // register, search, card, change, (de)activate, reveal
+std::vector<Api::Route> ticket_routes();      // create, get, list, duplicate check, cancel, re-offer, disputes
+std::vector<Api::Route> call_routes();        // the CTI hook: incoming calls and the screen pop
+std::vector<Api::Route> callback_routes();    // the day's queue, recording a callback
+std::vector<Api::Route> complaint_routes();   // file, list, investigate, close
+std::vector<Api::Route> quality_routes();     // visit exceptions, inspections
+std::vector<Api::Route> firm_routes();        // list, detail, status, partner token
+std::vector<Api::Route> settlement_routes();  // run, list, get, adjust, approve, documents, statements
+std::vector<Api::Route> reference_routes();   // catalog, areas
+std::vector<Api::Route> admin_routes();       // statistics, audit, consistency, import
 
-// Paging: ?limit= (1..500, default 50).
-Result<int> limit_param(const net::Request& r, int def = 50);
+// Only with --fake-clock: POST /api/v1/admin/clock moves `clock` forward (or sets it) and
+// calls `moved` so that due timers fire.
+void install_test_clock(Api& api, net::Router& r, FakeClock& clock, std::function<void()> moved);
+
+template <class T>
+void Api::write(net::Respond respond, std::function<Result<T>(store::WriteTx&)> work,
+                std::function<Result<net::Response>(store::Database&, T&)> render,
+                std::function<std::optional<net::Response>(T&)> from_memory) {
+  auto out = std::make_shared<std::optional<T>>();
+  c_.store.writer().submit(
+      [work = std::move(work), out](store::WriteTx& tx) -> Status {
+        auto r = work(tx);
+        if (!r.ok()) return r.status();
+        *out = std::move(*r);
+        return Status::Ok();
+      },
+      [this, respond = std::move(respond), render = std::move(render), from_memory = std::move(from_memory),
+       out](Status st) {
+        if (!st.ok()) return respond(error_response(st));
+        // Render after the commit, off the writer and completer threads.
+        boost::asio::post(c_.ioc, [this, respond, render, from_memory, out] {
+          if (from_memory) {
+            if (auto r = from_memory(**out)) return respond(std::move(*r));
+          }
+          read(respond, [&](store::Database& db) { return render(db, **out); });
+        });
+      });
+}
 
 }  // namespace vnh::hotline

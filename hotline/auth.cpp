@@ -168,4 +168,13 @@ Status logout(store::Database& db, const Principal& p, TimeMs now) {
   return store::append_audit(db, now, {p.username, "logout", "user:" + p.username, "{}"});
 }
 
+Status disable_user(store::Database& db, const std::string& username, const std::string& actor, TimeMs now) {
+  auto u = store::find_user(db, username);
+  if (!u.ok()) return u.status();
+  if (!*u) return not_found("no user " + username, "username");
+  VNH_RETURN_IF_ERROR(store::set_user_active(db, (*u)->id, false));
+  VNH_RETURN_IF_ERROR(store::revoke_user_sessions(db, (*u)->id));
+  return store::append_audit(db, now, {actor, "user.disable", "user:" + username, "{}"});
+}
+
 }  // namespace vnh::hotline

@@ -63,6 +63,8 @@ Result<LoginResult> record_login(store::Database& db, const LoginCheck& check, c
 // Resolves a bearer token to its principal; kUnauthenticated when unknown, expired or revoked.
 Result<Principal> authenticate(store::Database& db, const std::string& token, TimeMs now);
 Status logout(store::Database& db, const Principal& p, TimeMs now);
+// Disables a user and revokes every session of theirs (audited as `actor`).
+Status disable_user(store::Database& db, const std::string& username, const std::string& actor, TimeMs now);
 
 // Sessions recently checked against the database, so that a console's or a device gateway's
 // requests (thousands a second under intake) do not each open a read transaction to read the

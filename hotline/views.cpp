@@ -1,6 +1,7 @@
 #include "hotline/views.hpp"
 
 #include "common/identity.hpp"
+#include "hotline/errors.hpp"
 
 namespace vnh::hotline {
 using namespace vnh::domain;
@@ -30,7 +31,7 @@ json::object elder_json(const store::ElderRow& e, Role role, const TimeZone& tz,
   o["lon"] = e.lon;
   o["category"] = std::string(to_string(e.category));
   o["registered_on"] = e.registered_on;
-  o["status"] = e.status;
+  o["status"] = std::string(to_string(e.status));
   if (!e.status_reason.empty()) o["status_reason"] = e.status_reason;
   o["has_address"] = e.has_address;
   json::array contacts;
@@ -112,7 +113,7 @@ json::object ticket_json(const store::TicketRow& t, const tickets::TicketNames& 
   o["closed_at"] = time_or_null(t.closed_at, tz);
   o["cancel_reason"] = t.cancel_reason ? json::value(*t.cancel_reason) : json::value(nullptr);
   o["unassigned_reason"] = t.unassigned_reason ? json::value(*t.unassigned_reason) : json::value(nullptr);
-  o["dispute"] = t.dispute;
+  o["dispute"] = std::string(to_string(t.dispute));
   o["held_exceptions"] = t.held_exceptions;
   return o;
 }
@@ -141,7 +142,10 @@ Result<json::object> ticket_json(store::Database& db, const store::TicketRow& t,
   if (!exc.ok()) return exc.status();
   json::array ex;
   for (const auto& e : *exc) {
-    json::object eo{{"exception_id", e.id}, {"type", e.type}, {"detail", e.detail}, {"status", e.status},
+    json::object eo{{"exception_id", e.id},
+                    {"type", std::string(to_string(e.type))},
+                    {"detail", e.detail},
+                    {"status", std::string(to_string(e.status))},
                     {"created_at", format_time(e.created_at, tz)}};
     eo["reason_code"] = e.reason_code ? json::value(*e.reason_code) : json::value(nullptr);
     eo["note"] = e.note ? json::value(*e.note) : json::value(nullptr);
@@ -162,6 +166,44 @@ Result<json::object> ticket_json(store::Database& db, const store::TicketRow& t,
                                  {"photo_sha256", t.checkout_photo.value_or("")}};
   }
   return o;
+}
+
+Result<json::object> elder_card_json(store::Database& db, const registry::ElderCard& card, Role role,
+                                     const TimeZone& tz, TimeMs now) {
+  auto o = elder_json(card.elder, role, tz, now);
+  json::array open, recent;
+  for (const auto& t : card.open_tickets) {
+    VNH_ASSIGN_OR_RETURN(auto v, ticket_json(db, t, role, tz, false));
+    open.push_back(std::move(v));
+  }
+  for (const auto& t : card.recent_services) {
+    VNH_ASSIGN_OR_RETURN(auto v, ticket_json(db, t, role, tz, false));
+    recent.push_back(std::move(v));
+  }
+  o["open_tickets"] = std::move(open);
+  o["recent_services"] = std::move(recent);
+  return o;
+}
+
+json::object elder_secrets_json(std::int64_t elder_id, const store::ElderSecrets& s) {
+  json::array phones, contacts;
+  for (const auto& p : s.phones) phones.push_back(json::value(p));
+  for (const auto& c : s.contacts) contacts.push_back(json::object{{"name", c.name}, {"relation", c.relation}, {"phone", c.phone}});
+  return json::object{{"elder_id", store::elder_public_id(elder_id)},
+                      {"id_number", s.id_number},
+                      {"phones", std::move(phones)},
+                      {"address", s.address},
+                      {"emergency_contacts", std::move(contacts)}};
+}
+
+Result<net::Response> ticket_response(store::Database& db, const std::string& ticket_no, Role role, const TimeZone& tz,
+                                      int status) {
+  auto t = store::find_ticket(db, ticket_no);
+  if (!t.ok()) return t.status();
+  if (!*t) return not_found("no ticket " + ticket_no, "ticket_no");
+  auto v = ticket_json(db, **t, role, tz, true);
+  if (!v.ok()) return v.status();
+  return json_response(status, *v);
 }
 
 }  // namespace vnh::hotline

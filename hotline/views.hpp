@@ -11,6 +11,8 @@
 
 #include "common/time.hpp"
 #include "domain/types.hpp"
+#include "net/http.hpp"
+#include "registry/elders.hpp"
 #include "store/elders.hpp"
 #include "store/reference.hpp"
 #include "store/sqlite.hpp"
@@ -32,9 +34,18 @@ Result<boost::json::object> ticket_json(store::Database& db, const store::Ticket
 // The same view without events, from names already at hand (no database read).
 boost::json::object ticket_json(const store::TicketRow& t, const tickets::TicketNames& names, domain::Role role,
                                 const TimeZone& tz);
+// The answer with a ticket's detailed view (kNotFound "no ticket T…" when there is none).
+Result<net::Response> ticket_response(store::Database& db, const std::string& ticket_no, domain::Role role,
+                                      const TimeZone& tz, int status);
 // What ticket_json shows beside the row, read from `db`.
 Result<tickets::TicketNames> ticket_names(store::Database& db, const store::TicketRow& t);
 
 boost::json::object item_json(const store::ServiceItem& i);
+
+// The elder card: the elder's view with "open_tickets" and "recent_services".
+Result<boost::json::object> elder_card_json(store::Database& db, const registry::ElderCard& card, domain::Role role,
+                                            const TimeZone& tz, TimeMs now);
+// The whole personal data of an elder, for the audited reveal.
+boost::json::object elder_secrets_json(std::int64_t elder_id, const store::ElderSecrets& s);
 
 }  // namespace vnh::hotline

@@ -499,7 +499,7 @@ Status import_ticket(Row& r, Lookups& lk, TicketCounters& counters) {
   }
   if (s == TicketState::kCancelled) t.cancel_reason = "imported as cancelled";
   if (s == TicketState::kUnassigned) t.unassigned_reason = "imported as unassigned";
-  if (s == TicketState::kDisputed) t.dispute = "open";
+  if (s == TicketState::kDisputed) t.dispute = DisputeStatus::kOpen;
   auto id = store::insert_ticket(lk.db, t);
   if (!id.ok() && id.status().code() == Code::kAlreadyExists) {
     r.error("ticket_no", fmt::format("duplicate ticket number '{}'", *no));
@@ -508,7 +508,7 @@ Status import_ticket(Row& r, Lookups& lk, TicketCounters& counters) {
   VNH_ROW_TRY(r, "ticket_no", id.status());
   t.id = *id;
 
-  tickets::Actor actor{lk.ctx.actor, false};
+  const auto actor = domain::Actor::import(lk.ctx.actor);
   std::optional<std::string> firm_code;
   if (*firm) firm_code = (*firm)->code;
   VNH_RETURN_IF_ERROR(tickets::note_event(lk.db, t, *created, actor, "imported",
@@ -568,7 +568,7 @@ Status import_callback(Row& r, Lookups& lk, TicketCounters& counters) {
   cb.called_at = *at;
   cb.reached = *reached;
   cb.operator_name = lk.ctx.actor;
-  auto disputed = tickets::record_callback(lk.db, **t, cb, {lk.ctx.actor, false});
+  auto disputed = tickets::record_callback(lk.db, **t, cb, domain::Actor::import(lk.ctx.actor));
   if (!disputed.ok()) {
     VNH_ROW_TRY(r, "ticket_no", disputed.status());
   }
@@ -585,7 +585,7 @@ Status import_complaint(Row& r, Lookups& lk) {
   store::ComplaintRow c;
   c.ticket_id = (*t)->id;
   c.filed_at = *at;
-  c.status = std::string(to_string(*status));
+  c.status = *status;
   c.filed_by = lk.ctx.actor;
   if (*status == ComplaintStatus::kSubstantiated || *status == ComplaintStatus::kRejected) {
     c.closed_at = *at;
@@ -593,8 +593,8 @@ Status import_complaint(Row& r, Lookups& lk) {
   }
   auto id = store::insert_complaint(lk.db, c);
   VNH_ROW_TRY(r, "ticket_no", id.status());
-  VNH_RETURN_IF_ERROR(tickets::note_event(lk.db, **t, *at, {lk.ctx.actor, false}, "complaint",
-                                          tickets::json_detail({{"status", c.status}})));
+  VNH_RETURN_IF_ERROR(tickets::note_event(lk.db, **t, *at, domain::Actor::import(lk.ctx.actor), "complaint",
+                                          tickets::json_detail({{"status", std::string(to_string(c.status))}})));
   return Status::Ok();
 }
 

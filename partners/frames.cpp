@@ -11,7 +11,7 @@ std::string serialize(const vnh::v1::ServerFrame& f) {
   return out;
 }
 
-vnh::v1::ServerFrame offer_frame(std::uint64_t seq, const dispatcher::Offer& o) {
+vnh::v1::ServerFrame offer_frame(std::uint64_t seq, const tickets::Offer& o) {
   vnh::v1::ServerFrame f;
   f.set_seq(seq);
   auto* off = f.mutable_offer();

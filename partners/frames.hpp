@@ -4,13 +4,13 @@
 #include <string>
 
 #include "common/status.hpp"
-#include "dispatcher/dispatcher.hpp"
+#include "tickets/service.hpp"
 #include "vnh/v1/partner.pb.h"
 
 namespace vnh::partners {
 
 std::string serialize(const vnh::v1::ServerFrame& f);
-vnh::v1::ServerFrame offer_frame(std::uint64_t seq, const dispatcher::Offer& o);
+vnh::v1::ServerFrame offer_frame(std::uint64_t seq, const tickets::Offer& o);
 vnh::v1::ServerFrame withdrawn_frame(std::uint64_t seq, const std::string& ticket_no, const std::string& reason);
 vnh::v1::ServerFrame cancelled_frame(std::uint64_t seq, const std::string& ticket_no, const std::string& reason);
 vnh::v1::ServerFrame result_frame(const std::string& request_id, const Status& st, const std::string& ticket_no = "",

@@ -1,20 +1,25 @@
 #pragma once
-// The monthly settlement batch (SPEC §5–§6): reads a month's tickets, callbacks, complaints
-// and inspections, computes each firm's line with settlement/rules, and renders the CSV of
-// §6, the printable HTML statement and per-ticket statements for each firm. compute() only
-// reads; run() also writes the files (atomically: all or nothing) and records the run in the
-// database, refusing months that are approved (locked). Single-threaded; the caller provides
-// the connections.
+// The monthly settlement batch (SPEC §5–§6): a month's tickets, callbacks, complaints and
+// inspections (MonthInputs, loaded through store/settlement) go into compute(), a pure
+// function that gives each firm's line with settlement/rules; render the CSV of §6, the
+// printable HTML statement and per-ticket statements for each firm. run() also writes the
+// files (atomically: all or nothing) and records the run in the database, refusing months
+// that are approved (locked). Single-threaded; the caller provides the connections.
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/time.hpp"
+#include "domain/actor.hpp"
 #include "domain/policy.hpp"
 #include "settlement/rules.hpp"
+#include "store/quality.hpp"
+#include "store/reference.hpp"
+#include "store/settlement.hpp"
 #include "store/sqlite.hpp"
 #include "store/writer.hpp"
 
@@ -70,14 +75,9 @@ class StatementSink {
 
 // A correction of an approved month, paid (or recovered) in a later month. Approved months are
 // never edited; the correction is its own entry, shown in the later month's statement.
-struct Adjustment {
-  std::int64_t id = 0;
-  std::string firm_code;
-  Fen amount_fen = 0;  // positive: paid to the firm; negative: recovered
-  std::string corrects_month;
-  std::string reason;
-  std::string created_by;
-};
+using Adjustment = store::AdjustmentRow;
+// A recorded run: draft until approved, then locked.
+using RunInfo = store::SettlementRunRow;
 
 struct Settlement {
   YearMonth month;
@@ -96,8 +96,41 @@ struct Settlement {
   Fen adjustments_total = 0;
 };
 
-// Computes the settlement. Fails with kFailedPrecondition naming every firm with eligible
-// tickets and no inspection scores.
+// Everything of a month the settlement depends on besides its tickets, as loaded from the
+// store (load_inputs) or built by a test.
+struct MonthInputs {
+  std::vector<store::Firm> firms;
+  std::vector<store::SettlementElder> elders;
+  std::vector<store::ServiceItem> items;
+  std::vector<store::FirmRatings> ratings;       // reached callbacks about the tickets of M
+  std::vector<store::FirmComplaints> complaints;  // filed in M
+  std::vector<store::InspectionRow> inspections;  // of M
+  std::vector<store::Area> areas;                 // for the streets' names
+  std::vector<Adjustment> adjustments;            // to be paid in M
+  // Uncleared visit exception types by ticket, for the statements' reasons (only loaded when
+  // statements are wanted).
+  std::unordered_map<std::int64_t, std::string> exception_types;
+};
+// The tickets of M in check-out order (ties by ticket number): calls its argument for each
+// and stops at the first error. A month of a large district is millions of tickets, so they
+// are streamed rather than held.
+using TicketFeed = std::function<Status(const std::function<Status(const store::SettledTicket&)>&)>;
+
+// Computes the settlement from its inputs alone: pure, no I/O. Fails with
+// kFailedPrecondition naming every firm with eligible tickets and no inspection scores, and
+// with kInternal when a ticket refers to a firm, item or elder the inputs do not hold.
+Result<Settlement> compute(const MonthInputs& in, const TicketFeed& tickets, const domain::Policy& policy,
+                           YearMonth month, StatementSink* sink = nullptr);
+// The same for tickets already in memory (in check-out order).
+Result<Settlement> compute(const MonthInputs& in, const std::vector<store::SettledTicket>& tickets,
+                           const domain::Policy& policy, YearMonth month, StatementSink* sink = nullptr);
+
+// Loads a month's inputs from `db`; exception types only `with_statements`.
+Result<MonthInputs> load_inputs(store::Database& db, const domain::Policy& policy, YearMonth month,
+                                bool with_statements);
+// The month's tickets, streamed from `db` (valid while `db` is).
+TicketFeed month_tickets(store::Database& db, const domain::Policy& policy, YearMonth month);
+// load_inputs + compute over month_tickets.
 Result<Settlement> compute(store::Database& db, const domain::Policy& policy, YearMonth month,
                            StatementSink* sink = nullptr);
 
@@ -135,16 +168,20 @@ Result<std::vector<Adjustment>> list_adjustments(store::Database& db, YearMonth 
 // Approves a draft run. The approver must differ from the user who ran it.
 Status approve(store::WriteTx& tx, YearMonth month, const std::string& approver, TimeMs now);
 
-struct RunInfo {
-  std::string month;
-  std::string status;
-  std::string policy_digest;
-  std::string run_by;
-  TimeMs run_at = 0;
-  std::optional<std::string> approved_by;
-  std::optional<TimeMs> approved_at;
-  std::string totals;  // JSON
+// The policy a month is settled under: the one recorded as in force that month, else
+// `otherwise` (the policy the caller runs with). One rule for the CLI and the API.
+Result<domain::Policy> policy_for_month(store::Database& db, YearMonth month, const domain::Policy& otherwise);
+
+// An inspector's E, N and H scores (hundredths) of a firm for a month; refused once the
+// month is approved (locked). Audited.
+struct InspectionScores {
+  std::int64_t enterprise_building = 0;
+  std::int64_t service_norms = 0;
+  std::int64_t staff_management = 0;
 };
+Status enter_inspection(store::WriteTx& tx, const std::string& firm_code, YearMonth month, const InspectionScores& s,
+                        const domain::Actor& actor, TimeMs now);
+
 Result<std::optional<RunInfo>> get_run(store::Database& db, YearMonth month);
 Result<std::vector<RunInfo>> list_runs(store::Database& db);
 // The stored CSV or HTML of a run ("csv" / "html").

@@ -97,7 +97,7 @@ TEST_CASE("the worked month settles to the expected CSV, byte for byte", "[settl
     REQUIRE_FALSE(rerun.ok());
     CHECK(rerun.status().reason() == "locked");
     auto info = settlement::get_run(db, {2026, 10});
-    CHECK((*info)->status == "approved");
+    CHECK(to_string((*info)->status) == "approved");
     CHECK((*info)->approved_by == "finance2");
     SECTION("a correction of the approved month is an adjustment paid in a later month") {
       settlement::Adjustment a{0, "F001", 1200, "2026-09", "补录漏报的一单服务", "finance1"};

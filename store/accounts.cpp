@@ -9,12 +9,12 @@ namespace {
 constexpr const char* kUserCols =
     "SELECT id, username, display_name, role, password_hash, active, failed_logins, locked_until, created_at FROM "
     "users ";
-UserRow read_user(Statement& s) {
+Result<UserRow> read_user(Statement& s) {
   UserRow u;
   u.id = s.int64(0);
   u.username = s.text(1);
   u.display_name = s.text(2);
-  u.role = parse_role(s.text(3)).value_or(Role::kOperator);
+  VNH_ASSIGN_OR_RETURN(u.role, enum_column(s, 3, parse_role, "users.role"));
   u.password_hash = s.text(4);
   u.active = s.int32(5) != 0;
   u.failed_logins = s.int32(6);

@@ -1,5 +1,7 @@
 #include "store/audit.hpp"
 
+#include <boost/json.hpp>
+
 #include <fmt/format.h>
 
 #include "common/crypto.hpp"
@@ -82,6 +84,12 @@ Result<std::vector<AuditRow>> list_audit(Database& db, const std::string& subjec
   return query_all<AuditRow>(std::move(st), [](Statement& s) {
     return AuditRow{s.int64(0), s.int64(1), AuditEntry{s.text(2), s.text(3), s.text(4), s.text(5)}, to_hex(s.blob(6))};
   });
+}
+
+std::string json_detail(std::initializer_list<std::pair<std::string, std::string>> kv) {
+  boost::json::object o;
+  for (const auto& [k, v] : kv) o[k] = v;
+  return boost::json::serialize(o);
 }
 
 }  // namespace vnh::store

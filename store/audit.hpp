@@ -4,6 +4,8 @@
 // fields (length-prefixed), so an edited, inserted or deleted entry breaks the chain;
 // verify_audit() finds the first break. Appends must be serialized (the Writer does that).
 #include <cstdint>
+#include <initializer_list>
+#include <utility>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +31,10 @@ struct AuditRow {
 };
 
 Status append_audit(Database& db, TimeMs at, const AuditEntry& e);
+
+// A JSON object of string values, in the given order: the detail of an audit entry or of a
+// ticket event ({"reason":"…"}).
+std::string json_detail(std::initializer_list<std::pair<std::string, std::string>> kv);
 
 struct AuditReport {
   std::int64_t entries = 0;

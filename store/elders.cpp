@@ -41,7 +41,7 @@ const char* kElderCols =
     "id, id_number_masked, name, birth_date, sex, community_code, lat, lon, category, registered_on, status, "
     "status_reason, address_enc IS NOT NULL, created_at, updated_at";
 
-ElderRow read_elder(Statement& s) {
+Result<ElderRow> read_elder(Statement& s) {
   ElderRow e;
   e.id = s.int64(0);
   e.id_number_masked = s.text(1);
@@ -51,9 +51,9 @@ ElderRow read_elder(Statement& s) {
   e.community_code = s.text(5);
   e.lat = s.real(6);
   e.lon = s.real(7);
-  e.category = parse_elder_category(s.text(8)).value_or(ElderCategory::kC);
+  VNH_ASSIGN_OR_RETURN(e.category, enum_column(s, 8, parse_elder_category, "elders.category"));
   e.registered_on = s.text(9);
-  e.status = s.text(10);
+  VNH_ASSIGN_OR_RETURN(e.status, enum_column(s, 10, parse_elder_status, "elders.status"));
   e.status_reason = s.text(11);
   e.has_address = s.int32(12) != 0;
   e.created_at = s.int64(13);
@@ -125,11 +125,11 @@ Status update_elder(Database& db, const FieldCrypto& crypto, std::int64_t id, co
   return insert_phones(db, crypto, id, e.phones);
 }
 
-Status set_elder_status(Database& db, std::int64_t id, const std::string& status, const std::string& reason,
+Status set_elder_status(Database& db, std::int64_t id, ElderStatus status, const std::string& reason,
                         std::int64_t now) {
   auto st = db.prepare("UPDATE elders SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?");
   if (!st.ok()) return st.status();
-  return st->bind_all(status, reason, now, id).run();
+  return st->bind_all(to_string(status), reason, now, id).run();
 }
 
 Status replace_contacts(Database& db, const FieldCrypto& crypto, std::int64_t id,

@@ -36,7 +36,7 @@ struct ElderRow {
   double lon = 0;
   domain::ElderCategory category = domain::ElderCategory::kC;
   std::string registered_on;
-  std::string status;  // active inactive
+  domain::ElderStatus status = domain::ElderStatus::kActive;
   std::string status_reason;
   bool has_address = false;
   std::vector<ElderPhone> phones;
@@ -60,7 +60,7 @@ Result<std::int64_t> insert_elder(Database& db, const FieldCrypto& crypto, const
 // Replaces the mutable fields (name, phones, community, home, category, address) of an elder.
 Status update_elder(Database& db, const FieldCrypto& crypto, std::int64_t id, const domain::ValidElder& e,
                     std::int64_t now);
-Status set_elder_status(Database& db, std::int64_t id, const std::string& status, const std::string& reason,
+Status set_elder_status(Database& db, std::int64_t id, domain::ElderStatus status, const std::string& reason,
                         std::int64_t now);
 Status replace_contacts(Database& db, const FieldCrypto& crypto, std::int64_t id,
                         const std::vector<EmergencyContactInput>& contacts);

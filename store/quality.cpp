@@ -70,11 +70,33 @@ Status mark_sample_done(Database& db, const std::string& date, std::int64_t tick
   return st->bind_all(date, ticket_id).run();
 }
 
+Result<std::vector<CallbackCandidateRow>> callback_candidates(Database& db, TimeMs from, TimeMs to,
+                                                              TimeMs new_worker_ms, TimeMs lookback_ms) {
+  auto st = db.prepare(R"(
+    SELECT t.id, t.ticket_no, t.firm_id,
+      EXISTS (SELECT 1 FROM visit_exceptions v WHERE v.ticket_id = t.id),
+      NOT EXISTS (SELECT 1 FROM tickets p WHERE p.elder_id = t.elder_id AND p.firm_id = t.firm_id
+                  AND p.state IN ('completed', 'disputed') AND p.checkout_at < t.checkout_at),
+      (SELECT min(w.checkin_at) FROM tickets w WHERE w.firm_id = t.firm_id AND w.staff_code = t.staff_code
+         AND w.checkin_at IS NOT NULL) > t.checkout_at - ?3,
+      EXISTS (SELECT 1 FROM complaints c JOIN tickets ct ON ct.id = c.ticket_id
+              WHERE ct.elder_id = t.elder_id AND c.filed_at >= t.checkout_at - ?4 AND c.filed_at <= t.checkout_at)
+    FROM tickets t
+    WHERE t.checkout_at >= ?1 AND t.checkout_at < ?2 AND t.state IN ('completed', 'disputed')
+    ORDER BY t.id)");
+  if (st.ok()) st->bind(1, from).bind(2, to).bind(3, new_worker_ms).bind(4, lookback_ms);
+  return query_all<CallbackCandidateRow>(std::move(st), [](Statement& r) {
+    return CallbackCandidateRow{r.int64(0),      r.text(1),       r.int64(2),     r.int32(3) != 0,
+                                r.int32(4) != 0, r.int32(5) != 0, r.int32(6) != 0};
+  });
+}
+
 namespace {
 constexpr const char* kComplaintCols =
     "id, ticket_id, filed_at, status, description, filed_by, investigator, finding, closed_at, closed_by";
-ComplaintRow read_complaint(Statement& s) {
-  return ComplaintRow{s.int64(0), s.int64(1), s.int64(2),    s.text(3),      s.text(4),
+Result<ComplaintRow> read_complaint(Statement& s) {
+  VNH_ASSIGN_OR_RETURN(auto status, enum_column(s, 3, domain::parse_complaint_status, "complaints.status"));
+  return ComplaintRow{s.int64(0), s.int64(1), s.int64(2),    status,         s.text(4),
                       s.text(5),  s.opt_text(6), s.text(7), s.opt_int64(8), s.opt_text(9)};
 }
 }  // namespace
@@ -84,7 +106,7 @@ Result<std::int64_t> insert_complaint(Database& db, const ComplaintRow& c) {
       "INSERT INTO complaints(ticket_id, filed_at, status, description, filed_by, investigator, finding, closed_at, "
       "closed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
-  VNH_RETURN_IF_ERROR(st->bind_all(c.ticket_id, c.filed_at, c.status, c.description, c.filed_by, c.investigator,
+  VNH_RETURN_IF_ERROR(st->bind_all(c.ticket_id, c.filed_at, domain::to_string(c.status), c.description, c.filed_by, c.investigator,
                                    c.finding, c.closed_at, c.closed_by)
                           .run());
   return db.last_insert_rowid();
@@ -95,7 +117,7 @@ Status save_complaint(Database& db, const ComplaintRow& c) {
       "UPDATE complaints SET status = ?, description = ?, investigator = ?, finding = ?, closed_at = ?, "
       "closed_by = ? WHERE id = ?");
   if (!st.ok()) return st.status();
-  return st->bind_all(c.status, c.description, c.investigator, c.finding, c.closed_at, c.closed_by, c.id).run();
+  return st->bind_all(domain::to_string(c.status), c.description, c.investigator, c.finding, c.closed_at, c.closed_by, c.id).run();
 }
 
 Result<std::optional<ComplaintRow>> get_complaint(Database& db, std::int64_t id) {
@@ -104,10 +126,13 @@ Result<std::optional<ComplaintRow>> get_complaint(Database& db, std::int64_t id)
   return query_one<ComplaintRow>(std::move(st), read_complaint);
 }
 
-Result<std::vector<ComplaintRow>> list_complaints(Database& db, const std::optional<std::string>& status, int limit) {
+Result<std::vector<ComplaintRow>> list_complaints(Database& db, std::optional<domain::ComplaintStatus> status,
+                                                  int limit) {
   auto st = db.prepare(fmt::format("SELECT {} FROM complaints WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2",
                                    kComplaintCols));
-  if (st.ok()) st->bind(1, status).bind(2, limit);
+  std::optional<std::string> spelled;
+  if (status) spelled = std::string(domain::to_string(*status));
+  if (st.ok()) st->bind(1, spelled).bind(2, limit);
   return query_all<ComplaintRow>(std::move(st), read_complaint);
 }
 

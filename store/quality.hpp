@@ -8,6 +8,7 @@
 
 #include "common/clock.hpp"
 #include "common/status.hpp"
+#include "domain/types.hpp"
 #include "store/sqlite.hpp"
 
 namespace vnh::store {
@@ -36,7 +37,7 @@ struct ComplaintRow {
   std::int64_t id = 0;
   std::int64_t ticket_id = 0;
   TimeMs filed_at = 0;
-  std::string status;  // open investigating substantiated rejected
+  domain::ComplaintStatus status = domain::ComplaintStatus::kOpen;
   std::string description;
   std::string filed_by;
   std::optional<std::string> investigator;
@@ -62,11 +63,27 @@ Status insert_sample(Database& db, const SampleRow& s);
 Result<bool> sample_exists(Database& db, const std::string& date);
 Result<std::vector<SampleRow>> list_samples(Database& db, const std::string& date);
 Status mark_sample_done(Database& db, const std::string& date, std::int64_t ticket_id);
+// The tickets checked out in [from, to) with the risk flags of the callback sample (SPEC
+// §4.8): a visit exception, the firm's first visit to the elder, a worker whose first
+// check-in is less than `new_worker_ms` old, an elder with a complaint in the last
+// `lookback_ms`. By ticket id.
+struct CallbackCandidateRow {
+  std::int64_t ticket_id = 0;
+  std::string ticket_no;
+  std::int64_t firm_id = 0;
+  bool visit_exception = false;
+  bool first_visit = false;
+  bool new_worker = false;
+  bool recent_complaint = false;
+};
+Result<std::vector<CallbackCandidateRow>> callback_candidates(Database& db, TimeMs from, TimeMs to,
+                                                              TimeMs new_worker_ms, TimeMs lookback_ms);
 
 Result<std::int64_t> insert_complaint(Database& db, const ComplaintRow& c);
 Status save_complaint(Database& db, const ComplaintRow& c);
 Result<std::optional<ComplaintRow>> get_complaint(Database& db, std::int64_t id);
-Result<std::vector<ComplaintRow>> list_complaints(Database& db, const std::optional<std::string>& status, int limit);
+Result<std::vector<ComplaintRow>> list_complaints(Database& db, std::optional<domain::ComplaintStatus> status,
+                                                  int limit);
 
 // Inserts or, with replace, overwrites a firm's inspection of a month.
 Status put_inspection(Database& db, const InspectionRow& r, bool replace);

@@ -9,23 +9,23 @@ namespace vnh::store {
 using namespace vnh::domain;
 
 namespace {
-Area read_area(Statement& s) {
+Result<Area> read_area(Statement& s) {
   Area a;
   a.code = s.text(0);
   a.name = s.text(1);
   a.parent_code = s.opt_text(2);
-  a.level = parse_area_level(s.text(3)).value_or(AreaLevel::kCommunity);
+  VNH_ASSIGN_OR_RETURN(a.level, enum_column(s, 3, parse_area_level, "areas.level"));
   return a;
 }
 
 constexpr const char* kItemCols =
     "id, code, name, category, unit, standard_price_fen, market_price_fen, duration_min, meal, active";
-ServiceItem read_item(Statement& s) {
+Result<ServiceItem> read_item(Statement& s) {
   ServiceItem i;
   i.id = s.int64(0);
   i.code = s.text(1);
   i.name = s.text(2);
-  i.category = parse_category(s.text(3)).value_or(Category::kLifeCare);
+  VNH_ASSIGN_OR_RETURN(i.category, enum_column(s, 3, parse_category, "catalog_items.category"));
   i.unit = s.text(4);
   i.standard_price_fen = s.int64(5);
   i.market_price_fen = s.int64(6);
@@ -36,7 +36,7 @@ ServiceItem read_item(Statement& s) {
 }
 
 constexpr const char* kFirmCols = "id, code, name, base_lat, base_lon, daily_capacity, status, next_seq, acked_seq";
-Firm read_firm(Statement& s) {
+Result<Firm> read_firm(Statement& s) {
   Firm f;
   f.id = s.int64(0);
   f.code = s.text(1);
@@ -44,20 +44,31 @@ Firm read_firm(Statement& s) {
   f.base_lat = s.real(3);
   f.base_lon = s.real(4);
   f.daily_capacity = s.int32(5);
-  f.status = parse_firm_status(s.text(6)).value_or(FirmStatus::kSuspended);
+  VNH_ASSIGN_OR_RETURN(f.status, enum_column(s, 6, parse_firm_status, "firms.status"));
   f.next_seq = static_cast<std::uint64_t>(s.int64(7));
   f.acked_seq = static_cast<std::uint64_t>(s.int64(8));
   return f;
 }
 
-StaffMember read_staff(Statement& s) {
+// A stored skill list: every part must be a category.
+Result<std::vector<Category>> read_skills(const std::string& text) {
+  std::vector<Category> out;
+  for (const auto& part : split(text, '|')) {
+    auto c = parse_category(part);
+    if (!c) return internal(fmt::format("staff.skills holds '{}', which is not a known category", part));
+    out.push_back(*c);
+  }
+  return out;
+}
+
+Result<StaffMember> read_staff(Statement& s) {
   StaffMember m;
   m.id = s.int64(0);
   m.firm_id = s.int64(1);
   m.code = s.text(2);
   m.name = s.text(3);
   m.phone_masked = s.text(4);
-  m.skills = parse_skills(s.text(5));
+  VNH_ASSIGN_OR_RETURN(m.skills, read_skills(s.text(5)));
   m.started_on = s.opt_text(6);
   m.active = s.int32(7) != 0;
   return m;
@@ -95,6 +106,13 @@ Result<std::optional<Area>> find_area(Database& db, const std::string& code) {
 
 Result<std::vector<Area>> list_areas(Database& db) {
   return query_all<Area>(db.prepare("SELECT code, name, parent_code, level FROM areas ORDER BY code"), read_area);
+}
+
+Result<std::vector<Area>> child_areas(Database& db, const std::optional<std::string>& parent) {
+  auto st = db.prepare(parent ? "SELECT code, name, parent_code, level FROM areas WHERE parent_code = ? ORDER BY code"
+                              : "SELECT code, name, parent_code, level FROM areas WHERE parent_code IS NULL ORDER BY code");
+  if (st.ok() && parent) st->bind(1, *parent);
+  return query_all<Area>(std::move(st), read_area);
 }
 
 Result<std::int64_t> insert_item(Database& db, const ServiceItem& i) {
@@ -191,8 +209,9 @@ Status insert_firm_area(Database& db, const FirmArea& fa) {
 
 Result<std::vector<FirmArea>> list_firm_areas(Database& db) {
   return query_all<FirmArea>(db.prepare("SELECT firm_id, area_code, category FROM firm_areas ORDER BY firm_id, area_code"),
-                       [](Statement& s) {
-                         return FirmArea{s.int64(0), s.text(1), parse_category(s.text(2)).value_or(Category::kLifeCare)};
+                       [](Statement& s) -> Result<FirmArea> {
+                         VNH_ASSIGN_OR_RETURN(auto c, enum_column(s, 2, parse_category, "firm_areas.category"));
+                         return FirmArea{s.int64(0), s.text(1), c};
                        });
 }
 
@@ -223,6 +242,14 @@ Result<std::vector<StaffMember>> list_staff(Database& db, std::int64_t firm_id) 
       "BY code");
   if (st.ok()) st->bind(1, firm_id);
   return query_all<StaffMember>(std::move(st), read_staff);
+}
+
+Result<bool> update_staff_location(Database& db, std::int64_t firm_id, const std::string& staff_code, double lat,
+                                   double lon, TimeMs at) {
+  auto st = db.prepare("UPDATE staff SET last_lat = ?, last_lon = ?, last_seen_at = ? WHERE firm_id = ? AND code = ?");
+  if (!st.ok()) return st.status();
+  VNH_RETURN_IF_ERROR(st->bind_all(lat, lon, at, firm_id, staff_code).run());
+  return db.changes() > 0;
 }
 
 }  // namespace vnh::store

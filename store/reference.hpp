@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.hpp"
 #include "common/crypto.hpp"
 #include "common/status.hpp"
 #include "domain/types.hpp"
@@ -67,6 +68,8 @@ struct StaffMember {
 Status insert_area(Database& db, const Area& a);
 Result<std::optional<Area>> find_area(Database& db, const std::string& code);
 Result<std::vector<Area>> list_areas(Database& db);
+// The areas directly under `parent` (the districts when none), by code.
+Result<std::vector<Area>> child_areas(Database& db, const std::optional<std::string>& parent);
 
 // Catalog
 Result<std::int64_t> insert_item(Database& db, const ServiceItem& item);
@@ -96,6 +99,9 @@ Result<std::int64_t> insert_staff(Database& db, const FieldCrypto& crypto, const
                                   const std::string& phone_normalized);
 Result<std::optional<StaffMember>> find_staff(Database& db, std::int64_t firm_id, const std::string& code);
 Result<std::vector<StaffMember>> list_staff(Database& db, std::int64_t firm_id);
+// A worker's last reported position (StaffLocation); false when the firm has no such worker.
+Result<bool> update_staff_location(Database& db, std::int64_t firm_id, const std::string& staff_code, double lat,
+                                   double lon, TimeMs at);
 
 std::string join_skills(const std::vector<domain::Category>& skills);
 std::vector<domain::Category> parse_skills(const std::string& s);

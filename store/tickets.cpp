@@ -57,7 +57,7 @@ Values values_of(const TicketRow& t) {
   opt_i(t.closed_at);
   opt_s(t.cancel_reason);
   opt_s(t.unassigned_reason);
-  v.push_back(t.dispute);
+  v.push_back(std::string(to_string(t.dispute)));
   v.push_back(static_cast<std::int64_t>(t.held_exceptions));
   return v;
 }
@@ -77,19 +77,19 @@ constexpr const char* kTicketCols =
     "checkin_at, checkin_lat, checkin_lon, checkin_photo, checkout_at, checkout_lat, checkout_lon, checkout_photo, "
     "closed_at, cancel_reason, unassigned_reason, dispute, held_exceptions";
 
-TicketRow read_ticket(Statement& s) {
+Result<TicketRow> read_ticket(Statement& s) {
   TicketRow t;
   t.id = s.int64(0);
   t.ticket_no = s.text(1);
   t.elder_id = s.int64(2);
   t.item_id = s.int64(3);
-  t.category = parse_category(s.text(4)).value_or(Category::kLifeCare);
-  t.channel = parse_channel(s.text(5)).value_or(Channel::kHotline);
-  t.urgency = parse_urgency(s.text(6)).value_or(Urgency::kNormal);
+  VNH_ASSIGN_OR_RETURN(t.category, enum_column(s, 4, parse_category, "tickets.category"));
+  VNH_ASSIGN_OR_RETURN(t.channel, enum_column(s, 5, parse_channel, "tickets.channel"));
+  VNH_ASSIGN_OR_RETURN(t.urgency, enum_column(s, 6, parse_urgency, "tickets.urgency"));
   t.window_start = s.int64(7);
   t.window_end = s.int64(8);
   t.notes = s.text(9);
-  t.state = parse_ticket_state(s.text(10)).value_or(TicketState::kCreated);
+  VNH_ASSIGN_OR_RETURN(t.state, enum_column(s, 10, parse_ticket_state, "tickets.state"));
   t.firm_id = s.opt_int64(11);
   t.staff_code = s.opt_text(12);
   t.offer_expires_at = s.opt_int64(13);
@@ -110,7 +110,7 @@ TicketRow read_ticket(Statement& s) {
   t.closed_at = s.opt_int64(28);
   t.cancel_reason = s.opt_text(29);
   t.unassigned_reason = s.opt_text(30);
-  t.dispute = s.text(31);
+  VNH_ASSIGN_OR_RETURN(t.dispute, enum_column(s, 31, parse_dispute_status, "tickets.dispute"));
   t.held_exceptions = s.int32(32);
   t.stored = std::make_shared<const Values>(values_of(t));
   return t;
@@ -294,9 +294,19 @@ Status clear_declines(Database& db, std::int64_t ticket_id) {
 namespace {
 constexpr const char* kExcCols =
     "id, ticket_id, type, detail, status, reason_code, note, resolved_by, resolved_at, created_at";
-VisitExceptionRow read_exc(Statement& s) {
-  return VisitExceptionRow{s.int64(0),    s.int64(1),    s.text(2),      s.text(3),      s.text(4),
-                           s.opt_text(5), s.opt_text(6), s.opt_text(7), s.opt_int64(8), s.int64(9)};
+Result<VisitExceptionRow> read_exc(Statement& s) {
+  VisitExceptionRow r;
+  r.id = s.int64(0);
+  r.ticket_id = s.int64(1);
+  VNH_ASSIGN_OR_RETURN(r.type, enum_column(s, 2, parse_visit_exception_type, "visit_exceptions.type"));
+  r.detail = s.text(3);
+  VNH_ASSIGN_OR_RETURN(r.status, enum_column(s, 4, parse_exception_status, "visit_exceptions.status"));
+  r.reason_code = s.opt_text(5);
+  r.note = s.opt_text(6);
+  r.resolved_by = s.opt_text(7);
+  r.resolved_at = s.opt_int64(8);
+  r.created_at = s.int64(9);
+  return r;
 }
 }  // namespace
 
@@ -333,16 +343,17 @@ Result<std::vector<VisitExceptionRow>> open_visit_exceptions(Database& db, int l
   return query_all<VisitExceptionRow>(std::move(st), read_exc);
 }
 
-Status resolve_visit_exception(Database& db, std::int64_t id, const std::string& status,
+Status resolve_visit_exception(Database& db, std::int64_t id, ExceptionStatus decision,
                                const std::string& reason_code, const std::string& note, const std::string& by,
                                TimeMs at) {
+  if (decision == ExceptionStatus::kOpen) return internal("an exception is decided cleared or upheld");
   auto st = db.prepare(
       "UPDATE visit_exceptions SET status = ?, reason_code = ?, note = ?, resolved_by = ?, resolved_at = ? "
       "WHERE id = ? AND status = 'open'");
   if (!st.ok()) return st.status();
-  VNH_RETURN_IF_ERROR(st->bind_all(status, reason_code, note, by, at, id).run());
+  VNH_RETURN_IF_ERROR(st->bind_all(to_string(decision), reason_code, note, by, at, id).run());
   if (db.changes() != 1) return precondition("the exception is not open", "not_open");
-  if (status == "cleared") {
+  if (decision == ExceptionStatus::kCleared) {
     auto up = db.prepare(
         "UPDATE tickets SET held_exceptions = held_exceptions - 1 WHERE id = (SELECT ticket_id FROM "
         "visit_exceptions WHERE id = ?)");
@@ -370,6 +381,36 @@ Result<std::string> next_ticket_no(Database& db, const std::string& yyyymmdd) {
   auto n = query_int(std::move(read));
   if (!n.ok()) return n.status();
   return fmt::format("T{}{:06}", yyyymmdd, *n);
+}
+
+Result<std::optional<IdempotentRequest>> find_idempotency_key(Database& db, const std::string& key) {
+  auto st = db.prepare("SELECT request_hash, ticket_id FROM idempotency_keys WHERE key = ?");
+  if (st.ok()) st->bind(1, key);
+  return query_one<IdempotentRequest>(std::move(st), [](Statement& r) { return IdempotentRequest{r.blob(0), r.int64(1)}; });
+}
+
+Status insert_idempotency_key(Database& db, const std::string& key, std::int64_t user_id,
+                              const std::string& request_hash, std::int64_t ticket_id, TimeMs at) {
+  auto st = db.prepare(
+      "INSERT INTO idempotency_keys(key, user_id, request_hash, ticket_id, created_at) VALUES (?, ?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  return st->bind_all(key, user_id, Blob{request_hash}, ticket_id, at).run();
+}
+
+Result<std::vector<OfferDeadline>> offer_deadlines(Database& db) {
+  return query_all<OfferDeadline>(
+      db.prepare("SELECT id, offer_seq, offer_expires_at FROM tickets WHERE state = 'offered'"),
+      [](Statement& r) { return OfferDeadline{r.int64(0), r.int64(1), r.int64(2)}; });
+}
+
+Result<std::optional<LastService>> last_service(Database& db, std::int64_t elder_id, Category category, TimeMs since,
+                                                std::int64_t except_id) {
+  auto st = db.prepare(
+      "SELECT t.firm_id, EXISTS (SELECT 1 FROM complaints c WHERE c.ticket_id = t.id AND c.status = 'substantiated') "
+      "FROM tickets t WHERE t.elder_id = ? AND t.category = ? AND t.state = 'completed' AND t.checkout_at >= ? "
+      "AND t.id <> ? ORDER BY t.checkout_at DESC, t.closed_at DESC, t.ticket_no DESC LIMIT 1");
+  if (st.ok()) st->bind_all(elder_id, to_string(category), since, except_id);
+  return query_one<LastService>(std::move(st), [](Statement& r) { return LastService{r.int64(0), r.int64(1) != 0}; });
 }
 
 }  // namespace vnh::store

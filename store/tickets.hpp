@@ -52,7 +52,7 @@ struct TicketRow {
   std::optional<TimeMs> closed_at;
   std::optional<std::string> cancel_reason;
   std::optional<std::string> unassigned_reason;
-  std::string dispute = "none";  // none open cleared upheld
+  domain::DisputeStatus dispute = domain::DisputeStatus::kNone;
   int held_exceptions = 0;
   // The column values as last read or written, so save_ticket writes only what changed
   // (each indexed column rewritten costs index updates).
@@ -74,9 +74,9 @@ struct TicketEventRow {
 struct VisitExceptionRow {
   std::int64_t id = 0;
   std::int64_t ticket_id = 0;
-  std::string type;
+  domain::VisitExceptionType type = domain::VisitExceptionType::kDistance;
   std::string detail;
-  std::string status;  // open cleared upheld
+  domain::ExceptionStatus status = domain::ExceptionStatus::kOpen;
   std::optional<std::string> reason_code;
   std::optional<std::string> note;
   std::optional<std::string> resolved_by;
@@ -125,7 +125,8 @@ Result<bool> insert_visit_exception(Database& db, std::int64_t ticket_id, domain
 Result<std::vector<VisitExceptionRow>> list_visit_exceptions(Database& db, std::int64_t ticket_id);
 Result<std::optional<VisitExceptionRow>> get_visit_exception(Database& db, std::int64_t id);
 Result<std::vector<VisitExceptionRow>> open_visit_exceptions(Database& db, int limit);
-Status resolve_visit_exception(Database& db, std::int64_t id, const std::string& status,
+// Decides an open exception (cleared or upheld); a cleared one no longer holds its ticket.
+Status resolve_visit_exception(Database& db, std::int64_t id, domain::ExceptionStatus decision,
                                const std::string& reason_code, const std::string& note, const std::string& by,
                                TimeMs at);
 
@@ -134,5 +135,32 @@ Result<std::map<std::string, std::int64_t>> count_tickets_by_state(Database& db)
 
 // Next ticket number of a business day: T + YYYYMMDD + 6-digit sequence.
 Result<std::string> next_ticket_no(Database& db, const std::string& yyyymmdd);
+
+// Idempotency keys of ticket creation (SPEC §8): the request's SHA-256 and the ticket it made.
+struct IdempotentRequest {
+  std::string request_hash;  // raw SHA-256 of the body
+  std::int64_t ticket_id = 0;
+};
+Result<std::optional<IdempotentRequest>> find_idempotency_key(Database& db, const std::string& key);
+Status insert_idempotency_key(Database& db, const std::string& key, std::int64_t user_id,
+                              const std::string& request_hash, std::int64_t ticket_id, TimeMs at);
+
+// Every offer waiting for an answer, with its round and deadline (re-armed at start-up).
+struct OfferDeadline {
+  std::int64_t ticket_id = 0;
+  std::int64_t round = 0;
+  TimeMs at = 0;
+};
+Result<std::vector<OfferDeadline>> offer_deadlines(Database& db);
+
+// The elder's last completed ticket of `category` checked out since `since` (other than
+// `except_id`): its firm, and whether a substantiated complaint names it — dispatch's
+// continuity rule (SPEC §4.6). Ties in check-out time follow tickets_elder's own order.
+struct LastService {
+  std::int64_t firm_id = 0;
+  bool complained = false;
+};
+Result<std::optional<LastService>> last_service(Database& db, std::int64_t elder_id, domain::Category category,
+                                                TimeMs since, std::int64_t except_id);
 
 }  // namespace vnh::store

@@ -8,12 +8,6 @@
 namespace vnh::tickets {
 using namespace vnh::domain;
 
-std::string json_detail(std::initializer_list<std::pair<std::string, std::string>> kv) {
-  boost::json::object o;
-  for (const auto& [k, v] : kv) o[k] = v;
-  return boost::json::serialize(o);
-}
-
 namespace {
 Status audit(store::Database& db, const store::TicketRow& t, TimeMs at, const Actor& actor, const std::string& action,
              const std::string& detail) {
@@ -103,7 +97,7 @@ Result<bool> record_callback(store::Database& db, store::TicketRow& t, store::Ca
                    {"service_received", cb.service_received ? (*cb.service_received ? "1" : "0") : ""}})));
   bool not_received = cb.reached && cb.service_received && !*cb.service_received;
   if (!not_received || t.state == TicketState::kDisputed) return false;
-  t.dispute = "open";
+  t.dispute = DisputeStatus::kOpen;
   VNH_RETURN_IF_ERROR(transition(db, t, TicketAction::kDispute, cb.called_at, actor, "disputed",
                                  json_detail({{"reason", "callback: service not received"}})));
   return true;

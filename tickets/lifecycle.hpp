@@ -9,18 +9,17 @@
 
 #include "common/clock.hpp"
 #include "common/status.hpp"
+#include "domain/actor.hpp"
 #include "domain/ticket_state.hpp"
 #include "domain/visit.hpp"
+#include "store/audit.hpp"
 #include "store/quality.hpp"
 #include "store/sqlite.hpp"
 #include "store/tickets.hpp"
 
 namespace vnh::tickets {
 
-struct Actor {
-  std::string name;  // user name, "firm:F001", "system", "import"
-  bool audit = true;  // false for bulk history import (one audit entry per file instead)
-};
+using domain::Actor;
 
 // Moves `t` by `action` (refusing illegal transitions), lets `mutate` set the other fields,
 // saves the row and appends one event of `event_type` with `detail` (a JSON object).
@@ -50,6 +49,6 @@ Result<int> record_visit_findings(store::Database& db, store::TicketRow& t,
 Result<bool> record_callback(store::Database& db, store::TicketRow& t, store::CallbackRow cb, const Actor& actor);
 
 // JSON object text from key/value pairs (values are strings), for event details.
-std::string json_detail(std::initializer_list<std::pair<std::string, std::string>> kv);
+using store::json_detail;
 
 }  // namespace vnh::tickets

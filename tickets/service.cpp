@@ -15,13 +15,6 @@ using store::TicketRow;
 
 namespace {
 
-Status require_text(const std::string& value, const char* field, size_t max_chars, bool required = true) {
-  if (required && trim(value).empty()) return invalid(field, "is required");
-  if (!valid_utf8(value)) return invalid(field, "is not valid UTF-8");
-  if (code_points(value).size() > max_chars) return invalid(field, fmt::format("is longer than {} characters", max_chars));
-  return Status::Ok();
-}
-
 bool is_hex64(const std::string& s) {
   if (s.size() != 64) return false;
   for (char c : s) {
@@ -71,37 +64,30 @@ Result<std::string> Service::firm_code(store::Database& db, std::int64_t firm_id
   return (*f)->code;
 }
 
-Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, const Actor& actor, std::int64_t user_id,
-                                const std::optional<std::string>& key, const std::string& request_hash) {
-  auto& db = tx.db();
-  TimeMs now = clock_.now_ms();
-  if (key) {
-    if (key->empty() || key->size() > 128) return invalid("Idempotency-Key", "must be 1 to 128 characters");
-    for (char c : *key) {
-      if (c < 0x21 || c > 0x7e) return invalid("Idempotency-Key", "must be printable ASCII without spaces");
-    }
-    auto st = db.prepare("SELECT request_hash, ticket_id FROM idempotency_keys WHERE key = ?");
-    if (!st.ok()) return st.status();
-    st->bind(1, *key);
-    auto row = st->step();
-    if (!row.ok()) return row.status();
-    if (*row) {
-      std::string hash = st->blob(0);
-      std::int64_t ticket_id = st->int64(1);
-      st->reset();
-      if (hash != request_hash) {
-        return Status(Code::kInvalidArgument,
-                      "this Idempotency-Key was already used with a different request body", "Idempotency-Key",
-                      "idempotency_key_reused");
-      }
-      auto t = store::get_ticket(db, ticket_id);
-      if (!t.ok()) return t.status();
-      if (!*t) return internal("idempotent ticket vanished");
-      return Created{std::move(**t), true, {}, std::nullopt};  // a replay: rendered from the current row
-    }
+Result<std::optional<Created>> Service::replay(store::Database& db, const std::optional<std::string>& key,
+                                               const std::string& request_hash) {
+  if (!key) return std::optional<Created>();
+  if (key->empty() || key->size() > 128) return invalid("Idempotency-Key", "must be 1 to 128 characters");
+  for (char c : *key) {
+    if (c < 0x21 || c > 0x7e) return invalid("Idempotency-Key", "must be printable ASCII without spaces");
   }
+  auto seen = store::find_idempotency_key(db, *key);
+  if (!seen.ok()) return seen.status();
+  if (!*seen) return std::optional<Created>();
+  if ((*seen)->request_hash != request_hash) {
+    return Status(Code::kInvalidArgument, "this Idempotency-Key was already used with a different request body",
+                  "Idempotency-Key", "idempotency_key_reused");
+  }
+  auto t = store::get_ticket(db, (*seen)->ticket_id);
+  if (!t.ok()) return t.status();
+  if (!*t) return internal("idempotent ticket vanished");
+  return std::optional<Created>(Created{std::move(**t), true, {}, std::nullopt});  // rendered from the current row
+}
 
-  // Who: by ID number or by elder_id (one of them; both must agree when both are given).
+namespace {
+
+// Who: by ID number or by elder_id (one of them; both must agree when both are given).
+Result<store::ElderRow> intake_elder(store::Database& db, const FieldCrypto& crypto, const CreateRequest& req) {
   std::optional<std::int64_t> elder_id;
   if (req.elder_id) {
     auto id = store::parse_elder_public_id(*req.elder_id);
@@ -112,11 +98,10 @@ Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, co
   if (req.id_number) {
     auto idn = parse_id_number(*req.id_number);
     if (!idn.ok()) return idn.status();
-    elder = store::find_elder_core_by_id_number(db, crypto_, idn->normalized);  // one statement
+    elder = store::find_elder_core_by_id_number(db, crypto, idn->normalized);  // one statement
     if (!elder.ok()) return elder.status();
     if (!*elder) return not_found("no elder is registered with this ID number", "id_number");
     if (elder_id && *elder_id != (*elder)->id) return invalid("elder_id", "does not match id_number");
-    elder_id = (*elder)->id;
   } else if (elder_id) {
     elder = store::get_elder_core(db, *elder_id);
     if (!elder.ok()) return elder.status();
@@ -124,36 +109,38 @@ Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, co
   } else {
     return invalid("elder_id", "give the elder's id_number or elder_id");
   }
-  if ((*elder)->status != "active") {
+  if ((*elder)->status != ElderStatus::kActive) {
     return Status(Code::kFailedPrecondition, "the elder's registration is inactive", "elder_id", "elder_inactive");
   }
+  return std::move(**elder);
+}
 
-  if (req.item_code.empty()) return invalid("item_code", "is required");
-  auto item = store::find_item(db, req.item_code);
+Result<store::ServiceItem> intake_item(store::Database& db, const std::string& code) {
+  if (code.empty()) return invalid("item_code", "is required");
+  auto item = store::find_item(db, code);
   if (!item.ok()) return item.status();
-  if (!*item) return not_found(fmt::format("no service item {}", req.item_code), "item_code");
+  if (!*item) return not_found(fmt::format("no service item {}", code), "item_code");
   if (!(*item)->active) return Status(Code::kFailedPrecondition, "the service item is withdrawn", "item_code", "item_inactive");
+  return std::move(**item);
+}
 
+// The new row in state created: the request's urgency, channel, window and notes checked.
+Result<TicketRow> draft_ticket(const CreateRequest& req, const store::ElderRow& elder, const store::ServiceItem& item,
+                               const Actor& actor, TimeMs now) {
   auto urgency = parse_urgency(req.urgency);
   if (!urgency) return invalid("urgency", "must be normal or emergency");
   auto channel = parse_channel(req.channel);
   if (!channel || *channel == Channel::kImport) return invalid("channel", "must be hotline, device or app");
-  VNH_RETURN_IF_ERROR(require_text(req.notes, "notes", 1000, false));
-
+  VNH_RETURN_IF_ERROR(check_text(req.notes, "notes", 1000, false));
   TimeMs ws = req.window_start.value_or(now);
   TimeMs default_len = *urgency == Urgency::kEmergency ? kMsPerHour : 4 * kMsPerHour;
   TimeMs we = req.window_end.value_or(ws + default_len);
   if (we < ws) return invalid("window_end", "is before window_start");
   if (we - ws > 31 * kMsPerDay) return invalid("window_end", "the requested window is longer than 31 days");
-
   TicketRow t;
-  Date today = policy_.tz->local_date(now);
-  auto no = store::next_ticket_no(db, fmt::format("{:04}{:02}{:02}", today.year, today.month, today.day));
-  if (!no.ok()) return no.status();
-  t.ticket_no = *no;
-  t.elder_id = *elder_id;
-  t.item_id = (*item)->id;
-  t.category = (*item)->category;
+  t.elder_id = elder.id;
+  t.item_id = item.id;
+  t.category = item.category;
   t.channel = *channel;
   t.urgency = *urgency;
   t.window_start = ws;
@@ -163,46 +150,68 @@ Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, co
   t.created_at = now;
   t.created_by = actor.name;
   t.updated_at = now;
+  return t;
+}
+
+std::string offer_detail(const TicketRow& t, const dispatcher::Candidate& c) {
+  return json_detail({{"accept_by", format_time_utc(*t.offer_expires_at)},
+                      {"round", std::to_string(t.offers_made)},
+                      {"distance_m", std::to_string(c.distance_m)}});
+}
+
+}  // namespace
+
+Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, const Actor& actor, std::int64_t user_id,
+                                const std::optional<std::string>& key, const std::string& request_hash) {
+  auto& db = tx.db();
+  TimeMs now = clock_.now_ms();
+  auto replayed = replay(db, key, request_hash);
+  if (!replayed.ok()) return replayed.status();
+  if (*replayed) return std::move(**replayed);
+  VNH_ASSIGN_OR_RETURN(auto elder, intake_elder(db, crypto_, req));
+  VNH_ASSIGN_OR_RETURN(auto item, intake_item(db, req.item_code));
+  VNH_ASSIGN_OR_RETURN(TicketRow t, draft_ticket(req, elder, item, actor, now));
+  Date today = policy_.tz->local_date(now);
+  VNH_ASSIGN_OR_RETURN(t.ticket_no, store::next_ticket_no(db, fmt::format("{:04}{:02}{:02}", today.year, today.month, today.day)));
   // Dispatch decides before the row is written, so a new ticket is inserted once, already
   // offered (or unassigned), instead of inserted and then updated through the same indexes.
-  Created out;
+  VNH_ASSIGN_OR_RETURN(auto decision, dispatcher_.decide(db, t, {&elder, &item}));
   TicketRow as_created = t;  // what the "created" change shows, before dispatch
-  auto insert = [&]() -> Status {
-    auto id = store::insert_ticket(db, t);
-    if (!id.ok()) return id.status();
-    t.id = *id;
-    as_created.id = *id;
-    auto dups = store::open_ticket_numbers(db, t.elder_id, t.category, t.id);
-    if (!dups.ok()) return dups.status();
-    out.likely_duplicates = std::move(*dups);
-    VNH_RETURN_IF_ERROR(note_event(db, t, now, actor, "created",
-                                   json_detail({{"item_code", (*item)->code},
-                                                {"urgency", std::string(to_string(t.urgency))},
-                                                {"channel", std::string(to_string(t.channel))}})));
-    if (actor.audit) {
-      VNH_RETURN_IF_ERROR(store::append_audit(db, now, {actor.name, "ticket.create", "ticket:" + t.ticket_no,
-                                                        fmt::format("{{\"elder\":\"{}\"}}", store::elder_public_id(t.elder_id))}));
-    }
-    if (key) {
-      auto st = db.prepare(
-          "INSERT INTO idempotency_keys(key, user_id, request_hash, ticket_id, created_at) VALUES (?, ?, ?, ?, ?)");
-      if (!st.ok()) return st.status();
-      VNH_RETURN_IF_ERROR(st->bind_all(*key, user_id, store::Blob{request_hash}, t.id, now).run());
-    }
-    publish(tx, as_created, "created");
-    return Status::Ok();
-  };
-  if (dispatch_) {
-    VNH_RETURN_IF_ERROR(dispatch_->dispatch_new(tx, t, actor, {&**elder, &**item}, insert));
+  const TicketState from = t.state;
+  VNH_ASSIGN_OR_RETURN(t.state, next_state(from, decision.offer_to ? TicketAction::kOffer : TicketAction::kNoCandidate));
+  if (decision.offer_to) {
+    mark_offered(t, decision);
   } else {
-    VNH_RETURN_IF_ERROR(insert());
+    t.unassigned_reason = decision.unassigned_reason;
+  }
+  VNH_ASSIGN_OR_RETURN(t.id, store::insert_ticket(db, t));
+  as_created.id = t.id;
+  Created out;
+  VNH_ASSIGN_OR_RETURN(out.likely_duplicates, store::open_ticket_numbers(db, t.elder_id, t.category, t.id));
+  VNH_RETURN_IF_ERROR(note_event(db, t, now, actor, "created",
+                                 json_detail({{"item_code", item.code},
+                                              {"urgency", std::string(to_string(t.urgency))},
+                                              {"channel", std::string(to_string(t.channel))}})));
+  if (actor.audit) {
+    VNH_RETURN_IF_ERROR(store::append_audit(db, now, {actor.name, "ticket.create", "ticket:" + t.ticket_no,
+                                                      fmt::format("{{\"elder\":\"{}\"}}", store::elder_public_id(t.elder_id))}));
+  }
+  if (key) VNH_RETURN_IF_ERROR(store::insert_idempotency_key(db, *key, user_id, request_hash, t.id, now));
+  publish(tx, as_created, "created");
+  if (decision.offer_to) {
+    const auto& c = *decision.offer_to;
+    VNH_RETURN_IF_ERROR(record_transition(db, t, from, now, actor, "offered", offer_detail(t, c), c.code));
+    VNH_RETURN_IF_ERROR(announce_offer(tx, t, decision, now));
+  } else {
+    VNH_RETURN_IF_ERROR(record_transition(db, t, from, now, actor, "unassigned",
+                                          json_detail({{"reason", decision.unassigned_reason}})));
+    announce_unassigned(tx, t);
   }
   // The response is built from what this transaction wrote, without reading it back.
-  TicketNames names{(*item)->code, (*item)->name, (*elder)->name, (*elder)->community_code, std::nullopt, std::nullopt};
+  TicketNames names{item.code, item.name, elder.name, elder.community_code, std::nullopt, std::nullopt};
   bool complete = true;
   if (t.firm_id) {
-    auto firm = dispatch_ ? dispatch_->firm_label(*t.firm_id) : std::nullopt;
-    if (firm) {
+    if (auto firm = dispatcher_.firm_label(*t.firm_id)) {
       names.firm_code = firm->first;
       names.firm_name = firm->second;
     } else {
@@ -214,10 +223,64 @@ Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, co
   return out;
 }
 
+void Service::mark_offered(TicketRow& t, const dispatcher::Decision& d) const {
+  t.firm_id = d.offer_to->firm_id;
+  t.offers_made += 1;
+  t.offer_seq = t.offers_made;
+  t.offer_expires_at = d.accept_by;
+  t.unassigned_reason.reset();
+}
+
+Status Service::announce_offer(store::WriteTx& tx, const TicketRow& t, const dispatcher::Decision& d, TimeMs now) {
+  const auto& c = *d.offer_to;
+  Offer o{t, d.item, d.elder, c.firm_id, c.code, *t.offer_expires_at, static_cast<double>(c.distance_m)};
+  VNH_RETURN_IF_ERROR(offers_.offer(tx, o));
+  dispatcher_.offered(tx, c.firm_id, now);
+  tx.on_commit([this, at = *t.offer_expires_at, id = t.id, round = t.offers_made] {
+    timers_.schedule({id, round, at});
+  });
+  publish(tx, t, "offered", c.code);
+  return Status::Ok();
+}
+
+void Service::announce_unassigned(store::WriteTx& tx, const TicketRow& t) {
+  dispatcher_.left_unassigned(tx);
+  publish(tx, t, "unassigned");
+}
+
+Status Service::apply(store::WriteTx& tx, TicketRow& t, const dispatcher::Decision& d, const Actor& actor) {
+  auto& db = tx.db();
+  TimeMs now = clock_.now_ms();
+  if (d.offer_to) {
+    mark_offered(t, d);
+    VNH_RETURN_IF_ERROR(transition(db, t, TicketAction::kOffer, now, actor, "offered", offer_detail(t, *d.offer_to),
+                                   d.offer_to->code));
+    return announce_offer(tx, t, d, now);
+  }
+  if (t.state == TicketState::kUnassigned) {
+    return Status(Code::kFailedPrecondition, "no firm can take this ticket now: " + d.unassigned_reason, "ticket_no",
+                  "no_candidate");
+  }
+  t.unassigned_reason = d.unassigned_reason;
+  VNH_RETURN_IF_ERROR(transition(db, t, TicketAction::kNoCandidate, now, actor, "unassigned",
+                                 json_detail({{"reason", d.unassigned_reason}})));
+  announce_unassigned(tx, t);
+  return Status::Ok();
+}
+
+Status Service::dispatch(store::WriteTx& tx, TicketRow& t, const Actor& actor, const dispatcher::DispatchFacts& facts) {
+  if (t.state != TicketState::kCreated && t.state != TicketState::kUnassigned) {
+    return precondition(fmt::format("cannot dispatch a ticket that is {}", to_string(t.state)), "illegal_transition");
+  }
+  auto d = dispatcher_.decide(tx.db(), t, facts);
+  if (!d.ok()) return d.status();
+  return apply(tx, t, *d, actor);
+}
+
 Result<TicketRow> Service::cancel(store::WriteTx& tx, const std::string& ticket_no, const std::string& reason,
                                   const Actor& actor) {
   auto& db = tx.db();
-  VNH_RETURN_IF_ERROR(require_text(reason, "reason", 500));
+  VNH_RETURN_IF_ERROR(check_text(reason, "reason", 500));
   auto t = load(db, ticket_no);
   if (!t.ok()) return t;
   TicketRow before = *t;
@@ -227,11 +290,12 @@ Result<TicketRow> Service::cancel(store::WriteTx& tx, const std::string& ticket_
   if (before.state == TicketState::kOffered) clear_offer(*t);
   VNH_RETURN_IF_ERROR(transition(db, *t, TicketAction::kCancel, now, actor, "cancelled", json_detail({{"reason", reason}}),
                                  std::nullopt));
-  if (dispatch_ && before.firm_id) {
+  if (before.firm_id) {
     if (before.state == TicketState::kOffered) {
-      VNH_RETURN_IF_ERROR(dispatch_->offer_withdrawn(tx, *t, *before.firm_id, "cancelled: " + reason));
+      VNH_RETURN_IF_ERROR(offers_.withdrawn(tx, *before.firm_id, *t, "cancelled: " + reason));
     } else {
-      VNH_RETURN_IF_ERROR(dispatch_->assignment_cancelled(tx, *t, *before.firm_id, reason));
+      if (t->accepted_at) dispatcher_.released(tx, *before.firm_id);  // its capacity of today is free again
+      VNH_RETURN_IF_ERROR(offers_.cancelled(tx, *before.firm_id, *t, reason));
     }
   }
   publish(tx, *t, "cancelled");
@@ -253,7 +317,7 @@ Result<TicketRow> Service::accept(store::WriteTx& tx, std::int64_t firm_id, cons
   auto code = firm_code(db, firm_id);
   if (!code.ok()) return code.status();
   VNH_RETURN_IF_ERROR(transition(db, *t, TicketAction::kAccept, now, actor, "accepted", "{}", *code));
-  if (dispatch_) dispatch_->accepted(tx, *t);
+  dispatcher_.accepted(tx, firm_id);
   publish(tx, *t, "accepted", *code);
   return t;
 }
@@ -261,7 +325,7 @@ Result<TicketRow> Service::accept(store::WriteTx& tx, std::int64_t firm_id, cons
 Result<TicketRow> Service::decline(store::WriteTx& tx, std::int64_t firm_id, const std::string& ticket_no,
                                    const std::string& reason, const Actor& actor) {
   auto& db = tx.db();
-  VNH_RETURN_IF_ERROR(require_text(reason, "reason", 200, false));
+  VNH_RETURN_IF_ERROR(check_text(reason, "reason", 200, false));
   auto t = load_for_firm(db, firm_id, ticket_no);
   if (!t.ok()) return t;
   TimeMs now = clock_.now_ms();
@@ -272,7 +336,7 @@ Result<TicketRow> Service::decline(store::WriteTx& tx, std::int64_t firm_id, con
                                  json_detail({{"reason", reason}}), *code));
   VNH_RETURN_IF_ERROR(store::record_decline(db, t->id, firm_id, "declined", reason, now));
   publish(tx, *t, "declined", *code);
-  if (dispatch_) VNH_RETURN_IF_ERROR(dispatch_->dispatch(tx, *t, {"system", actor.audit}));
+  VNH_RETURN_IF_ERROR(dispatch(tx, *t, actor.follow_up()));
   return t;
 }
 
@@ -377,15 +441,13 @@ Result<bool> Service::offer_timed_out(store::WriteTx& tx, std::int64_t ticket_id
   std::int64_t firm_id = *t.firm_id;
   auto code = firm_code(db, firm_id);
   if (!code.ok()) return code.status();
-  Actor system{"system", true};
+  const Actor system = Actor::system();
   clear_offer(t);
   VNH_RETURN_IF_ERROR(transition(db, t, TicketAction::kTimeout, now, system, "timeout", "{}", *code));
   VNH_RETURN_IF_ERROR(store::record_decline(db, t.id, firm_id, "timeout", "no answer before the deadline", now));
   publish(tx, t, "timeout", *code);
-  if (dispatch_) {
-    VNH_RETURN_IF_ERROR(dispatch_->offer_withdrawn(tx, t, firm_id, "timeout"));
-    VNH_RETURN_IF_ERROR(dispatch_->dispatch(tx, t, system));
-  }
+  VNH_RETURN_IF_ERROR(offers_.withdrawn(tx, firm_id, t, "timeout"));
+  VNH_RETURN_IF_ERROR(dispatch(tx, t, system));
   return true;
 }
 
@@ -394,14 +456,13 @@ Result<TicketRow> Service::reoffer(store::WriteTx& tx, const std::string& ticket
   auto& db = tx.db();
   auto t = load(db, ticket_no);
   if (!t.ok()) return t;
-  if (!dispatch_) return Status(Code::kUnavailable, "dispatch is not running");
   TimeMs now = clock_.now_ms();
   if (t->state == TicketState::kOffered) {
     std::int64_t held_by = *t->firm_id;
     clear_offer(*t);
     VNH_RETURN_IF_ERROR(transition(db, *t, TicketAction::kWithdraw, now, actor, "withdrawn",
                                    json_detail({{"reason", "re-offered by a supervisor"}})));
-    VNH_RETURN_IF_ERROR(dispatch_->offer_withdrawn(tx, *t, held_by, "reoffered"));
+    VNH_RETURN_IF_ERROR(offers_.withdrawn(tx, held_by, *t, "reoffered"));
   } else if (t->state != TicketState::kUnassigned && t->state != TicketState::kCreated) {
     return Status(Code::kFailedPrecondition,
                   fmt::format("only unassigned or offered tickets can be re-offered; {} is {}", ticket_no,
@@ -410,10 +471,13 @@ Result<TicketRow> Service::reoffer(store::WriteTx& tx, const std::string& ticket
   }
   VNH_RETURN_IF_ERROR(note_event(db, *t, now, actor, "reoffer", json_detail({{"firm_code", firm.value_or("")}})));
   if (firm) {
-    VNH_RETURN_IF_ERROR(dispatch_->offer_to(tx, *t, *firm, actor));
+    // A supervisor's choice: that firm, whatever it or others declined before.
+    VNH_ASSIGN_OR_RETURN(auto d, dispatcher_.decide_for_firm(db, *t, *firm));
+    VNH_RETURN_IF_ERROR(store::clear_declines(db, t->id));
+    VNH_RETURN_IF_ERROR(apply(tx, *t, d, actor));
   } else {
-    VNH_RETURN_IF_ERROR(dispatch_->reset_candidates(tx, *t));
-    VNH_RETURN_IF_ERROR(dispatch_->dispatch(tx, *t, actor));
+    VNH_RETURN_IF_ERROR(store::clear_declines(db, t->id));
+    VNH_RETURN_IF_ERROR(dispatch(tx, *t, actor));
   }
   return t;
 }
@@ -426,26 +490,30 @@ Result<TicketRow> Service::resolve_exception(store::WriteTx& tx, std::int64_t ex
     return invalid("reason_code", fmt::format("'{}' is not a documented reason code for {}", reason_code,
                                               clear ? "clearing" : "upholding"));
   }
-  VNH_RETURN_IF_ERROR(require_text(note, "note", 1000));
+  VNH_RETURN_IF_ERROR(check_text(note, "note", 1000));
   auto ex = store::get_visit_exception(db, exception_id);
   if (!ex.ok()) return ex.status();
   if (!*ex) return not_found(fmt::format("no visit exception {}", exception_id), "exception_id");
-  if ((*ex)->status != "open") {
-    return Status(Code::kFailedPrecondition, fmt::format("exception {} is already {}", exception_id, (*ex)->status),
-                  "exception_id", "not_open");
+  if ((*ex)->status != ExceptionStatus::kOpen) {
+    return Status(Code::kFailedPrecondition,
+                  fmt::format("exception {} is already {}", exception_id, to_string((*ex)->status)), "exception_id",
+                  "not_open");
   }
   TimeMs now = clock_.now_ms();
-  VNH_RETURN_IF_ERROR(store::resolve_visit_exception(db, exception_id, clear ? "cleared" : "upheld", reason_code, note,
-                                                     actor.name, now));
+  VNH_RETURN_IF_ERROR(store::resolve_visit_exception(db, exception_id,
+                                                     clear ? ExceptionStatus::kCleared : ExceptionStatus::kUpheld,
+                                                     reason_code, note, actor.name, now));
   auto t = store::get_ticket(db, (*ex)->ticket_id);
   if (!t.ok()) return t.status();
   TicketRow row = std::move(**t);
   VNH_RETURN_IF_ERROR(note_event(db, row, now, actor, clear ? "exception_cleared" : "exception_upheld",
-                                 json_detail({{"exception", (*ex)->type}, {"reason_code", reason_code}, {"note", note}})));
+                                 json_detail({{"exception", std::string(to_string((*ex)->type))},
+                                              {"reason_code", reason_code},
+                                              {"note", note}})));
   VNH_RETURN_IF_ERROR(store::append_audit(
       db, now,
       {actor.name, clear ? "visit_exception.clear" : "visit_exception.uphold", "ticket:" + row.ticket_no,
-       json_detail({{"exception_id", std::to_string(exception_id)}, {"type", (*ex)->type},
+       json_detail({{"exception_id", std::to_string(exception_id)}, {"type", std::string(to_string((*ex)->type))},
                     {"reason_code", reason_code}, {"note", note}})}));
   publish(tx, row, clear ? "exception_cleared" : "exception_upheld");
   return row;
@@ -454,14 +522,14 @@ Result<TicketRow> Service::resolve_exception(store::WriteTx& tx, std::int64_t ex
 Result<TicketRow> Service::resolve_dispute(store::WriteTx& tx, const std::string& ticket_no, bool clear,
                                            const std::string& note, const Actor& actor) {
   auto& db = tx.db();
-  VNH_RETURN_IF_ERROR(require_text(note, "note", 1000));
+  VNH_RETURN_IF_ERROR(check_text(note, "note", 1000));
   auto t = load(db, ticket_no);
   if (!t.ok()) return t;
-  if (t->state == TicketState::kDisputed && t->dispute != "open") {
+  if (t->state == TicketState::kDisputed && t->dispute != DisputeStatus::kOpen) {
     return Status(Code::kFailedPrecondition, fmt::format("the dispute of {} was already decided", ticket_no),
                   "ticket_no", "not_open");
   }
-  t->dispute = clear ? "cleared" : "upheld";
+  t->dispute = clear ? DisputeStatus::kCleared : DisputeStatus::kUpheld;
   VNH_RETURN_IF_ERROR(transition(db, *t, clear ? TicketAction::kClearDispute : TicketAction::kUpholdDispute,
                                  clock_.now_ms(), actor, clear ? "dispute_cleared" : "dispute_upheld",
                                  json_detail({{"note", note}})));
@@ -472,13 +540,14 @@ Result<TicketRow> Service::resolve_dispute(store::WriteTx& tx, const std::string
 Result<TicketRow> Service::callback(store::WriteTx& tx, const std::string& ticket_no, store::CallbackRow cb,
                                     const Actor& actor) {
   auto& db = tx.db();
-  VNH_RETURN_IF_ERROR(require_text(cb.comment, "comment", 1000, false));
+  VNH_RETURN_IF_ERROR(check_text(cb.comment, "comment", 1000, false));
   auto t = load(db, ticket_no);
   if (!t.ok()) return t;
   cb.called_at = clock_.now_ms();
   cb.operator_name = actor.name;
   auto disputed = record_callback(db, *t, cb, actor);
   if (!disputed.ok()) return disputed.status();
+  if (cb.sample_date) VNH_RETURN_IF_ERROR(store::mark_sample_done(db, *cb.sample_date, t->id));
   if (actor.audit) {
     VNH_RETURN_IF_ERROR(store::append_audit(db, cb.called_at, {actor.name, "callback.record", "ticket:" + ticket_no,
                                                                json_detail({{"reached", cb.reached ? "1" : "0"}})}));

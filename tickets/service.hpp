@@ -5,9 +5,12 @@
 // upholding visit exceptions and disputes) and callbacks. Each method runs inside the
 // caller's write transaction (the Writer's job) and changes nothing when it fails.
 //
-// Dispatch plugs in behind the service through DispatchPort (implemented by dispatcher/);
-// consoles hear about changes through Observer (implemented by hotline/'s live hub), called
-// only after the transaction commits. Not thread-safe: used from the writer thread.
+// Dispatch: the service asks the dispatcher::Dispatcher for a decision (offer whom, until
+// when, or why nobody) and applies it itself: the ticket's row and event, the offer frame
+// through the OfferSink (partners/ implements it with the durable outbox), the deadline in
+// OfferTimers, the console update. Consoles hear about changes through Observer (hotline/'s
+// live hub), called only after the transaction commits. Not thread-safe: used from the
+// writer thread.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -17,8 +20,10 @@
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
 #include "common/status.hpp"
+#include "dispatcher/dispatcher.hpp"
 #include "domain/policy.hpp"
 #include "store/elders.hpp"
+#include "store/quality.hpp"
 #include "store/reference.hpp"
 #include "store/tickets.hpp"
 #include "store/writer.hpp"
@@ -39,10 +44,28 @@ class Observer {
   virtual void ticket_changed(const TicketChange& change) = 0;
 };
 
-// What the caller already loaded, so dispatch need not read it again.
-struct DispatchContext {
-  const store::ElderRow* elder = nullptr;
-  const store::ServiceItem* item = nullptr;
+// Everything a firm needs to judge an offer.
+struct Offer {
+  store::TicketRow ticket;
+  store::ServiceItem item;
+  store::ElderRow elder;  // masked fields only
+  std::int64_t firm_id = 0;
+  std::string firm_code;
+  TimeMs accept_by = 0;
+  double distance_m = 0;
+};
+
+// Where the frames to firms go: offers, withdrawn offers, cancelled assignments.
+// Implementations write durably inside the transaction and deliver after commit
+// (partners::Outbox), or record (tests).
+class OfferSink {
+ public:
+  virtual ~OfferSink() = default;
+  virtual Status offer(store::WriteTx& tx, const Offer& o) = 0;
+  virtual Status withdrawn(store::WriteTx& tx, std::int64_t firm_id, const store::TicketRow& t,
+                           const std::string& reason) = 0;
+  virtual Status cancelled(store::WriteTx& tx, std::int64_t firm_id, const store::TicketRow& t,
+                           const std::string& reason) = 0;
 };
 
 // What a ticket's view shows beside its row: the item, the elder and the firm by name.
@@ -53,36 +76,6 @@ struct TicketNames {
   std::string community_code;
   std::optional<std::string> firm_code;  // none: no firm (or not known)
   std::optional<std::string> firm_name;
-};
-
-class DispatchPort {
- public:
-  virtual ~DispatchPort() = default;
-  // A firm's code and name as the dispatcher holds them in memory; none when it does not know
-  // the firm (a creation's response then reads them from the database).
-  virtual std::optional<std::pair<std::string, std::string>> firm_label(std::int64_t /*firm_id*/) const {
-    return std::nullopt;
-  }
-  // Offers a ticket in state created to the best candidate or makes it unassigned.
-  virtual Status dispatch(store::WriteTx& tx, store::TicketRow& t, const Actor& actor,
-                          const DispatchContext& ctx = {}) = 0;
-  // The same for a ticket not yet in the database (t.id == 0, state created): decides first
-  // and sets `t` to the outcome (offered, with its firm and deadline, or unassigned with the
-  // reason), calls `insert` to write the row once in that state with the creation's own
-  // records, then records the offer or the unassignment and announces it as dispatch() does.
-  virtual Status dispatch_new(store::WriteTx& tx, store::TicketRow& t, const Actor& actor, const DispatchContext& ctx,
-                              const std::function<Status()>& insert) = 0;
-  // Tells the firm that held an offer (withdrawn) or an assignment (cancelled) of the change.
-  virtual Status offer_withdrawn(store::WriteTx& tx, const store::TicketRow& t, std::int64_t firm_id,
-                                 const std::string& reason) = 0;
-  virtual Status assignment_cancelled(store::WriteTx& tx, const store::TicketRow& t, std::int64_t firm_id,
-                                      const std::string& reason) = 0;
-  // Capacity bookkeeping when a firm accepts.
-  virtual void accepted(store::WriteTx& tx, const store::TicketRow& t) = 0;
-  // Clears the firms that declined, for a supervisor's re-offer.
-  virtual Status reset_candidates(store::WriteTx& tx, const store::TicketRow& t) = 0;
-  // Offers to one named firm (supervisor override), bypassing ordering but not coverage.
-  virtual Status offer_to(store::WriteTx& tx, store::TicketRow& t, const std::string& firm_code, const Actor& actor) = 0;
 };
 
 struct CreateRequest {
@@ -114,12 +107,22 @@ struct VisitReport {
   std::string photo_sha256;
 };
 
+// The parts a Service works with, all owned by the caller and outliving it.
+struct ServiceDeps {
+  const domain::Policy& policy;
+  const FieldCrypto& crypto;
+  const Clock& clock;
+  dispatcher::Dispatcher& dispatcher;
+  OfferSink& offers;
+  dispatcher::OfferTimers& timers;
+  std::vector<Observer*> observers = {};
+};
+
 class Service {
  public:
-  Service(const domain::Policy& policy, const FieldCrypto& crypto, const Clock& clock)
-      : policy_(policy), crypto_(crypto), clock_(clock) {}
-  void set_dispatch(DispatchPort* d) { dispatch_ = d; }
-  void add_observer(Observer* o) { observers_.push_back(o); }
+  explicit Service(ServiceDeps deps)
+      : policy_(deps.policy), crypto_(deps.crypto), clock_(deps.clock), dispatcher_(deps.dispatcher),
+        offers_(deps.offers), timers_(deps.timers), observers_(std::move(deps.observers)) {}
 
   // Creates and dispatches a ticket. With an idempotency key: the same key and body return
   // the same ticket (replayed); the same key with another body is kInvalidArgument with
@@ -152,9 +155,20 @@ class Service {
   Result<store::TicketRow> resolve_dispute(store::WriteTx& tx, const std::string& ticket_no, bool clear,
                                            const std::string& note, const Actor& actor);
 
-  // Records an operator's callback; "not received" disputes the ticket.
+  // Records an operator's callback; "not received" disputes the ticket. A callback of the
+  // day's sample marks its queue entry done.
   Result<store::TicketRow> callback(store::WriteTx& tx, const std::string& ticket_no, store::CallbackRow cb,
                                     const Actor& actor);
+
+  // Complaints (SPEC §4.8): filed about a ticket that reached a firm, investigated, closed as
+  // substantiated or rejected with a finding. Each step is an event on the ticket and audited.
+  Result<store::ComplaintRow> file_complaint(store::WriteTx& tx, const std::string& ticket_no,
+                                             const std::string& description, const Actor& actor);
+  Result<store::ComplaintRow> investigate_complaint(store::WriteTx& tx, std::int64_t complaint_id,
+                                                    const std::optional<std::string>& finding, const Actor& actor);
+  Result<store::ComplaintRow> close_complaint(store::WriteTx& tx, std::int64_t complaint_id,
+                                              domain::ComplaintStatus outcome, const std::string& finding,
+                                              const Actor& actor);
 
   // Tells observers after commit.
   void publish(store::WriteTx& tx, const store::TicketRow& t, const std::string& event,
@@ -168,11 +182,26 @@ class Service {
   Result<store::TicketRow> load_for_firm(store::Database& db, std::int64_t firm_id, const std::string& ticket_no);
   Result<std::string> firm_code(store::Database& db, std::int64_t firm_id);
   Status validate_visit(const VisitReport& r);
+  Result<std::optional<Created>> replay(store::Database& db, const std::optional<std::string>& key,
+                                        const std::string& request_hash);
+  Status complaint_step(store::WriteTx& tx, const store::ComplaintRow& c, const Actor& actor, const char* action);
+
+  // Dispatch: asks for a decision and applies it to a ticket in the database (created or
+  // unassigned) — offered, or unassigned with the reason.
+  Status dispatch(store::WriteTx& tx, store::TicketRow& t, const Actor& actor, const dispatcher::DispatchFacts& facts = {});
+  Status apply(store::WriteTx& tx, store::TicketRow& t, const dispatcher::Decision& d, const Actor& actor);
+  // Sets the offer's fields on `t` (firm, round, deadline); the caller writes the row.
+  void mark_offered(store::TicketRow& t, const dispatcher::Decision& d) const;
+  // After the row is written: the firm's offer frame, the deadline timer, the live channel.
+  Status announce_offer(store::WriteTx& tx, const store::TicketRow& t, const dispatcher::Decision& d, TimeMs now);
+  void announce_unassigned(store::WriteTx& tx, const store::TicketRow& t);
 
   const domain::Policy& policy_;
   const FieldCrypto& crypto_;
   const Clock& clock_;
-  DispatchPort* dispatch_ = nullptr;
+  dispatcher::Dispatcher& dispatcher_;
+  OfferSink& offers_;
+  dispatcher::OfferTimers& timers_;
   std::vector<Observer*> observers_;
 };
 

@@ -1,12 +1,12 @@
-#include "hotline/callbacks.hpp"
+#include "tickets/callbacks.hpp"
 
 #include <algorithm>
 #include <map>
 
 #include "common/crypto.hpp"
-#include "store/query.hpp"
+#include "store/quality.hpp"
 
-namespace vnh::hotline {
+namespace vnh::tickets {
 
 std::vector<Sampled> draw_sample(const std::vector<SampleCandidate>& day, const std::string& date, int permille,
                                  int min_per_firm) {
@@ -45,33 +45,32 @@ Result<std::vector<SampleCandidate>> sample_candidates(store::Database& db, Date
   TimeMs to = policy.tz->day_start(civil_from_days(days_from_civil(day) + 1));
   TimeMs new_worker = static_cast<TimeMs>(policy.new_worker_days) * kMsPerDay;
   TimeMs lookback = static_cast<TimeMs>(policy.complaint_lookback_days) * kMsPerDay;
-  auto st = db.prepare(R"(
-    SELECT t.id, t.ticket_no, t.firm_id,
-      EXISTS (SELECT 1 FROM visit_exceptions v WHERE v.ticket_id = t.id),
-      NOT EXISTS (SELECT 1 FROM tickets p WHERE p.elder_id = t.elder_id AND p.firm_id = t.firm_id
-                  AND p.state IN ('completed', 'disputed') AND p.checkout_at < t.checkout_at),
-      (SELECT min(w.checkin_at) FROM tickets w WHERE w.firm_id = t.firm_id AND w.staff_code = t.staff_code
-         AND w.checkin_at IS NOT NULL) > t.checkout_at - ?3,
-      EXISTS (SELECT 1 FROM complaints c JOIN tickets ct ON ct.id = c.ticket_id
-              WHERE ct.elder_id = t.elder_id AND c.filed_at >= t.checkout_at - ?4 AND c.filed_at <= t.checkout_at)
-    FROM tickets t
-    WHERE t.checkout_at >= ?1 AND t.checkout_at < ?2 AND t.state IN ('completed', 'disputed')
-    ORDER BY t.id)");
-  if (!st.ok()) return st.status();
-  st->bind(1, from).bind(2, to).bind(3, new_worker).bind(4, lookback);
+  auto rows = store::callback_candidates(db, from, to, new_worker, lookback);
+  if (!rows.ok()) return rows.status();
   std::vector<SampleCandidate> out;
-  VNH_RETURN_IF_ERROR(store::for_each_row(std::move(st), [&](store::Statement& row) {
-    SampleCandidate c;
-    c.ticket_id = row.int64(0);
-    c.ticket_no = row.text(1);
-    c.firm_id = row.int64(2);
-    if (row.int32(3)) c.risks.push_back("visit_exception");
-    if (row.int32(4)) c.risks.push_back("first_visit");
-    if (row.int32(5)) c.risks.push_back("new_worker");
-    if (row.int32(6)) c.risks.push_back("recent_complaint");
+  out.reserve(rows->size());
+  for (auto& r : *rows) {
+    SampleCandidate c{r.ticket_id, std::move(r.ticket_no), r.firm_id, {}};
+    if (r.visit_exception) c.risks.push_back("visit_exception");
+    if (r.first_visit) c.risks.push_back("first_visit");
+    if (r.new_worker) c.risks.push_back("new_worker");
+    if (r.recent_complaint) c.risks.push_back("recent_complaint");
     out.push_back(std::move(c));
-  }));
+  }
   return out;
 }
 
-}  // namespace vnh::hotline
+Status ensure_sample(store::Database& db, Date date, const domain::Policy& policy) {
+  const std::string day = format_date(date);
+  auto exists = store::sample_exists(db, day);
+  if (!exists.ok()) return exists.status();
+  if (*exists) return Status::Ok();
+  auto cands = sample_candidates(db, civil_from_days(days_from_civil(date) - 1), policy);
+  if (!cands.ok()) return cands.status();
+  for (const auto& p : draw_sample(*cands, day, policy.callback_sample_permille, policy.callback_min_per_firm)) {
+    VNH_RETURN_IF_ERROR(store::insert_sample(db, {day, p.ticket_id, p.firm_id, p.reasons, false}));
+  }
+  return Status::Ok();
+}
+
+}  // namespace vnh::tickets

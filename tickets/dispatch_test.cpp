@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "dispatcher/dispatcher.hpp"
+#include "tickets/service.hpp"
 #include "store/query.hpp"
 #include "tests/support/query_plan.hpp"
 #include "tests/support/world.hpp"
@@ -17,7 +18,7 @@ using domain::TicketState;
 namespace {
 
 // Records what the dispatcher pushes to firms.
-class RecordingSink final : public OfferSink {
+class RecordingSink final : public tickets::OfferSink {
  public:
   struct Event {
     std::string kind;
@@ -28,7 +29,7 @@ class RecordingSink final : public OfferSink {
   };
   std::vector<Event> events;
   FirmDirectory* dir = nullptr;
-  Status offer(store::WriteTx&, const Offer& o) override {
+  Status offer(store::WriteTx&, const tickets::Offer& o) override {
     events.push_back({"offer", o.firm_code, o.ticket.ticket_no, o.accept_by, ""});
     return Status::Ok();
   }
@@ -48,13 +49,12 @@ struct Rig {
   FirmDirectory dir;
   RecordingSink sink;
   OfferTimers timers;
-  tickets::Service service{w.policy, w.store->crypto(), clock};
-  Dispatcher dispatcher{w.policy, clock, dir, sink, timers, service};
-  tickets::Actor op{"operator1", true};
+  Dispatcher dispatcher{w.policy, clock, dir};
+  tickets::Service service{{w.policy, w.store->crypto(), clock, dispatcher, sink, timers}};
+  tickets::Actor op = tickets::Actor::user("operator1");
   Rig() {
     REQUIRE(dir.load(w.store->db(), *w.policy.tz, clock.now_ms()).ok());
     sink.dir = &dir;
-    service.set_dispatch(&dispatcher);
   }
   std::int64_t firm_id(const std::string& code) { return dir.firm_by_code(code)->id; }
   std::string holder(const std::string& no) { return dir.firm(*get(no).firm_id)->code; }
@@ -82,11 +82,11 @@ struct Rig {
   store::TicketRow get(const std::string& no) { return **store::find_ticket(w.store->db(), no); }
   Status decline(const std::string& firm, const std::string& no) {
     return w.tx([&](store::WriteTx& tx) {
-      return service.decline(tx, firm_id(firm), no, "no worker free", {"firm:" + firm, true}).status();
+      return service.decline(tx, firm_id(firm), no, "no worker free", tickets::Actor::firm(firm)).status();
     });
   }
   Status accept(const std::string& firm, const std::string& no) {
-    return w.tx([&](store::WriteTx& tx) { return service.accept(tx, firm_id(firm), no, {"firm:" + firm, true}).status(); });
+    return w.tx([&](store::WriteTx& tx) { return service.accept(tx, firm_id(firm), no, tickets::Actor::firm(firm)).status(); });
   }
   // Advances the fake clock and fires due timers like the app's timer driver does.
   void advance(TimeMs ms) {
@@ -144,14 +144,14 @@ TEST_CASE("decline and timeout pass the ticket on until nobody is left", "[dispa
     CHECK(last.unassigned_reason->find("declined") != std::string::npos);
     SECTION("a supervisor's re-offer starts again from the best firm") {
       REQUIRE(r.w.tx([&](store::WriteTx& tx) {
-                return r.service.reoffer(tx, t.ticket_no, std::nullopt, {"sup", true}).status();
+                return r.service.reoffer(tx, t.ticket_no, std::nullopt, tickets::Actor::user("sup")).status();
               }).ok());
       CHECK(r.get(t.ticket_no).state == TicketState::kOffered);
       CHECK(r.get(t.ticket_no).firm_id == r.firm_id("F_NEAR"));
     }
     SECTION("or targets a firm") {
       REQUIRE(r.w.tx([&](store::WriteTx& tx) {
-                return r.service.reoffer(tx, t.ticket_no, std::string("F_FAR"), {"sup", true}).status();
+                return r.service.reoffer(tx, t.ticket_no, std::string("F_FAR"), tickets::Actor::user("sup")).status();
               }).ok());
       CHECK(r.get(t.ticket_no).firm_id == r.firm_id("F_FAR"));
     }
@@ -182,7 +182,7 @@ TEST_CASE("firms at capacity, suspended firms and uncovered categories are not c
     auto t = r.create();
     if (r.holder(t.ticket_no) != "F_NEAR") {
       REQUIRE(r.w.tx([&](store::WriteTx& tx) {
-                return r.service.reoffer(tx, t.ticket_no, std::string("F_NEAR"), {"sup", true}).status();
+                return r.service.reoffer(tx, t.ticket_no, std::string("F_NEAR"), tickets::Actor::user("sup")).status();
               }).ok());
     }
     REQUIRE(r.accept("F_NEAR", t.ticket_no).ok());
@@ -226,11 +226,11 @@ TEST_CASE("the elder's continuity firm is offered first", "[dispatch]") {
   REQUIRE(r.accept("F_MID", t.ticket_no).ok());
   // F_MID serves the visit.
   tickets::VisitReport in{t.ticket_no, "M1", r.clock.now_ms(), 36.0600, 103.8300, std::string(64, 'a')};
-  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return r.service.check_in(tx, r.firm_id("F_MID"), in, {"firm", true}).status(); }).ok());
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return r.service.check_in(tx, r.firm_id("F_MID"), in, tickets::Actor::user("firm")).status(); }).ok());
   r.clock.advance(60 * kMsPerMinute);
   tickets::VisitReport out = in;
   out.device_time = r.clock.now_ms();
-  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return r.service.check_out(tx, r.firm_id("F_MID"), out, {"firm", true}).status(); }).ok());
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return r.service.check_out(tx, r.firm_id("F_MID"), out, tickets::Actor::user("firm")).status(); }).ok());
   CHECK(r.get(t.ticket_no).state == TicketState::kCompleted);
   CHECK(r.get(t.ticket_no).held_exceptions == 0);
   auto again = r.create();
@@ -333,10 +333,10 @@ TEST_CASE("likely duplicates: the elder's open tickets of the category, newest f
   REQUIRE(r.accept(r.holder(b.ticket_no), b.ticket_no).ok());
   const auto firm = r.get(b.ticket_no).firm_id;
   tickets::VisitReport in{b.ticket_no, "M1", r.clock.now_ms(), 36.0600, 103.8300, std::string(64, 'a')};
-  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return r.service.check_in(tx, *firm, in, {"firm", true}).status(); }).ok());
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return r.service.check_in(tx, *firm, in, tickets::Actor::user("firm")).status(); }).ok());
   r.clock.advance(60 * kMsPerMinute);
   in.device_time = r.clock.now_ms();
-  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return r.service.check_out(tx, *firm, in, {"firm", true}).status(); }).ok());
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return r.service.check_out(tx, *firm, in, tickets::Actor::user("firm")).status(); }).ok());
   auto d = r.create();
   CHECK(dups_of_next("LC010") == std::vector<std::string>{d.ticket_no, a.ticket_no});
   CHECK(dups_of_next("MC001").empty());  // another category
@@ -382,38 +382,38 @@ TEST_CASE("visits far from home or too short raise exceptions a supervisor resol
   auto t = r.create();
   REQUIRE(r.accept("F_NEAR", t.ticket_no).ok());
   auto near_id = r.firm_id("F_NEAR");
-  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return r.service.assign_staff(tx, near_id, t.ticket_no, "N1", {"firm", true}).status(); }).ok());
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return r.service.assign_staff(tx, near_id, t.ticket_no, "N1", tickets::Actor::user("firm")).status(); }).ok());
   tickets::VisitReport in{t.ticket_no, "N1", r.clock.now_ms(), 36.0650, 103.8300, std::string(64, 'b')};  // ~556 m away
-  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return r.service.check_in(tx, near_id, in, {"firm", true}).status(); }).ok());
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return r.service.check_in(tx, near_id, in, tickets::Actor::user("firm")).status(); }).ok());
   r.clock.advance(10 * kMsPerMinute);  //助浴 is 60 min: 10 is short
   tickets::VisitReport out = in;
   out.device_time = r.clock.now_ms();
-  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return r.service.check_out(tx, near_id, out, {"firm", true}).status(); }).ok());
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return r.service.check_out(tx, near_id, out, tickets::Actor::user("firm")).status(); }).ok());
   auto done = r.get(t.ticket_no);
   CHECK(done.state == TicketState::kCompleted);
   CHECK(done.held_exceptions == 2);
   auto exc = *store::list_visit_exceptions(r.w.store->db(), done.id);
   REQUIRE(exc.size() == 2);
-  CHECK(exc[0].type == "distance");
-  CHECK(exc[1].type == "short_visit");
+  CHECK(to_string(exc[0].type) == "distance");
+  CHECK(to_string(exc[1].type) == "short_visit");
   SECTION("clearing needs a documented reason code and a note") {
     auto bad = r.w.tx([&](store::WriteTx& tx) {
-      return r.service.resolve_exception(tx, exc[0].id, true, "because", "n", {"sup", true}).status();
+      return r.service.resolve_exception(tx, exc[0].id, true, "because", "n", tickets::Actor::user("sup")).status();
     });
     CHECK(bad.field() == "reason_code");
     auto no_note = r.w.tx([&](store::WriteTx& tx) {
-      return r.service.resolve_exception(tx, exc[0].id, true, "no_signal_indoors", "", {"sup", true}).status();
+      return r.service.resolve_exception(tx, exc[0].id, true, "no_signal_indoors", "", tickets::Actor::user("sup")).status();
     });
     CHECK(no_note.field() == "note");
     REQUIRE(r.w.tx([&](store::WriteTx& tx) {
-              return r.service.resolve_exception(tx, exc[0].id, true, "no_signal_indoors", "楼内无信号", {"sup", true}).status();
+              return r.service.resolve_exception(tx, exc[0].id, true, "no_signal_indoors", "楼内无信号", tickets::Actor::user("sup")).status();
             }).ok());
     REQUIRE(r.w.tx([&](store::WriteTx& tx) {
-              return r.service.resolve_exception(tx, exc[1].id, false, "service_not_completed", "回访确认仅10分钟", {"sup", true}).status();
+              return r.service.resolve_exception(tx, exc[1].id, false, "service_not_completed", "回访确认仅10分钟", tickets::Actor::user("sup")).status();
             }).ok());
     CHECK(r.get(t.ticket_no).held_exceptions == 1);  // the upheld one keeps it out of settlement
     auto again = r.w.tx([&](store::WriteTx& tx) {
-      return r.service.resolve_exception(tx, exc[0].id, false, "other", "x", {"sup", true}).status();
+      return r.service.resolve_exception(tx, exc[0].id, false, "other", "x", tickets::Actor::user("sup")).status();
     });
     CHECK(again.reason() == "not_open");
   }

@@ -2,10 +2,10 @@
 
 #include <set>
 
-#include "hotline/callbacks.hpp"
+#include "tickets/callbacks.hpp"
 
 using namespace vnh;
-using namespace vnh::hotline;
+using namespace vnh::tickets;
 
 namespace {
 std::vector<SampleCandidate> day(int firms, int per_firm, int risky_every) {

@@ -12,7 +12,7 @@
 #include "domain/policy.hpp"
 #include "store/sqlite.hpp"
 
-namespace vnh::hotline {
+namespace vnh::tickets {
 
 struct SampleCandidate {
   std::int64_t ticket_id = 0;
@@ -36,4 +36,8 @@ std::vector<Sampled> draw_sample(const std::vector<SampleCandidate>& day, const 
 // Reads the tickets checked out on `day` (business time zone) with their risk flags.
 Result<std::vector<SampleCandidate>> sample_candidates(store::Database& db, Date day, const domain::Policy& policy);
 
-}  // namespace vnh::hotline
+// The sample of `date` (YYYY-MM-DD): drawn from the previous day's tickets and stored the
+// first time it is asked for, kept as it is after that. Runs in the caller's transaction.
+Status ensure_sample(store::Database& db, Date date, const domain::Policy& policy);
+
+}  // namespace vnh::tickets

@@ -1,0 +1,148 @@
+#include "hotline/request.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "common/text.hpp"
+
+namespace vnh::hotline {
+namespace json = boost::json;
+
+Result<json::object> parse_object(const std::string& body) {
+  if (body.empty()) return Status(Code::kInvalidArgument, "a JSON object body is required", "body", "malformed_json");
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec) {
+    return Status(Code::kInvalidArgument, "the body is not valid JSON: " + ec.message(), "body", "malformed_json");
+  }
+  if (!v.is_object()) return Status(Code::kInvalidArgument, "the body must be a JSON object", "body", "malformed_json");
+  return std::move(v.as_object());
+}
+
+Result<std::optional<std::string>> opt_string(const json::object& o, const char* field, std::size_t max_len) {
+  auto* v = o.if_contains(field);
+  if (!v || v->is_null()) return std::optional<std::string>();
+  if (!v->is_string()) return invalid(field, "must be a string");
+  std::string s(v->as_string());
+  if (!valid_utf8(s)) return invalid(field, "is not valid UTF-8");
+  if (code_points(s).size() > max_len) return invalid(field, fmt::format("is longer than {} characters", max_len));
+  return std::optional<std::string>(std::move(s));
+}
+
+Result<std::string> req_string(const json::object& o, const char* field, std::size_t max_len) {
+  auto s = opt_string(o, field, max_len);
+  if (!s.ok()) return s.status();
+  if (!*s || trim(**s).empty()) return invalid(field, "is required");
+  return std::move(**s);
+}
+
+Result<std::optional<double>> opt_number(const json::object& o, const char* field) {
+  auto* v = o.if_contains(field);
+  if (!v || v->is_null()) return std::optional<double>();
+  if (v->is_double()) return std::optional<double>(v->as_double());
+  if (v->is_int64()) return std::optional<double>(static_cast<double>(v->as_int64()));
+  if (v->is_uint64()) return std::optional<double>(static_cast<double>(v->as_uint64()));
+  if (v->is_string()) {
+    auto d = parse_double(std::string(v->as_string()));
+    if (!d.ok()) return invalid(field, d.status().message());
+    return std::optional<double>(*d);
+  }
+  return invalid(field, "must be a number");
+}
+
+Result<std::optional<std::int64_t>> opt_int(const json::object& o, const char* field) {
+  auto* v = o.if_contains(field);
+  if (!v || v->is_null()) return std::optional<std::int64_t>();
+  if (v->is_int64()) return std::optional<std::int64_t>(v->as_int64());
+  if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+    return std::optional<std::int64_t>(static_cast<std::int64_t>(v->as_uint64()));
+  }
+  if (v->is_double() && std::floor(v->as_double()) == v->as_double() && std::fabs(v->as_double()) < 9e15) {
+    return std::optional<std::int64_t>(static_cast<std::int64_t>(v->as_double()));
+  }
+  if (v->is_string()) {
+    auto i = parse_int(std::string(v->as_string()));
+    if (!i.ok()) return invalid(field, i.status().message());
+    return std::optional<std::int64_t>(*i);
+  }
+  return invalid(field, "must be an integer");
+}
+
+Result<std::optional<bool>> opt_bool(const json::object& o, const char* field) {
+  auto* v = o.if_contains(field);
+  if (!v || v->is_null()) return std::optional<bool>();
+  if (v->is_bool()) return std::optional<bool>(v->as_bool());
+  if (v->is_int64() && (v->as_int64() == 0 || v->as_int64() == 1)) return std::optional<bool>(v->as_int64() == 1);
+  if (v->is_string() && (v->as_string() == "0" || v->as_string() == "1")) {
+    return std::optional<bool>(v->as_string() == "1");
+  }
+  return invalid(field, "must be true or false (or 1/0)");
+}
+
+Result<std::optional<TimeMs>> opt_time(const json::object& o, const char* field) {
+  auto s = opt_string(o, field, 40);
+  if (!s.ok()) return s.status();
+  if (!*s || (*s)->empty()) return std::optional<TimeMs>();
+  auto t = parse_time(**s);
+  if (!t.ok()) return invalid(field, t.status().message());
+  return std::optional<TimeMs>(*t);
+}
+
+json::array unknown_fields(const json::object& o, std::initializer_list<const char*> known) {
+  json::array out;
+  for (const auto& [k, v] : o) {
+    bool found = false;
+    for (const char* f : known) found = found || k == f;
+    if (!found) out.push_back(json::value(k));
+  }
+  return out;
+}
+
+Result<int> limit_param(const net::Request& r, int def) {
+  auto v = r.query_param("limit");
+  if (!v) return def;
+  auto n = parse_int(*v);
+  if (!n.ok() || *n < 1 || *n > 500) return invalid("limit", "must be an integer from 1 to 500");
+  return static_cast<int>(*n);
+}
+
+Result<json::object> parse_optional_object(const std::string& body) {
+  if (body.empty()) return json::object();
+  return parse_object(body);
+}
+
+Result<std::int64_t> score_field(const json::object& o, const char* field) {
+  auto* v = o.if_contains(field);
+  if (!v || v->is_null()) return invalid(field, "is required (0 to 100, two decimals)");
+  std::string text;
+  if (v->is_string()) {
+    text = std::string(v->as_string());
+  } else if (v->is_int64()) {
+    text = std::to_string(v->as_int64());
+  } else if (v->is_double()) {
+    text = fmt::format("{:.6f}", v->as_double());
+    while (!text.empty() && text.back() == '0') text.pop_back();
+    if (!text.empty() && text.back() == '.') text.pop_back();
+  } else {
+    return invalid(field, "must be a number");
+  }
+  auto h = parse_fixed(text, 2);
+  if (!h.ok()) return invalid(field, h.status().message());
+  if (*h < 0 || *h > 10000) return invalid(field, "must be between 0 and 100");
+  return *h;
+}
+
+Result<YearMonth> month_param(const net::Request& req) {
+  auto m = parse_year_month(req.params.at("month"));
+  if (!m.ok()) return invalid("month", m.status().message());
+  return *m;
+}
+
+Result<std::int64_t> id_param(const net::Request& req, const char* what) {
+  auto id = parse_int(req.params.at("id"));
+  if (!id.ok()) return invalid("id", std::string("is not ") + what);
+  return *id;
+}
+
+}  // namespace vnh::hotline

@@ -1,0 +1,22 @@
+#pragma once
+// Who may call what: the role lists the route tables share.
+#include <vector>
+
+#include "domain/types.hpp"
+
+namespace vnh::hotline::roles {
+using domain::Role;
+
+inline const std::vector<Role> kEveryone = {Role::kOperator, Role::kSupervisor, Role::kInspector, Role::kFinance,
+                                            Role::kAdmin};
+// Who takes calls and files tickets, callbacks and complaints.
+inline const std::vector<Role> kIntake = {Role::kOperator, Role::kSupervisor};
+// Who serves elders and so sees their register.
+inline const std::vector<Role> kElderDesk = {Role::kOperator, Role::kSupervisor, Role::kAdmin};
+inline const std::vector<Role> kSupervisor = {Role::kSupervisor};
+inline const std::vector<Role> kSupervision = {Role::kSupervisor, Role::kAdmin};
+inline const std::vector<Role> kFinance = {Role::kFinance};
+inline const std::vector<Role> kFinanceDesk = {Role::kFinance, Role::kAdmin};
+inline const std::vector<Role> kAdmin = {Role::kAdmin};
+
+}  // namespace vnh::hotline::roles

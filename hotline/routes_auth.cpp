@@ -1,0 +1,153 @@
+// Login, logout, the caller's own profile, and user administration.
+#include <fmt/format.h>
+
+#include "hotline/api.hpp"
+#include "hotline/roles.hpp"
+#include "store/accounts.hpp"
+
+namespace vnh::hotline {
+namespace json = boost::json;
+using domain::Role;
+
+namespace {
+
+json::object user_json(const store::UserRow& u) {
+  return json::object{{"username", u.username},
+                      {"display_name", u.display_name},
+                      {"role", std::string(domain::to_string(u.role))},
+                      {"active", u.active}};
+}
+
+// Records a login's outcome (a failed one too: counter, lockout, audit) and answers it.
+void record_and_answer(Api& api, const LoginCheck& check, TimeMs now, const std::string& remote, net::Respond respond) {
+  const auto& c = api.ctx();
+  auto result = std::make_shared<std::optional<Result<LoginResult>>>();
+  c.store.writer().submit(
+      [&c, check, now, remote, result](store::WriteTx& tx) -> Status {
+        result->emplace(record_login(tx.db(), check, c.policy, now, remote));
+        const Status& st = (*result)->status();
+        return st.code() == Code::kInternal || st.code() == Code::kUnavailable ? st : Status::Ok();
+      },
+      [&c, result, respond](Status st) {
+        if (!st.ok()) return respond(error_response(st));
+        const auto& r = **result;
+        if (!r.ok()) return respond(error_response(r.status()));
+        respond(json_response(200, json::object{{"token", r->token},
+                                                {"role", std::string(domain::to_string(r->principal.role))},
+                                                {"username", r->principal.username},
+                                                {"expires_at", format_time(r->principal.expires_at, *c.policy.tz)}}));
+      });
+}
+
+void login(Api& api, Api::Call&& call) {
+  auto body = parse_object(call.req.body);
+  if (!body.ok()) return call.respond(error_response(body.status()));
+  auto user = req_string(*body, "username", 64);
+  if (!user.ok()) return call.respond(error_response(user.status()));
+  auto pass = req_string(*body, "password", 256);
+  if (!pass.ok()) return call.respond(error_response(pass.status()));
+  // argon2id verification is slow by design: keep it off the I/O threads.
+  boost::asio::post(api.ctx().blocking, [&api, username = *user, password = *pass, remote = call.req.remote,
+                                         respond = std::move(call.respond)]() mutable {
+    const auto& c = api.ctx();
+    TimeMs now = c.clock.now_ms();
+    auto db = c.store.read();
+    if (!db.ok()) return respond(error_response(db.status()));
+    auto check = check_password(**db, username, password, c.policy, now);
+    if (!check.ok()) return respond(error_response(check.status()));
+    record_and_answer(api, *check, now, remote, std::move(respond));
+  });
+}
+
+void logout_user(Api& api, Api::Call&& call) {
+  api.write<bool>(
+      std::move(call.respond),
+      [&api, who = call.who](store::WriteTx& tx) -> Result<bool> {
+        VNH_RETURN_IF_ERROR(logout(tx.db(), who, api.ctx().clock.now_ms()));
+        tx.on_commit([&api] { api.sessions().forget_all(); });
+        return true;
+      },
+      [](store::Database&, bool&) -> Result<net::Response> { return json_response(200, json::object{{"ok", true}}); });
+}
+
+void me(Api& api, Api::Call&& call) {
+  const auto& c = api.ctx();
+  call.respond(json_response(200, json::object{{"username", call.who.username},
+                                               {"role", std::string(domain::to_string(call.who.role))},
+                                               {"expires_at", format_time(call.who.expires_at, *c.policy.tz)},
+                                               {"fake_clock", c.fake_clock},
+                                               {"server_time", format_time(c.clock.now_ms(), *c.policy.tz)}}));
+}
+
+void list_users(Api& api, Api::Call&& call) {
+  api.read(call.respond, [](store::Database& db) -> Result<net::Response> {
+    VNH_ASSIGN_OR_RETURN(auto users, store::list_users(db));
+    json::array a;
+    for (const auto& u : users) a.push_back(user_json(u));
+    return json_response(200, json::object{{"users", std::move(a)}});
+  });
+}
+
+// Hashes on the blocking pool, then inserts through the Writer.
+void add_user(Api& api, Api::Call&& call) {
+  auto body = parse_object(call.req.body);
+  if (!body.ok()) return call.respond(error_response(body.status()));
+  auto username = req_string(*body, "username", 64);
+  auto role_name = req_string(*body, "role", 16);
+  auto password = req_string(*body, "password", 256);
+  auto display = opt_string(*body, "display_name", 64);
+  for (const Status* s : {&username.status(), &role_name.status(), &password.status(), &display.status()}) {
+    if (!s->ok()) return call.respond(error_response(*s));
+  }
+  auto role = domain::parse_role(*role_name);
+  if (!role) return call.respond(error_response(invalid("role", "must be one of " + domain::role_names())));
+  if (auto s = validate_username(*username); !s.ok()) return call.respond(error_response(s));
+  boost::asio::post(api.ctx().blocking, [&api, u = *username, p = *password, d = display->value_or(""), role = *role,
+                                         actor = call.who.username, respond = std::move(call.respond)]() mutable {
+    auto hash = hash_new_password(p, api.ctx().policy);
+    if (!hash.ok()) return respond(error_response(hash.status()));
+    NewUser nu{u, d, role, *hash};
+    api.write<std::int64_t>(
+        std::move(respond),
+        [&api, nu, actor](store::WriteTx& tx) { return insert_new_user(tx.db(), nu, api.ctx().clock.now_ms(), actor); },
+        [u](store::Database& db, std::int64_t&) -> Result<net::Response> {
+          auto row = store::find_user(db, u);
+          if (!row.ok()) return row.status();
+          return json_response(201, user_json(**row));
+        });
+  });
+}
+
+void disable(Api& api, Api::Call&& call) {
+  std::string name = call.req.params["username"];
+  if (name == call.who.username) {
+    return call.respond(error_response(precondition("you cannot disable your own account", "self")));
+  }
+  api.write<bool>(
+      std::move(call.respond),
+      [&api, name, actor = call.who.username](store::WriteTx& tx) -> Result<bool> {
+        VNH_RETURN_IF_ERROR(disable_user(tx.db(), name, actor, api.ctx().clock.now_ms()));
+        tx.on_commit([&api] { api.sessions().forget_all(); });
+        return true;
+      },
+      [name](store::Database& db, bool&) -> Result<net::Response> {
+        auto row = store::find_user(db, name);
+        if (!row.ok()) return row.status();
+        return json_response(200, user_json(**row));
+      });
+}
+
+}  // namespace
+
+std::vector<Api::Route> auth_routes() {
+  return {
+      {"POST", "/api/v1/login", {}, login, true},
+      {"POST", "/api/v1/logout", roles::kEveryone, logout_user},
+      {"GET", "/api/v1/me", roles::kEveryone, me},
+      {"GET", "/api/v1/users", roles::kAdmin, list_users},
+      {"POST", "/api/v1/users", roles::kAdmin, add_user},
+      {"POST", "/api/v1/users/{username}/disable", roles::kAdmin, disable},
+  };
+}
+
+}  // namespace vnh::hotline

@@ -1,0 +1,44 @@
+// Reference data: the service catalog and the areas (districts, streets, communities).
+#include "hotline/api.hpp"
+#include "hotline/roles.hpp"
+#include "hotline/views.hpp"
+#include "store/reference.hpp"
+
+namespace vnh::hotline {
+namespace json = boost::json;
+
+namespace {
+
+void catalog(Api& api, Api::Call&& call) {
+  api.read(call.respond, [](store::Database& db) -> Result<net::Response> {
+    VNH_ASSIGN_OR_RETURN(auto items, store::list_items(db));
+    json::array a;
+    for (const auto& i : items) a.push_back(item_json(i));
+    return json_response(200, json::object{{"items", std::move(a)}});
+  });
+}
+
+void areas(Api& api, Api::Call&& call) {
+  api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+    VNH_ASSIGN_OR_RETURN(auto rows, store::child_areas(db, call.req.query_param("parent")));
+    json::array a;
+    for (const auto& r : rows) {
+      a.push_back(json::object{{"code", r.code},
+                               {"name", r.name},
+                               {"parent_code", r.parent_code ? json::value(*r.parent_code) : json::value(nullptr)},
+                               {"level", std::string(domain::to_string(r.level))}});
+    }
+    return json_response(200, json::object{{"areas", std::move(a)}});
+  });
+}
+
+}  // namespace
+
+std::vector<Api::Route> reference_routes() {
+  return {
+      {"GET", "/api/v1/catalog", roles::kEveryone, catalog},
+      {"GET", "/api/v1/areas", roles::kEveryone, areas},
+  };
+}
+
+}  // namespace vnh::hotline

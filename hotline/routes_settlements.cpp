@@ -1,0 +1,228 @@
+// Settlements: run a month (on the blocking pool: a long read, recorded through the Writer),
+// list and read runs, adjust and approve, the CSV and HTML documents, a firm's statement.
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
+
+#include "common/text.hpp"
+#include "hotline/api.hpp"
+#include "hotline/roles.hpp"
+#include "hotline/views.hpp"
+#include "settlement/settlement.hpp"
+
+namespace vnh::hotline {
+namespace json = boost::json;
+using domain::Role;
+
+namespace {
+
+json::object run_json(const settlement::RunInfo& r, const TimeZone& tz) {
+  boost::system::error_code ec;
+  auto totals = json::parse(r.totals, ec);
+  json::object o{{"month", r.month},
+                 {"status", std::string(domain::to_string(r.status))},
+                 {"policy_digest", r.policy_digest},
+                 {"run_by", r.run_by},
+                 {"run_at", format_time(r.run_at, tz)},
+                 {"totals", ec ? json::value(json::object()) : totals}};
+  o["approved_by"] = r.approved_by ? json::value(*r.approved_by) : json::value(nullptr);
+  o["approved_at"] = time_or_null(r.approved_at, tz);
+  return o;
+}
+
+json::object adjustment_json(const settlement::Adjustment& a) {
+  return json::object{{"adjustment_id", a.id},         {"firm_code", a.firm_code}, {"amount_fen", a.amount_fen},
+                      {"corrects_month", a.corrects_month}, {"reason", a.reason},   {"created_by", a.created_by}};
+}
+
+json::array lines_json(const std::vector<store::SettlementLineRow>& lines) {
+  auto fixed = [](const std::optional<std::int64_t>& v) {
+    return v ? json::value(format_fixed(*v, 2)) : json::value(nullptr);
+  };
+  json::array a;
+  for (const auto& l : lines) {
+    a.push_back(json::object{{"firm_code", l.firm_code},       {"firm_name", l.firm_name},
+                             {"tickets_completed", l.tickets_completed}, {"tickets_eligible", l.tickets_eligible},
+                             {"subsidy_fen", l.subsidy_fen},   {"copay_fen", l.copay_fen},
+                             {"score_e", fixed(l.score_e)},    {"score_n", fixed(l.score_n)},
+                             {"score_q", fixed(l.score_q)},    {"score_h", fixed(l.score_h)},
+                             {"score_total", fixed(l.score_total)}, {"coefficient", fixed(l.coefficient)},
+                             {"deductions_fen", l.deductions_fen}, {"payout_fen", l.payout_fen},
+                             {"exit_review", l.exit_review}});
+  }
+  return a;
+}
+
+// The run of `month` with its lines (and, with `adjustments`, the adjustments paid in it).
+Result<json::object> run_with_lines(store::Database& db, const TimeZone& tz, YearMonth month, bool adjustments) {
+  VNH_ASSIGN_OR_RETURN(auto info, settlement::get_run(db, month));
+  if (!info) return not_found(month.to_string() + " has not been settled", "month");
+  auto o = run_json(*info, tz);
+  VNH_ASSIGN_OR_RETURN(auto lines, store::list_settlement_lines(db, month.to_string()));
+  o["lines"] = lines_json(lines);
+  if (adjustments) {
+    VNH_ASSIGN_OR_RETURN(auto list, settlement::list_adjustments(db, month));
+    json::array adj;
+    for (const auto& a : list) adj.push_back(adjustment_json(a));
+    o["adjustments"] = std::move(adj);
+  }
+  return o;
+}
+
+// Runs the month under the policy in force then (SPEC §6) and answers with the new draft.
+void run_month(Api& api, YearMonth month, const Principal& who, const net::Respond& respond) {
+  const auto& c = api.ctx();
+  auto db = c.store.read();
+  if (!db.ok()) return respond(error_response(db.status()));
+  auto policy = settlement::policy_for_month(**db, month, c.policy);
+  if (!policy.ok()) return respond(error_response(policy.status()));
+  settlement::RunOptions opts{month, "", who.username, c.clock.now_ms()};
+  auto run = settlement::run(
+      **db, [&c](const auto& w) { return c.store.writer().run(w); }, *policy, opts);
+  if (!run.ok()) return respond(error_response(run.status()));
+  if (c.firms_changed) c.firms_changed();
+  db->refresh();  // read back what the writer just committed
+  auto o = run_with_lines(**db, *c.policy.tz, month, false);
+  if (!o.ok()) return respond(error_response(internal("settlement vanished")));
+  respond(json_response(201, *o));
+}
+
+void start_run(Api& api, Api::Call&& call) {
+  auto month = month_param(call.req);
+  if (!month.ok()) return call.respond(error_response(month.status()));
+  boost::asio::post(api.ctx().blocking, [&api, month = *month, who = call.who, respond = std::move(call.respond)] {
+    run_month(api, month, who, respond);
+  });
+}
+
+void list_runs(Api& api, Api::Call&& call) {
+  api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+    VNH_ASSIGN_OR_RETURN(auto runs, settlement::list_runs(db));
+    json::array a;
+    for (const auto& r : runs) a.push_back(run_json(r, *api.ctx().policy.tz));
+    return json_response(200, json::object{{"settlements", std::move(a)}});
+  });
+}
+
+void get_run(Api& api, Api::Call&& call) {
+  api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+    VNH_ASSIGN_OR_RETURN(auto month, month_param(call.req));
+    VNH_ASSIGN_OR_RETURN(auto o, run_with_lines(db, *api.ctx().policy.tz, month, true));
+    return json_response(200, o);
+  });
+}
+
+void add_adjustment(Api& api, Api::Call&& call) {
+  auto month = month_param(call.req);
+  if (!month.ok()) return call.respond(error_response(month.status()));
+  auto body = parse_object(call.req.body);
+  if (!body.ok()) return call.respond(error_response(body.status()));
+  auto firm = req_string(*body, "firm_code", 32);
+  auto amount = opt_int(*body, "amount_fen");
+  auto corrects = req_string(*body, "corrects_month", 7);
+  auto reason = req_string(*body, "reason", 500);
+  for (const Status* s : {&firm.status(), &amount.status(), &corrects.status(), &reason.status()}) {
+    if (!s->ok()) return call.respond(error_response(*s));
+  }
+  if (!*amount) return call.respond(error_response(invalid("amount_fen", "is required (integer fen)")));
+  settlement::Adjustment a{0, *firm, **amount, *corrects, *reason, call.who.username};
+  api.write<std::int64_t>(
+      std::move(call.respond),
+      [&api, month = *month, a](store::WriteTx& tx) {
+        return settlement::add_adjustment(tx, month, a, api.ctx().clock.now_ms());
+      },
+      [month = *month, a](store::Database&, std::int64_t& id) -> Result<net::Response> {
+        // Adjustments are never edited: the committed entry is what was sent, with its id.
+        auto entry = a;
+        entry.id = id;
+        auto o = adjustment_json(entry);
+        o["month"] = month.to_string();
+        return json_response(201, o);
+      });
+}
+
+void approve_run(Api& api, Api::Call&& call) {
+  auto month = month_param(call.req);
+  if (!month.ok()) return call.respond(error_response(month.status()));
+  api.write<YearMonth>(
+      std::move(call.respond),
+      [&api, month = *month, who = call.who](store::WriteTx& tx) -> Result<YearMonth> {
+        VNH_RETURN_IF_ERROR(settlement::approve(tx, month, who.username, api.ctx().clock.now_ms()));
+        return month;
+      },
+      [&api](store::Database& db, YearMonth& m) -> Result<net::Response> {
+        VNH_ASSIGN_OR_RETURN(auto info, settlement::get_run(db, m));
+        if (!info) return internal("approved run vanished");
+        return json_response(200, run_json(*info, *api.ctx().policy.tz));
+      });
+}
+
+void document(Api& api, Api::Call&& call, const std::string& kind) {
+  api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+    VNH_ASSIGN_OR_RETURN(auto month, month_param(call.req));
+    VNH_ASSIGN_OR_RETURN(auto doc, settlement::run_document(db, month, kind));
+    if (!doc) return not_found(month.to_string() + " has not been settled", "month");
+    net::Response res;
+    res.content_type = kind == "csv" ? "text/csv; charset=utf-8" : "text/html; charset=utf-8";
+    res.body = std::move(*doc);
+    res.headers.emplace_back("Content-Disposition", fmt::format("{}; filename=\"settlement-{}.{}\"",
+                                                                kind == "csv" ? "attachment" : "inline",
+                                                                month.to_string(), kind));
+    return res;
+  });
+}
+void csv_document(Api& api, Api::Call&& call) { document(api, std::move(call), "csv"); }
+void html_document(Api& api, Api::Call&& call) { document(api, std::move(call), "html"); }
+
+// Collects one firm's statement lines during a compute.
+class CollectStatement final : public settlement::StatementSink {
+ public:
+  CollectStatement(std::string firm, const TimeZone& tz) : firm_(std::move(firm)), tz_(tz) {}
+  void line(const std::string& firm, const settlement::StatementLine& l) override {
+    if (firm == firm_) csv += settlement::statement_csv_row(l, tz_);
+  }
+  std::string csv = settlement::statement_csv_header();
+
+ private:
+  std::string firm_;
+  const TimeZone& tz_;
+};
+
+Result<net::Response> statement(store::Database& db, const ApiContext& c, YearMonth month, const std::string& firm) {
+  VNH_ASSIGN_OR_RETURN(auto f, store::find_firm(db, firm));
+  if (!f) return not_found("no firm " + firm, "firm_code");
+  CollectStatement sink(firm, *c.policy.tz);
+  VNH_RETURN_IF_ERROR(settlement::compute(db, c.policy, month, &sink));
+  net::Response res;
+  res.content_type = "text/csv; charset=utf-8";
+  res.body = sink.csv;
+  res.headers.emplace_back("Content-Disposition",
+                           fmt::format("attachment; filename=\"statement-{}-{}.csv\"", month.to_string(), firm));
+  return res;
+}
+
+// Computed afresh (a month's full read) on the blocking pool.
+void firm_statement(Api& api, Api::Call&& call) {
+  auto month = month_param(call.req);
+  if (!month.ok()) return call.respond(error_response(month.status()));
+  boost::asio::post(api.ctx().blocking, [&api, month = *month, firm = call.req.params["firm_code"],
+                                         respond = std::move(call.respond)] {
+    api.read(respond, [&](store::Database& db) { return statement(db, api.ctx(), month, firm); });
+  });
+}
+
+}  // namespace
+
+std::vector<Api::Route> settlement_routes() {
+  return {
+      {"POST", "/api/v1/settlements/{month}", roles::kFinance, start_run},
+      {"GET", "/api/v1/settlements", roles::kFinanceDesk, list_runs},
+      {"GET", "/api/v1/settlements/{month}", roles::kFinanceDesk, get_run},
+      {"POST", "/api/v1/settlements/{month}/adjustments", roles::kFinance, add_adjustment},
+      {"POST", "/api/v1/settlements/{month}/approve", roles::kFinance, approve_run},
+      {"GET", "/api/v1/settlements/{month}/csv", roles::kFinanceDesk, csv_document},
+      {"GET", "/api/v1/settlements/{month}/html", roles::kFinanceDesk, html_document},
+      {"GET", "/api/v1/settlements/{month}/statements/{firm_code}", roles::kFinanceDesk, firm_statement},
+  };
+}
+
+}  // namespace vnh::hotline

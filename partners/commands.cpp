@@ -1,0 +1,108 @@
+#include "partners/commands.hpp"
+
+#include "common/geo.hpp"
+#include "partners/frames.hpp"
+#include "store/audit.hpp"
+#include "store/elders.hpp"
+#include "store/outbox.hpp"
+#include "store/reference.hpp"
+
+namespace vnh::partners {
+
+namespace {
+template <class M>
+tickets::VisitReport visit_of(const M& m) {
+  return tickets::VisitReport{m.ticket_no(), m.staff_code(), m.time_ms(), m.lat(), m.lon(), m.photo_sha256()};
+}
+
+// Keeps the ticket a service call returned.
+Status keep(Result<store::TicketRow> r, std::optional<store::TicketRow>& ticket) {
+  if (!r.ok()) return r.status();
+  ticket = std::move(*r);
+  return Status::Ok();
+}
+}  // namespace
+
+Result<CommandAnswer> CommandHandler::run(store::WriteTx& tx, const FirmIdentity& firm, const vnh::v1::ClientFrame& f) {
+  auto& db = tx.db();
+  auto prior = store::find_command_result(db, firm.id, f.request_id());
+  if (!prior.ok()) return prior.status();
+  if (*prior) {
+    auto plain = crypto_.decrypt("partner_commands.result", **prior);
+    if (!plain.ok()) return plain.status();
+    return CommandAnswer{std::move(*plain), true};
+  }
+  Outcome out;
+  // In a savepoint: a refused command leaves nothing behind but its recorded answer.
+  Status result = store::savepoint(tx, "command", [&] { return execute(tx, firm, f, out); });
+  if (!result.ok() && (result.code() == Code::kInternal || result.code() == Code::kUnavailable)) return result;
+  auto frame = result_frame(f.request_id(), result, out.ticket_no,
+                            out.ticket ? std::string(domain::to_string(out.ticket->state)) : "");
+  if (out.elder) *frame.mutable_result()->mutable_elder() = *out.elder;
+  CommandAnswer answer{serialize(frame), false};
+  VNH_RETURN_IF_ERROR(store::insert_command_result(db, firm.id, f.request_id(),
+                                                   crypto_.encrypt("partner_commands.result", answer.frame),
+                                                   clock_.now_ms()));
+  return answer;
+}
+
+Status CommandHandler::execute(store::WriteTx& tx, const FirmIdentity& firm, const vnh::v1::ClientFrame& f,
+                               Outcome& out) {
+  const auto actor = domain::Actor::firm(firm.code);
+  switch (f.body_case()) {
+    case vnh::v1::ClientFrame::kAccept:
+      return accept(tx, firm, f.accept().ticket_no(), out);
+    case vnh::v1::ClientFrame::kDecline:
+      out.ticket_no = f.decline().ticket_no();
+      return keep(service_.decline(tx, firm.id, out.ticket_no, f.decline().reason(), actor), out.ticket);
+    case vnh::v1::ClientFrame::kAssign:
+      out.ticket_no = f.assign().ticket_no();
+      return keep(service_.assign_staff(tx, firm.id, out.ticket_no, f.assign().staff_code(), actor), out.ticket);
+    case vnh::v1::ClientFrame::kCheckIn:
+      out.ticket_no = f.check_in().ticket_no();
+      return keep(service_.check_in(tx, firm.id, visit_of(f.check_in()), actor), out.ticket);
+    case vnh::v1::ClientFrame::kCheckOut:
+      out.ticket_no = f.check_out().ticket_no();
+      return keep(service_.check_out(tx, firm.id, visit_of(f.check_out()), actor), out.ticket);
+    case vnh::v1::ClientFrame::kLocation:
+      return location(tx, firm, f.location());
+    default:
+      return Status(Code::kInvalidArgument, "unknown message type", "", "unknown_message");
+  }
+}
+
+// The accepting firm gets the whole card it needs to reach the door (audited).
+Status CommandHandler::accept(store::WriteTx& tx, const FirmIdentity& firm, const std::string& ticket_no,
+                              Outcome& out) {
+  auto& db = tx.db();
+  const auto actor = domain::Actor::firm(firm.code);
+  out.ticket_no = ticket_no;
+  VNH_RETURN_IF_ERROR(keep(service_.accept(tx, firm.id, ticket_no, actor), out.ticket));
+  auto row = store::get_elder(db, out.ticket->elder_id);
+  auto secrets = store::decrypt_elder(db, crypto_, out.ticket->elder_id);
+  if (!row.ok() || !*row || !secrets.ok()) return internal("cannot read the elder's card");
+  vnh::v1::Elder e;
+  e.set_elder_id(store::elder_public_id(out.ticket->elder_id));
+  e.set_name((*row)->name);
+  e.set_id_number_masked((*row)->id_number_masked);
+  e.set_phone(secrets->phones.empty() ? "" : secrets->phones.front());
+  e.set_community_code((*row)->community_code);
+  e.set_lat((*row)->lat);
+  e.set_lon((*row)->lon);
+  e.set_category(std::string(domain::to_string((*row)->category)));
+  e.set_address(secrets->address);
+  out.elder = e;
+  return store::append_audit(db, clock_.now_ms(),
+                             {actor.name, "elder.view_whole", "elder:" + e.elder_id(),
+                              tickets::json_detail({{"reason", "accepted ticket " + ticket_no}})});
+}
+
+Status CommandHandler::location(store::WriteTx& tx, const FirmIdentity& firm, const vnh::v1::StaffLocation& l) {
+  if (!valid_lat_lon(l.lat(), l.lon())) return invalid("lat", "is not a WGS-84 position");
+  auto known = store::update_staff_location(tx.db(), firm.id, l.staff_code(), l.lat(), l.lon(), l.time_ms());
+  if (!known.ok()) return known.status();
+  if (!*known) return Status(Code::kNotFound, l.staff_code() + " is not a worker of your firm", "staff_code", "unknown_staff");
+  return Status::Ok();
+}
+
+}  // namespace vnh::partners

@@ -1,0 +1,297 @@
+// The month's settlement from its inputs (pure), and its CSV renderings.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "common/csv.hpp"
+#include "common/text.hpp"
+#include "settlement/settlement.hpp"
+#include "store/elders.hpp"
+
+namespace vnh::settlement {
+using namespace vnh::domain;
+
+namespace {
+
+std::string fixed2(std::optional<std::int64_t> v) { return v ? format_fixed(*v, 2) : std::string(); }
+
+std::string category_label(const std::string& c) {
+  if (c == "life_care") return "生活照料 life care";
+  if (c == "medical_care") return "医疗护理 medical care";
+  if (c == "emotional_comfort") return "精神慰藉 emotional comfort";
+  if (c == "emergency_aid") return "紧急援助 emergency aid";
+  return c;
+}
+
+// An elder as the month's arithmetic needs it, indexed by elder id.
+struct ElderInfo {
+  ElderCategory category = ElderCategory::kC;
+  Date birth;
+  std::uint32_t street = 0;  // index into the street codes
+  bool known = false;
+};
+
+// The inputs indexed for the per-ticket loop, and the firms' lines being filled.
+class Month {
+ public:
+  Month(const MonthInputs& in, const Policy& policy, YearMonth month, StatementSink* sink)
+      : in_(in), policy_(policy), tz_(*policy.tz), sink_(sink), credit_(policy.monthly_credit_fen) {
+    s_.month = month;
+    s_.policy_digest = policy.digest;
+    s_.time_zone = policy.time_zone_name;
+    for (const auto& f : in.firms) {
+      FirmLine l;
+      l.firm_id = f.id;
+      l.code = f.code;
+      l.name = f.name;
+      firms_[f.id] = std::move(l);
+    }
+    std::int64_t max_id = 0;
+    for (const auto& e : in.elders) max_id = std::max(max_id, e.id);
+    elders_.assign(static_cast<size_t>(max_id + 1), ElderInfo{});
+    std::unordered_map<std::string, std::uint32_t> street_index;
+    for (const auto& e : in.elders) {
+      auto [it, fresh] =
+          street_index.emplace(e.community_code.substr(0, 9), static_cast<std::uint32_t>(street_codes_.size()));
+      if (fresh) street_codes_.push_back(it->first);
+      elders_[static_cast<size_t>(e.id)] = ElderInfo{e.category, e.birth_date, it->second, true};
+    }
+    for (const auto& i : in.items) items_[i.id] = &i;
+    cat_totals_.resize(4);
+    street_totals_.resize(street_codes_.size());
+  }
+
+  Status ticket(const store::SettledTicket& t);
+  void quality_inputs();
+  Result<Settlement> finish();
+
+ private:
+  void statement_line(const store::SettledTicket& t, const FirmLine& line, const store::ServiceItem& item,
+                      const ElderInfo& elder, Date day, bool eligible, const Share& share);
+  void breakdowns();
+
+  const MonthInputs& in_;
+  const Policy& policy_;
+  const TimeZone& tz_;
+  StatementSink* sink_;
+  Settlement s_;
+  std::map<std::int64_t, FirmLine> firms_;  // by firm id
+  std::set<std::int64_t> included_;         // firms with a ticket, complaint or inspection in M
+  std::vector<ElderInfo> elders_;
+  std::vector<std::string> street_codes_;
+  std::unordered_map<std::int64_t, const store::ServiceItem*> items_;
+  std::vector<Breakdown> cat_totals_, street_totals_;
+  CreditLedger credit_;
+};
+
+Status Month::ticket(const store::SettledTicket& t) {
+  auto firm = firms_.find(t.firm_id);
+  auto item = items_.find(t.item_id);
+  if (firm == firms_.end() || item == items_.end() || t.elder_id < 0 ||
+      static_cast<size_t>(t.elder_id) >= elders_.size() || !elders_[static_cast<size_t>(t.elder_id)].known) {
+    return internal(fmt::format("ticket {} refers to a missing firm, item or elder", t.ticket_no));
+  }
+  const ElderInfo& elder = elders_[static_cast<size_t>(t.elder_id)];
+  const store::ServiceItem& it = *item->second;
+  FirmLine& line = firm->second;
+  included_.insert(t.firm_id);
+  ++line.tickets_completed;
+  ++line.quality.tickets;
+  const bool held = t.held_exceptions > 0;
+  if (t.checkin_at >= t.window_start && t.checkin_at <= t.window_end) ++line.quality.on_time;
+  if (!held) ++line.quality.verified;
+
+  const Date day = tz_.local_date(t.checkout_at);
+  const bool eligible = !t.disputed && !held;
+  Breakdown& bc = cat_totals_[static_cast<size_t>(it.category)];
+  Breakdown& bs = street_totals_[elder.street];
+  ++bc.tickets;
+  ++bs.tickets;
+  Share share;
+  if (eligible) {
+    TicketFacts facts{t.elder_id, elder.category, elder.birth, day, it.standard_price_fen, it.meal};
+    share = government_share(facts, policy_, credit_);
+    ++line.tickets_eligible;
+    line.subsidy += share.government;
+    line.copay += share.copay;
+    for (Breakdown* b : {&bc, &bs}) {
+      ++b->eligible;
+      b->subsidy += share.government;
+      b->copay += share.copay;
+    }
+  }
+  if (sink_) statement_line(t, line, it, elder, day, eligible, share);
+  return Status::Ok();
+}
+
+// The statement line, built only when someone reads it.
+void Month::statement_line(const store::SettledTicket& t, const FirmLine& line, const store::ServiceItem& item,
+                           const ElderInfo& elder, Date day, bool eligible, const Share& share) {
+  StatementLine sl;
+  sl.ticket_no = t.ticket_no;
+  sl.checkout_at = t.checkout_at;
+  sl.item_code = item.code;
+  sl.elder_id = store::elder_public_id(t.elder_id);
+  sl.elder_category = std::string(to_string(elder.category));
+  sl.age = age_on(elder.birth, day);
+  sl.standard_price = item.standard_price_fen;
+  sl.eligible = eligible;
+  if (eligible) {
+    sl.subsidy = share.government;
+    sl.copay = share.copay;
+    sl.reason = share.rule;
+  } else {
+    std::string why;
+    if (t.disputed) why = "excluded:disputed";
+    if (t.held_exceptions > 0) {
+      auto ex = in_.exception_types.find(t.id);
+      why += (why.empty() ? "" : ";") + std::string("excluded:visit_exception:") +
+             (ex == in_.exception_types.end() ? "?" : ex->second);
+    }
+    sl.reason = why;
+  }
+  sink_->line(line.code, sl);
+}
+
+// Callbacks, complaints and inspections of M, onto the firms' lines.
+void Month::quality_inputs() {
+  for (const auto& r : in_.ratings) {
+    auto it = firms_.find(r.firm_id);
+    if (it == firms_.end()) continue;
+    it->second.quality.rating_sum = r.rating_sum;
+    it->second.quality.rating_count = r.rating_count;
+  }
+  for (const auto& c : in_.complaints) {
+    auto it = firms_.find(c.firm_id);
+    if (it == firms_.end()) continue;
+    it->second.complaints_filed = c.filed;
+    it->second.complaints_substantiated = c.substantiated;
+    included_.insert(it->first);
+  }
+  for (const auto& i : in_.inspections) {
+    auto it = firms_.find(i.firm_id);
+    if (it == firms_.end()) continue;
+    it->second.score_e = i.enterprise_building;
+    it->second.score_n = i.service_norms;
+    it->second.score_h = i.staff_management;
+    included_.insert(it->first);
+  }
+}
+
+Result<Settlement> Month::finish() {
+  std::vector<std::string> missing;
+  for (auto id : included_) {
+    FirmLine& l = firms_[id];
+    l.score_q = quality_hundredths(l.quality, policy_);
+    l.deductions = l.complaints_substantiated * policy_.complaint_deduction_fen;
+    if (l.score_e) {
+      l.score_total = total_hundredths(*l.score_e, *l.score_n, l.score_q, *l.score_h, policy_);
+      const ScoreBand& band = policy_.band_for(*l.score_total);
+      l.coefficient = band.coefficient;
+      l.exit_review = band.exit_review;
+      l.payout = payout_fen(l.subsidy, *l.coefficient, l.deductions);
+    } else {
+      if (l.tickets_eligible > 0) missing.push_back(fmt::format("{} {}", l.code, l.name));
+      l.payout = 0;  // no eligible ticket: nothing to pay, whatever the score
+    }
+    s_.lines.push_back(l);
+  }
+  if (!missing.empty()) {
+    return Status(Code::kFailedPrecondition,
+                  fmt::format("missing inspector scores for {} (firms with eligible tickets): {}", s_.month.to_string(),
+                              fmt::join(missing, ", ")),
+                  "inspections", "missing_inspections");
+  }
+  std::sort(s_.lines.begin(), s_.lines.end(), [](const FirmLine& a, const FirmLine& b) { return a.code < b.code; });
+  s_.adjustments = in_.adjustments;
+  for (const auto& a : s_.adjustments) s_.adjustments_total += a.amount_fen;
+  for (const auto& l : s_.lines) {
+    s_.tickets_completed += l.tickets_completed;
+    s_.tickets_eligible += l.tickets_eligible;
+    s_.subsidy += l.subsidy;
+    s_.copay += l.copay;
+    s_.deductions += l.deductions;
+    s_.payout += l.payout;
+  }
+  breakdowns();
+  return std::move(s_);
+}
+
+void Month::breakdowns() {
+  for (size_t c = 0; c < cat_totals_.size(); ++c) {
+    if (cat_totals_[c].tickets == 0) continue;
+    Breakdown b = cat_totals_[c];
+    b.key = std::string(to_string(static_cast<Category>(c)));
+    b.label = category_label(b.key);
+    s_.by_category.push_back(b);
+  }
+  std::map<std::string, std::string> street_names;
+  for (const auto& a : in_.areas) {
+    if (a.level == AreaLevel::kStreet) street_names[a.code] = a.name;
+  }
+  for (size_t i = 0; i < street_totals_.size(); ++i) {
+    if (street_totals_[i].tickets == 0) continue;
+    Breakdown b = street_totals_[i];
+    b.key = street_codes_[i];
+    auto n = street_names.find(b.key);
+    b.label = n == street_names.end() ? b.key : n->second;
+    s_.by_street.push_back(b);
+  }
+  std::sort(s_.by_street.begin(), s_.by_street.end(), [](const Breakdown& a, const Breakdown& b) { return a.key < b.key; });
+}
+
+}  // namespace
+
+Result<Settlement> compute(const MonthInputs& in, const TicketFeed& tickets, const Policy& policy, YearMonth month,
+                           StatementSink* sink) {
+  Month m(in, policy, month, sink);
+  VNH_RETURN_IF_ERROR(tickets([&](const store::SettledTicket& t) { return m.ticket(t); }));
+  m.quality_inputs();
+  return m.finish();
+}
+
+Result<Settlement> compute(const MonthInputs& in, const std::vector<store::SettledTicket>& tickets,
+                           const Policy& policy, YearMonth month, StatementSink* sink) {
+  return compute(
+      in,
+      [&](const std::function<Status(const store::SettledTicket&)>& fn) -> Status {
+        for (const auto& t : tickets) VNH_RETURN_IF_ERROR(fn(t));
+        return Status::Ok();
+      },
+      policy, month, sink);
+}
+
+std::string render_csv(const Settlement& s) {
+  std::string out;
+  csv_append_row(out, {"firm_code", "firm_name", "tickets_completed", "tickets_eligible", "subsidy_fen", "copay_fen",
+                       "score_e", "score_n", "score_q", "score_h", "score_total", "coefficient", "deductions_fen",
+                       "payout_fen"});
+  for (const auto& l : s.lines) {
+    csv_append_row(out, {l.code, l.name, std::to_string(l.tickets_completed), std::to_string(l.tickets_eligible),
+                         std::to_string(l.subsidy), std::to_string(l.copay), fixed2(l.score_e), fixed2(l.score_n),
+                         format_fixed(l.score_q, 2), fixed2(l.score_h), fixed2(l.score_total), fixed2(l.coefficient),
+                         std::to_string(l.deductions), std::to_string(l.payout)});
+  }
+  return out;
+}
+
+std::string statement_csv_header() {
+  std::string out;
+  csv_append_row(out, {"ticket_no", "checkout_at", "item_code", "elder_id", "elder_category", "age_on_checkout",
+                       "standard_price_fen", "eligible", "reason", "subsidy_fen", "copay_fen"});
+  return out;
+}
+
+std::string statement_csv_row(const StatementLine& l, const TimeZone& tz) {
+  std::string out;
+  csv_append_row(out, {l.ticket_no, format_time(l.checkout_at, tz), l.item_code, l.elder_id, l.elder_category,
+                       std::to_string(l.age), std::to_string(l.standard_price), l.eligible ? "1" : "0", l.reason,
+                       std::to_string(l.subsidy), std::to_string(l.copay)});
+  return out;
+}
+
+}  // namespace vnh::settlement

@@ -1,0 +1,181 @@
+#include "store/settlement.hpp"
+
+#include <fmt/format.h>
+
+#include "store/query.hpp"
+
+namespace vnh::store {
+using namespace vnh::domain;
+
+Result<std::vector<SettlementElder>> settlement_elders(Database& db) {
+  return query_all<SettlementElder>(
+      db.prepare("SELECT id, category, birth_date, community_code FROM elders"),
+      [](Statement& st) -> Result<SettlementElder> {
+        SettlementElder e;
+        e.id = st.int64(0);
+        VNH_ASSIGN_OR_RETURN(e.category, enum_column(st, 1, parse_elder_category, "elders.category"));
+        auto d = parse_date(st.text(2));
+        if (!d.ok()) return internal(fmt::format("elder {} has a bad birth date", e.id));
+        e.birth_date = *d;
+        e.community_code = st.text(3);
+        return e;
+      });
+}
+
+Status for_each_settled_ticket(Database& db, TimeMs from, TimeMs to,
+                               const std::function<Status(const SettledTicket&)>& fn) {
+  auto st = db.prepare(
+      "SELECT id, ticket_no, firm_id, state, checkout_at, checkin_at, window_start, window_end, held_exceptions, "
+      "elder_id, item_id FROM tickets INDEXED BY tickets_checkout WHERE checkout_at >= ? AND checkout_at < ? "
+      "AND state IN ('completed', 'disputed') ORDER BY checkout_at, ticket_no");
+  if (st.ok()) st->bind_all(from, to);
+  SettledTicket t;  // one row's buffers reused for the next
+  return for_each_row(std::move(st), [&](Statement& r) {
+    t.id = r.int64(0);
+    t.ticket_no = r.text(1);
+    t.firm_id = r.int64(2);
+    t.disputed = r.text(3) == "disputed";
+    t.checkout_at = r.int64(4);
+    t.checkin_at = r.int64(5);
+    t.window_start = r.int64(6);
+    t.window_end = r.int64(7);
+    t.held_exceptions = r.int32(8);
+    t.elder_id = r.int64(9);
+    t.item_id = r.int64(10);
+    return fn(t);
+  });
+}
+
+Result<std::unordered_map<std::int64_t, std::string>> uncleared_exception_types(Database& db, TimeMs from, TimeMs to) {
+  auto st = db.prepare(
+      "SELECT v.ticket_id, group_concat(v.type, '|') FROM visit_exceptions v JOIN tickets t ON t.id = v.ticket_id "
+      "WHERE t.checkout_at >= ? AND t.checkout_at < ? AND v.status <> 'cleared' GROUP BY v.ticket_id");
+  if (st.ok()) st->bind_all(from, to);
+  std::unordered_map<std::int64_t, std::string> out;
+  VNH_RETURN_IF_ERROR(for_each_row(std::move(st), [&](Statement& r) { out[r.int64(0)] = r.text(1); }));
+  return out;
+}
+
+Result<std::vector<FirmRatings>> callback_ratings_by_firm(Database& db, TimeMs from, TimeMs to) {
+  auto st = db.prepare(
+      "SELECT t.firm_id, sum(c.rating), count(*) FROM callbacks c JOIN tickets t ON t.id = c.ticket_id "
+      "WHERE c.reached = 1 AND t.checkout_at >= ? AND t.checkout_at < ? AND t.state IN ('completed', 'disputed') "
+      "GROUP BY t.firm_id");
+  if (st.ok()) st->bind_all(from, to);
+  return query_all<FirmRatings>(std::move(st),
+                                [](Statement& r) { return FirmRatings{r.int64(0), r.int64(1), r.int64(2)}; });
+}
+
+Result<std::vector<FirmComplaints>> complaints_by_firm(Database& db, TimeMs from, TimeMs to) {
+  auto st = db.prepare(
+      "SELECT t.firm_id, count(*), sum(c.status = 'substantiated') FROM complaints c JOIN tickets t ON t.id = "
+      "c.ticket_id WHERE c.filed_at >= ? AND c.filed_at < ? AND t.firm_id IS NOT NULL GROUP BY t.firm_id");
+  if (st.ok()) st->bind_all(from, to);
+  return query_all<FirmComplaints>(std::move(st),
+                                   [](Statement& r) { return FirmComplaints{r.int64(0), r.int64(1), r.int64(2)}; });
+}
+
+namespace {
+constexpr const char* kRunCols = "month, status, policy_digest, run_by, run_at, approved_by, approved_at, totals";
+
+Result<SettlementRunRow> read_run(Statement& r) {
+  SettlementRunRow run;
+  run.month = r.text(0);
+  VNH_ASSIGN_OR_RETURN(run.status, enum_column(r, 1, parse_run_status, "settlement_runs.status"));
+  run.policy_digest = r.text(2);
+  run.run_by = r.text(3);
+  run.run_at = r.int64(4);
+  run.approved_by = r.opt_text(5);
+  run.approved_at = r.opt_int64(6);
+  run.totals = r.text(7);
+  return run;
+}
+}  // namespace
+
+Result<std::optional<SettlementRunRow>> get_settlement_run(Database& db, const std::string& month) {
+  auto st = db.prepare(fmt::format("SELECT {} FROM settlement_runs WHERE month = ?", kRunCols));
+  if (st.ok()) st->bind(1, month);
+  return query_one<SettlementRunRow>(std::move(st), read_run);
+}
+
+Result<std::vector<SettlementRunRow>> list_settlement_runs(Database& db) {
+  return query_all<SettlementRunRow>(db.prepare(fmt::format("SELECT {} FROM settlement_runs ORDER BY month DESC", kRunCols)),
+                                     read_run);
+}
+
+Result<std::optional<std::string>> settlement_document(Database& db, const std::string& month, SettlementDocument which) {
+  auto st = db.prepare(which == SettlementDocument::kHtml ? "SELECT html FROM settlement_runs WHERE month = ?"
+                                                          : "SELECT csv FROM settlement_runs WHERE month = ?");
+  if (st.ok()) st->bind(1, month);
+  return query_one<std::string>(std::move(st), [](Statement& r) { return r.blob(0); });
+}
+
+Result<std::vector<SettlementLineRow>> list_settlement_lines(Database& db, const std::string& month) {
+  auto st = db.prepare(
+      "SELECT firm_code, firm_name, tickets_completed, tickets_eligible, subsidy_fen, copay_fen, score_e, score_n, "
+      "score_q, score_h, score_total, coefficient, deductions_fen, payout_fen, exit_review FROM settlement_lines "
+      "WHERE month = ? ORDER BY firm_code");
+  if (st.ok()) st->bind(1, month);
+  return query_all<SettlementLineRow>(std::move(st), [](Statement& r) {
+    return SettlementLineRow{r.text(0),        r.text(1),        r.int64(2),       r.int64(3),  r.int64(4),
+                             r.int64(5),       r.opt_int64(6),   r.opt_int64(7),   r.int64(8),  r.opt_int64(9),
+                             r.opt_int64(10),  r.int64(11),      r.int64(12),      r.int64(13), r.int64(14) != 0};
+  });
+}
+
+Status replace_settlement_run(Database& db, const SettlementRunRow& run, const std::string& csv,
+                              const std::string& html, const std::vector<SettlementLineRow>& lines) {
+  auto del = db.prepare("DELETE FROM settlement_runs WHERE month = ?");
+  if (!del.ok()) return del.status();
+  VNH_RETURN_IF_ERROR(del->bind(1, run.month).run());
+  auto ins = db.prepare(
+      "INSERT INTO settlement_runs(month, status, policy_digest, run_by, run_at, csv, html, totals) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!ins.ok()) return ins.status();
+  VNH_RETURN_IF_ERROR(ins->bind_all(run.month, to_string(run.status), run.policy_digest, run.run_by, run.run_at,
+                                    Blob{csv}, Blob{html}, run.totals)
+                          .run());
+  for (const auto& l : lines) {
+    auto li = db.prepare(
+        "INSERT INTO settlement_lines(month, firm_code, firm_name, tickets_completed, tickets_eligible, "
+        "subsidy_fen, copay_fen, score_e, score_n, score_q, score_h, score_total, coefficient, deductions_fen, "
+        "payout_fen, exit_review) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!li.ok()) return li.status();
+    VNH_RETURN_IF_ERROR(li->bind_all(run.month, l.firm_code, l.firm_name, l.tickets_completed, l.tickets_eligible,
+                                     l.subsidy_fen, l.copay_fen, l.score_e, l.score_n, l.score_q, l.score_h,
+                                     l.score_total, l.coefficient, l.deductions_fen, l.payout_fen,
+                                     l.exit_review ? 1 : 0)
+                            .run());
+  }
+  return Status::Ok();
+}
+
+Status approve_settlement_run(Database& db, const std::string& month, const std::string& approver, TimeMs at) {
+  auto st = db.prepare("UPDATE settlement_runs SET status = 'approved', approved_by = ?, approved_at = ? WHERE month = ?");
+  if (!st.ok()) return st.status();
+  VNH_RETURN_IF_ERROR(st->bind_all(approver, at, month).run());
+  if (db.changes() != 1) return not_found(fmt::format("{} has not been settled", month), "month");
+  return Status::Ok();
+}
+
+Result<std::vector<AdjustmentRow>> list_adjustments(Database& db, const std::string& month) {
+  auto st = db.prepare(
+      "SELECT id, firm_code, amount_fen, corrects_month, reason, created_by FROM settlement_adjustments "
+      "WHERE month = ? ORDER BY firm_code, id");
+  if (st.ok()) st->bind(1, month);
+  return query_all<AdjustmentRow>(std::move(st), [](Statement& r) {
+    return AdjustmentRow{r.int64(0), r.text(1), r.int64(2), r.text(3), r.text(4), r.text(5)};
+  });
+}
+
+Result<std::int64_t> insert_adjustment(Database& db, const std::string& month, const AdjustmentRow& a, TimeMs at) {
+  auto st = db.prepare(
+      "INSERT INTO settlement_adjustments(month, firm_code, amount_fen, corrects_month, reason, created_by, "
+      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  VNH_RETURN_IF_ERROR(
+      st->bind_all(month, a.firm_code, a.amount_fen, a.corrects_month, a.reason, a.created_by, at).run());
+  return db.last_insert_rowid();
+}
+
+}  // namespace vnh::store
