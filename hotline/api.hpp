@@ -66,7 +66,7 @@ class Api {
     bool open = false;  // no bearer token required: the handler authenticates the caller
   };
 
-  explicit Api(ApiContext ctx) : c_(std::move(ctx)) {}
+  explicit Api(ApiContext ctx) : c_(std::move(ctx)), sessions_(c_.clock) {}
   // Every resource's table.
   void install(net::Router& r);
   // One more route (the test clock of --fake-clock).

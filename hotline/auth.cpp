@@ -129,7 +129,7 @@ std::optional<Principal> SessionCache::find(const std::string& token, TimeMs now
   std::lock_guard lk(mu_);
   auto it = entries_.find(h);
   if (it == entries_.end()) return std::nullopt;
-  if (Clock::now() - it->second.checked_at > ttl_ || it->second.principal.expires_at <= now) {
+  if (clock_.now_ms() - it->second.checked_at > ttl_ms_ || it->second.principal.expires_at <= now) {
     entries_.erase(it);
     return std::nullopt;
   }
@@ -142,11 +142,11 @@ std::uint64_t SessionCache::generation() {
 }
 
 void SessionCache::remember(const Principal& p, std::uint64_t generation_before_read) {
-  const auto at = Clock::now();
+  const TimeMs at = clock_.now_ms();
   std::lock_guard lk(mu_);
   if (generation_ != generation_before_read) return;
   if (entries_.size() >= kMaxEntries) {
-    std::erase_if(entries_, [&](const auto& e) { return at - e.second.checked_at > ttl_; });
+    std::erase_if(entries_, [&](const auto& e) { return at - e.second.checked_at > ttl_ms_; });
     if (entries_.size() >= kMaxEntries) entries_.clear();
   }
   entries_.insert_or_assign(p.token_hash, Entry{p, at});

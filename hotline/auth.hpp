@@ -68,13 +68,14 @@ Status disable_user(store::Database& db, const std::string& username, const std:
 
 // Sessions recently checked against the database, so that a console's or a device gateway's
 // requests (thousands a second under intake) do not each open a read transaction to read the
-// session and its user. An entry is trusted for at most `ttl` of real time, and never past the
-// session's expiry. Logout and disabling a user on this server call forget_all() when their
-// transaction commits (before they are answered); a change made by another process on the same
-// database (`vnh user disable`) takes effect within `ttl`. Thread-safe.
+// session and its user. An entry is trusted for at most `ttl` on `clock` (the platform's:
+// under --fake-clock it is the test's to move), and never past the session's expiry. Logout
+// and disabling a user on this server call forget_all() when their transaction commits
+// (before they are answered); a change made by another process on the same database
+// (`vnh user disable`) takes effect within `ttl`. Thread-safe.
 class SessionCache {
  public:
-  explicit SessionCache(std::chrono::milliseconds ttl = std::chrono::seconds(1)) : ttl_(ttl) {}
+  explicit SessionCache(const Clock& clock, TimeMs ttl_ms = 1000) : clock_(clock), ttl_ms_(ttl_ms) {}
   // The principal for this token if it was checked within ttl and has not expired at `now`.
   std::optional<Principal> find(const std::string& token, TimeMs now);
   // Call before reading the session; pass it to remember(), which then keeps nothing if
@@ -85,13 +86,13 @@ class SessionCache {
   std::size_t size();
 
  private:
-  using Clock = std::chrono::steady_clock;
   struct Entry {
     Principal principal;
-    Clock::time_point checked_at;
+    TimeMs checked_at = 0;
   };
   static constexpr std::size_t kMaxEntries = 10000;
-  std::chrono::milliseconds ttl_;
+  const Clock& clock_;
+  TimeMs ttl_ms_;
   std::mutex mu_;
   std::uint64_t generation_ = 0;
   std::unordered_map<std::string, Entry> entries_;  // by token hash

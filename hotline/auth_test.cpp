@@ -1,30 +1,20 @@
 #include <catch2/catch.hpp>
 
-#include <thread>
-
 #include "common/crypto.hpp"
 #include "data/embedded.hpp"
 #include "hotline/auth.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/world.hpp"
 
 using namespace vnh;
 using namespace vnh::hotline;
 
 namespace {
-struct Fixture {
-  testing::TempDir dir;
-  std::unique_ptr<store::Store> store;
-  domain::Policy policy = *domain::load_policy(data::default_policy_text(), "p");
+struct Fixture : testing::TestStore {
   TimeMs now = 1'800'000'000'000;
-  Fixture() {
+  Fixture() : TestStore("a.db") {
     policy.password = PasswordParams{1, 8 * 1024 * 1024};  // fast hashes for tests
-    store::StoreOptions o;
-    o.path = dir.file("a.db");
-    o.start_writer = false;
-    o.open.synchronous = "OFF";
-    store = std::move(*store::Store::open(o));
     auto h = hash_new_password("correct horse", policy);
     REQUIRE(h.ok());
     REQUIRE(store::run_transaction(store->db(), [&](store::WriteTx& tx) {
@@ -99,9 +89,10 @@ TEST_CASE("user names and passwords are validated", "[auth]") {
 }
 
 TEST_CASE("the session cache trusts a check for its ttl, never past expiry, and forgets on logout", "[auth]") {
-  SessionCache cache(std::chrono::milliseconds(200));
-  const std::string token = "a-bearer-token";
   const TimeMs now = 1'800'000'000'000;
+  FakeClock clock(now);
+  SessionCache cache(clock, 200);
+  const std::string token = "a-bearer-token";
   Principal p{7, "alice", domain::Role::kOperator, now + kMsPerHour, sha256_raw(token)};
   CHECK_FALSE(cache.find(token, now));
   cache.remember(p, cache.generation());
@@ -114,7 +105,9 @@ TEST_CASE("the session cache trusts a check for its ttl, never past expiry, and 
   CHECK(cache.size() == 0);
   SECTION("past the ttl the database is asked again") {
     cache.remember(p, cache.generation());
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    clock.advance(200);
+    CHECK(cache.find(token, now));  // still within the ttl
+    clock.advance(50);
     CHECK_FALSE(cache.find(token, now));
   }
   SECTION("forget_all drops everything, and a read begun before it is not kept") {

@@ -7,31 +7,19 @@
 #include "importer/importer.hpp"
 #include "store/query.hpp"
 #include "store/store.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/world.hpp"
 
 using namespace vnh;
 using namespace vnh::importer;
 
 namespace {
 
-std::string sample(const std::string& name) {
-  return vnh::testing::slurp(std::string(VNH_SOURCE_DIR) + "/tests/data/month-2026-10/" + name);
-}
 
-struct Fixture {
-  testing::TempDir dir;
-  std::unique_ptr<store::Store> store;
-  domain::Policy policy;
-  Fixture() {
-    store::StoreOptions o;
-    o.path = dir.file("i.db");
-    o.start_writer = false;
-    o.open.synchronous = "OFF";
-    store = std::move(*store::Store::open(o));
-    policy = *domain::load_policy(data::default_policy_text(), "policy.toml");
-  }
+struct Fixture : testing::TestStore {
+  Fixture() : TestStore("i.db") { import_time = *parse_time("2026-11-23T10:00:00+08:00"); }
+  // One file through the importer; the report may hold refused rows.
   ImportReport run(Kind k, const std::string& csv) {
-    ImportContext ctx{policy, store->crypto(), *parse_time("2026-11-23T10:00:00+08:00"), "import", "x.csv"};
+    ImportContext ctx{policy, store->crypto(), import_time, "import", "x.csv"};
     auto r = import_csv(store->db(), k, csv, ctx);
     REQUIRE(r.ok());
     return *r;
@@ -40,19 +28,7 @@ struct Fixture {
     return *store::query_int(store->db().prepare("SELECT count(*) FROM " + table));
   }
   // Imports the sample files up to and including `last`.
-  void load_until(Kind last) {
-    const std::pair<Kind, const char*> order[] = {
-        {Kind::kAreas, "areas.csv"},         {Kind::kCatalog, "catalog.csv"},       {Kind::kElders, "elders.csv"},
-        {Kind::kFirms, "firms.csv"},         {Kind::kFirmAreas, "firm-areas.csv"}, {Kind::kStaff, "staff.csv"},
-        {Kind::kTickets, "tickets.csv"},     {Kind::kCallbacks, "callbacks.csv"},  {Kind::kComplaints, "complaints.csv"},
-        {Kind::kInspections, "inspections.csv"}};
-    for (const auto& [k, f] : order) {
-      auto rep = run(k, sample(f));
-      INFO(f << "\n" << rep.format_errors(f));
-      REQUIRE(rep.ok());
-      if (k == last) return;
-    }
-  }
+  void load_until(Kind last) { load_month_sample(last); }
 };
 
 const char* table_of(Kind k) {

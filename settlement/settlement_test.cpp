@@ -11,7 +11,7 @@
 #include "settlement/settlement.hpp"
 #include "store/query.hpp"
 #include "store/store.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/world.hpp"
 
 using namespace vnh;
 namespace fs = std::filesystem;
@@ -19,37 +19,12 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string read(const fs::path& p) { return vnh::testing::slurp(p); }
-std::string sample(const std::string& name) {
-  return read(fs::path(VNH_SOURCE_DIR) / "tests/data/month-2026-10" / name);
-}
+std::string sample(const std::string& name) { return testing::TestStore::month_sample(name); }
 
-struct World {
-  testing::TempDir dir;
-  std::unique_ptr<store::Store> store;
-  domain::Policy policy = *domain::load_policy(data::default_policy_text(), "policy.toml");
-  World() {
-    store::StoreOptions o;
-    o.path = dir.file("s.db");
-    o.start_writer = false;
-    o.open.synchronous = "OFF";
-    store = std::move(*store::Store::open(o));
-  }
-  void load(importer::Kind k, const std::string& csv) {
-    importer::ImportContext ctx{policy, store->crypto(), *parse_time("2026-11-23T10:00:00+08:00"), "import", "x"};
-    auto r = importer::import_csv(store->db(), k, csv, ctx);
-    REQUIRE(r.ok());
-    INFO(r->format_errors("x.csv"));
-    REQUIRE(r->ok());
-  }
-  void load_sample() {
-    using importer::Kind;
-    for (auto [k, f] : {std::pair{Kind::kAreas, "areas.csv"}, {Kind::kCatalog, "catalog.csv"},
-                        {Kind::kElders, "elders.csv"}, {Kind::kFirms, "firms.csv"}, {Kind::kFirmAreas, "firm-areas.csv"},
-                        {Kind::kStaff, "staff.csv"}, {Kind::kTickets, "tickets.csv"}, {Kind::kCallbacks, "callbacks.csv"},
-                        {Kind::kComplaints, "complaints.csv"}, {Kind::kInspections, "inspections.csv"}}) {
-      load(k, sample(f));
-    }
-  }
+// The worked month's store, settled into a folder of its own.
+struct World : testing::TestStore {
+  World() : TestStore("s.db") { import_time = *parse_time("2026-11-23T10:00:00+08:00"); }
+  void load_sample() { load_month_sample(); }
   Result<settlement::RunResult> settle(const std::string& month, const std::string& by = "cli:test") {
     settlement::RunOptions o{*parse_year_month(month), dir.file("out"), by, 1'800'000'000'000};
     return settlement::run(store->db(), [&](const auto& w) { return store::run_transaction(store->db(), w); }, policy, o);
@@ -196,5 +171,114 @@ TEST_CASE("disputed tickets and tickets with uncleared visit exceptions are not 
     auto again = w.settle("2026-10");
     REQUIRE(again.ok());
     CHECK(again->settlement.tickets_eligible == before + 1);
+  }
+}
+
+namespace {
+
+// A month built by hand, without a database: one firm, one B-category elder (5000 fen of
+// monthly credit), two items.
+struct HandMonth {
+  domain::Policy policy = *domain::load_policy(data::default_policy_text(), "policy.toml");
+  settlement::MonthInputs in;
+  std::vector<store::SettledTicket> tickets;
+  HandMonth() {
+    store::Firm f;
+    f.id = 7;
+    f.code = "F007";
+    f.name = "七号家政";
+    in.firms.push_back(f);
+    in.elders.push_back({3, domain::ElderCategory::kB, {1950, 1, 1}, "620102001001"});
+    store::ServiceItem bath;
+    bath.id = 1;
+    bath.code = "LC010";
+    bath.standard_price_fen = 4800;
+    bath.category = domain::Category::kLifeCare;
+    store::ServiceItem bp = bath;
+    bp.id = 2;
+    bp.code = "MC001";
+    bp.standard_price_fen = 800;
+    bp.category = domain::Category::kMedicalCare;
+    in.items = {bath, bp};
+    in.areas.push_back({"620102001", "酒泉路街道", std::string("620102"), domain::AreaLevel::kStreet});
+    in.inspections.push_back({7, "2026-10", 9000, 9000, 9000, "insp", 0});
+    in.ratings.push_back({7, 9, 2});  // mean 4.5 → s = 0.875
+    in.exception_types[104] = "distance";
+    // Four tickets checked out in October, in check-out order: the bath, the blood pressure
+    // (its credit partly used up), one disputed, one held by a visit exception.
+    const TimeMs day = *parse_time("2026-10-05T10:00:00+08:00");
+    auto ticket = [&](std::int64_t id, std::int64_t item, int minutes, bool disputed, int held, bool on_time) {
+      store::SettledTicket t{id, fmt::format("T{}", id), 7, disputed, day + minutes * 60'000, day,
+                             on_time ? day - 1 : day + 1, day + 3'600'000, held, 3, item};
+      tickets.push_back(t);
+    };
+    ticket(101, 1, 60, false, 0, true);
+    ticket(102, 2, 120, false, 0, true);
+    ticket(103, 2, 180, true, 0, true);
+    ticket(104, 1, 240, false, 1, false);
+  }
+};
+
+struct RecordingStatements final : settlement::StatementSink {
+  std::vector<settlement::StatementLine> lines;
+  void line(const std::string&, const settlement::StatementLine& l) override { lines.push_back(l); }
+};
+
+}  // namespace
+
+TEST_CASE("the settlement is a pure function of the month's inputs", "[settlement][pure]") {
+  HandMonth m;
+  RecordingStatements sink;
+  auto s = settlement::compute(m.in, m.tickets, m.policy, {2026, 10}, &sink);
+  INFO(s.status().to_string());
+  REQUIRE(s.ok());
+  REQUIRE(s->lines.size() == 1);
+  const auto& l = s->lines[0];
+  CHECK(l.code == "F007");
+  CHECK(l.tickets_completed == 4);
+  CHECK(l.tickets_eligible == 2);
+  CHECK(l.subsidy == 5000);  // 4800 + the 200 left of the credit
+  CHECK(l.copay == 600);
+  // Q = 100 × (0.5·0.875 + 0.3·0.75 + 0.2·0.75) = 81.25; T = 0.2·90 + 0.25·90 + 0.35·81.25 + 0.2·90 = 86.9375 → 86.94
+  CHECK(l.score_q == 8125);
+  CHECK(l.score_total == 8694);
+  CHECK(l.coefficient == 95);
+  CHECK(l.payout == 4750);
+  CHECK_FALSE(l.exit_review);
+  REQUIRE(s->by_street.size() == 1);
+  CHECK(s->by_street[0].label == "酒泉路街道");
+  CHECK(s->by_street[0].tickets == 4);
+  REQUIRE(sink.lines.size() == 4);
+  CHECK(sink.lines[0].reason == "credit");
+  CHECK(sink.lines[1].reason == "credit_partial");
+  CHECK(sink.lines[1].subsidy == 200);
+  CHECK(sink.lines[2].reason == "excluded:disputed");
+  CHECK(sink.lines[3].reason == "excluded:visit_exception:distance");
+  CHECK(sink.lines[0].age == 76);
+  SECTION("the same inputs give the same result") {
+    auto again = settlement::compute(m.in, m.tickets, m.policy, {2026, 10});
+    REQUIRE(again.ok());
+    CHECK(settlement::render_csv(*again) == settlement::render_csv(*s));
+  }
+  SECTION("a substantiated complaint of the month is deducted") {
+    m.in.complaints.push_back({7, 1, 1});
+    auto d = settlement::compute(m.in, m.tickets, m.policy, {2026, 10});
+    REQUIRE(d.ok());
+    CHECK(d->lines[0].deductions == 5000);
+    CHECK(d->lines[0].payout == 0);  // max(0, 4750 − 5000)
+  }
+  SECTION("missing scores for a firm with eligible tickets stop the computation") {
+    m.in.inspections.clear();
+    auto d = settlement::compute(m.in, m.tickets, m.policy, {2026, 10});
+    REQUIRE_FALSE(d.ok());
+    CHECK(d.status().reason() == "missing_inspections");
+    CHECK(d.status().message().find("F007 七号家政") != std::string::npos);
+  }
+  SECTION("a ticket naming an item the inputs do not hold is refused") {
+    m.tickets[1].item_id = 99;
+    auto d = settlement::compute(m.in, m.tickets, m.policy, {2026, 10});
+    REQUIRE_FALSE(d.ok());
+    CHECK(d.status().code() == Code::kInternal);
+    CHECK(d.status().message().find("T102") != std::string::npos);
   }
 }

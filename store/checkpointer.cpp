@@ -76,11 +76,16 @@ void Checkpointer::loop() {
   pthread_setname_np(pthread_self(), "vnh-checkpoint");
   std::unique_lock lk(mu_);
   while (!stopping_) {
-    cv_.wait_for(lk, opts_.idle, [this] { return stopping_ || wanted_; });
+    cv_.wait_for(lk, opts_.idle, [this] { return stopping_ || wanted_ || idle_now_; });
     if (stopping_) break;
     wanted_ = false;
+    idle_now_ = false;
     int pages = wal_pages_;
-    if (pages == 0 || pages == caught_up_at_) continue;  // nothing new since the last full copy
+    if (pages == 0 || pages == caught_up_at_) {  // nothing new since the last full copy
+      ++wakeups_;
+      continue;
+    }
+    in_pass_ = true;
     lk.unlock();
     int log = 0, done = 0;
     const std::uint64_t generation = restarts_;
@@ -89,7 +94,22 @@ void Checkpointer::loop() {
       if (restarts_ == generation) passed_ = log;  // else that WAL is gone and counting starts at 0
     }
     lk.lock();
+    in_pass_ = false;
+    ++wakeups_;
   }
+}
+
+bool Checkpointer::busy() {
+  std::lock_guard lk(mu_);
+  return wanted_ || idle_now_ || in_pass_;
+}
+
+void Checkpointer::idle_now() {
+  {
+    std::lock_guard lk(mu_);
+    idle_now_ = true;
+  }
+  cv_.notify_one();
 }
 
 }  // namespace vnh::store

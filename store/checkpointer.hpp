@@ -56,6 +56,12 @@ class Checkpointer {
   int wal_pages() const { return wal_pages_; }
   // Frames (pages) appended to the WAL by the watched connection's commits, in all.
   std::uint64_t frames_written() const { return frames_; }
+  // The test seam for the idle interval: the thread wakes now as if `idle` had passed.
+  void idle_now();
+  // Times the thread woke and decided whether to checkpoint (tests wait on it).
+  std::uint64_t wakeups() const { return wakeups_; }
+  // True while the thread has been woken and has not finished the pass (tests wait on it).
+  bool busy();
 
  private:
   Checkpointer(std::unique_ptr<Database> db, CheckpointOptions opts) : db_(std::move(db)), opts_(opts) {}
@@ -69,7 +75,10 @@ class Checkpointer {
   std::mutex mu_;
   std::condition_variable cv_;
   bool wanted_ = false;
+  bool idle_now_ = false;
+  bool in_pass_ = false;
   bool stopping_ = false;
+  std::atomic<std::uint64_t> wakeups_{0};
   std::atomic<int> wal_pages_{0};
   std::atomic<int> passed_{0};  // the WAL's frames when the last background pass started copying
   std::atomic<std::uint64_t> restarts_{0};  // WAL restarts seen by the hook: a pass that raced one

@@ -8,6 +8,7 @@
 #include "store/checkpointer.hpp"
 #include "store/writer.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/wait.hpp"
 
 using namespace vnh;
 using namespace vnh::store;
@@ -45,10 +46,7 @@ struct Rig {
   std::unique_ptr<Writer> writer;
 };
 
-bool eventually(const std::function<bool()>& cond) {
-  for (int i = 0; i < 500 && !cond(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  return cond();
-}
+using testing::eventually;
 }  // namespace
 
 TEST_CASE("past the soft threshold the thread checkpoints and the writer never does", "[checkpoint]") {
@@ -68,19 +66,26 @@ TEST_CASE("past the soft threshold the thread checkpoints and the writer never d
 TEST_CASE("below the soft threshold nothing is checkpointed until the idle interval", "[checkpoint]") {
   testing::TempDir dir;
   const std::string path = dir.file("c.db");
-  constexpr auto kIdle = std::chrono::milliseconds(400);
-  Rig rig(path, {.soft_pages = 1000, .hard_pages = 1'000'000, .idle = kIdle});
-  auto t0 = std::chrono::steady_clock::now();
+  // The idle interval is driven by the test (idle_now), not waited for.
+  Rig rig(path, {.soft_pages = 1000, .hard_pages = 1'000'000, .idle = std::chrono::hours(1)});
   rig.commits(5);
-  if (std::chrono::steady_clock::now() - t0 < kIdle / 2) {  // a slow disk could take longer
-    CHECK(rig.ck->background_checkpoints() == 0);
-  }
-  CHECK(eventually([&] { return rig.ck->background_checkpoints() >= 1; }));
+  CHECK(rig.ck->background_checkpoints() == 0);
+  CHECK(rig.ck->wakeups() == 0);
+  rig.ck->idle_now();
+  CHECK(eventually([&] { return rig.ck->wakeups() == 1; }));
+  CHECK(rig.ck->background_checkpoints() == 1);
   // Caught up: further idle intervals with nothing new run no checkpoint.
-  std::this_thread::sleep_for(2 * kIdle);
-  const auto n = rig.ck->background_checkpoints();
-  std::this_thread::sleep_for(3 * kIdle);
-  CHECK(rig.ck->background_checkpoints() == n);
+  for (std::uint64_t i = 2; i <= 4; ++i) {
+    rig.ck->idle_now();
+    CHECK(eventually([&] { return rig.ck->wakeups() == i; }));
+  }
+  CHECK(rig.ck->background_checkpoints() == 1);
+  SECTION("a commit after that is copied at the next idle interval") {
+    rig.commits(1);
+    rig.ck->idle_now();
+    CHECK(eventually([&] { return rig.ck->wakeups() == 5; }));
+    CHECK(rig.ck->background_checkpoints() == 2);
+  }
 }
 
 TEST_CASE("past the hard threshold the writer checkpoints inline and the WAL stays bounded", "[checkpoint]") {
@@ -113,7 +118,7 @@ TEST_CASE("while the WAL cannot restart, a pass runs per soft_pages new frames, 
   const auto frames_before = rig.ck->frames_written();
   for (int i = 0; i < 300; ++i) {
     rig.commits(1);
-    std::this_thread::sleep_for(std::chrono::microseconds(200));  // let the thread run between commits
+    REQUIRE(eventually([&] { return !rig.ck->busy(); }));  // the thread runs between commits
   }
   const auto frames = rig.ck->frames_written() - frames_before;
   REQUIRE(frames >= 300);

@@ -96,10 +96,19 @@ before(async () => {
   });
 });
 
+// Stops a child and waits for it to exit (SIGKILL if it has not within 10 s).
+function stop(p) {
+  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const hard = setTimeout(() => p.kill('SIGKILL'), 10000);
+    p.once('exit', () => { clearTimeout(hard); resolve(); });
+    p.kill('SIGTERM');
+  });
+}
+
 after(async () => {
   if (browser) await browser.close();
-  for (const p of procs.reverse()) p.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 300));
+  for (const p of procs.reverse()) await stop(p);
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -20,17 +20,19 @@ namespace json = boost::json;
 
 namespace {
 
-// One server for the whole file: a small district and a user of every role.
+// One server for the whole file: a small district and a user of every role. A function-local
+// static, so it is stopped (SIGTERM, waited for) when the test process exits.
 TestServer& shared() {
-  static TestServer* s = [] {
-    auto* srv = new TestServer();
-    load_small_district(*srv);
-    for (const char* r : {"operator", "supervisor", "inspector", "finance", "admin"}) srv->add_user(std::string(r) + "1", r);
-    srv->add_user("finance2", "finance");
-    srv->start();
-    return srv;
+  static TestServer srv;
+  static const bool started = [] {
+    load_small_district(srv);
+    for (const char* r : {"operator", "supervisor", "inspector", "finance", "admin"}) srv.add_user(std::string(r) + "1", r);
+    srv.add_user("finance2", "finance");
+    srv.start();
+    return true;
   }();
-  return *s;
+  (void)started;
+  return srv;
 }
 
 std::string str(const json::value& v, const char* k) {

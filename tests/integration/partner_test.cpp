@@ -5,6 +5,7 @@
 
 #include <map>
 #include <set>
+#include <future>
 #include <thread>
 
 #include "sim/firm_agent.hpp"
@@ -12,6 +13,7 @@
 #include "store/sqlite.hpp"
 #include "tests/support/partner.hpp"
 #include "tests/support/test_server.hpp"
+#include "tests/support/wait.hpp"
 
 using namespace vnh;
 using namespace vnh::testing;
@@ -231,10 +233,7 @@ TEST_CASE("offers time out on the policy's clock: next firm, then unassigned, re
   REQUIRE(far.next_offer());
   advance(600'000);
   std::string state;
-  for (int i = 0; i < 50 && state != "unassigned"; ++i) {
-    state = str(r.ticket(op, no), "state");
-    std::this_thread::sleep_for(20ms);
-  }
+  eventually([&] { return (state = str(r.ticket(op, no), "state")) == "unassigned"; }, 5s);
   CHECK(state == "unassigned");
   auto late = near.command(accept(no));
   CHECK_FALSE(late->ok());
@@ -269,15 +268,13 @@ TEST_CASE("an offline firm gets its offer on connecting, acks it, and never gets
     REQUIRE(o);
     CHECK(o->offer().ticket_no() == no);
     // Wait until the ack is recorded (an ack still in flight at reconnect means a harmless re-send).
-    for (int i = 0; i < 100; ++i) {
+    eventually([&] {
       auto firms = op.get("/api/v1/firms").json();
-      bool done = false;
       for (const auto& f : firms.at("firms").as_array()) {
-        if (str(f, "code") == "F_NEAR") done = f.at("outbox_unacked").as_int64() == 0;
+        if (str(f, "code") == "F_NEAR") return f.at("outbox_unacked").as_int64() == 0;
       }
-      if (done) break;
-      std::this_thread::sleep_for(20ms);
-    }
+      return false;
+    }, 5s);
   }  // acked automatically, then disconnected
   TestPartner again(r.s.endpoint(), r.tokens["F_NEAR"]);
   REQUIRE(again.next([](const auto& f) { return f.has_welcome(); }));
@@ -445,14 +442,15 @@ TEST_CASE("20 firms × 2,000 tickets with 10% of links dropped before the ack: n
   ro.read_only = true;
   auto db = std::move(*store::Database::open(s.db(), ro));
   std::int64_t waiting = -1;
-  for (int i = 0; i < 600 && waiting != 0; ++i) {
-    std::this_thread::sleep_for(100ms);
+  eventually([&] {
     waiting = *store::query_int(db->prepare("SELECT count(*) FROM tickets WHERE state IN ('created','offered')"));
-  }
+    return waiting == 0;
+  }, 60s);
+  // The agents close their links; the loop then runs out of work (stopped if it has not in 10 s).
   for (auto& a : agents) a->stop();
-  std::this_thread::sleep_for(200ms);
-  ioc.stop();
-  io.join();
+  auto finished = std::async(std::launch::async, [&] { io.join(); });
+  if (finished.wait_for(10s) != std::future_status::ready) ioc.stop();
+  finished.wait();
   CHECK(waiting == 0);
   if (waiting != 0) {
     auto st = db->prepare(

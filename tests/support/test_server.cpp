@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,26 +24,30 @@ struct Spawned {
   int out = -1;
 };
 
+// Starts `vnh args…` with its stdout and stderr on one pipe. The child is killed when the
+// test process dies (PR_SET_PDEATHSIG), so a crashed or aborted test leaves no server behind.
 Spawned spawn(const std::vector<std::string>& args, int* stdin_write) {
   int out[2], in[2];
-  REQUIRE(pipe(out) == 0);
-  REQUIRE(pipe(in) == 0);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 2);
-  posix_spawn_file_actions_addclose(&fa, out[0]);
-  posix_spawn_file_actions_addclose(&fa, in[1]);
+  REQUIRE(pipe2(out, O_CLOEXEC) == 0);
+  REQUIRE(pipe2(in, O_CLOEXEC) == 0);
   std::vector<std::string> full = {VNH_BINARY};
   full.insert(full.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : full) argv.push_back(a.data());
   argv.push_back(nullptr);
-  int pid = -1;
-  int rc = posix_spawn(&pid, VNH_BINARY, &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  REQUIRE(rc == 0);
+  const pid_t parent = getpid();
+  const int pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    // The child: only async-signal-safe calls until exec.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // the test died before the line above
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    dup2(out[1], 2);
+    execve(VNH_BINARY, argv.data(), environ);
+    _exit(127);
+  }
   close(out[1]);
   close(in[0]);
   if (stdin_write) {

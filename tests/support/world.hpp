@@ -1,10 +1,16 @@
 #pragma once
-// A small hand-made district for unit tests of the ticket flow: one street with two
-// communities, three firms at known distances from the elders, staff, a few catalog items.
+// Fixtures for unit tests on a real database file with the real migrations:
+//  - TestStore: an empty store (no writer thread, synchronous=OFF), the default policy, CSV
+//    loading through the real importer, a transaction helper like one Writer job; and the
+//    worked month of tests/data/month-2026-10 (load_month_sample).
+//  - World: a TestStore with a small hand-made district for the ticket flow: one street with
+//    two communities, three firms at known distances from the elders, staff, a few catalog
+//    items.
 // Everything goes through the real importer, so tests exercise the real schema and rules.
 #include <catch2/catch.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "data/embedded.hpp"
@@ -16,17 +22,55 @@
 
 namespace vnh::testing {
 
-struct World {
+struct TestStore {
   TempDir dir;
   std::unique_ptr<store::Store> store;
   domain::Policy policy = *domain::load_policy(data::default_policy_text(), "policy.toml");
+  // The time imports are stamped with.
+  TimeMs import_time = 1'790'000'000'000;
 
-  World() {
+  explicit TestStore(const std::string& file = "w.db") {
     store::StoreOptions o;
-    o.path = dir.file("w.db");
+    o.path = dir.file(file);
     o.start_writer = false;
     o.open.synchronous = "OFF";
     store = std::move(*store::Store::open(o));
+  }
+
+  // Loads one CSV kind; every row must be accepted.
+  void load(importer::Kind k, const std::string& csv, const std::string& file = "world") {
+    importer::ImportContext ctx{policy, store->crypto(), import_time, "import", file};
+    auto r = importer::import_csv(store->db(), k, csv, ctx);
+    REQUIRE(r.ok());
+    INFO(r->format_errors(file + ".csv"));
+    REQUIRE(r->ok());
+  }
+
+  // The worked month of tests/data/month-2026-10: every kind in dependency order, or those
+  // up to and including `last`.
+  void load_month_sample(std::optional<importer::Kind> last = std::nullopt) {
+    using importer::Kind;
+    for (auto [k, f] : {std::pair{Kind::kAreas, "areas.csv"}, {Kind::kCatalog, "catalog.csv"},
+                        {Kind::kElders, "elders.csv"}, {Kind::kFirms, "firms.csv"}, {Kind::kFirmAreas, "firm-areas.csv"},
+                        {Kind::kStaff, "staff.csv"}, {Kind::kTickets, "tickets.csv"}, {Kind::kCallbacks, "callbacks.csv"},
+                        {Kind::kComplaints, "complaints.csv"}, {Kind::kInspections, "inspections.csv"}}) {
+      load(k, month_sample(f), f);
+      if (k == last) return;
+    }
+  }
+  static std::string month_sample(const std::string& name) {
+    return slurp(std::string(VNH_SOURCE_DIR) + "/tests/data/month-2026-10/" + name);
+  }
+
+  // Runs `f` in a transaction on the store's database (like one Writer job).
+  template <class F>
+  Status tx(F&& f) {
+    return store::run_transaction(store->db(), [&](store::WriteTx& t) { return f(t); });
+  }
+};
+
+struct World : TestStore {
+  World() {
     // Elders live at (36.0600, 103.8300). F_NEAR is ~1.1 km away, F_MID ~3.3 km, F_FAR ~8.9 km.
     load(importer::Kind::kAreas,
          "code,name,parent_code,level\r\n620102,城关区,,district\r\n620102001,酒泉路街道,620102,street\r\n"
@@ -52,20 +96,6 @@ struct World {
     load(importer::Kind::kStaff,
          "firm_code,code,name,phone,skills\r\nF_NEAR,N1,赵工,13800000001,life_care|emergency_aid\r\n"
          "F_MID,M1,钱工,13800000002,life_care|medical_care|emergency_aid\r\nF_FAR,R1,孙工,13800000003,life_care\r\n");
-  }
-
-  void load(importer::Kind k, const std::string& csv) {
-    importer::ImportContext ctx{policy, store->crypto(), 1'790'000'000'000, "test", "world"};
-    auto r = importer::import_csv(store->db(), k, csv, ctx);
-    REQUIRE(r.ok());
-    INFO(r->format_errors("world.csv"));
-    REQUIRE(r->ok());
-  }
-
-  // Runs `f` in a transaction on the world's database (like one Writer job).
-  template <class F>
-  Status tx(F&& f) {
-    return store::run_transaction(store->db(), [&](store::WriteTx& t) { return f(t); });
   }
 };
 
