@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 
 #include "common/text.hpp"
 #include "store/audit.hpp"
@@ -127,94 +128,103 @@ Result<std::optional<std::string>> run_document(store::Database& db, YearMonth m
                                     which == "html" ? store::SettlementDocument::kHtml : store::SettlementDocument::kCsv);
 }
 
-Result<RunResult> run(store::Database& reader, const WriteFn& write, const Policy& policy, const RunOptions& opts) {
-  auto existing = get_run(reader, opts.month);
+namespace {
+
+// The run's files, written into a hidden folder beside their place and moved there only once
+// the run is recorded: all or nothing. The folder is removed whatever happens.
+class Staging {
+ public:
+  Staging(std::string out_dir, std::string month) : dir_(std::move(out_dir)), month_(std::move(month)) {}
+  ~Staging() {
+    std::error_code ec;
+    if (!staging_.empty()) fs::remove_all(staging_, ec);
+  }
+  Status open(const TimeZone& tz) {
+    std::error_code ec;
+    fs::create_directories(dir_, ec);
+    if (ec) return Status(Code::kUnavailable, fmt::format("cannot create {}: {}", dir_.string(), ec.message()));
+    staging_ = dir_ / fmt::format(".settlement-{}.partial", month_);
+    fs::remove_all(staging_, ec);
+    fs::create_directories(staging_ / "statements", ec);
+    if (ec) return Status(Code::kUnavailable, fmt::format("cannot create {}: {}", staging_.string(), ec.message()));
+    statements_ = std::make_unique<FileStatements>(staging_ / "statements", month_, tz);
+    return Status::Ok();
+  }
+  StatementSink* statements() { return statements_.get(); }
+  Status write(const RunResult& r) {
+    VNH_RETURN_IF_ERROR(statements_->close());
+    VNH_RETURN_IF_ERROR(write_file(staging_ / fmt::format("settlement-{}.csv", month_), r.csv));
+    return write_file(staging_ / fmt::format("settlement-{}.html", month_), r.html);
+  }
+  // Moves the staged files into place (the statements folder replaced whole).
+  Status publish(std::vector<std::string>& files) {
+    std::error_code ec;
+    fs::path stmt_dir = dir_ / fmt::format("statements-{}", month_);
+    fs::remove_all(stmt_dir, ec);
+    fs::rename(staging_ / "statements", stmt_dir, ec);
+    for (const char* ext : {"csv", "html"}) {
+      std::string name = fmt::format("settlement-{}.{}", month_, ext);
+      if (!ec) fs::rename(staging_ / name, dir_ / name, ec);
+      files.push_back(name);
+    }
+    if (ec) return Status(Code::kUnavailable, fmt::format("cannot publish the files in {}: {}", dir_.string(), ec.message()));
+    for (const auto& n : statements_->names()) files.push_back(fmt::format("statements-{}/{}", month_, n));
+    return Status::Ok();
+  }
+
+ private:
+  fs::path dir_;
+  std::string month_;
+  fs::path staging_;
+  std::unique_ptr<FileStatements> statements_;
+};
+
+Status refuse_if_locked(store::Database& db, YearMonth month) {
+  auto existing = get_run(db, month);
   if (!existing.ok()) return existing.status();
   if (*existing && (*existing)->status == RunStatus::kApproved) {
     return Status(Code::kFailedPrecondition,
                   fmt::format("{} was approved by {} and is locked; corrections go into a later month as adjustments",
-                              opts.month.to_string(), (*existing)->approved_by.value_or("?")),
+                              month.to_string(), (*existing)->approved_by.value_or("?")),
                   "month", "locked");
   }
-  RunResult out;
-  std::string month = opts.month.to_string();
-  std::unique_ptr<FileStatements> files;
-  fs::path staging;
+  return Status::Ok();
+}
+
+// Records the run as the month's draft (replacing an earlier draft), with the policy it used.
+Status record_run(store::WriteTx& tx, const Policy& policy, const RunOptions& opts, const RunResult& out) {
+  auto& db = tx.db();
+  VNH_RETURN_IF_ERROR(store::record_policy(db, policy, opts.now));
+  VNH_RETURN_IF_ERROR(refuse_if_locked(db, opts.month));
+  RunInfo info;
+  info.month = opts.month.to_string();
+  info.policy_digest = policy.digest;
+  info.run_by = opts.run_by;
+  info.run_at = opts.now;
+  info.totals = totals_json(out.settlement);
+  VNH_RETURN_IF_ERROR(store::replace_settlement_run(db, info, out.csv, out.html, line_rows(out.settlement)));
+  return store::append_audit(db, opts.now,
+                             {opts.run_by, "settlement.run", "settlement:" + info.month,
+                              fmt::format("{{\"policy\":\"{}\",\"payout_fen\":{}}}", policy.digest,
+                                          out.settlement.payout)});
+}
+
+}  // namespace
+
+Result<RunResult> run(store::Database& reader, const WriteFn& write, const Policy& policy, const RunOptions& opts) {
+  VNH_RETURN_IF_ERROR(refuse_if_locked(reader, opts.month));
+  std::optional<Staging> staging;
   if (!opts.out_dir.empty()) {
-    std::error_code ec;
-    fs::create_directories(opts.out_dir, ec);
-    if (ec) return Status(Code::kUnavailable, fmt::format("cannot create {}: {}", opts.out_dir, ec.message()));
-    staging = fs::path(opts.out_dir) / fmt::format(".settlement-{}.partial", month);
-    fs::remove_all(staging, ec);
-    fs::create_directories(staging / "statements", ec);
-    if (ec) return Status(Code::kUnavailable, fmt::format("cannot create {}: {}", staging.string(), ec.message()));
-    files = std::make_unique<FileStatements>(staging / "statements", month, *policy.tz);
+    staging.emplace(opts.out_dir, opts.month.to_string());
+    VNH_RETURN_IF_ERROR(staging->open(*policy.tz));
   }
-  auto cleanup = [&] {
-    std::error_code ec;
-    if (!staging.empty()) fs::remove_all(staging, ec);
-  };
-  auto s = compute(reader, policy, opts.month, files.get());
-  if (!s.ok()) {
-    files.reset();
-    cleanup();
-    return s.status();
-  }
-  out.settlement = std::move(*s);
+  RunResult out;
+  VNH_ASSIGN_OR_RETURN(out.settlement, compute(reader, policy, opts.month, staging ? staging->statements() : nullptr));
   out.csv = render_csv(out.settlement);
   out.html = render_html(out.settlement);
-  if (files) {
-    Status st = files->close();
-    if (st.ok()) st = write_file(staging / fmt::format("settlement-{}.csv", month), out.csv);
-    if (st.ok()) st = write_file(staging / fmt::format("settlement-{}.html", month), out.html);
-    if (!st.ok()) {
-      cleanup();
-      return st;
-    }
-  }
-  Status recorded = write([&](store::WriteTx& tx) -> Status {
-    auto& db = tx.db();
-    VNH_RETURN_IF_ERROR(store::record_policy(db, policy, opts.now));
-    auto again = get_run(db, opts.month);
-    if (!again.ok()) return again.status();
-    if (*again && (*again)->status == RunStatus::kApproved) {
-      return Status(Code::kFailedPrecondition, fmt::format("{} is approved and locked", month), "month", "locked");
-    }
-    RunInfo info;
-    info.month = month;
-    info.policy_digest = policy.digest;
-    info.run_by = opts.run_by;
-    info.run_at = opts.now;
-    info.totals = totals_json(out.settlement);
-    VNH_RETURN_IF_ERROR(store::replace_settlement_run(db, info, out.csv, out.html, line_rows(out.settlement)));
-    return store::append_audit(db, opts.now,
-                               {opts.run_by, "settlement.run", "settlement:" + month,
-                                fmt::format("{{\"policy\":\"{}\",\"payout_fen\":{}}}", policy.digest,
-                                            out.settlement.payout)});
-  });
-  if (!recorded.ok()) {
-    cleanup();
-    return recorded;
-  }
-  if (files) {
-    // Publish: move the staged files into place (statements folder replaced whole).
-    fs::path dir(opts.out_dir);
-    std::error_code ec;
-    fs::path stmt_dir = dir / fmt::format("statements-{}", month);
-    fs::remove_all(stmt_dir, ec);
-    fs::rename(staging / "statements", stmt_dir, ec);
-    for (const char* ext : {"csv", "html"}) {
-      std::string name = fmt::format("settlement-{}.{}", month, ext);
-      if (!ec) fs::rename(staging / name, dir / name, ec);
-      out.files.push_back(name);
-    }
-    if (ec) {
-      cleanup();
-      return Status(Code::kUnavailable, fmt::format("cannot publish the files in {}: {}", opts.out_dir, ec.message()));
-    }
-    for (const auto& n : files->names()) out.files.push_back(fmt::format("statements-{}/{}", month, n));
-    cleanup();
-  }
+  if (staging) VNH_RETURN_IF_ERROR(staging->write(out));
+  VNH_RETURN_IF_ERROR(write([&](store::WriteTx& tx) { return record_run(tx, policy, opts, out); }));
+  if (staging) VNH_RETURN_IF_ERROR(staging->publish(out.files));
   return out;
 }
 

@@ -207,20 +207,22 @@ Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, co
                                           json_detail({{"reason", decision.unassigned_reason}})));
     announce_unassigned(tx, t);
   }
-  // The response is built from what this transaction wrote, without reading it back.
-  TicketNames names{item.code, item.name, elder.name, elder.community_code, std::nullopt, std::nullopt};
-  bool complete = true;
-  if (t.firm_id) {
-    if (auto firm = dispatcher_.firm_label(*t.firm_id)) {
-      names.firm_code = firm->first;
-      names.firm_name = firm->second;
-    } else {
-      complete = false;
-    }
-  }
-  if (complete) out.names = std::move(names);
+  out.names = names_of(t, elder, item);
   out.ticket = std::move(t);
   return out;
+}
+
+std::optional<TicketNames> Service::names_of(const TicketRow& t, const store::ElderRow& elder,
+                                             const store::ServiceItem& item) const {
+  // The response is built from what this transaction wrote, without reading it back.
+  TicketNames names{item.code, item.name, elder.name, elder.community_code, std::nullopt, std::nullopt};
+  if (t.firm_id) {
+    auto firm = dispatcher_.firm_label(*t.firm_id);
+    if (!firm) return std::nullopt;  // the response reads them instead
+    names.firm_code = firm->first;
+    names.firm_name = firm->second;
+  }
+  return names;
 }
 
 void Service::mark_offered(TicketRow& t, const dispatcher::Decision& d) const {

@@ -185,6 +185,8 @@ class Service {
   Result<std::optional<Created>> replay(store::Database& db, const std::optional<std::string>& key,
                                         const std::string& request_hash);
   Status complaint_step(store::WriteTx& tx, const store::ComplaintRow& c, const Actor& actor, const char* action);
+  std::optional<TicketNames> names_of(const store::TicketRow& t, const store::ElderRow& elder,
+                                      const store::ServiceItem& item) const;
 
   // Dispatch: asks for a decision and applies it to a ticket in the database (created or
   // unassigned) — offered, or unassigned with the reason.
