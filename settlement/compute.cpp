@@ -93,7 +93,8 @@ Status Month::ticket(const store::SettledTicket& t) {
   auto item = items_.find(t.item_id);
   if (firm == firms_.end() || item == items_.end() || t.elder_id < 0 ||
       static_cast<size_t>(t.elder_id) >= elders_.size() || !elders_[static_cast<size_t>(t.elder_id)].known) {
-    return internal(fmt::format("ticket {} refers to a missing firm, item or elder", t.ticket_no));
+    return internal(fmt::format("ticket {} refers to a missing firm, item or elder",
+                                t.ticket_no.empty() ? fmt::format("(id {})", t.id) : t.ticket_no));
   }
   const ElderInfo& elder = elders_[static_cast<size_t>(t.elder_id)];
   const store::ServiceItem& it = *item->second;

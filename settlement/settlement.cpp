@@ -35,18 +35,18 @@ Result<MonthInputs> load_inputs(store::Database& db, const Policy& policy, YearM
   return in;
 }
 
-TicketFeed month_tickets(store::Database& db, const Policy& policy, YearMonth month) {
+TicketFeed month_tickets(store::Database& db, const Policy& policy, YearMonth month, bool with_numbers) {
   const TimeMs from = policy.tz->month_start(month);
   const TimeMs to = policy.tz->month_start(month.next());
-  return [&db, from, to](const std::function<Status(const store::SettledTicket&)>& fn) {
-    return store::for_each_settled_ticket(db, from, to, fn);
+  return [&db, from, to, with_numbers](const std::function<Status(const store::SettledTicket&)>& fn) {
+    return store::for_each_settled_ticket(db, from, to, with_numbers, fn);
   };
 }
 
 Result<Settlement> compute(store::Database& db, const Policy& policy, YearMonth month, StatementSink* sink) {
   auto in = load_inputs(db, policy, month, sink != nullptr);
   if (!in.ok()) return in.status();
-  return compute(*in, month_tickets(db, policy, month), policy, month, sink);
+  return compute(*in, month_tickets(db, policy, month, sink != nullptr), policy, month, sink);
 }
 
 namespace {

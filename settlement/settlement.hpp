@@ -128,8 +128,9 @@ Result<Settlement> compute(const MonthInputs& in, const std::vector<store::Settl
 // Loads a month's inputs from `db`; exception types only `with_statements`.
 Result<MonthInputs> load_inputs(store::Database& db, const domain::Policy& policy, YearMonth month,
                                 bool with_statements);
-// The month's tickets, streamed from `db` (valid while `db` is).
-TicketFeed month_tickets(store::Database& db, const domain::Policy& policy, YearMonth month);
+// The month's tickets, streamed from `db` (valid while `db` is); with their numbers only
+// `with_numbers` (for statements).
+TicketFeed month_tickets(store::Database& db, const domain::Policy& policy, YearMonth month, bool with_numbers);
 // load_inputs + compute over month_tickets.
 Result<Settlement> compute(store::Database& db, const domain::Policy& policy, YearMonth month,
                            StatementSink* sink = nullptr);

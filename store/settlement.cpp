@@ -22,7 +22,7 @@ Result<std::vector<SettlementElder>> settlement_elders(Database& db) {
       });
 }
 
-Status for_each_settled_ticket(Database& db, TimeMs from, TimeMs to,
+Status for_each_settled_ticket(Database& db, TimeMs from, TimeMs to, bool with_numbers,
                                const std::function<Status(const SettledTicket&)>& fn) {
   auto st = db.prepare(
       "SELECT id, ticket_no, firm_id, state, checkout_at, checkin_at, window_start, window_end, held_exceptions, "
@@ -32,9 +32,9 @@ Status for_each_settled_ticket(Database& db, TimeMs from, TimeMs to,
   SettledTicket t;  // one row's buffers reused for the next
   return for_each_row(std::move(st), [&](Statement& r) {
     t.id = r.int64(0);
-    t.ticket_no = r.text(1);
+    if (with_numbers) t.ticket_no.assign(r.text_view(1));  // into the buffer the last row left
     t.firm_id = r.int64(2);
-    t.disputed = r.text(3) == "disputed";
+    t.disputed = r.text_view(3) == "disputed";
     t.checkout_at = r.int64(4);
     t.checkin_at = r.int64(5);
     t.window_start = r.int64(6);

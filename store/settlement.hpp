@@ -34,7 +34,7 @@ Result<std::vector<SettlementElder>> settlement_elders(Database& db);
 // of M"), with what its share and its firm's quality score depend on.
 struct SettledTicket {
   std::int64_t id = 0;
-  std::string ticket_no;
+  std::string ticket_no;  // empty unless asked for (only statements show it)
   std::int64_t firm_id = 0;
   bool disputed = false;
   TimeMs checkout_at = 0;
@@ -46,9 +46,10 @@ struct SettledTicket {
   std::int64_t item_id = 0;
 };
 // Calls `fn` for every ticket checked out in [from, to), in check-out order, ties by ticket
-// number (SPEC §6.2: the order the monthly credit is drawn in). Streams: a month of a large
+// number (SPEC §6.2: the order the monthly credit is drawn in), with the ticket numbers when
+// `with_numbers` (reading them is a tenth of the month's time). Streams: a month of a large
 // district is millions of rows.
-Status for_each_settled_ticket(Database& db, TimeMs from, TimeMs to,
+Status for_each_settled_ticket(Database& db, TimeMs from, TimeMs to, bool with_numbers,
                                const std::function<Status(const SettledTicket&)>& fn);
 
 // The uncleared visit exception types of each ticket checked out in [from, to), joined by

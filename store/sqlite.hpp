@@ -65,6 +65,8 @@ class Statement {
   int int32(int col) const { return sqlite3_column_int(st_, col); }
   double real(int col) const { return sqlite3_column_double(st_, col); }
   std::string text(int col) const;
+  // The column's text without a copy, valid until the next step() or reset().
+  std::string_view text_view(int col) const;
   std::string blob(int col) const;
   std::optional<std::int64_t> opt_int64(int col) const {
     return is_null(col) ? std::nullopt : std::optional<std::int64_t>(int64(col));
