@@ -18,6 +18,7 @@
 #include "common/log.hpp"
 #include "console/assets.hpp"
 #include "data/embedded.hpp"
+#include "hotline/views.hpp"
 #include "importer/importer.hpp"
 #include "store/policies.hpp"
 #include "store/stats.hpp"
@@ -26,7 +27,7 @@
 namespace vnh::app {
 namespace json = boost::json;
 
-Server::Server(ServerOptions opts) : opts_(std::move(opts)), offer_timer_(ioc_) {}
+Server::Server(ServerOptions opts) : opts_(std::move(opts)), offer_timer_(ioc_), call_timer_(ioc_) {}
 
 Server::~Server() { stop(); }
 
@@ -91,6 +92,7 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& opts) {
   s->tickets_ = std::make_unique<tickets::Service>(tickets::ServiceDeps{
       *s->policy_, s->store_->crypto(), *s->clock_, *s->dispatcher_, *s->outbox_, s->timers_, {s->live_.get()}});
   s->elders_ = std::make_unique<registry::Elders>(*s->policy_, s->store_->crypto(), *s->clock_);
+  s->calls_ = std::make_unique<calls::Calls>(*s->policy_, s->store_->crypto(), *s->clock_);
   s->commands_ = std::make_unique<partners::CommandHandler>(*s->tickets_, s->store_->crypto(), *s->clock_);
   partners::PartnerHub::Events events;
   events.presence = [self](const std::string& firm, partners::Presence p) {
@@ -114,11 +116,12 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& opts) {
     // Offers waiting for an answer get their deadlines back.
     VNH_ASSIGN_OR_RETURN(auto deadlines, store::offer_deadlines(**rd));
     for (const auto& d : deadlines) s->timers_.schedule(d);
+    VNH_RETURN_IF_ERROR(s->calls_->restore(**rd));  // calls still ringing ring out on time
   }
   if (s->opts_.pbx_secret.empty()) s->opts_.pbx_secret = random_token();
 
-  hotline::ApiContext ctx{*s->store_, *s->tickets_, *s->elders_,     *s->policy_, *s->clock_, *s->live_, s->ioc_,
-                          s->blocking_, s->opts_.pbx_secret, s->fake_ != nullptr, {},          {}};
+  hotline::ApiContext ctx{*s->store_, *s->tickets_, *s->elders_,      *s->calls_,  *s->policy_, *s->clock_,
+                          *s->live_,  s->ioc_,      s->blocking_,    s->opts_.pbx_secret, s->fake_ != nullptr, {}, {}};
   ctx.presence_of = [self](std::int64_t firm) { return std::string(partners::to_string(self->hub_->presence_of(firm))); };
   ctx.firms_changed = [self] {
     boost::asio::post(self->ioc_, [self] {
@@ -137,7 +140,12 @@ void Server::install_routes() {
   api_->install(router_);
   if (fake_) {
     // The test seam: the clock moves only when told, and due offer timers fire at once.
-    hotline::install_test_clock(*api_, router_, *fake_, [this] { boost::asio::post(ioc_, [this] { fire_due_offers(); }); });
+    hotline::install_test_clock(*api_, router_, *fake_, [this] {
+      boost::asio::post(ioc_, [this] {
+        fire_due_offers();
+        expire_calls();
+      });
+    });
   }
   router_.add_ws("/partner/v1/ws", [this](const net::Request& r) { return hub_->upgrade(r); });
   router_.add_ws("/api/v1/live", [this](const net::Request& r) { return live_->upgrade(r); });
@@ -183,6 +191,7 @@ Status Server::start() {
   work_.emplace(boost::asio::make_work_guard(ioc_));
   timers_.set_on_change([this] { boost::asio::post(ioc_, [this] { arm_offer_timer(); }); });
   arm_offer_timer();
+  arm_call_timer();
   hub_->start();
   int n = opts_.threads > 0 ? opts_.threads : std::max(2u, std::thread::hardware_concurrency());
   for (int i = 0; i < n; ++i) {
@@ -217,6 +226,34 @@ void Server::fire_due_offers() {
           if (!st.ok()) log::warn("msg=\"offer timeout failed\" ticket_id={} error={}", due.ticket_id, log::q(st.message()));
         });
   }
+}
+
+void Server::arm_call_timer() {
+  call_timer_.expires_after(std::chrono::seconds(1));
+  call_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    expire_calls();
+    arm_call_timer();
+  });
+}
+
+void Server::expire_calls() {
+  const TimeMs due = calls_->next_expiry();
+  if (due == 0 || clock_->now_ms() < due) return;
+  auto missed = std::make_shared<std::vector<store::CallRow>>();
+  store_->writer().submit(
+      [this, missed](store::WriteTx& tx) -> Status {
+        VNH_ASSIGN_OR_RETURN(*missed, calls_->expire_ringing(tx));
+        return Status::Ok();
+      },
+      [this, missed](Status st) {
+        if (!st.ok()) return log::warn("msg=\"ring timeout failed\" error={}", log::q(st.message()));
+        for (const auto& c : *missed) {
+          auto ev = hotline::call_json(c, *policy_->tz);
+          ev["type"] = "call";
+          live_->broadcast(ev, hotline::Audience::kOperators);
+        }
+      });
 }
 
 std::string Server::metrics_text() {
@@ -302,7 +339,10 @@ void Server::stop() {
     hub_->close_all("server shutting down");
     hub_->stop();
   }
-  boost::asio::post(ioc_, [this] { offer_timer_.cancel(); });
+  boost::asio::post(ioc_, [this] {
+    offer_timer_.cancel();
+    call_timer_.cancel();
+  });
   // Let queued writes finish (their answers still go out), then stop the loop.
   if (store_) store_->writer().stop();
   work_.reset();

@@ -25,6 +25,7 @@
 #include "net/server.hpp"
 #include "partners/hub.hpp"
 #include "partners/outbox.hpp"
+#include "calls/calls.hpp"
 #include "registry/elders.hpp"
 #include "store/store.hpp"
 #include "tickets/service.hpp"
@@ -71,6 +72,9 @@ class Server {
   explicit Server(ServerOptions opts);
   void arm_offer_timer();
   void fire_due_offers();
+  // Once a second: calls that rang out become missed (SPEC §11), and the consoles hear it.
+  void arm_call_timer();
+  void expire_calls();
   void install_routes();
 
   ServerOptions opts_;
@@ -89,12 +93,14 @@ class Server {
   std::unique_ptr<dispatcher::Dispatcher> dispatcher_;
   std::unique_ptr<tickets::Service> tickets_;
   std::unique_ptr<registry::Elders> elders_;
+  std::unique_ptr<calls::Calls> calls_;
   std::unique_ptr<partners::CommandHandler> commands_;
   std::unique_ptr<partners::PartnerHub> hub_;
   std::unique_ptr<hotline::Api> api_;
   net::Router router_;
   std::unique_ptr<net::HttpServer> http_;
   boost::asio::steady_timer offer_timer_;
+  boost::asio::steady_timer call_timer_;
   std::vector<std::thread> threads_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::mutex metrics_mu_;

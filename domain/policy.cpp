@@ -295,6 +295,7 @@ Status read_policy(const toml::table& root, std::string_view source, Policy& p) 
 
   if (auto t = r.sub("hotline", st)) {
     VNH_RETURN_IF_ERROR(t->string("default_area_code", p.default_area_code));
+    VNH_RETURN_IF_ERROR(t->integer("ring_timeout_s", 5, 600, p.ring_timeout_s));
     VNH_RETURN_IF_ERROR(t->finish());
     bool ok = p.default_area_code.size() >= 3 && p.default_area_code.size() <= 4 && p.default_area_code[0] == '0';
     for (char c : p.default_area_code) ok = ok && c >= '0' && c <= '9';

@@ -78,6 +78,7 @@ struct Policy {
   int max_frame_bytes = 64 * 1024;
 
   std::string default_area_code = "0931";
+  int ring_timeout_s = 30;  // a call nobody answers in this long is missed (SPEC §11)
 
   bool is_fully_funded(ElderCategory c) const;
   bool has_credit(ElderCategory c) const;

@@ -81,6 +81,20 @@ constexpr std::array<std::pair<RunStatus, std::string_view>, 2> kRunStatuses{{
     {RunStatus::kDraft, "draft"}, {RunStatus::kApproved, "approved"}}};
 constexpr std::array<std::pair<ElderStatus, std::string_view>, 2> kElderStatuses{{
     {ElderStatus::kActive, "active"}, {ElderStatus::kInactive, "inactive"}}};
+constexpr std::array<std::pair<CallState, std::string_view>, 4> kCallStates{{
+    {CallState::kRinging, "ringing"},
+    {CallState::kAnswered, "answered"},
+    {CallState::kEnded, "ended"},
+    {CallState::kMissed, "missed"},
+}};
+constexpr std::array<std::pair<CallOutcome, std::string_view>, 6> kCallOutcomes{{
+    {CallOutcome::kTicket, "ticket"},
+    {CallOutcome::kInformation, "information"},
+    {CallOutcome::kComplaint, "complaint"},
+    {CallOutcome::kCallback, "callback"},
+    {CallOutcome::kWrongNumber, "wrong_number"},
+    {CallOutcome::kSilent, "silent"},
+}};
 
 }  // namespace
 
@@ -97,6 +111,8 @@ std::string_view to_string(DisputeStatus s) { return name_of(kDisputeStatuses, s
 std::string_view to_string(ExceptionStatus s) { return name_of(kExceptionStatuses, s); }
 std::string_view to_string(RunStatus s) { return name_of(kRunStatuses, s); }
 std::string_view to_string(ElderStatus s) { return name_of(kElderStatuses, s); }
+std::string_view to_string(CallState s) { return name_of(kCallStates, s); }
+std::string_view to_string(CallOutcome o) { return name_of(kCallOutcomes, o); }
 
 std::optional<Category> parse_category(std::string_view s) { return lookup(kCategories, s); }
 std::optional<ElderCategory> parse_elder_category(std::string_view s) { return lookup(kElderCategories, s); }
@@ -111,6 +127,9 @@ std::optional<DisputeStatus> parse_dispute_status(std::string_view s) { return l
 std::optional<ExceptionStatus> parse_exception_status(std::string_view s) { return lookup(kExceptionStatuses, s); }
 std::optional<RunStatus> parse_run_status(std::string_view s) { return lookup(kRunStatuses, s); }
 std::optional<ElderStatus> parse_elder_status(std::string_view s) { return lookup(kElderStatuses, s); }
+std::optional<CallState> parse_call_state(std::string_view s) { return lookup(kCallStates, s); }
+std::optional<CallOutcome> parse_call_outcome(std::string_view s) { return lookup(kCallOutcomes, s); }
+std::string call_outcome_names() { return join_names(kCallOutcomes); }
 
 std::string category_names() { return join_names(kCategories); }
 std::string role_names() { return join_names(kRoles); }

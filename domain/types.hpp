@@ -23,6 +23,10 @@ enum class ExceptionStatus { kOpen, kCleared, kUpheld };
 // A month's settlement run: a draft until finance approves it, then locked.
 enum class RunStatus { kDraft, kApproved };
 enum class ElderStatus { kActive, kInactive };
+// An incoming call's life (SPEC §11): ringing → answered → ended, or ringing → missed.
+enum class CallState { kRinging, kAnswered, kEnded, kMissed };
+// What an answered call came to.
+enum class CallOutcome { kTicket, kInformation, kComplaint, kCallback, kWrongNumber, kSilent };
 
 std::string_view to_string(Category c);
 std::string_view to_string(ElderCategory c);
@@ -37,6 +41,8 @@ std::string_view to_string(DisputeStatus s);
 std::string_view to_string(ExceptionStatus s);
 std::string_view to_string(RunStatus s);
 std::string_view to_string(ElderStatus s);
+std::string_view to_string(CallState s);
+std::string_view to_string(CallOutcome o);
 
 std::optional<Category> parse_category(std::string_view s);
 std::optional<ElderCategory> parse_elder_category(std::string_view s);
@@ -51,6 +57,9 @@ std::optional<DisputeStatus> parse_dispute_status(std::string_view s);
 std::optional<ExceptionStatus> parse_exception_status(std::string_view s);
 std::optional<RunStatus> parse_run_status(std::string_view s);
 std::optional<ElderStatus> parse_elder_status(std::string_view s);
+std::optional<CallState> parse_call_state(std::string_view s);
+std::optional<CallOutcome> parse_call_outcome(std::string_view s);
+std::string call_outcome_names();
 // True once a complaint has its outcome (substantiated or rejected).
 inline bool is_closed(ComplaintStatus s) {
   return s == ComplaintStatus::kSubstantiated || s == ComplaintStatus::kRejected;

@@ -26,6 +26,7 @@
 #include "hotline/errors.hpp"
 #include "hotline/live.hpp"
 #include "hotline/request.hpp"
+#include "calls/calls.hpp"
 #include "net/router.hpp"
 #include "registry/elders.hpp"
 #include "store/store.hpp"
@@ -37,6 +38,7 @@ struct ApiContext {
   store::Store& store;
   tickets::Service& tickets;
   registry::Elders& elders;
+  calls::Calls& calls;
   const domain::Policy& policy;
   const Clock& clock;
   LiveHub& live;
@@ -97,7 +99,7 @@ class Api {
 std::vector<Api::Route> auth_routes();        // login, logout, me, users
 std::vector<Api::Route> elder_routes();       // register, search, card, change, (de)activate, reveal
 std::vector<Api::Route> ticket_routes();      // create, get, list, duplicate check, cancel, re-offer, disputes
-std::vector<Api::Route> call_routes();        // the CTI hook: incoming calls and the screen pop
+std::vector<Api::Route> call_routes();        // SPEC §11: incoming, answer, claim, hang-up, outcome, the call log
 std::vector<Api::Route> callback_routes();    // the day's queue, recording a callback
 std::vector<Api::Route> complaint_routes();   // file, list, investigate, close
 std::vector<Api::Route> quality_routes();     // visit exceptions, inspections

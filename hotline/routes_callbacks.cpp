@@ -67,11 +67,15 @@ void record_callback(Api& api, Api::Call&& call) {
   if (!no.ok()) return call.respond(error_response(no.status()));
   auto cb = callback_of(*body);
   if (!cb.ok()) return call.respond(error_response(cb.status()));
+  auto call_id = opt_string(*body, "call_id", 64);
+  if (!call_id.ok()) return call.respond(error_response(call_id.status()));
   cb->sample_date = format_date(c.policy.tz->local_date(c.clock.now_ms()));
   api.write<std::string>(
       std::move(call.respond),
-      [&c, no = *no, cb = *cb, who = call.who](store::WriteTx& tx) -> Result<std::string> {
+      [&c, no = *no, cb = *cb, who = call.who, call_id = *call_id](store::WriteTx& tx) -> Result<std::string> {
         VNH_ASSIGN_OR_RETURN(auto t, c.tickets.callback(tx, no, cb, domain::Actor::user(who.username)));
+        // A callback link names the ticket called back.
+        VNH_RETURN_IF_ERROR(c.calls.link(tx, who.username, "callback", t.id, call_id));
         return t.ticket_no;
       },
       [&c, role = call.who.role](store::Database& db, std::string& no) {

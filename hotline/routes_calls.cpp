@@ -1,12 +1,13 @@
-// CTI: the PBX (shared secret) or a signed-in operator reports an incoming call; every elder
-// registered at that number pops on the operators' consoles with open tickets and recent
-// services.
+// Calls (SPEC §11): the PBX (shared secret) or a signed-in operator reports an incoming call —
+// recorded ringing, and every elder registered at that number pops on the operators'
+// consoles; the PBX's answer or a console's claim gives the call to one operator; hang-up;
+// the outcome; the call log and its missed calls.
 #include <fmt/format.h>
 
-#include "common/crypto.hpp"
-#include "common/identity.hpp"
 #include "common/log.hpp"
+#include "common/text.hpp"
 #include "hotline/api.hpp"
+#include "hotline/roles.hpp"
 #include "hotline/views.hpp"
 
 namespace vnh::hotline {
@@ -15,61 +16,170 @@ using domain::Role;
 
 namespace {
 
-// Who reports the call: the PBX by its secret, or an operator, supervisor or admin by token.
-Result<std::string> call_reporter(Api& api, const net::Request& req) {
+// Who asks: the PBX by its secret, or a console user by token (operators, supervisors, admins).
+Result<calls::Requester> requester(Api& api, const net::Request& req) {
   const auto& c = api.ctx();
-  if (!c.pbx_secret.empty() && req.header("x-pbx-secret") == c.pbx_secret) return std::string("pbx");
+  if (!c.pbx_secret.empty() && req.header("x-pbx-secret") == c.pbx_secret) return calls::Requester{true, "", Role::kOperator};
   auto token = req.bearer();
   if (!token) return Status(Code::kUnauthenticated, "send X-PBX-Secret (PBX) or a bearer token", "", "unauthenticated");
   VNH_ASSIGN_OR_RETURN(auto p, api.authenticate_token(*token));
   if (p.role != Role::kOperator && p.role != Role::kSupervisor && p.role != Role::kAdmin) {
     return Status(Code::kPermissionDenied, "only operators take calls", "", "forbidden");
   }
-  return p.username;
+  return calls::Requester{false, p.username, p.role};
+}
+
+// Tells the operators' consoles how a call stands now.
+void announce(const ApiContext& c, const store::CallRow& call) {
+  auto ev = call_json(call, *c.policy.tz);
+  ev["type"] = "call";
+  c.live.broadcast(ev, Audience::kOperators);
 }
 
 // The screen pop of a call: every elder at the caller's number, as operators see them.
-Result<json::object> screen_pop(store::Database& db, const ApiContext& c, const std::string& call_id,
-                                const Result<std::string>& caller, const std::string& line, TimeMs now,
-                                json::array& ids) {
+Result<json::object> screen_pop(store::Database& db, const ApiContext& c, const calls::Received& r) {
   json::array elders;
-  if (caller.ok()) {
-    VNH_ASSIGN_OR_RETURN(auto cards, registry::cards_for_phone(db, c.store.crypto(), *caller));
-    for (const auto& card : cards) {
-      VNH_ASSIGN_OR_RETURN(auto o, elder_card_json(db, card, Role::kOperator, *c.policy.tz, now));
-      elders.push_back(std::move(o));
-      ids.push_back(json::value(store::elder_public_id(card.elder.id)));
-    }
+  for (auto id : r.elder_ids) {
+    auto card = registry::load_card(db, id);
+    if (card.status().code() == Code::kNotFound) continue;
+    if (!card.ok()) return card.status();
+    VNH_ASSIGN_OR_RETURN(auto o, elder_card_json(db, *card, Role::kOperator, *c.policy.tz, r.call.received_at));
+    elders.push_back(std::move(o));
   }
   return json::object{{"type", "screen_pop"},
-                      {"call_id", call_id},
-                      {"caller", caller.ok() ? mask_phone(*caller) : std::string("unknown")},
-                      {"line", line},
-                      {"at", format_time(now, *c.policy.tz)},
+                      {"call_id", r.call.call_id},
+                      {"caller", r.call.caller_masked},
+                      {"line", r.call.line},
+                      {"at", format_time(r.call.received_at, *c.policy.tz)},
                       {"elders", std::move(elders)}};
 }
 
+Result<net::Response> received_response(store::Database& db, const ApiContext& c, const calls::Received& r) {
+  VNH_ASSIGN_OR_RETURN(auto pop, screen_pop(db, c, r));
+  c.live.broadcast(pop, Audience::kOperators);
+  announce(c, r.call);
+  json::array ids;
+  for (auto id : r.elder_ids) ids.push_back(json::value(store::elder_public_id(id)));
+  log::info("msg=\"incoming call\" call_id={} line={} matched={} by={}", r.call.call_id, log::q(r.call.line),
+            ids.size(), r.call.reported_by);
+  return json_response(200, json::object{{"call_id", r.call.call_id},
+                                         {"caller_valid", r.caller.has_value()},
+                                         {"matched", ids.size()},
+                                         {"elder_ids", std::move(ids)},
+                                         {"consoles", c.live.connected()}});
+}
+
 void incoming_call(Api& api, Api::Call&& call) {
-  auto who = call_reporter(api, call.req);
-  if (!who.ok()) return call.respond(error_response(who.status()));
+  auto by = requester(api, call.req);
+  if (!by.ok()) return call.respond(error_response(by.status()));
+  auto body = parse_object(call.req.body);
+  if (!body.ok()) return call.respond(error_response(body.status()));
+  calls::Incoming in;
+  auto caller = req_string(*body, "caller", 40);
+  auto line = opt_string(*body, "line", 40);
+  auto call_id = opt_string(*body, "call_id", 64);
+  for (const Status* s : {&caller.status(), &line.status(), &call_id.status()}) {
+    if (!s->ok()) return call.respond(error_response(*s));
+  }
+  in = calls::Incoming{*call_id, *caller, line->value_or(""), by->pbx ? "pbx" : by->username};
+  const auto& c = api.ctx();
+  api.write<calls::Received>(
+      std::move(call.respond), [&c, in](store::WriteTx& tx) { return c.calls.receive(tx, in); },
+      [&c](store::Database& db, calls::Received& r) { return received_response(db, c, r); });
+}
+
+// A change of a call by the PBX or a console, answered with the call and told to the consoles.
+void change_call(Api& api, Api::Call&& call, std::function<Result<store::CallRow>(store::WriteTx&)> change) {
+  const auto& c = api.ctx();
+  api.write<store::CallRow>(
+      std::move(call.respond), std::move(change),
+      [&c](store::Database&, store::CallRow& row) -> Result<net::Response> {
+        announce(c, row);
+        return json_response(200, call_json(row, *c.policy.tz));
+      });
+}
+
+// The PBX: the agent it connected the call to.
+void answer_call(Api& api, Api::Call&& call) {
+  auto by = requester(api, call.req);
+  if (!by.ok()) return call.respond(error_response(by.status()));
+  if (!by->pbx) {
+    return call.respond(error_response(Status(Code::kPermissionDenied, "answer comes from the PBX; a console claims",
+                                              "", "forbidden")));
+  }
+  auto body = parse_object(call.req.body);
+  if (!body.ok()) return call.respond(error_response(body.status()));
+  auto agent = req_string(*body, "agent", 64);
+  if (!agent.ok()) return call.respond(error_response(agent.status()));
+  change_call(api, std::move(call), [&api, id = call.req.params["call_id"], agent = *agent, by = *by](store::WriteTx& tx) {
+    return api.ctx().calls.answer(tx, id, agent, by);
+  });
+}
+
+// A console: the operator takes the call.
+void claim_call(Api& api, Api::Call&& call) {
+  calls::Requester by{false, call.who.username, call.who.role};
+  change_call(api, std::move(call), [&api, id = call.req.params["call_id"], by](store::WriteTx& tx) {
+    return api.ctx().calls.answer(tx, id, by.username, by);
+  });
+}
+
+void hangup_call(Api& api, Api::Call&& call) {
+  auto by = requester(api, call.req);
+  if (!by.ok()) return call.respond(error_response(by.status()));
+  change_call(api, std::move(call), [&api, id = call.req.params["call_id"], by = *by](store::WriteTx& tx) {
+    return api.ctx().calls.hangup(tx, id, by);
+  });
+}
+
+void call_outcome(Api& api, Api::Call&& call) {
+  auto body = parse_object(call.req.body);
+  if (!body.ok()) return call.respond(error_response(body.status()));
+  auto outcome = req_string(*body, "outcome", 16);
+  auto ticket_no = opt_string(*body, "ticket_no", 40);
+  auto note = opt_string(*body, "note", 500);
+  for (const Status* s : {&outcome.status(), &ticket_no.status(), &note.status()}) {
+    if (!s->ok()) return call.respond(error_response(*s));
+  }
+  auto o = domain::parse_call_outcome(*outcome);
+  if (!o) return call.respond(error_response(invalid("outcome", "must be one of " + domain::call_outcome_names())));
+  calls::Requester by{false, call.who.username, call.who.role};
+  change_call(api, std::move(call),
+              [&api, id = call.req.params["call_id"], o = *o, no = *ticket_no, note = note->value_or(""), by](store::WriteTx& tx) {
+                return api.ctx().calls.record_outcome(tx, id, o, no, note, by);
+              });
+}
+
+Result<store::CallFilter> call_filter(const net::Request& req) {
+  store::CallFilter f;
+  VNH_ASSIGN_OR_RETURN(f.limit, limit_param(req));
+  if (auto s = req.query_param("state")) {
+    f.state = domain::parse_call_state(*s);
+    if (!f.state) return invalid("state", "must be ringing, answered, ended or missed");
+  }
+  if (auto s = req.query_param("since")) {
+    auto t = parse_time(*s);
+    if (!t.ok()) return invalid("since", t.status().message());
+    f.since = *t;
+  }
+  if (auto cur = req.query_param("cursor")) {
+    auto n = parse_int(*cur);
+    if (!n.ok() || *n <= 0) return invalid("cursor", "is not a cursor from a previous page");
+    f.before_id = *n;
+  }
+  return f;
+}
+
+// The call log, newest first; state=missed is the queue of elders to call back.
+void list_calls(Api& api, Api::Call&& call) {
   api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
-    const auto& c = api.ctx();
-    VNH_ASSIGN_OR_RETURN(auto body, parse_object(call.req.body));
-    VNH_ASSIGN_OR_RETURN(auto caller, req_string(body, "caller", 40));
-    VNH_ASSIGN_OR_RETURN(auto line, opt_string(body, "line", 40));
-    const TimeMs now = c.clock.now_ms();
-    const std::string call_id = fmt::format("C{}-{}", now, random_token().substr(0, 6));
-    const auto normalized = normalize_phone(caller, c.policy.default_area_code);
-    json::array ids;
-    VNH_ASSIGN_OR_RETURN(auto pop, screen_pop(db, c, call_id, normalized, line.value_or(""), now, ids));
-    c.live.broadcast(pop, Audience::kOperators);
-    log::info("msg=\"incoming call\" call_id={} line={} matched={} by={}", call_id, log::q(line.value_or("")),
-              ids.size(), *who);
-    return json_response(200, json::object{{"call_id", call_id},
-                                           {"caller_valid", normalized.ok()},
-                                           {"matched", ids.size()},
-                                           {"elder_ids", ids},
-                                           {"consoles", c.live.connected()}});
+    VNH_ASSIGN_OR_RETURN(auto f, call_filter(call.req));
+    VNH_ASSIGN_OR_RETURN(auto rows, store::list_calls(db, f));
+    json::array a;
+    for (const auto& c : rows) a.push_back(call_json(c, *api.ctx().policy.tz));
+    json::value next = nullptr;
+    if (static_cast<int>(rows.size()) == f.limit && !rows.empty()) next = std::to_string(rows.back().id);
+    return json_response(200, json::object{{"calls", std::move(a)}, {"next", next}});
   });
 }
 
@@ -78,6 +188,11 @@ void incoming_call(Api& api, Api::Call&& call) {
 std::vector<Api::Route> call_routes() {
   return {
       {"POST", "/api/v1/calls/incoming", {}, incoming_call, true},
+      {"POST", "/api/v1/calls/{call_id}/answer", {}, answer_call, true},
+      {"POST", "/api/v1/calls/{call_id}/hangup", {}, hangup_call, true},
+      {"POST", "/api/v1/calls/{call_id}/claim", roles::kIntake, claim_call},
+      {"POST", "/api/v1/calls/{call_id}/outcome", roles::kIntake, call_outcome},
+      {"GET", "/api/v1/calls", roles::kElderDesk, list_calls},
   };
 }
 

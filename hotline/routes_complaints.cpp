@@ -63,10 +63,15 @@ void file_complaint(Api& api, Api::Call&& call) {
   for (const Status* s : {&no.status(), &desc.status()}) {
     if (!s->ok()) return call.respond(error_response(*s));
   }
+  auto call_id = opt_string(*body, "call_id", 64);
+  if (!call_id.ok()) return call.respond(error_response(call_id.status()));
   auto actor = domain::Actor::user(call.who.username);
-  complaint_step(api, std::move(call), 201, [&api, no = *no, desc = *desc, actor](store::WriteTx& tx) {
-    return api.ctx().tickets.file_complaint(tx, no, desc, actor);
-  });
+  complaint_step(api, std::move(call), 201,
+                 [&api, no = *no, desc = *desc, actor, call_id = *call_id](store::WriteTx& tx) -> Result<store::ComplaintRow> {
+                   VNH_ASSIGN_OR_RETURN(auto c, api.ctx().tickets.file_complaint(tx, no, desc, actor));
+                   VNH_RETURN_IF_ERROR(api.ctx().calls.link(tx, actor.name, "complaint", c.id, call_id));
+                   return c;
+                 });
 }
 
 void list_complaints(Api& api, Api::Call&& call) {

@@ -5,6 +5,7 @@
 #include "hotline/api.hpp"
 #include "hotline/roles.hpp"
 #include "hotline/views.hpp"
+#include "store/calls.hpp"
 #include "store/reference.hpp"
 
 namespace vnh::hotline {
@@ -42,7 +43,9 @@ Result<tickets::CreateRequest> create_request_of(const json::object& body) {
   return req;
 }
 
-net::Response created_response(json::object o, const tickets::Created& created) {
+// The 201: the ticket, the call it was made during, its likely duplicates.
+net::Response created_response(json::object o, const tickets::Created& created, const std::optional<std::string>& call) {
+  o["call_id"] = call ? json::value(*call) : json::value(nullptr);
   json::array dups;
   for (const auto& d : created.likely_duplicates) dups.push_back(json::value(d));
   o["likely_duplicates"] = std::move(dups);
@@ -57,28 +60,38 @@ void create_ticket(Api& api, Api::Call&& call) {
   if (!body.ok()) return call.respond(error_response(body.status()));
   auto req = create_request_of(*body);
   if (!req.ok()) return call.respond(error_response(req.status()));
+  auto call_id = opt_string(*body, "call_id", 64);  // the call it is made during, if the console knows it
+  if (!call_id.ok()) return call.respond(error_response(call_id.status()));
   auto key = call.req.header("idempotency-key");
   std::string hash = sha256_raw(call.req.body);
   auto created = std::make_shared<tickets::Created>();
+  auto linked = std::make_shared<std::optional<std::string>>();  // the call it was linked to
   const auto& c = api.ctx();
   api.write<std::string>(
       std::move(call.respond),
-      [&c, req = *req, key, hash, who = call.who, created](store::WriteTx& tx) -> Result<std::string> {
+      [&c, req = *req, key, hash, who = call.who, created, linked, call_id = *call_id](store::WriteTx& tx) -> Result<std::string> {
         VNH_ASSIGN_OR_RETURN(*created, c.tickets.create(tx, req, domain::Actor::user(who.username), who.user_id, key, hash));
+        linked->reset();
+        if (!created->replayed) {
+          VNH_ASSIGN_OR_RETURN(auto to, c.calls.link(tx, who.username, "ticket", created->ticket.id, call_id));
+          if (to) *linked = to->call_id;
+        }
         return created->ticket.ticket_no;
       },
-      [&c, role = call.who.role, created](store::Database& db, std::string& no) -> Result<net::Response> {
+      [&c, role = call.who.role, created, linked](store::Database& db, std::string& no) -> Result<net::Response> {
         // A replay: the ticket as it stands now (the firm may have answered since).
         auto t = store::find_ticket(db, no);
         if (!t.ok()) return t.status();
         if (!*t) return internal("created ticket vanished");
         VNH_ASSIGN_OR_RETURN(auto o, ticket_json(db, **t, role, *c.policy.tz, false));
-        return created_response(std::move(o), *created);
+        VNH_ASSIGN_OR_RETURN(auto call, store::call_of(db, "ticket", (*t)->id));
+        if (call) *linked = call->call_id;
+        return created_response(std::move(o), *created, *linked);
       },
-      [&c, role = call.who.role, created](std::string&) -> std::optional<net::Response> {
+      [&c, role = call.who.role, created, linked](std::string&) -> std::optional<net::Response> {
         // A new ticket: as this request's transaction committed it, without reading it back.
         if (!created->names) return std::nullopt;
-        return created_response(ticket_json(created->ticket, *created->names, role, *c.policy.tz), *created);
+        return created_response(ticket_json(created->ticket, *created->names, role, *c.policy.tz), *created, *linked);
       });
 }
 

@@ -153,6 +153,9 @@ Result<json::object> ticket_json(store::Database& db, const store::TicketRow& t,
     ex.push_back(std::move(eo));
   }
   o["exceptions"] = std::move(ex);
+  auto call = store::call_of(db, "ticket", t.id);  // the call it was made during
+  if (!call.ok()) return call.status();
+  o["call_id"] = *call ? json::value((*call)->call_id) : json::value(nullptr);
   if (t.checkin_at) {
     o["checkin"] = json::object{{"at", format_time(*t.checkin_at, tz)},
                                 {"lat", t.checkin_lat.value_or(0)},
@@ -204,6 +207,22 @@ Result<net::Response> ticket_response(store::Database& db, const std::string& ti
   auto v = ticket_json(db, **t, role, tz, true);
   if (!v.ok()) return v.status();
   return json_response(status, *v);
+}
+
+json::object call_json(const store::CallRow& c, const TimeZone& tz) {
+  json::object o{{"call_id", c.call_id},
+                 {"caller", c.caller_masked},
+                 {"line", c.line},
+                 {"received_at", format_time(c.received_at, tz)},
+                 {"state", std::string(to_string(c.state))},
+                 {"elders_matched", c.elders_matched},
+                 {"reported_by", c.reported_by}};
+  o["answered_by"] = c.answered_by ? json::value(*c.answered_by) : json::value(nullptr);
+  o["answered_at"] = time_or_null(c.answered_at, tz);
+  o["ended_at"] = time_or_null(c.ended_at, tz);
+  o["outcome"] = c.outcome ? json::value(std::string(to_string(*c.outcome))) : json::value(nullptr);
+  o["outcome_note"] = c.outcome_note;
+  return o;
 }
 
 }  // namespace vnh::hotline

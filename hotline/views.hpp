@@ -13,6 +13,7 @@
 #include "domain/types.hpp"
 #include "net/http.hpp"
 #include "registry/elders.hpp"
+#include "store/calls.hpp"
 #include "store/elders.hpp"
 #include "store/reference.hpp"
 #include "store/sqlite.hpp"
@@ -45,6 +46,8 @@ boost::json::object item_json(const store::ServiceItem& i);
 // The elder card: the elder's view with "open_tickets" and "recent_services".
 Result<boost::json::object> elder_card_json(store::Database& db, const registry::ElderCard& card, domain::Role role,
                                             const TimeZone& tz, TimeMs now);
+// A call as the call log and the live channel show it (the caller masked).
+boost::json::object call_json(const store::CallRow& c, const TimeZone& tz);
 // The whole personal data of an elder, for the audited reveal.
 boost::json::object elder_secrets_json(std::int64_t elder_id, const store::ElderSecrets& s);
 
