@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -239,7 +240,7 @@ int cmd_demo(const Args& args) {
   }
   std::thread firms_thread([&] { firms_io.run(); });
 
-  // A gentle stream of calls: the PBX pops the caller, the robot operator files a ticket.
+  // A gentle stream of calls through their whole life (SPEC §11), from the PBX and the robot operator.
   std::atomic<bool> stop{false};
   std::mutex stop_mu;
   std::condition_variable stop_cv;
@@ -270,23 +271,54 @@ int cmd_demo(const Args& args) {
     }
     std::mt19937_64 rng(spec.seed ^ 0x5eed);
     std::exponential_distribution<double> gap(1.0 / call_every);
+    // Waits `s` seconds unless the demo stops meanwhile; false once it stops.
+    auto pause = [&](double s) {
+      std::unique_lock lk(stop_mu);
+      stop_cv.wait_for(lk, std::chrono::milliseconds(static_cast<int>(1000 * s)), [&] { return stop.load(); });
+      return !stop.load();
+    };
+    auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
+    const std::map<std::string, std::string> pbx = {{"X-PBX-Secret", (*server)->pbx_secret()}};
     int n = 0;
-    while (!stop) {
-      {
-        std::unique_lock lk(stop_mu);
-        stop_cv.wait_for(lk, std::chrono::milliseconds(static_cast<int>(1000 * std::min(30.0, gap(rng)))),
-                         [&] { return stop.load(); });
-      }
-      if (stop) break;
+    double busy_s = 0;  // how long the last call took: the next one comes that much sooner
+    while (pause(std::max(0.0, std::min(30.0, gap(rng)) - busy_s))) {
+      const auto started = std::chrono::steady_clock::now();
+      auto done = [&] { busy_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+      // A call's whole life (SPEC §11): it rings; one in six is hung up before anyone answers
+      // and one in five is left for the operators at the consoles (missed if nobody takes it
+      // within the ring timeout); the rest the PBX hands to the robot operator, who files a
+      // ticket (or answers a question) during the call and records the outcome.
       const auto& [elder, phone] = callers[std::uniform_int_distribution<size_t>(0, callers.size() - 1)(rng)];
-      http.post("/api/v1/calls/incoming", json::object{{"caller", phone}, {"line", "965885"}},
-                {{"X-PBX-Secret", (*server)->pbx_secret()}});
-      const auto& [code, category] = catalog[std::uniform_int_distribution<size_t>(0, catalog.size() - 1)(rng)];
-      bool emergency = category == "emergency_aid" && std::uniform_real_distribution<double>(0, 1)(rng) < 0.5;
-      http.post("/api/v1/tickets",
-                json::object{{"elder_id", elder}, {"item_code", code}, {"urgency", emergency ? "emergency" : "normal"},
-                             {"notes", "演示来电"}},
-                {{"Idempotency-Key", fmt::format("demo-{}-{}", clock.now_ms(), ++n)}});
+      auto rang = http.post("/api/v1/calls/incoming", json::object{{"caller", phone}, {"line", "965885"}}, pbx);
+      if (rang.status != 200) continue;
+      const std::string call_id(rang.json().at("call_id").as_string());
+      if (chance(1.0 / 6)) {
+        if (pause(1 + 3 * std::uniform_real_distribution<double>(0, 1)(rng))) {
+          http.post("/api/v1/calls/" + call_id + "/hangup", json::object{}, pbx);
+        }
+        done();
+        continue;
+      }
+      if (chance(0.2)) {
+        done();
+        continue;  // for the desks
+      }
+      if (!pause(1.5)) break;
+      if (http.post("/api/v1/calls/" + call_id + "/answer", json::object{{"agent", "robot"}}, pbx).status != 200) continue;
+      json::object outcome{{"outcome", "information"}, {"note", "咨询服务项目"}};
+      if (chance(0.8)) {
+        const auto& [code, category] = catalog[std::uniform_int_distribution<size_t>(0, catalog.size() - 1)(rng)];
+        bool emergency = category == "emergency_aid" && chance(0.5);
+        auto t = http.post("/api/v1/tickets",
+                           json::object{{"elder_id", elder}, {"item_code", code}, {"urgency", emergency ? "emergency" : "normal"},
+                                        {"notes", "演示来电"}, {"call_id", call_id}},
+                           {{"Idempotency-Key", fmt::format("demo-{}-{}", clock.now_ms(), ++n)}});
+        if (t.status == 201) outcome = {{"outcome", "ticket"}, {"ticket_no", t.json().at("ticket_no")}};
+      }
+      pause(1 + 3 * std::uniform_real_distribution<double>(0, 1)(rng));
+      http.post("/api/v1/calls/" + call_id + "/outcome", outcome);
+      http.post("/api/v1/calls/" + call_id + "/hangup", json::object{}, pbx);
+      done();
     }
   });
 

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/live.hpp"
 #include "tests/support/test_server.hpp"
 
 using namespace vnh;
@@ -391,31 +392,6 @@ TEST_CASE("masking follows the reader's role", "[api][masking]") {
   CHECK(e.at("phones").as_array().at(0).as_string() == "0931***3456");
 }
 
-namespace {
-// A console live channel client (text websocket).
-class Live {
- public:
-  Live(const std::string& port, const std::string& token) : ws_(ioc_) {
-    boost::asio::ip::tcp::resolver r(ioc_);
-    boost::asio::connect(ws_.next_layer(), r.resolve("127.0.0.1", port));
-    ws_.handshake("127.0.0.1:" + port, "/api/v1/live");
-    ws_.write(boost::asio::buffer(json::serialize(json::object{{"type", "auth"}, {"token", token}})));
-  }
-  json::value next_of(const std::string& type) {
-    for (int i = 0; i < 50; ++i) {
-      boost::beast::flat_buffer b;
-      ws_.read(b);
-      auto v = json::parse(boost::beast::buffers_to_string(b.data()));
-      if (str(v, "type") == type) return v;
-    }
-    return {};
-  }
-
- private:
-  boost::asio::io_context ioc_;
-  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
-};
-}  // namespace
 
 TEST_CASE("an incoming call pops every elder at that number on the operators' consoles", "[api][cti]") {
   auto& s = shared();
