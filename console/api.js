@@ -5,6 +5,10 @@ let onUnauthorized = () => {};
 export function setToken(t) { token = t; if (t) sessionStorage.setItem('vnh.token', t); else sessionStorage.removeItem('vnh.token'); }
 export function getToken() { return token; }
 export function whenUnauthorized(f) { onUnauthorized = f; }
+// The signed-in user ({username, role}), set by app.js.
+let me = null;
+export function setMe(m) { me = m; }
+export function getMe() { return me; }
 
 export async function api(method, path, body, headers = {}) {
   const opts = { method, headers: { ...headers } };

@@ -1,5 +1,6 @@
 // Console entry point: login, role-based tabs, the live channel indicator and language switch.
-import { get, post, setToken, getToken, whenUnauthorized } from './api.js';
+import { get, post, setToken, getToken, whenUnauthorized, setMe } from './api.js';
+import { startRinger, stopRinger } from './calls.js';
 import { connectLive, disconnectLive, onStatus } from './live.js';
 import { t, setLang } from './i18n.js';
 import { h, toast, field, input, formData, showError, clear } from './ui.js';
@@ -67,7 +68,9 @@ async function start() {
     setToken('');
     return render();
   }
+  setMe(me);
   connectLive();
+  if (['operator', 'supervisor'].includes(me.role)) startRinger();
   render();
 }
 
@@ -77,13 +80,15 @@ onStatus((s) => {
   el.textContent = t(`live.${s}`);
   el.id = 'live-status';
 });
-whenUnauthorized(() => { me = null; setToken(''); disconnectLive(); render(); toast(t('login.title'), true); });
+whenUnauthorized(() => { me = null; setMe(null); stopRinger(); setToken(''); disconnectLive(); render(); toast(t('login.title'), true); });
 window.addEventListener('hashchange', () => { if (me) render(); });
 document.getElementById('lang').addEventListener('click', () => { setLang(t.lang() === 'en' ? 'zh' : 'en'); render(); });
 document.getElementById('logout').addEventListener('click', async () => {
   try { await post('/api/v1/logout'); } catch {}
   setToken('');
   me = null;
+  setMe(null);
+  stopRinger();
   disconnectLive();
   render();
 });

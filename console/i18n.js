@@ -46,6 +46,17 @@ const zh = {
   'run.draft': '待审批', 'run.approved': '已审批',
   'alert.emergency': '紧急工单', 'alert.unassigned': '无人接单', 'alert.completed_flagged': '服务核验异常', 'alert.checked_in_flagged': '签到异常',
   'alert.disputed': '回访争议', 'alert.partner_not_acknowledging': '企业未确认派单',
+  calls: '来电', 'calls.empty': '暂无来电。', 'call.answer': '接听', 'call.taken': '已由 {who} 接听',
+  'call.ringing.for': '已响铃 {s}', 'call.elders': '{n} 位登记老人', 'call.unknown': '未登记的号码', 'call.mine': '当前通话',
+  'call.none': '没有进行中的通话。接听来电后，来电老人在这里。', 'call.hangup': '挂断', 'call.outcome': '通话结果',
+  'call.record': '记录结果', 'call.saved': '通话结果已记录', 'call.kept': '工单正在填写，老人信息未切换；可在下方选择来电老人。',
+  'call.pick': '该号码登记了 {n} 位老人，请选择来电的一位。', 'call.ended': '通话已结束', 'call.talking': '通话 {s}',
+  'call.over': '该来电已结束', missed: '未接来电', 'missed.empty': '暂无未接来电。', 'missed.hint': '按时间倒序，请回拨',
+  mute: '提示音：开', unmute: '提示音：关', 'title.ringing': '☎ {n} 个来电 · 虚拟养老院',
+  'outcome.ticket': '已建工单', 'outcome.information': '咨询', 'outcome.complaint': '投诉', 'outcome.callback': '回访',
+  'outcome.wrong_number': '打错电话', 'outcome.silent': '无声电话',
+  'callstate.ringing': '响铃中', 'callstate.answered': '通话中', 'callstate.ended': '已结束', 'callstate.missed': '未接',
+  'err.generic': '操作未成功，请重试或联系管理员。', 'err.network': '网络连接中断，请稍后重试。',
 };
 const en = {
   brand: 'Virtual Nursing Home Dispatch', logout: 'Log out', login: 'Log in', username: 'User name', password: 'Password', 'login.title': 'Sign in',
@@ -93,6 +104,17 @@ const en = {
   'run.draft': 'draft', 'run.approved': 'approved',
   'alert.emergency': 'Emergency ticket', 'alert.unassigned': 'Unassigned ticket', 'alert.completed_flagged': 'Visit exception', 'alert.checked_in_flagged': 'Check-in exception',
   'alert.disputed': 'Callback dispute', 'alert.partner_not_acknowledging': 'Firm not acknowledging offers',
+  calls: 'Incoming calls', 'calls.empty': 'No calls ringing.', 'call.answer': 'Answer', 'call.taken': 'Answered by {who}',
+  'call.ringing.for': 'ringing {s}', 'call.elders': '{n} registered elder(s)', 'call.unknown': 'number not registered', 'call.mine': 'My call',
+  'call.none': 'No call in progress. Answer a call and its elders show here.', 'call.hangup': 'Hang up', 'call.outcome': 'Outcome',
+  'call.record': 'Record', 'call.saved': 'Outcome recorded', 'call.kept': 'A ticket is being filled in: the elder was not switched; pick the caller below.',
+  'call.pick': '{n} elders are registered at this number: pick the caller.', 'call.ended': 'Call ended', 'call.talking': 'on the call {s}',
+  'call.over': 'That call is over', missed: 'Missed calls', 'missed.empty': 'No missed calls.', 'missed.hint': 'newest first: call them back',
+  mute: 'sound on', unmute: 'sound off', 'title.ringing': '☎ {n} calling · vnh',
+  'outcome.ticket': 'ticket filed', 'outcome.information': 'information', 'outcome.complaint': 'complaint', 'outcome.callback': 'callback',
+  'outcome.wrong_number': 'wrong number', 'outcome.silent': 'silent call',
+  'callstate.ringing': 'ringing', 'callstate.answered': 'on the call', 'callstate.ended': 'ended', 'callstate.missed': 'missed',
+  'err.generic': 'That did not work; try again or ask the administrator.', 'err.network': 'The connection dropped; try again shortly.',
 };
 const dicts = { zh, en };
 let current = localStorage.getItem('vnh.lang') || 'zh';

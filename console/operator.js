@@ -1,8 +1,9 @@
-// The operator's screens: desk (screen pops, elder search and card, new ticket, live board),
+// The operator's screens: desk (calls, elder search and card, new ticket, live board),
 // elder registration, the day's callbacks and complaints. Keyboard-first: Alt+F find,
 // Alt+N new ticket, Ctrl+Enter submit, arrows and Enter in the item search.
-import { get, post } from './api.js';
+import { get, post, getMe } from './api.js';
 import { onLive } from './live.js';
+import { ringingPanel, missedPanel, watchCalls, claim, myCall, secondsSince, mmss } from './calls.js';
 import { t } from './i18n.js';
 import { h, toast, field, input, select, formData, showError, shortTime, stateBadge, uuid, clear, fen } from './ui.js';
 
@@ -98,20 +99,26 @@ export function liveBoard(filter = () => true) {
   return panel;
 }
 
+// The desk: calls ringing (answer one and its elders show in "my call"), elder search and
+// card, the new-ticket form, the live board. A call never changes a form that is being filled
+// in: the card switches only by the operator's own choice, or on answering a call while the
+// form is untouched.
 export function desk(root) {
   let elder = null;
   let item = null;
-  const pops = h('div', { id: 'pops' }, h('p', { class: 'muted small' }, t('pops.empty')));
+  let call = null;  // this operator's call in progress, with the elders at its number
+  let lastTicket = null;
   const results = h('div', { id: 'results' });
   const cardBox = h('div', { id: 'elder-card' }, h('p', { class: 'muted small' }, t('card.empty')));
   const board = liveBoard();
-  const err = h('div', { class: 'error', id: 'ticket-error' });
+  const err = h('div', { class: 'error', id: 'ticket-error', role: 'alert' });
   const dupBox = h('div');
+  const callBox = h('div', { id: 'my-call' });
 
   const showElder = async (id) => {
     try {
       elder = await get(`/api/v1/elders/${id}`);
-    } catch (e) { toast(e.message, true); return; }
+    } catch (e) { toast(t('err.generic'), true); return; }
     clear(cardBox).append(h('div', { class: 'card' },
       h('h3', {}, elder.name, ' ', h('span', { class: 'muted small' }, elder.elder_id)),
       h('div', { class: 'small' }, elderLine(elder)),
@@ -123,6 +130,12 @@ export function desk(root) {
         elder.recent_services.length ? elder.recent_services.map((o) => `${shortTime(o.checkout_at)} ${o.item_name} ${o.firm_code || ''}`).join('; ') : t('none'))));
     document.getElementById('item-search')?.focus();
     checkDup();
+  };
+  // No elder on the card: the operator picks one (a shared landline names several).
+  const clearElder = (message) => {
+    elder = null;
+    clear(cardBox).append(h('p', { class: 'muted small' }, message || t('card.empty')));
+    clear(dupBox);
   };
 
   const checkDup = async () => {
@@ -142,13 +155,13 @@ export function desk(root) {
       const r = await get(`/api/v1/elders?${param}`);
       clear(results);
       if (!r.elders.length) results.append(h('p', { class: 'muted small' }, t('no.match')));
-      r.elders.forEach((e, i) => results.append(h('div', { class: 'card', tabindex: 0, dataset: { elder: e.elder_id },
+      r.elders.forEach((e) => results.append(h('div', { class: 'card', tabindex: 0, dataset: { elder: e.elder_id },
         onclick: () => showElder(e.elder_id), onkeydown: (ev) => { if (ev.key === 'Enter') showElder(e.elder_id); } },
         h('b', {}, e.name), ' ', h('span', { class: 'small muted' }, elderLine(e)))));
       if (r.elders.length === 1) showElder(r.elders[0].elder_id);
-    } catch (e) { toast(e.message, true); }
+    } catch (e) { toast(t('err.generic'), true); }
   };
-  const findBox = input('find', { placeholder: t('find.placeholder'), id: 'find', autocomplete: 'off',
+  const findBox = input('find', { placeholder: t('find.placeholder'), id: 'find', autocomplete: 'off', 'aria-label': t('find'),
     onkeydown: (e) => { if (e.key === 'Enter') search(e.target.value); } });
 
   const form = h('form', { id: 'ticket-form', onsubmit: async (e) => {
@@ -161,16 +174,19 @@ export function desk(root) {
     const toIso = (v) => (v ? `${v}:00+08:00` : undefined);
     if (d.window_start) body.window_start = toIso(d.window_start);
     if (d.window_end) body.window_end = toIso(d.window_end);
+    if (call && call.state === 'answered') body.call_id = call.call_id;
     const key = form.dataset.key || (form.dataset.key = uuid());
     try {
       const tk = await post('/api/v1/tickets', body, { 'Idempotency-Key': key });
       toast(t('ticket.created', { no: tk.ticket_no, state: t(`state.${tk.state}`) }));
       board.upsert(tk);
+      lastTicket = tk.ticket_no;
       delete form.dataset.key;
       form.reset();
       item = null;
       document.getElementById('item-chosen').textContent = '';
       clear(dupBox);
+      drawCall();
       showElder(elder.elder_id);
     } catch (ex) { showError(err, ex); }
   } },
@@ -183,22 +199,88 @@ export function desk(root) {
   field(t('notes'), h('textarea', { name: 'notes', id: 'f-notes', rows: 2 })),
   h('button', { class: 'primary', type: 'submit', id: 'create-ticket' }, t('create.ticket'), ' ', h('kbd', {}, 'Ctrl+Enter')), err);
   form.addEventListener('keydown', (e) => { if (e.key === 'Enter' && e.ctrlKey) form.requestSubmit(); });
+  // A form is in progress when the operator is in it or has put anything in it.
+  const formBusy = () => {
+    if (form.contains(document.activeElement)) return true;
+    const d = formData(form);
+    return Boolean(item || d.notes || d.window_start || d.window_end || (d.urgency && d.urgency !== 'normal'));
+  };
 
-  const offLive = onLive((ev) => {
-    if (ev.type !== 'screen_pop') return;
-    const first = pops.querySelector('p');
-    if (first) first.remove();
-    const card = h('div', { class: 'card pop', dataset: { call: ev.call_id } },
-      h('h3', {}, `☎ ${ev.caller}`, ' ', h('span', { class: 'muted small' }, `${t('line')} ${ev.line} · ${shortTime(ev.at)}`)),
-      ev.elders.length ? ev.elders.map((e) => h('div', {}, h('button', { class: 'secondary', type: 'button',
+  // My call: the caller, the elders at the number (pick one), the outcome, hang up.
+  const drawCall = (notice) => {
+    clear(callBox);
+    if (!call) { callBox.append(h('p', { class: 'muted small' }, t('call.none'))); return; }
+    const live = call.state === 'answered';
+    const since = call.answered_at || call.received_at;
+    callBox.append(h('div', { class: `card call ${call.state}`, dataset: { call: call.call_id } },
+      h('div', {}, h('b', {}, `☎ ${call.caller}`), ' ', h('span', { class: 'small muted' }, `${t('line')} ${call.line} · ${t(`callstate.${call.state}`)}`),
+        live ? h('span', { class: 'small muted', id: 'call-timer', dataset: { since } }, ` · ${t('call.talking', { s: mmss(secondsSince(since)) })}`) : null),
+      notice ? h('div', { class: 'small warn', id: 'call-notice' }, notice) : null,
+      (call.elders || []).length ? (call.elders || []).map((e) => h('div', { class: 'pick' }, h('button', { class: 'secondary', type: 'button', dataset: { elder: e.elder_id },
         onclick: () => showElder(e.elder_id) }, e.name), ' ', h('span', { class: 'small muted' }, elderLine(e)),
-        e.open_tickets.length ? h('div', { class: 'small warn' }, t('open.tickets'), ' ', e.open_tickets.map((o) => `${o.ticket_no} ${o.item_name} ${t(`state.${o.state}`)}`).join('; ')) : null,
-        e.recent_services.length ? h('div', { class: 'small muted' }, t('recent'), ' ', e.recent_services.map((o) => `${shortTime(o.checkout_at)} ${o.item_name}`).join('; ')) : null))
-        : h('div', { class: 'small' }, t('pop.unknown'), ' ', h('button', { class: 'secondary', type: 'button', onclick: () => location.hash = '#register' }, t('register'))));
-    pops.prepend(card);
-    if (ev.elders.length === 1) showElder(ev.elders[0].elder_id);
-    toast(t('incoming', { caller: ev.caller }));
+        e.open_tickets.length ? h('div', { class: 'small warn' }, t('open.tickets'), ' ', e.open_tickets.map((o) => `${o.ticket_no} ${o.item_name} ${t(`state.${o.state}`)}`).join('; ')) : null))
+        : h('div', { class: 'small' }, t('pop.unknown'), ' ', h('button', { class: 'secondary', type: 'button', onclick: () => { location.hash = '#register'; } }, t('register'))),
+      h('div', { class: 'row' },
+        field(t('call.outcome'), select('outcome', ['ticket', 'information', 'complaint', 'callback', 'wrong_number', 'silent'].map((o) => [o, t(`outcome.${o}`)]),
+          { id: 'f-outcome', value: lastTicket ? 'ticket' : 'information' })),
+        h('div', {}, h('button', { type: 'button', class: 'secondary', id: 'record-outcome', onclick: recordOutcome }, t('call.record')),
+          live ? h('button', { type: 'button', class: 'danger', id: 'hangup', onclick: hangup }, t('call.hangup')) : null))));
+    const sel = document.getElementById('f-outcome');
+    if (sel) sel.value = lastTicket ? 'ticket' : 'information';
+  };
+  const recordOutcome = async () => {
+    if (!call) return;
+    const outcome = document.getElementById('f-outcome').value;
+    const body = { outcome };
+    if (outcome === 'ticket' && lastTicket) body.ticket_no = lastTicket;
+    try {
+      await post(`/api/v1/calls/${encodeURIComponent(call.call_id)}/outcome`, body);
+      toast(t('call.saved'));
+    } catch (e) { toast(t('err.generic'), true); }
+  };
+  const hangup = async () => {
+    if (!call) return;
+    try {
+      call = { ...call, ...(await post(`/api/v1/calls/${encodeURIComponent(call.call_id)}/hangup`)) };
+      drawCall();
+    } catch (e) { toast(t('err.generic'), true); }
+  };
+  // A call this desk answered: its elders show in "my call"; the card switches only when no
+  // ticket is being filled in — to the caller when the number names one elder, to none (the
+  // operator picks) when it names several.
+  const takeCall = (c) => {
+    call = c;
+    lastTicket = null;
+    if (formBusy()) { drawCall(t('call.kept')); return; }
+    const elders = c.elders || [];
+    drawCall(elders.length > 1 ? t('call.pick', { n: elders.length }) : null);
+    if (elders.length === 1) showElder(elders[0].elder_id); else clearElder(elders.length > 1 ? t('call.pick', { n: elders.length }) : null);
+  };
+  const answer = async (c, onTaken) => {
+    const r = await claim(c, onTaken);
+    if (!r) return;
+    try { takeCall(await get(`/api/v1/calls/${encodeURIComponent(c.call_id)}`)); } catch { takeCall({ ...r, elders: [] }); }
+  };
+  const ringPanel = ringingPanel(answer);
+  const missed = missedPanel();
+  const offCalls = watchCalls((ev) => {
+    if (!call || ev.call_id !== call.call_id || ev.type !== 'call') return;
+    call = { ...call, ...ev };
+    drawCall();
   });
+  const offPop = onLive((ev) => {
+    // The card of a call answered here (the PBX answered it for this operator): shown in "my call".
+    if (ev.type !== 'screen_pop') return;
+    if (call && call.call_id === ev.call_id) { call.elders = ev.elders; drawCall(); return; }
+    get(`/api/v1/calls/${encodeURIComponent(ev.call_id)}`).then((c) => { if (c.answered_by === getMe()?.username && c.state === 'answered') takeCall(c); }).catch(() => {});
+  });
+  // The call's duration moves on; nothing else is redrawn (the operator may be in its fields).
+  const tick = setInterval(() => {
+    const el = document.getElementById('call-timer');
+    if (el) el.textContent = ` · ${t('call.talking', { s: mmss(secondsSince(el.dataset.since)) })}`;
+  }, 1000);
+  drawCall();
+  myCall().then((c) => { if (c && !call) takeCall(c); });
 
   const keys = (e) => {
     if (e.altKey && e.key.toLowerCase() === 'f') { findBox.focus(); e.preventDefault(); }
@@ -206,12 +288,12 @@ export function desk(root) {
   };
   document.addEventListener('keydown', keys);
   root.append(h('div', { class: 'grid cols-3' },
-    h('div', {}, h('div', { class: 'panel' }, h('h2', {}, t('pops')), pops),
-      h('div', { class: 'panel' }, h('h2', {}, t('find'), h('span', { class: 'hint' }, h('kbd', {}, 'Alt+F'))), findBox, results)),
+    h('div', {}, ringPanel, h('div', { class: 'panel' }, h('h2', {}, t('call.mine')), callBox),
+      h('div', { class: 'panel' }, h('h2', {}, t('find'), h('span', { class: 'hint' }, h('kbd', {}, 'Alt+F'))), findBox, results), missed),
     h('div', {}, h('div', { class: 'panel' }, h('h2', {}, t('card')), cardBox),
       h('div', { class: 'panel' }, h('h2', {}, t('new.ticket'), h('span', { class: 'hint' }, h('kbd', {}, 'Alt+N'))), form)),
     board));
-  return () => { offLive(); board.dispose(); document.removeEventListener('keydown', keys); };
+  return () => { offCalls(); offPop(); clearInterval(tick); ringPanel.dispose(); missed.dispose(); board.dispose(); document.removeEventListener('keydown', keys); };
 }
 
 // Cascading district → street → community selects.

@@ -56,6 +56,10 @@ class LiveHub::Client final : public net::WsHandler, public std::enable_shared_f
     std::lock_guard lk(mu_);
     return principal_.has_value();
   }
+  bool is_user(const std::string& username) const {
+    std::lock_guard lk(mu_);
+    return principal_ && principal_->username == username;
+  }
   std::optional<Role> role() const {
     std::lock_guard lk(mu_);
     if (!principal_) return std::nullopt;
@@ -122,6 +126,18 @@ void LiveHub::broadcast(const json::object& event, Audience audience) {
               (audience == Audience::kOperators && (*r == Role::kOperator || *r == Role::kSupervisor || *r == Role::kAdmin)) ||
               (audience == Audience::kSupervisors && (*r == Role::kSupervisor || *r == Role::kAdmin));
     if (ok) c->send_raw(data);
+  }
+}
+
+void LiveHub::send_to_user(const std::string& username, const json::object& event) {
+  auto data = std::make_shared<const std::string>(json::serialize(event));
+  std::vector<std::shared_ptr<Client>> targets;
+  {
+    std::lock_guard lk(mu_);
+    targets.assign(clients_.begin(), clients_.end());
+  }
+  for (auto& c : targets) {
+    if (c->is_user(username)) c->send_raw(data);
   }
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // LiveHub: the consoles' live channel (websocket GET /api/v1/live). A console authenticates
 // with its first message {"type":"auth","token":"…"}; from then on it receives JSON events:
-// ticket changes ({"type":"ticket"}), screen pops ({"type":"screen_pop"}), firm presence and
-// supervisor alerts (emergencies, unassigned tickets, partner escalations). Clients reconnect
+// ticket changes ({"type":"ticket"}), calls as they ring, are answered and end ({"type":"call"}),
+// the screen pop of a call to the desk that answered it ({"type":"screen_pop"}), firm presence
+// and supervisor alerts (emergencies, unassigned tickets, partner escalations). Clients reconnect
 // by themselves; nothing here is durable (the API is the source of truth).
 //
 // Thread-safe. Ticket changes arrive on the writer thread after commit and are rendered on
@@ -35,6 +36,9 @@ class LiveHub final : public tickets::Observer {
   void ticket_changed(const tickets::TicketChange& change) override;
   // Sends an event to the consoles of the audience (thread-safe).
   void broadcast(const boost::json::object& event, Audience audience);
+  // Sends an event to every console signed in as `username` (a call's card goes only to the
+  // desk that answered it).
+  void send_to_user(const std::string& username, const boost::json::object& event);
   std::size_t connected() const;
 
   class Client;

@@ -36,28 +36,32 @@ void announce(const ApiContext& c, const store::CallRow& call) {
   c.live.broadcast(ev, Audience::kOperators);
 }
 
-// The screen pop of a call: every elder at the caller's number, as operators see them.
-Result<json::object> screen_pop(store::Database& db, const ApiContext& c, const calls::Received& r) {
+// The cards of every elder registered at the call's number, as operators see them.
+Result<json::array> call_elders(store::Database& db, const ApiContext& c, const store::CallRow& call) {
   json::array elders;
-  for (auto id : r.elder_ids) {
-    auto card = registry::load_card(db, id);
-    if (card.status().code() == Code::kNotFound) continue;
-    if (!card.ok()) return card.status();
-    VNH_ASSIGN_OR_RETURN(auto o, elder_card_json(db, *card, Role::kOperator, *c.policy.tz, r.call.received_at));
+  VNH_ASSIGN_OR_RETURN(auto caller, store::call_caller(db, c.store.crypto(), call.id));
+  if (!caller) return elders;
+  VNH_ASSIGN_OR_RETURN(auto cards, registry::cards_for_phone(db, c.store.crypto(), *caller));
+  for (const auto& card : cards) {
+    VNH_ASSIGN_OR_RETURN(auto o, elder_card_json(db, card, Role::kOperator, *c.policy.tz, c.clock.now_ms()));
     elders.push_back(std::move(o));
   }
+  return elders;
+}
+
+// The screen pop of a call, for the desk of the operator who answered it.
+Result<json::object> screen_pop(store::Database& db, const ApiContext& c, const store::CallRow& call) {
+  VNH_ASSIGN_OR_RETURN(auto elders, call_elders(db, c, call));
   return json::object{{"type", "screen_pop"},
-                      {"call_id", r.call.call_id},
-                      {"caller", r.call.caller_masked},
-                      {"line", r.call.line},
-                      {"at", format_time(r.call.received_at, *c.policy.tz)},
+                      {"call_id", call.call_id},
+                      {"caller", call.caller_masked},
+                      {"line", call.line},
+                      {"at", format_time(call.received_at, *c.policy.tz)},
                       {"elders", std::move(elders)}};
 }
 
-Result<net::Response> received_response(store::Database& db, const ApiContext& c, const calls::Received& r) {
-  VNH_ASSIGN_OR_RETURN(auto pop, screen_pop(db, c, r));
-  c.live.broadcast(pop, Audience::kOperators);
-  announce(c, r.call);
+Result<net::Response> received_response(store::Database&, const ApiContext& c, const calls::Received& r) {
+  announce(c, r.call);  // offered to every operator; the card opens on the desk that answers
   json::array ids;
   for (auto id : r.elder_ids) ids.push_back(json::value(store::elder_public_id(id)));
   log::info("msg=\"incoming call\" call_id={} line={} matched={} by={}", r.call.call_id, log::q(r.call.line),
@@ -88,13 +92,19 @@ void incoming_call(Api& api, Api::Call&& call) {
       [&c](store::Database& db, calls::Received& r) { return received_response(db, c, r); });
 }
 
-// A change of a call by the PBX or a console, answered with the call and told to the consoles.
-void change_call(Api& api, Api::Call&& call, std::function<Result<store::CallRow>(store::WriteTx&)> change) {
+// A change of a call by the PBX or a console, answered with the call and told to the consoles;
+// an answered call's card goes to the desk of the operator who has it.
+void change_call(Api& api, Api::Call&& call, std::function<Result<store::CallRow>(store::WriteTx&)> change,
+                 bool pop = false) {
   const auto& c = api.ctx();
   api.write<store::CallRow>(
       std::move(call.respond), std::move(change),
-      [&c](store::Database&, store::CallRow& row) -> Result<net::Response> {
+      [&c, pop](store::Database& db, store::CallRow& row) -> Result<net::Response> {
         announce(c, row);
+        if (pop && row.answered_by) {
+          VNH_ASSIGN_OR_RETURN(auto p, screen_pop(db, c, row));
+          c.live.send_to_user(*row.answered_by, p);
+        }
         return json_response(200, call_json(row, *c.policy.tz));
       });
 }
@@ -111,17 +121,21 @@ void answer_call(Api& api, Api::Call&& call) {
   if (!body.ok()) return call.respond(error_response(body.status()));
   auto agent = req_string(*body, "agent", 64);
   if (!agent.ok()) return call.respond(error_response(agent.status()));
-  change_call(api, std::move(call), [&api, id = call.req.params["call_id"], agent = *agent, by = *by](store::WriteTx& tx) {
-    return api.ctx().calls.answer(tx, id, agent, by);
-  });
+  change_call(
+      api, std::move(call),
+      [&api, id = call.req.params["call_id"], agent = *agent, by = *by](store::WriteTx& tx) {
+        return api.ctx().calls.answer(tx, id, agent, by);
+      },
+      true);
 }
 
 // A console: the operator takes the call.
 void claim_call(Api& api, Api::Call&& call) {
   calls::Requester by{false, call.who.username, call.who.role};
-  change_call(api, std::move(call), [&api, id = call.req.params["call_id"], by](store::WriteTx& tx) {
-    return api.ctx().calls.answer(tx, id, by.username, by);
-  });
+  change_call(
+      api, std::move(call),
+      [&api, id = call.req.params["call_id"], by](store::WriteTx& tx) { return api.ctx().calls.answer(tx, id, by.username, by); },
+      true);
 }
 
 void hangup_call(Api& api, Api::Call&& call) {
@@ -170,6 +184,26 @@ Result<store::CallFilter> call_filter(const net::Request& req) {
   return f;
 }
 
+// One call; for the operator who answered it (or a supervisor) with the cards of the elders
+// at its number and what was made during it.
+void get_call(Api& api, Api::Call&& call) {
+  api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+    const auto& c = api.ctx();
+    VNH_ASSIGN_OR_RETURN(auto row, store::find_call(db, call.req.params["call_id"]));
+    if (!row) return not_found("no call " + call.req.params["call_id"], "call_id");
+    auto o = call_json(*row, *c.policy.tz);
+    if (row->answered_by == call.who.username || call.who.role != Role::kOperator) {
+      VNH_ASSIGN_OR_RETURN(auto elders, call_elders(db, c, *row));
+      o["elders"] = std::move(elders);
+      VNH_ASSIGN_OR_RETURN(auto links, store::call_links(db, row->id));
+      json::array l;
+      for (const auto& k : links) l.push_back(json::object{{"kind", k.kind}, {"ref_id", k.ref_id}});
+      o["links"] = std::move(l);
+    }
+    return json_response(200, o);
+  });
+}
+
 // The call log, newest first; state=missed is the queue of elders to call back.
 void list_calls(Api& api, Api::Call&& call) {
   api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
@@ -193,6 +227,7 @@ std::vector<Api::Route> call_routes() {
       {"POST", "/api/v1/calls/{call_id}/claim", roles::kIntake, claim_call},
       {"POST", "/api/v1/calls/{call_id}/outcome", roles::kIntake, call_outcome},
       {"GET", "/api/v1/calls", roles::kElderDesk, list_calls},
+      {"GET", "/api/v1/calls/{call_id}", roles::kElderDesk, get_call},
   };
 }
 

@@ -41,6 +41,10 @@ async function api(method, path, body, headers = {}) {
   const res = await fetch(base + path, { method, headers: { 'Content-Type': 'application/json', ...headers }, body: body && JSON.stringify(body) });
   return { status: res.status, json: await res.json().catch(() => ({})) };
 }
+// The API as the page's signed-in user.
+async function tokenOf(page) { return page.evaluate(() => sessionStorage.getItem('vnh.token')); }
+async function apiAs(page, method, path, body) { return api(method, path, body, { Authorization: `Bearer ${await tokenOf(page)}` }); }
+const ring = (caller, line = '965885-1') => api('POST', '/api/v1/calls/incoming', { caller, line }, { 'X-PBX-Secret': 'pbx-test' });
 async function shot(page, name) { await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true }); }
 async function login(page, user) {
   await page.goto(base + '/');
@@ -67,7 +71,7 @@ before(async () => {
   // A visit completed yesterday: the firm's first to that elder, so today's callback sample has it.
   importCsv('tickets', 'ticket_no,id_number,item_code,firm_code,urgency,window_start,window_end,created_at,checkin_at,checkin_lat,checkin_lon,checkout_at,checkout_lat,checkout_lon,staff_code,state\r\n' +
     `TH0001,620102195810100019,LC010,F_NEAR,normal,${shanghai(-1, 9, 0)},${shanghai(-1, 11, 0)},${shanghai(-1, 8, 0)},${shanghai(-1, 9, 10)},36.0600,103.8300,${shanghai(-1, 10, 15)},36.0600,103.8300,N1,completed\r\n`);
-  for (const [u, r] of [['op1', 'operator'], ['sup1', 'supervisor'], ['fin1', 'finance']]) {
+  for (const [u, r] of [['op1', 'operator'], ['op2', 'operator'], ['sup1', 'supervisor'], ['fin1', 'finance']]) {
     vnh(['user', 'add', u, '--role', r, '--password-stdin', '--db', db], 'password-123\n');
   }
   const tokens = {};
@@ -112,22 +116,26 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('an operator logs in, gets a screen pop, creates a ticket and watches it to completion', async () => {
+test('an operator logs in, answers a call, creates a ticket and watches it to completion', async () => {
   const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
   await login(page, 'op1');
   await shot(page, '01-operator-desk');
 
-  // The PBX reports a call from the landline two elders share.
+  // The PBX reports a call from the landline two elders share: it rings on the desk.
   const call = await api('POST', '/api/v1/calls/incoming', { caller: '0931 812 3456', line: '965885-2' }, { 'X-PBX-Secret': 'pbx-test' });
   assert.equal(call.status, 200);
   assert.equal(call.json.matched, 2);
-  const pop = page.locator('#pops .card.pop').first();
-  await pop.waitFor({ timeout: 5000 });
+  const ring = page.locator(`#calls .call[data-call="${call.json.call_id}"]`);
+  await ring.waitFor({ timeout: 5000 });
+  assert.match(await ring.innerText(), /2 位登记老人/);
+  await ring.getByRole('button', { name: /接听/ }).click();
+  const pop = page.locator('#my-call .card');
+  await pop.getByRole('button', { name: '王五' }).waitFor({ timeout: 5000 });
   assert.match(await pop.innerText(), /李四芳/);
-  assert.match(await pop.innerText(), /王五/);
+  assert.match(await pop.innerText(), /请选择来电的一位/);  // a shared landline: the operator picks
   await shot(page, '02-screen-pop');
 
-  // Pick 王五 from the pop, find the service by pinyin initials, create with the keyboard.
+  // Pick 王五 from the call, find the service by pinyin initials, create with the keyboard.
   await pop.getByRole('button', { name: '王五' }).click();
   await page.locator('#elder-card .card').waitFor();
   assert.match(await page.locator('#elder-card').innerText(), /王五/);
@@ -142,6 +150,15 @@ test('an operator logs in, gets a screen pop, creates a ticket and watches it to
   await toast.waitFor();
   const no = /T\d{14}/.exec(await toast.innerText())[0];
   await shot(page, '03-ticket-created');
+  // The ticket is the call's; the operator records the outcome and hangs up.
+  assert.equal((await apiAs(page, 'GET', `/api/v1/tickets/${no}`)).json.call_id, call.json.call_id);
+  assert.equal(await page.locator('#f-outcome').inputValue(), 'ticket');
+  await page.click('#record-outcome');
+  await page.locator('#toast div', { hasText: '通话结果已记录' }).waitFor();
+  await page.click('#hangup');
+  await page.waitForFunction(() => /已结束/.test(document.querySelector('#my-call')?.innerText || ''));
+  const log = (await apiAs(page, 'GET', '/api/v1/calls?state=ended')).json.calls;
+  assert.equal(log.find((c) => c.call_id === call.json.call_id)?.outcome, 'ticket');
 
   // The live board follows the ticket: offered → accepted → … → completed.
   const row = page.locator(`#board tr[data-ticket="${no}"]`);
@@ -149,6 +166,89 @@ test('an operator logs in, gets a screen pop, creates a ticket and watches it to
   await page.waitForFunction((n) => /已完成/.test(document.querySelector(`#board tr[data-ticket="${n}"]`)?.innerText || ''), no, { timeout: 20000 });
   assert.match(await row.innerText(), /F_/);
   await shot(page, '04-board-completed');
+  await page.close();
+});
+
+test('a call for someone else never changes the ticket being filled in, nor its focus', async () => {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+  await login(page, 'op2');
+  // Halfway through a ticket for 张三明 (found by phone) …
+  await page.fill('#find', '13970241505');
+  await page.press('#find', 'Enter');
+  await page.waitForFunction(() => /张三明/.test(document.querySelector('#elder-card')?.innerText || ''));
+  await page.fill('#item-search', 'zy');
+  await page.locator('.suggest div').first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.fill('#f-notes', '张三明本人来电，下午三点后');
+  // … calls ring for 李四芳 and for the landline 李四芳 and 王五 share.
+  const b = await ring('13955650450');
+  const shared = await ring('0931-8123456');
+  await page.locator(`#calls .call[data-call="${b.json.call_id}"]`).waitFor({ timeout: 5000 });
+  await page.locator(`#calls .call[data-call="${shared.json.call_id}"]`).waitFor({ timeout: 5000 });
+  assert.match(await page.locator('#elder-card').innerText(), /张三明/);
+  assert.doesNotMatch(await page.locator('#elder-card').innerText(), /李四芳|王五/);
+  assert.equal(await page.inputValue('#f-notes'), '张三明本人来电，下午三点后');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'f-notes');
+  assert.match(await page.locator('#item-chosen').innerText(), /60/);
+  await shot(page, '13-desk-form-kept');
+  // Answering one of them while the form is in progress does not switch the elder either.
+  await page.locator(`#calls .call[data-call="${b.json.call_id}"]`).getByRole('button', { name: /接听/ }).click();
+  await page.locator('#call-notice').waitFor({ timeout: 5000 });
+  assert.match(await page.locator('#my-call').innerText(), /李四芳/);
+  assert.match(await page.locator('#elder-card').innerText(), /张三明/);
+  await page.locator('#f-notes').press('Control+Enter');
+  const toast = page.locator('#toast div', { hasText: '已创建' });
+  await toast.waitFor();
+  const no = /T\d{14}/.exec(await toast.innerText())[0];
+  const tk = (await apiAs(page, 'GET', `/api/v1/tickets/${no}`)).json;
+  assert.equal(tk.elder_name, '张三明');
+  assert.equal(tk.notes, '张三明本人来电，下午三点后');
+  await api('POST', `/api/v1/calls/${encodeURIComponent(b.json.call_id)}/hangup`, {}, { 'X-PBX-Secret': 'pbx-test' });
+  await api('POST', `/api/v1/calls/${encodeURIComponent(shared.json.call_id)}/hangup`, {}, { 'X-PBX-Secret': 'pbx-test' });
+  await page.close();
+});
+
+test('two operators answer one call: one has it, the other sees who', async () => {
+  const p1 = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const p2 = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await login(p1, 'op1');
+  await login(p2, 'op2');
+  const c = await ring('13970241505');
+  const sel = `#calls .call[data-call="${c.json.call_id}"]`;
+  await p1.locator(sel).waitFor({ timeout: 5000 });
+  await p2.locator(sel).waitFor({ timeout: 5000 });
+  await p1.locator(sel).getByRole('button', { name: /接听/ }).click();
+  await p1.waitForFunction(() => /张三明/.test(document.querySelector('#elder-card')?.innerText || ''), null, { timeout: 5000 });
+  await p2.waitForFunction((s) => /已由 op1 接听/.test(document.querySelector(s)?.innerText || ''), sel, { timeout: 5000 });
+  assert.doesNotMatch(await p2.locator('#elder-card').innerText(), /张三明/);  // the card opens only where it was answered
+  await shot(p2, '14-call-taken');
+  // A claim that loses the race is told who won, in words.
+  const late = await apiAs(p2, 'POST', `/api/v1/calls/${encodeURIComponent(c.json.call_id)}/claim`, {});
+  assert.equal(late.status, 409);
+  await p1.click('#hangup');
+  await p1.close();
+  await p2.close();
+});
+
+test('a call nobody answers lands in missed calls; one that rang on another tab or before a reload is still there', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await login(page, 'op1');
+  const gone = await ring('13955650450');
+  await api('POST', `/api/v1/calls/${encodeURIComponent(gone.json.call_id)}/hangup`, {}, { 'X-PBX-Secret': 'pbx-test' });
+  await page.locator(`#missed [data-call="${gone.json.call_id}"]`).waitFor({ timeout: 5000 });
+  assert.match(await page.locator('#missed').innerText(), /139\*+0450/);
+  // On another tab a new call shows in the title; back on the desk it is listed.
+  await page.click('#tab-callbacks');
+  const c = await ring('13970241505');
+  await page.waitForFunction(() => /☎ 1 个来电/.test(document.title), null, { timeout: 5000 });
+  await page.click('#tab-desk');
+  await page.locator(`#calls .call[data-call="${c.json.call_id}"]`).waitFor({ timeout: 5000 });
+  await page.reload();
+  await page.locator(`#calls .call[data-call="${c.json.call_id}"]`).waitFor({ timeout: 5000 });
+  assert.equal(await page.locator('#calls-count').innerText(), '1');
+  await shot(page, '15-calls-after-reload');
+  await api('POST', `/api/v1/calls/${encodeURIComponent(c.json.call_id)}/hangup`, {}, { 'X-PBX-Secret': 'pbx-test' });
+  await page.waitForFunction(() => !/☎/.test(document.title), null, { timeout: 5000 });
   await page.close();
 });
 

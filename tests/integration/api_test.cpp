@@ -393,7 +393,8 @@ TEST_CASE("masking follows the reader's role", "[api][masking]") {
 }
 
 
-TEST_CASE("an incoming call pops every elder at that number on the operators' consoles", "[api][cti]") {
+TEST_CASE("an incoming call rings on every operator's console and pops its elders on the desk that answers",
+          "[api][cti]") {
   auto& s = shared();
   auto op = s.login("operator1");
   auto token = op.post("/api/v1/login", json::object{{"username", "operator1"}, {"password", "password-123"}});
@@ -406,8 +407,15 @@ TEST_CASE("an incoming call pops every elder at that number on the operators' co
   INFO(r.body);
   REQUIRE(r.status == 200);
   CHECK(r.json().at("matched").as_int64() == 2);
+  const std::string call_id = str(r.json(), "call_id");
+  auto ringing = live.next_of("call", "call_id", call_id);
+  CHECK(str(ringing, "state") == "ringing");
+  CHECK(ringing.at("elders_matched").as_int64() == 2);
+  CHECK_FALSE(ringing.as_object().contains("elders"));  // no card before someone answers
+  REQUIRE(op.post("/api/v1/calls/" + call_id + "/claim", json::object{}).status == 200);
   auto pop = live.next_of("screen_pop");
   REQUIRE(pop.is_object());
+  CHECK(str(pop, "call_id") == call_id);
   CHECK(str(pop, "line") == "965885-1");
   auto elders = pop.at("elders").as_array();
   REQUIRE(elders.size() == 2);
@@ -415,6 +423,9 @@ TEST_CASE("an incoming call pops every elder at that number on the operators' co
   CHECK(names == std::set<std::string>{"李四芳", "王五"});
   CHECK(elders.at(0).as_object().contains("open_tickets"));
   CHECK(elders.at(0).as_object().contains("recent_services"));
+  auto card = op.get("/api/v1/calls/" + call_id).json();
+  CHECK(card.at("elders").as_array().size() == 2);  // after a reload, the desk asks for it again
+  REQUIRE(op.post("/api/v1/calls/" + call_id + "/hangup", json::object{}).status == 200);
   SECTION("without the PBX secret or a login the call is refused") {
     sim::HttpClient anon(s.endpoint());
     CHECK(anon.post("/api/v1/calls/incoming", json::object{{"caller", "13955650450"}}).status == 401);
