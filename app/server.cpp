@@ -167,7 +167,7 @@ void Server::install_routes() {
   // The console: every asset is compiled into the binary (no CDN, works offline).
   auto serve_asset = [](const std::string& path, const net::Respond& respond) {
     auto a = console::asset(path);
-    if (!a) return respond(net::json_error(404, "not_found", "no such file: " + path));
+    if (!a) return respond(net::json_error(404, std::string(transport::kNotFound), "no such file: " + path));
     net::Response r;
     r.content_type = a->content_type;
     r.body = std::string(a->bytes);

@@ -106,19 +106,19 @@ Result<CallRow> Calls::answer(store::WriteTx& tx, const std::string& call_id, co
   auto user = store::find_user(db, agent);
   if (!user.ok()) return user.status();
   if (!*user || !(*user)->active || ((*user)->role != Role::kOperator && (*user)->role != Role::kSupervisor)) {
-    return invalid("agent", fmt::format("{} is not an operator of this hotline", agent), "unknown_agent");
+    return invalid("agent", fmt::format("{} is not an operator of this hotline", agent), reason::kUnknownAgent);
   }
   if (!by.pbx && by.username != agent) {
-    return Status(Code::kPermissionDenied, "a console claims a call for its own user", "agent", "forbidden");
+    return Status(Code::kPermissionDenied, "a console claims a call for its own user", "agent", reason::kForbidden);
   }
   if (c.state == CallState::kAnswered && c.answered_by == agent) return c;  // a repeat
   if (c.state == CallState::kAnswered) {
     return Status(Code::kFailedPrecondition, fmt::format("the call was answered by {}", *c.answered_by), "call_id",
-                  "already_answered");
+                  reason::kAlreadyAnswered);
   }
   if (over(c.state)) {
     return Status(Code::kFailedPrecondition, fmt::format("the call is over ({})", to_string(c.state)), "call_id",
-                  "call_over");
+                  reason::kCallOver);
   }
   const TimeMs now = clock_.now_ms();
   c.state = CallState::kAnswered;
@@ -135,7 +135,7 @@ Result<CallRow> Calls::hangup(store::WriteTx& tx, const std::string& call_id, co
   if (over(c.state)) return c;  // the other side hung up too
   if (!by.pbx && (c.state != CallState::kAnswered || c.answered_by != by.username)) {
     return Status(Code::kPermissionDenied, "only the operator who answered a call (or the PBX) hangs it up",
-                  "call_id", "not_your_call");
+                  "call_id", reason::kNotYourCall);
   }
   const TimeMs now = clock_.now_ms();
   c.state = c.state == CallState::kAnswered ? CallState::kEnded : CallState::kMissed;
@@ -152,11 +152,11 @@ Result<CallRow> Calls::record_outcome(store::WriteTx& tx, const std::string& cal
   VNH_RETURN_IF_ERROR(check_text(note, "note", 500, false));
   VNH_ASSIGN_OR_RETURN(auto c, load(db, call_id));
   if (!c.answered_by) {
-    return Status(Code::kFailedPrecondition, "nobody answered the call", "call_id", "not_answered");
+    return Status(Code::kFailedPrecondition, "nobody answered the call", "call_id", reason::kNotAnswered);
   }
   if (!by.pbx && c.answered_by != by.username && by.role != Role::kSupervisor) {
     return Status(Code::kPermissionDenied, fmt::format("the call was answered by {}", *c.answered_by), "call_id",
-                  "not_your_call");
+                  reason::kNotYourCall);
   }
   const TimeMs now = clock_.now_ms();
   if (outcome == CallOutcome::kTicket) {
@@ -204,7 +204,7 @@ Result<std::optional<CallRow>> Calls::link(store::WriteTx& tx, const std::string
   if (call_id) {
     VNH_ASSIGN_OR_RETURN(auto c, load(db, *call_id));
     if (c.answered_by != username) {
-      return invalid("call_id", fmt::format("{} is not a call you answered", *call_id), "not_your_call");
+      return invalid("call_id", fmt::format("{} is not a call you answered", *call_id), reason::kNotYourCall);
     }
     call = std::move(c);
   } else {

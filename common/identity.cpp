@@ -16,16 +16,16 @@ char id_check_char(std::string_view first17) {
 
 Result<IdNumberInfo> parse_id_number(std::string_view id, const Date* today) {
   if (id.size() != 18) {
-    return invalid("id_number", fmt::format("must be 18 characters, got {}", id.size()), "id_length");
+    return invalid("id_number", fmt::format("must be 18 characters, got {}", id.size()), reason::kIdLength);
   }
   for (size_t i = 0; i < 17; ++i) {
     if (id[i] < '0' || id[i] > '9') {
-      return invalid("id_number", fmt::format("character {} must be a digit", i + 1), "id_format");
+      return invalid("id_number", fmt::format("character {} must be a digit", i + 1), reason::kIdFormat);
     }
   }
   char last = id[17] == 'x' ? 'X' : id[17];
   if (!((last >= '0' && last <= '9') || last == 'X')) {
-    return invalid("id_number", "the last character must be a digit or X", "id_format");
+    return invalid("id_number", "the last character must be a digit or X", reason::kIdFormat);
   }
   IdNumberInfo info;
   info.normalized = std::string(id.substr(0, 17)) + last;
@@ -34,16 +34,16 @@ Result<IdNumberInfo> parse_id_number(std::string_view id, const Date* today) {
   for (size_t i = 10; i < 12; ++i) m = m * 10 + (id[i] - '0');
   for (size_t i = 12; i < 14; ++i) d = d * 10 + (id[i] - '0');
   if (!valid_date(y, m, d) || y < 1880) {
-    return invalid("id_number", fmt::format("birth date {} is not a calendar date", id.substr(6, 8)), "id_birth_date");
+    return invalid("id_number", fmt::format("birth date {} is not a calendar date", id.substr(6, 8)), reason::kIdBirthDate);
   }
   info.birth_date = Date{y, m, d};
   if (today && info.birth_date > *today) {
-    return invalid("id_number", fmt::format("birth date {} is in the future", id.substr(6, 8)), "id_birth_date");
+    return invalid("id_number", fmt::format("birth date {} is in the future", id.substr(6, 8)), reason::kIdBirthDate);
   }
   char expect = id_check_char(id.substr(0, 17));
   if (expect != last) {
     return invalid("id_number", fmt::format("check digit is {} but must be {} (GB 11643 MOD 11-2)", last, expect),
-                   "id_checksum");
+                   reason::kIdChecksum);
   }
   info.area_code = std::string(id.substr(0, 6));
   info.sex = ((id[16] - '0') % 2 == 1) ? Sex::kMale : Sex::kFemale;
@@ -61,7 +61,7 @@ Result<std::string> normalize_phone(std::string_view raw, std::string_view defau
     } else if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')') {
       continue;
     } else {
-      return invalid("phone", fmt::format("'{}' contains '{}', not a phone number", raw, c), "phone_format");
+      return invalid("phone", fmt::format("'{}' contains '{}', not a phone number", raw, c), reason::kPhoneFormat);
     }
   }
   bool international = plus;
@@ -69,7 +69,7 @@ Result<std::string> normalize_phone(std::string_view raw, std::string_view defau
     d.erase(0, 4);
     international = true;
   } else if (plus) {
-    if (d.rfind("86", 0) != 0) return invalid("phone", fmt::format("'{}' is not a Chinese number", raw), "phone_format");
+    if (d.rfind("86", 0) != 0) return invalid("phone", fmt::format("'{}' is not a Chinese number", raw), reason::kPhoneFormat);
     d.erase(0, 2);
   } else if (d.size() == 13 && d.rfind("861", 0) == 0) {
     d.erase(0, 2);
@@ -81,13 +81,13 @@ Result<std::string> normalize_phone(std::string_view raw, std::string_view defau
     // Landline with area code: 0 + 2–3 digit code + 7–8 digit number, 10–12 digits in all.
     if (d.size() >= 10 && d.size() <= 12) return d;
     return invalid("phone", fmt::format("'{}' has {} digits; a landline with area code has 10–12", raw, d.size()),
-                   "phone_format");
+                   reason::kPhoneFormat);
   }
   if (d.size() == 7 || d.size() == 8) {
-    if (d[0] == '0' || d[0] == '1') return invalid("phone", fmt::format("'{}' is not a local number", raw), "phone_format");
+    if (d[0] == '0' || d[0] == '1') return invalid("phone", fmt::format("'{}' is not a local number", raw), reason::kPhoneFormat);
     return std::string(default_area_code) + d;
   }
-  return invalid("phone", fmt::format("'{}' is neither a mobile (11 digits) nor a landline", raw), "phone_format");
+  return invalid("phone", fmt::format("'{}' is neither a mobile (11 digits) nor a landline", raw), reason::kPhoneFormat);
 }
 
 std::string mask_id_number(std::string_view id) {

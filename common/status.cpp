@@ -1,5 +1,7 @@
 #include "common/status.hpp"
 
+#include <algorithm>
+
 namespace vnh {
 
 std::string_view code_name(Code c) {
@@ -26,6 +28,22 @@ std::string Status::to_string() const {
   if (!field_.empty()) s += " [" + field_ + "]";
   s += ": " + message_;
   return s;
+}
+
+std::vector<std::string_view> all_error_codes() {
+  std::vector<std::string_view> out;
+#define VNH_LIST_REASON(name, text) out.push_back(text);
+  VNH_REASONS(VNH_LIST_REASON)
+  VNH_TRANSPORT_CODES(VNH_LIST_REASON)
+#undef VNH_LIST_REASON
+  for (int c = static_cast<int>(Code::kInvalidArgument); c <= static_cast<int>(Code::kInternal); ++c) {
+    out.push_back(code_name(static_cast<Code>(c)));
+  }
+  std::vector<std::string_view> unique;  // in the order declared, each once
+  for (auto c : out) {
+    if (std::find(unique.begin(), unique.end(), c) == unique.end()) unique.push_back(c);
+  }
+  return unique;
 }
 
 }  // namespace vnh

@@ -9,6 +9,8 @@
 #include <utility>
 #include <variant>
 
+#include "common/reasons.hpp"
+
 namespace vnh {
 
 enum class Code {
@@ -32,15 +34,16 @@ std::string_view code_name(Code c);
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(Code code, std::string message, std::string field = {}, std::string reason = {})
-      : code_(code), message_(std::move(message)), field_(std::move(field)), reason_(std::move(reason)) {}
+  Status(Code code, std::string message, std::string field = {}, Reason reason = {})
+      : code_(code), message_(std::move(message)), field_(std::move(field)), reason_(reason.code()) {}
 
   static Status Ok() { return {}; }
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
   const std::string& field() const { return field_; }
-  // Specific machine reason when the canonical code is too coarse; empty otherwise.
+  // Specific machine reason when the canonical code is too coarse (common/reasons.hpp);
+  // empty otherwise.
   const std::string& reason() const { return reason_; }
   // Uniform accessor so VNH_RETURN_IF_ERROR works for Status and Result alike.
   const Status& status() const& { return *this; }
@@ -58,13 +61,13 @@ class [[nodiscard]] Status {
   std::string reason_;
 };
 
-inline Status invalid(std::string field, std::string message, std::string reason = {}) {
+inline Status invalid(std::string field, std::string message, Reason reason = {}) {
   return Status(Code::kInvalidArgument, std::move(message), std::move(field), std::move(reason));
 }
 inline Status not_found(std::string message, std::string field = {}) {
   return Status(Code::kNotFound, std::move(message), std::move(field));
 }
-inline Status precondition(std::string message, std::string reason = {}) {
+inline Status precondition(std::string message, Reason reason = {}) {
   return Status(Code::kFailedPrecondition, std::move(message), {}, std::move(reason));
 }
 inline Status internal(std::string message) { return Status(Code::kInternal, std::move(message)); }

@@ -1,7 +1,7 @@
 // The administrator's screens: users and roles, and the audit log with its chain check.
 import { get, post } from './api.js';
 import { t } from './i18n.js';
-import { h, toast, field, input, select, formData, showError, shortTime, clear } from './ui.js';
+import { h, toast, field, input, select, formData, showError, shortTime, clear, errorText } from './ui.js';
 
 export function users(root) {
   const tbody = h('tbody');
@@ -12,7 +12,7 @@ export function users(root) {
     r.users.forEach((u) => tbody.append(h('tr', {}, h('td', {}, u.username), h('td', {}, u.display_name), h('td', {}, t(`role.${u.role}`)),
       h('td', {}, u.active ? t('active') : t('disabled')),
       h('td', {}, u.active ? h('button', { class: 'danger', type: 'button', onclick: async () => {
-        try { await post(`/api/v1/users/${encodeURIComponent(u.username)}/disable`); load(); } catch (e) { toast(e.message, true); }
+        try { await post(`/api/v1/users/${encodeURIComponent(u.username)}/disable`); load(); } catch (e) { toast(errorText(e), true); }
       } }, t('disable')) : ''))));
   };
   const form = h('form', { onsubmit: async (e) => {
@@ -25,7 +25,7 @@ export function users(root) {
   h('button', { class: 'primary', type: 'submit' }, t('add.user')), err);
   root.append(h('div', { class: 'grid cols-2' }, h('div', { class: 'panel' }, h('h2', {}, t('users')), h('table', {}, tbody)),
     h('div', { class: 'panel' }, h('h2', {}, t('add.user')), form)));
-  load().catch((e) => toast(e.message, true));
+  load().catch((e) => toast(errorText(e), true));
 }
 
 export function audit(root) {
@@ -41,5 +41,5 @@ export function audit(root) {
       h('td', {}, e.subject), h('td', { class: 'small muted' }, JSON.stringify(e.detail)))));
   };
   root.append(h('div', { class: 'panel' }, h('h2', {}, t('audit')), verdict, h('div', { class: 'list' }, h('table', {}, tbody))));
-  load().catch((e) => toast(e.message, true));
+  load().catch((e) => toast(errorText(e), true));
 }

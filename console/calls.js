@@ -5,7 +5,7 @@
 import { get, post, getMe } from './api.js';
 import { onLive } from './live.js';
 import { t } from './i18n.js';
-import { h, clear, shortTime, toast } from './ui.js';
+import { h, clear, shortTime, toast, errorText } from './ui.js';
 
 const ringing = new Map();  // call_id → call
 const taken = new Map();    // call_id → call, answered by someone else a moment ago (shown a while)
@@ -170,7 +170,7 @@ export async function claim(call, onTaken) {
     } else if (e.code === 'call_over') {
       toast(t('call.over'), true);
     } else {
-      toast(t('err.generic'), true);
+      toast(errorText(e), true);
     }
     return null;
   }

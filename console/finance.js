@@ -2,11 +2,11 @@
 // finance user than the one who ran it), download the CSV and the printable HTML.
 import { get, post, getToken } from './api.js';
 import { t } from './i18n.js';
-import { h, toast, field, input, clear, fen } from './ui.js';
+import { h, toast, field, input, clear, fen, errorText } from './ui.js';
 
 async function download(path, name) {
   const res = await fetch(path, { headers: { Authorization: `Bearer ${getToken()}` } });
-  if (!res.ok) { toast((await res.json()).error.message, true); return; }
+  if (!res.ok) { toast(errorText((await res.json()).error), true); return; }
   const url = URL.createObjectURL(await res.blob());
   const a = h('a', { href: url, download: name });
   document.body.append(a);
@@ -41,14 +41,14 @@ export function settlements(root) {
       h('td', {}, fen(s.totals.payout_fen ?? 0)))));
   };
   const view = async () => {
-    try { show(await get(`/api/v1/settlements/${monthBox.value}`)); } catch (e) { clear(tbody); status.textContent = e.message; }
+    try { show(await get(`/api/v1/settlements/${monthBox.value}`)); } catch (e) { clear(tbody); status.textContent = errorText(e); }
   };
   const run = async () => {
     status.textContent = t('running');
-    try { show(await post(`/api/v1/settlements/${monthBox.value}`)); loadHistory(); } catch (e) { status.textContent = `${e.field ? e.field + ': ' : ''}${e.message}`; toast(e.message, true); }
+    try { show(await post(`/api/v1/settlements/${monthBox.value}`)); loadHistory(); } catch (e) { status.textContent = errorText(e); toast(errorText(e), true); }
   };
   const approve = async () => {
-    try { await post(`/api/v1/settlements/${monthBox.value}/approve`); toast(t('approved')); view(); loadHistory(); } catch (e) { toast(e.message, true); }
+    try { await post(`/api/v1/settlements/${monthBox.value}/approve`); toast(t('approved')); view(); loadHistory(); } catch (e) { toast(errorText(e), true); }
   };
   root.append(h('div', { class: 'panel' }, h('h2', {}, t('settlement')),
     h('div', { class: 'row', style: 'max-width:760px;align-items:end' }, field(t('month'), monthBox),

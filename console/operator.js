@@ -5,7 +5,7 @@ import { get, post, getMe } from './api.js';
 import { onLive } from './live.js';
 import { ringingPanel, missedPanel, watchCalls, claim, myCall, secondsSince, mmss } from './calls.js';
 import { t } from './i18n.js';
-import { h, toast, field, input, select, formData, showError, shortTime, stateBadge, uuid, clear, fen } from './ui.js';
+import { h, toast, field, input, select, formData, showError, shortTime, stateBadge, uuid, clear, fen, errorText } from './ui.js';
 
 let catalog = [];
 async function loadCatalog() {
@@ -118,7 +118,7 @@ export function desk(root) {
   const showElder = async (id) => {
     try {
       elder = await get(`/api/v1/elders/${id}`);
-    } catch (e) { toast(t('err.generic'), true); return; }
+    } catch (e) { toast(errorText(e), true); return; }
     clear(cardBox).append(h('div', { class: 'card' },
       h('h3', {}, elder.name, ' ', h('span', { class: 'muted small' }, elder.elder_id)),
       h('div', { class: 'small' }, elderLine(elder)),
@@ -159,7 +159,7 @@ export function desk(root) {
         onclick: () => showElder(e.elder_id), onkeydown: (ev) => { if (ev.key === 'Enter') showElder(e.elder_id); } },
         h('b', {}, e.name), ' ', h('span', { class: 'small muted' }, elderLine(e)))));
       if (r.elders.length === 1) showElder(r.elders[0].elder_id);
-    } catch (e) { toast(t('err.generic'), true); }
+    } catch (e) { toast(errorText(e), true); }
   };
   const findBox = input('find', { placeholder: t('find.placeholder'), id: 'find', autocomplete: 'off', 'aria-label': t('find'),
     onkeydown: (e) => { if (e.key === 'Enter') search(e.target.value); } });
@@ -236,14 +236,14 @@ export function desk(root) {
     try {
       await post(`/api/v1/calls/${encodeURIComponent(call.call_id)}/outcome`, body);
       toast(t('call.saved'));
-    } catch (e) { toast(t('err.generic'), true); }
+    } catch (e) { toast(errorText(e), true); }
   };
   const hangup = async () => {
     if (!call) return;
     try {
       call = { ...call, ...(await post(`/api/v1/calls/${encodeURIComponent(call.call_id)}/hangup`)) };
       drawCall();
-    } catch (e) { toast(t('err.generic'), true); }
+    } catch (e) { toast(errorText(e), true); }
   };
   // A call this desk answered: its elders show in "my call"; the card switches only when no
   // ticket is being filled in — to the caller when the number names one elder, to none (the
@@ -388,7 +388,7 @@ export function callbacks(root) {
       h('thead', {}, h('tr', {}, h('th', {}, t('ticket')), h('th', {}, t('elder')), h('th', {}, t('item')), h('th', {}, t('firm')),
         h('th', {}, t('why')), h('th', {}, ''))), list))),
     h('div', { class: 'panel' }, h('h2', {}, t('callback.record')), form)));
-  load().catch((e) => toast(e.message, true));
+  load().catch((e) => toast(errorText(e), true));
 }
 
 export function complaints(root) {

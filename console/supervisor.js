@@ -3,7 +3,7 @@
 import { get, post } from './api.js';
 import { onLive } from './live.js';
 import { t } from './i18n.js';
-import { h, toast, input, select, shortTime, stateBadge, clear } from './ui.js';
+import { h, toast, input, select, shortTime, stateBadge, clear, errorText } from './ui.js';
 import { liveBoard } from './operator.js';
 
 function ticketRow(tk, actions) {
@@ -26,7 +26,7 @@ export function queues(root) {
           const t2 = await post(`/api/v1/tickets/${tk.ticket_no}/reoffer`, body);
           toast(t('reoffered', { no: t2.ticket_no, firm: t2.firm_code }));
           load();
-        } catch (e) { toast(e.message, true); }
+        } catch (e) { toast(errorText(e), true); }
       } }, t('reoffer')))));
     }
     if (!r.tickets.length) unassigned.append(h('tr', {}, h('td', { colspan: 6, class: 'muted' }, t('queue.empty'))));
@@ -48,7 +48,7 @@ export function queues(root) {
         h('th', {}, t('reason')), h('th', {}, ''))), unassigned)),
       h('div', { class: 'panel' }, h('h2', {}, t('alerts')), alerts)),
     board));
-  load().catch((e) => toast(e.message, true));
+  load().catch((e) => toast(errorText(e), true));
   return () => { off(); board.dispose(); };
 }
 
@@ -75,7 +75,7 @@ export function exceptions(root) {
               await post(`/api/v1/exceptions/${ex.exception_id}/${action.value}`, { reason_code: reason.value, note: note.value });
               toast(t('exc.done'));
               load();
-            } catch (e) { toast(`${e.field ? e.field + ': ' : ''}${e.message}`, true); }
+            } catch (e) { toast(errorText(e), true); }
           } }, t('save')))));
     }
     if (!r.exceptions.length) tbody.append(h('tr', {}, h('td', { colspan: 5, class: 'muted' }, t('queue.empty'))));
@@ -83,7 +83,7 @@ export function exceptions(root) {
   root.append(h('div', { class: 'panel' }, h('h2', {}, t('exceptions'), h('span', { class: 'hint' }, t('exceptions.hint'))),
     h('table', { id: 'exceptions' }, h('thead', {}, h('tr', {}, h('th', {}, t('ticket')), h('th', {}, t('type')), h('th', {}, t('detail')),
       h('th', {}, t('firm')), h('th', {}, t('decision')))), tbody)));
-  load().catch((e) => toast(e.message, true));
+  load().catch((e) => toast(errorText(e), true));
   const off = onLive((ev) => { if (ev.type === 'ticket' && ev.event.endsWith('_flagged')) load(); });
   return off;
 }
@@ -97,7 +97,7 @@ export function disputes(root) {
     for (const tk of r.tickets.filter((x) => x.dispute === 'open')) {
       const note = input('note', { placeholder: t('note') });
       const act = (what) => h('button', { class: 'secondary', type: 'button', onclick: async () => {
-        try { await post(`/api/v1/tickets/${tk.ticket_no}/dispute/${what}`, { note: note.value }); load(); } catch (e) { toast(e.message, true); }
+        try { await post(`/api/v1/tickets/${tk.ticket_no}/dispute/${what}`, { note: note.value }); load(); } catch (e) { toast(errorText(e), true); }
       } }, t(what));
       tbody.append(ticketRow(tk, h('span', {}, note, act('clear'), act('uphold'))));
     }
@@ -106,7 +106,7 @@ export function disputes(root) {
     for (const cp of c.complaints.filter((x) => x.status === 'open' || x.status === 'investigating')) {
       const finding = input('finding', { placeholder: t('finding') });
       const btn = (label, path, body) => h('button', { class: 'secondary', type: 'button', onclick: async () => {
-        try { await post(`/api/v1/complaints/${cp.complaint_id}/${path}`, body()); load(); } catch (e) { toast(e.message, true); }
+        try { await post(`/api/v1/complaints/${cp.complaint_id}/${path}`, body()); load(); } catch (e) { toast(errorText(e), true); }
       } }, label);
       ctbody.append(h('tr', {}, h('td', {}, cp.complaint_id), h('td', {}, cp.ticket_no), h('td', {}, t(`complaint.${cp.status}`)),
         h('td', { class: 'small' }, cp.description), h('td', {}, finding,
@@ -118,7 +118,7 @@ export function disputes(root) {
   root.append(h('div', { class: 'grid cols-2' },
     h('div', { class: 'panel' }, h('h2', {}, t('disputes')), h('table', { id: 'disputes' }, tbody)),
     h('div', { class: 'panel' }, h('h2', {}, t('complaints')), h('table', { id: 'complaints' }, ctbody))));
-  load().catch((e) => toast(e.message, true));
+  load().catch((e) => toast(errorText(e), true));
 }
 
 export function firms(root, canChange = true) {
@@ -136,7 +136,7 @@ export function firms(root, canChange = true) {
         h('td', {}, f.last_score ?? '—'), h('td', {}, f.outbox_unacked),
         h('td', {}, canChange ? h('span', {}, status, h('button', { class: 'secondary', type: 'button', onclick: async () => {
           const reason = prompt(t('reason')) || '';
-          try { await post(`/api/v1/firms/${f.code}/status`, { status: status.value, reason }); load(); } catch (e) { toast(e.message, true); }
+          try { await post(`/api/v1/firms/${f.code}/status`, { status: status.value, reason }); load(); } catch (e) { toast(errorText(e), true); }
         } }, t('save'))) : t(`firm.${f.status}`))));
     }
   };
@@ -149,7 +149,7 @@ export function firms(root, canChange = true) {
   root.append(h('div', { class: 'panel' }, h('h2', {}, t('firms')), h('table', { id: 'firms' }, h('thead', {}, h('tr', {},
     h('th', {}, t('code')), h('th', {}, t('firm.name')), h('th', {}, t('presence')), h('th', {}, t('today')), h('th', {}, t('last.score')),
     h('th', {}, t('unacked')), h('th', {}, t('status')))), tbody)));
-  load().catch((e) => toast(e.message, true));
+  load().catch((e) => toast(errorText(e), true));
   const timer = setInterval(() => load().catch(() => {}), 15000);
   return () => { off(); clearInterval(timer); };
 }

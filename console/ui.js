@@ -45,10 +45,20 @@ export function formData(form) {
   return out;
 }
 
-// Shows an API error under a form, naming the field when the server did.
+// An API error in the console's words: the text for its code (console/i18n.js; the server's
+// own message is English, for logs, and never shown), after the field's name when the server
+// named one. A code without words falls back to a generic sentence, never to the raw code.
+export function errorText(err) {
+  const code = (err && err.code) || 'internal';
+  const specific = err && err.field && t.hasAny(`err.${code}.${err.field}`) ? `err.${code}.${err.field}` : `err.${code}`;
+  const msg = t.hasAny(specific) ? t(specific) : t('err.generic');
+  const field = err && err.field ? err.field.replace(/\[\d+\]/g, '') : '';
+  return field && t.hasAny(`field.${field}`) && !specific.endsWith(`.${field}`) ? `${t(`field.${field}`)}：${msg}` : msg;
+}
+
+// Shows an API error under a form, naming the field when the server did, and focuses it.
 export function showError(box, err) {
-  const f = err.field ? `${err.field}: ` : '';
-  box.textContent = `${f}${err.message || err}`;
+  box.textContent = errorText(err);
   if (err.field) {
     const el = document.querySelector(`[name="${CSS.escape(err.field)}"]`);
     if (el) el.focus();

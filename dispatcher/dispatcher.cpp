@@ -130,14 +130,14 @@ Result<Decision> Dispatcher::decide_for_firm(store::Database& db, const TicketRo
   if (!firm) return not_found(fmt::format("no firm {}", firm_code), "firm_code");
   if (firm->status != FirmStatus::kActive) {
     return Status(Code::kFailedPrecondition, fmt::format("{} is {}", firm_code, to_string(firm->status)), "firm_code",
-                  "firm_inactive");
+                  reason::kFirmInactive);
   }
   Decision d;
   VNH_RETURN_IF_ERROR(load_facts(db, t, {}, d));
   if (!dir_.covers(firm->id, d.elder.community_code, t.category)) {
     return Status(Code::kFailedPrecondition,
                   fmt::format("{} does not serve {} for {}", firm_code, d.elder.community_code, to_string(t.category)),
-                  "firm_code", "not_covered");
+                  "firm_code", reason::kNotCovered);
   }
   Candidate c;
   c.firm_id = firm->id;

@@ -61,7 +61,7 @@ Result<ValidElder> validate_elder(const ElderDraft& d, const Policy& policy, Dat
     return invalid("id_number",
                    fmt::format("the elder is {} on {}; the eligible age is {}", age, format_date(d.registered_on),
                                policy.eligibility_min_age),
-                   "not_eligible");
+                   reason::kNotEligible);
   }
   if (d.address.size() > 512) return invalid("address", "is longer than 512 bytes");
   v.address = d.address;

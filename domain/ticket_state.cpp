@@ -67,7 +67,7 @@ Result<TicketState> next_state(TicketState from, TicketAction action) {
   if (!to) {
     return Status(Code::kFailedPrecondition,
                   fmt::format("cannot {} a ticket that is {}", to_string(action), to_string(from)), "state",
-                  "illegal_transition");
+                  reason::kIllegalTransition);
   }
   return *to;
 }

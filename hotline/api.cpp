@@ -38,7 +38,7 @@ void Api::add(net::Router& r, const Route& route) {
           if (!token) {
             return respond(error_response(Status(Code::kUnauthenticated,
                                                  "send Authorization: Bearer <token> (POST /api/v1/login)", "",
-                                                 "unauthenticated")));
+                                                 reason::kUnauthenticated)));
           }
           auto who = authenticate_token(*token);
           if (!who.ok()) return respond(error_response(who.status()));
@@ -47,7 +47,7 @@ void Api::add(net::Router& r, const Route& route) {
             return respond(error_response(Status(Code::kPermissionDenied,
                                                  fmt::format("the {} role may not {} {}",
                                                              domain::to_string(who->role), req.method, req.path),
-                                                 "", "forbidden")));
+                                                 "", reason::kForbidden)));
           }
           handle(*this, Call{std::move(req), std::move(respond), std::move(*who)});
         });

@@ -71,7 +71,7 @@ Result<LoginCheck> check_password(store::Database& db, const std::string& userna
 Result<LoginResult> record_login(store::Database& db, const LoginCheck& c, const Policy& policy, TimeMs now,
                                  const std::string& remote) {
   if (!c.user || !c.user->active) {
-    return Status(Code::kUnauthenticated, "wrong user name or password", "password", "bad_credentials");
+    return Status(Code::kUnauthenticated, "wrong user name or password", "password", reason::kBadCredentials);
   }
   // Re-read: another login may have changed the counters since the check.
   auto fresh = store::user_by_id(db, c.user->id);
@@ -82,7 +82,7 @@ Result<LoginResult> record_login(store::Database& db, const LoginCheck& c, const
     (void)store::append_audit(db, now, {u.username, "login.refused_locked", who, "{}"});
     return Status(Code::kPermissionDenied,
                   fmt::format("account locked after {} failed logins; try again later", policy.lockout_failures),
-                  "username", "locked");
+                  "username", reason::kLocked);
   }
   if (!c.password_ok) {
     int failed = u.failed_logins + 1;
@@ -96,7 +96,7 @@ Result<LoginResult> record_login(store::Database& db, const LoginCheck& c, const
                                             {u.username, locked_until ? "login.locked" : "login.failed", who,
                                              fmt::format("{{\"remote\":\"{}\"}}", remote)}));
     // Committed even though the request fails: the caller commits this job, then answers 401.
-    return Status(Code::kUnauthenticated, "wrong user name or password", "password", "bad_credentials");
+    return Status(Code::kUnauthenticated, "wrong user name or password", "password", reason::kBadCredentials);
   }
   VNH_RETURN_IF_ERROR(store::record_login_success(db, u.id));
   if (c.rehash) VNH_RETURN_IF_ERROR(store::set_password_hash(db, u.id, *c.rehash, now));
@@ -111,7 +111,7 @@ Result<LoginResult> record_login(store::Database& db, const LoginCheck& c, const
 }
 
 Result<Principal> authenticate(store::Database& db, const std::string& token, TimeMs now) {
-  auto bad = [] { return Status(Code::kUnauthenticated, "missing, expired or revoked session token", "", "bad_token"); };
+  auto bad = [] { return Status(Code::kUnauthenticated, "missing, expired or revoked session token", "", reason::kBadToken); };
   if (token.empty() || token.size() > 128) return bad();
   std::string h = sha256_raw(token);
   auto s = store::find_session(db, h);

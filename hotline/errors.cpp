@@ -51,7 +51,7 @@ net::Response rows_rejected(const importer::ImportReport& report, const std::str
     errs.push_back(json::object{{"line", e.line}, {"column", e.column}, {"reason", e.reason},
                                 {"text", fmt::format("{}:{}: {}: {}", name, e.line, e.column, e.reason)}});
   }
-  auto res = net::json_error(422, "rows_rejected",
+  auto res = net::json_error(422, std::string(reason::kRowsRejected.code()),
                              fmt::format("{} rejected ({} errors); nothing was written", name, report.errors.size()),
                              "body");
   auto o = json::parse(res.body).as_object();

@@ -10,13 +10,13 @@ namespace vnh::hotline {
 namespace json = boost::json;
 
 Result<json::object> parse_object(const std::string& body) {
-  if (body.empty()) return Status(Code::kInvalidArgument, "a JSON object body is required", "body", "malformed_json");
+  if (body.empty()) return Status(Code::kInvalidArgument, "a JSON object body is required", "body", reason::kMalformedJson);
   boost::system::error_code ec;
   json::value v = json::parse(body, ec);
   if (ec) {
-    return Status(Code::kInvalidArgument, "the body is not valid JSON: " + ec.message(), "body", "malformed_json");
+    return Status(Code::kInvalidArgument, "the body is not valid JSON: " + ec.message(), "body", reason::kMalformedJson);
   }
-  if (!v.is_object()) return Status(Code::kInvalidArgument, "the body must be a JSON object", "body", "malformed_json");
+  if (!v.is_object()) return Status(Code::kInvalidArgument, "the body must be a JSON object", "body", reason::kMalformedJson);
   return std::move(v.as_object());
 }
 

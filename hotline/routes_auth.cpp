@@ -121,7 +121,7 @@ void add_user(Api& api, Api::Call&& call) {
 void disable(Api& api, Api::Call&& call) {
   std::string name = call.req.params["username"];
   if (name == call.who.username) {
-    return call.respond(error_response(precondition("you cannot disable your own account", "self")));
+    return call.respond(error_response(precondition("you cannot disable your own account", reason::kSelf)));
   }
   api.write<bool>(
       std::move(call.respond),

@@ -21,10 +21,10 @@ Result<calls::Requester> requester(Api& api, const net::Request& req) {
   const auto& c = api.ctx();
   if (!c.pbx_secret.empty() && req.header("x-pbx-secret") == c.pbx_secret) return calls::Requester{true, "", Role::kOperator};
   auto token = req.bearer();
-  if (!token) return Status(Code::kUnauthenticated, "send X-PBX-Secret (PBX) or a bearer token", "", "unauthenticated");
+  if (!token) return Status(Code::kUnauthenticated, "send X-PBX-Secret (PBX) or a bearer token", "", reason::kUnauthenticated);
   VNH_ASSIGN_OR_RETURN(auto p, api.authenticate_token(*token));
   if (p.role != Role::kOperator && p.role != Role::kSupervisor && p.role != Role::kAdmin) {
-    return Status(Code::kPermissionDenied, "only operators take calls", "", "forbidden");
+    return Status(Code::kPermissionDenied, "only operators take calls", "", reason::kForbidden);
   }
   return calls::Requester{false, p.username, p.role};
 }
@@ -115,7 +115,7 @@ void answer_call(Api& api, Api::Call&& call) {
   if (!by.ok()) return call.respond(error_response(by.status()));
   if (!by->pbx) {
     return call.respond(error_response(Status(Code::kPermissionDenied, "answer comes from the PBX; a console claims",
-                                              "", "forbidden")));
+                                              "", reason::kForbidden)));
   }
   auto body = parse_object(call.req.body);
   if (!body.ok()) return call.respond(error_response(body.status()));

@@ -1,4 +1,5 @@
-// Reference data: the service catalog and the areas (districts, streets, communities).
+// Reference data: the service catalog, the areas (districts, streets, communities) and the
+// error codes.
 #include "hotline/api.hpp"
 #include "hotline/roles.hpp"
 #include "hotline/views.hpp"
@@ -32,12 +33,21 @@ void areas(Api& api, Api::Call&& call) {
   });
 }
 
+// Every code an error body or a CommandResult can carry (common/reasons.hpp), so that a
+// client can hold its words for each.
+void error_codes(Api&, Api::Call&& call) {
+  json::array a;
+  for (auto c : all_error_codes()) a.push_back(json::value(c));
+  call.respond(json_response(200, json::object{{"codes", std::move(a)}}));
+}
+
 }  // namespace
 
 std::vector<Api::Route> reference_routes() {
   return {
       {"GET", "/api/v1/catalog", roles::kEveryone, catalog},
       {"GET", "/api/v1/areas", roles::kEveryone, areas},
+      {"GET", "/api/v1/error-codes", roles::kEveryone, error_codes},
   };
 }
 

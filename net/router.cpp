@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "common/reasons.hpp"
+
 namespace vnh::net {
 
 std::optional<std::string> Request::bearer() const {
@@ -104,9 +106,9 @@ void Router::handle(Request&& req, Respond respond) const {
     return;
   }
   if (path_matched) {
-    respond(json_error(405, "method_not_allowed", req.method + " is not allowed on " + req.path));
+    respond(json_error(405, std::string(transport::kMethodNotAllowed), req.method + " is not allowed on " + req.path));
   } else {
-    respond(json_error(404, "not_found", "no such endpoint: " + req.path));
+    respond(json_error(404, std::string(transport::kNotFound), "no such endpoint: " + req.path));
   }
 }
 

@@ -12,6 +12,7 @@
 #include <deque>
 
 #include "common/log.hpp"
+#include "common/reasons.hpp"
 
 namespace vnh::net {
 
@@ -183,7 +184,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   void on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream) return do_close();
     if (ec == http::error::body_limit) {
-      auto r = json_error(413, "payload_too_large",
+      auto r = json_error(413, std::string(transport::kPayloadTooLarge),
                           fmt::format("request body larger than {} bytes", limits_.http_body_bytes));
       r.close = true;
       return send(std::move(r), 11, false);
@@ -191,7 +192,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     if (ec == beast::error::timeout) return do_close();
     if (ec) {
       if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
-        auto r = json_error(400, "bad_request", "malformed HTTP request: " + ec.message());
+        auto r = json_error(400, std::string(transport::kBadRequest), "malformed HTTP request: " + ec.message());
         r.close = true;
         return send(std::move(r), 11, false);
       }
@@ -205,7 +206,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     r.remote = remote_;
     auto parsed = boost::urls::parse_origin_form(req.target());
     if (!parsed) {
-      auto res = json_error(400, "bad_request", "malformed request target");
+      auto res = json_error(400, std::string(transport::kBadRequest), "malformed request target");
       return send(std::move(res), req.version(), req.keep_alive());
     }
     r.path = url_decode(parsed->encoded_path(), false);
@@ -218,7 +219,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     if (websocket::is_upgrade(req)) {
       const WsFactory* factory = router_.ws(r.path);
       if (!factory) {
-        return send(json_error(404, "not_found", "no websocket endpoint at " + r.path), req.version(), false);
+        return send(json_error(404, std::string(transport::kNotFound), "no websocket endpoint at " + r.path), req.version(), false);
       }
       Upgrade up = (*factory)(r);
       if (!up.handler) return send(std::move(up.refusal), req.version(), false);

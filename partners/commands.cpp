@@ -67,7 +67,7 @@ Status CommandHandler::execute(store::WriteTx& tx, const FirmIdentity& firm, con
     case vnh::v1::ClientFrame::kLocation:
       return location(tx, firm, f.location());
     default:
-      return Status(Code::kInvalidArgument, "unknown message type", "", "unknown_message");
+      return Status(Code::kInvalidArgument, "unknown message type", "", reason::kUnknownMessage);
   }
 }
 
@@ -101,7 +101,7 @@ Status CommandHandler::location(store::WriteTx& tx, const FirmIdentity& firm, co
   if (!valid_lat_lon(l.lat(), l.lon())) return invalid("lat", "is not a WGS-84 position");
   auto known = store::update_staff_location(tx.db(), firm.id, l.staff_code(), l.lat(), l.lon(), l.time_ms());
   if (!known.ok()) return known.status();
-  if (!*known) return Status(Code::kNotFound, l.staff_code() + " is not a worker of your firm", "staff_code", "unknown_staff");
+  if (!*known) return Status(Code::kNotFound, l.staff_code() + " is not a worker of your firm", "staff_code", reason::kUnknownStaff);
   return Status::Ok();
 }
 

@@ -24,23 +24,23 @@ net::Upgrade PartnerHub::upgrade(const net::Request& req) {
   net::Upgrade up;
   auto token = req.bearer();
   if (!token) {
-    up.refusal = net::json_error(401, "unauthenticated", "send Authorization: Bearer <firm token>");
+    up.refusal = net::json_error(401, std::string(reason::kUnauthenticated.code()), "send Authorization: Bearer <firm token>");
     up.refusal.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vnh-partner\"");
     return up;
   }
   Result<std::optional<store::Firm>> firm = Status(Code::kUnavailable, "storage unavailable");
   if (auto db = store_.read(); db.ok()) firm = store::find_firm_by_token(**db, sha256_raw(*token));
   if (!firm.ok()) {
-    up.refusal = net::json_error(503, "unavailable", "storage unavailable");
+    up.refusal = net::json_error(503, std::string(reason::kUnavailable.code()), "storage unavailable");
     return up;
   }
   if (!*firm) {
-    up.refusal = net::json_error(401, "unauthenticated", "unknown or revoked firm token");
+    up.refusal = net::json_error(401, std::string(reason::kUnauthenticated.code()), "unknown or revoked firm token");
     up.refusal.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vnh-partner\", error=\"invalid_token\"");
     return up;
   }
   if ((*firm)->status == domain::FirmStatus::kExited) {
-    up.refusal = net::json_error(403, "permission_denied", "the firm has exited the programme");
+    up.refusal = net::json_error(403, std::string(transport::kPermissionDenied), "the firm has exited the programme");
     return up;
   }
   up.handler = std::make_shared<Session>(gw_, FirmIdentity{(*firm)->id, (*firm)->code});

@@ -82,7 +82,7 @@ void Session::on_message(std::string&& data, bool binary) {
   vnh::v1::ClientFrame f;
   if (!f.ParseFromString(data)) {
     ++gw_.stats.malformed;
-    reply(result_frame("", Status(Code::kInvalidArgument, "not a vnh.v1.ClientFrame", "", "malformed_frame")));
+    reply(result_frame("", Status(Code::kInvalidArgument, "not a vnh.v1.ClientFrame", "", reason::kMalformedFrame)));
     if (++malformed_ >= kMaxMalformed) close(kClosePolicy, "too many malformed frames");
     return;
   }
@@ -98,7 +98,7 @@ void Session::on_message(std::string&& data, bool binary) {
     case vnh::v1::ClientFrame::BODY_NOT_SET:
       ++gw_.stats.malformed;
       return reply(result_frame(f.request_id(),
-                                Status(Code::kInvalidArgument, "unknown or empty message type", "", "unknown_message")));
+                                Status(Code::kInvalidArgument, "unknown or empty message type", "", reason::kUnknownMessage)));
     default:
       return on_command(std::move(f));
   }
@@ -237,7 +237,7 @@ void Session::on_ack(std::uint64_t seq) {
 void Session::on_command(vnh::v1::ClientFrame f) {
   const std::string rid = f.request_id();
   if (rid.empty() || rid.size() > kMaxRequestId) {
-    return reply(result_frame(rid, invalid("request_id", "is required (1 to 64 bytes)", "invalid_request_id")));
+    return reply(result_frame(rid, invalid("request_id", "is required (1 to 64 bytes)", reason::kInvalidRequestId)));
   }
   ++gw_.stats.commands;
   auto self = shared_from_this();
@@ -253,7 +253,7 @@ void Session::on_command(vnh::v1::ClientFrame f) {
       [self, answer, rid](Status st) {
         if (!st.ok()) {
           // Storage trouble: nothing was recorded, the firm may retry with the same id.
-          self->reply(result_frame(rid, Status(Code::kUnavailable, "try again: " + st.message(), "", "unavailable")));
+          self->reply(result_frame(rid, Status(Code::kUnavailable, "try again: " + st.message(), "", reason::kUnavailable)));
           return;
         }
         if (answer->replayed) ++self->gw_.stats.command_replays;

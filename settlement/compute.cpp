@@ -205,7 +205,7 @@ Result<Settlement> Month::finish() {
     return Status(Code::kFailedPrecondition,
                   fmt::format("missing inspector scores for {} (firms with eligible tickets): {}", s_.month.to_string(),
                               fmt::join(missing, ", ")),
-                  "inspections", "missing_inspections");
+                  "inspections", reason::kMissingInspections);
   }
   std::sort(s_.lines.begin(), s_.lines.end(), [](const FirmLine& a, const FirmLine& b) { return a.code < b.code; });
   s_.adjustments = in_.adjustments;

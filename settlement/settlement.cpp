@@ -186,7 +186,7 @@ Status refuse_if_locked(store::Database& db, YearMonth month) {
     return Status(Code::kFailedPrecondition,
                   fmt::format("{} was approved by {} and is locked; corrections go into a later month as adjustments",
                               month.to_string(), (*existing)->approved_by.value_or("?")),
-                  "month", "locked");
+                  "month", reason::kLocked);
   }
   return Status::Ok();
 }
@@ -242,14 +242,14 @@ Result<std::int64_t> add_adjustment(store::WriteTx& tx, YearMonth month, const A
   auto target = get_run(db, month);
   if (!target.ok()) return target.status();
   if (*target && (*target)->status == RunStatus::kApproved) {
-    return Status(Code::kFailedPrecondition, month.to_string() + " is approved and locked", "month", "locked");
+    return Status(Code::kFailedPrecondition, month.to_string() + " is approved and locked", "month", reason::kLocked);
   }
   auto old = get_run(db, *corrected);
   if (!old.ok()) return old.status();
   if (!*old || (*old)->status != RunStatus::kApproved) {
     return Status(Code::kFailedPrecondition,
                   a.corrects_month + " is not approved: re-run it instead of adjusting it", "corrects_month",
-                  "not_approved");
+                  reason::kNotApproved);
   }
   auto firm = store::find_firm(db, a.firm_code);
   if (!firm.ok()) return firm.status();
@@ -271,12 +271,12 @@ Status approve(store::WriteTx& tx, YearMonth month, const std::string& approver,
   if (!*r) return not_found(fmt::format("{} has not been settled", month.to_string()), "month");
   if ((*r)->status == RunStatus::kApproved) {
     return Status(Code::kFailedPrecondition, fmt::format("{} is already approved", month.to_string()), "month",
-                  "already_approved");
+                  reason::kAlreadyApproved);
   }
   if ((*r)->run_by == approver) {
     return Status(Code::kPermissionDenied,
                   fmt::format("{} ran this settlement; another finance user must approve it", approver), "month",
-                  "four_eyes");
+                  reason::kFourEyes);
   }
   VNH_RETURN_IF_ERROR(store::approve_settlement_run(db, month.to_string(), approver, now));
   return store::append_audit(db, now, {approver, "settlement.approve", "settlement:" + month.to_string(), "{}"});
@@ -299,7 +299,7 @@ Status enter_inspection(store::WriteTx& tx, const std::string& firm_code, YearMo
   if (!run.ok()) return run.status();
   if (*run && (*run)->status == RunStatus::kApproved) {
     return Status(Code::kFailedPrecondition, month.to_string() + " is settled and approved; scores are locked",
-                  "month", "locked");
+                  "month", reason::kLocked);
   }
   VNH_RETURN_IF_ERROR(store::put_inspection(
       db, {(*f)->id, month.to_string(), s.enterprise_building, s.service_norms, s.staff_management, actor.name, now},

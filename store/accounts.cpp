@@ -33,7 +33,7 @@ Result<std::int64_t> insert_user(Database& db, const UserRow& u) {
                           u.created_at, u.created_at)
                  .run();
   if (r.code() == Code::kAlreadyExists) {
-    return Status(Code::kAlreadyExists, "user '" + u.username + "' already exists", "username", "duplicate");
+    return Status(Code::kAlreadyExists, "user '" + u.username + "' already exists", "username", reason::kDuplicate);
   }
   VNH_RETURN_IF_ERROR(r);
   return db.last_insert_rowid();

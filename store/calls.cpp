@@ -51,7 +51,7 @@ Result<std::int64_t> insert_call(Database& db, const FieldCrypto& crypto, const 
   st->bind(4, c.caller_masked).bind(5, c.line).bind(6, c.received_at).bind(7, c.reported_by).bind(8, c.elders_matched);
   Status r = st->run();
   if (r.code() == Code::kAlreadyExists) {
-    return Status(Code::kAlreadyExists, fmt::format("call {} was reported already", c.call_id), "call_id", "duplicate");
+    return Status(Code::kAlreadyExists, fmt::format("call {} was reported already", c.call_id), "call_id", reason::kDuplicate);
   }
   VNH_RETURN_IF_ERROR(r);
   return db.last_insert_rowid();

@@ -100,7 +100,7 @@ Result<std::int64_t> insert_elder(Database& db, const FieldCrypto& crypto, const
   if (!r.ok()) {
     if (r.code() == Code::kAlreadyExists) {
       return Status(Code::kAlreadyExists, "an elder with this ID number is already registered", "id_number",
-                    "duplicate");
+                    reason::kDuplicate);
     }
     return r;
   }

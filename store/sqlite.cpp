@@ -16,15 +16,15 @@ Status sqlite_status(sqlite3* db, int rc, std::string_view what) {
   switch (rc & 0xff) {
     case SQLITE_CONSTRAINT:
       if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
-        return Status(Code::kAlreadyExists, msg, {}, "duplicate");
+        return Status(Code::kAlreadyExists, msg, {}, reason::kDuplicate);
       }
-      return Status(Code::kFailedPrecondition, msg, {}, "constraint");
+      return Status(Code::kFailedPrecondition, msg, {}, reason::kConstraint);
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       return Status(Code::kUnavailable, msg);
     case SQLITE_FULL:
     case SQLITE_IOERR:
-      return Status(Code::kUnavailable, msg, {}, "storage");
+      return Status(Code::kUnavailable, msg, {}, reason::kStorage);
     default:
       return Status(Code::kInternal, msg);
   }

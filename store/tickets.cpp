@@ -147,7 +147,7 @@ Result<std::int64_t> insert_ticket(Database& db, TicketRow& t) {
   if (!r.ok()) {
     if (r.code() == Code::kAlreadyExists) {
       return Status(Code::kAlreadyExists, fmt::format("ticket {} already exists", t.ticket_no), "ticket_no",
-                    "duplicate");
+                    reason::kDuplicate);
     }
     return r;
   }
@@ -352,7 +352,7 @@ Status resolve_visit_exception(Database& db, std::int64_t id, ExceptionStatus de
       "WHERE id = ? AND status = 'open'");
   if (!st.ok()) return st.status();
   VNH_RETURN_IF_ERROR(st->bind_all(to_string(decision), reason_code, note, by, at, id).run());
-  if (db.changes() != 1) return precondition("the exception is not open", "not_open");
+  if (db.changes() != 1) return precondition("the exception is not open", reason::kNotOpen);
   if (decision == ExceptionStatus::kCleared) {
     auto up = db.prepare(
         "UPDATE tickets SET held_exceptions = held_exceptions - 1 WHERE id = (SELECT ticket_id FROM "

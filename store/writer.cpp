@@ -257,7 +257,7 @@ Writer::Pass Writer::run_jobs(std::deque<Job>& batch, std::vector<Finished>& out
       outcomes.clear();
       Status lost(Code::kUnavailable,
                   fmt::format("the batch's transaction was rolled back: {}", st.ok() ? "by SQLite" : st.message()),
-                  {}, "storage");
+                  {}, reason::kStorage);
       for (std::size_t i = 0; i < batch.size(); ++i) outcomes.push_back({lost, nullptr, nullptr});
       return Pass::kLost;
     }

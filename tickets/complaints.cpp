@@ -15,7 +15,7 @@ Result<store::ComplaintRow> Service::file_complaint(store::WriteTx& tx, const st
   auto t = store::find_ticket(db, ticket_no);
   if (!t.ok()) return t.status();
   if (!*t) return not_found("no ticket " + ticket_no, "ticket_no");
-  if (!(*t)->firm_id) return precondition("the ticket never reached a firm; nothing to complain about", "no_firm");
+  if (!(*t)->firm_id) return precondition("the ticket never reached a firm; nothing to complain about", reason::kNoFirm);
   store::ComplaintRow c;
   c.ticket_id = (*t)->id;
   c.filed_at = clock_.now_ms();
@@ -38,7 +38,7 @@ Result<store::ComplaintRow> open_complaint(store::Database& db, std::int64_t id)
   if (!*c) return not_found(fmt::format("no complaint {}", id), "id");
   if (is_closed((*c)->status)) {
     return Status(Code::kFailedPrecondition,
-                  fmt::format("the complaint is already closed as {}", to_string((*c)->status)), "id", "closed");
+                  fmt::format("the complaint is already closed as {}", to_string((*c)->status)), "id", reason::kClosed);
   }
   return std::move(**c);
 }
@@ -63,7 +63,7 @@ Result<store::ComplaintRow> Service::investigate_complaint(store::WriteTx& tx, s
   if (finding) VNH_RETURN_IF_ERROR(check_text(*finding, "finding", 2000, false));
   VNH_ASSIGN_OR_RETURN(auto c, open_complaint(tx.db(), complaint_id));
   if (c.status == ComplaintStatus::kInvestigating) {
-    return Status(Code::kFailedPrecondition, "already under investigation", "id", "illegal_transition");
+    return Status(Code::kFailedPrecondition, "already under investigation", "id", reason::kIllegalTransition);
   }
   c.status = ComplaintStatus::kInvestigating;
   c.investigator = actor.name;

@@ -78,7 +78,7 @@ Result<bool> record_callback(store::Database& db, store::TicketRow& t, store::Ca
   if (t.state != TicketState::kCompleted && t.state != TicketState::kDisputed) {
     return Status(Code::kFailedPrecondition,
                   fmt::format("ticket {} is {}; callbacks are about completed tickets", t.ticket_no, to_string(t.state)),
-                  "ticket_no", "not_completed");
+                  "ticket_no", reason::kNotCompleted);
   }
   if (cb.reached && (!cb.rating || !cb.service_received)) {
     return invalid(!cb.rating ? "rating" : "service_received", "is required when the elder was reached");

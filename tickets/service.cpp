@@ -52,7 +52,7 @@ Result<TicketRow> Service::load_for_firm(store::Database& db, std::int64_t firm_
   if (!t.ok()) return t;
   if (t->firm_id != firm_id) {
     return Status(Code::kPermissionDenied, fmt::format("ticket {} is not offered to or held by your firm", ticket_no),
-                  "ticket_no", "not_your_ticket");
+                  "ticket_no", reason::kNotYourTicket);
   }
   return t;
 }
@@ -76,7 +76,7 @@ Result<std::optional<Created>> Service::replay(store::Database& db, const std::o
   if (!*seen) return std::optional<Created>();
   if ((*seen)->request_hash != request_hash) {
     return Status(Code::kInvalidArgument, "this Idempotency-Key was already used with a different request body",
-                  "Idempotency-Key", "idempotency_key_reused");
+                  "Idempotency-Key", reason::kIdempotencyKeyReused);
   }
   auto t = store::get_ticket(db, (*seen)->ticket_id);
   if (!t.ok()) return t.status();
@@ -110,7 +110,7 @@ Result<store::ElderRow> intake_elder(store::Database& db, const FieldCrypto& cry
     return invalid("elder_id", "give the elder's id_number or elder_id");
   }
   if ((*elder)->status != ElderStatus::kActive) {
-    return Status(Code::kFailedPrecondition, "the elder's registration is inactive", "elder_id", "elder_inactive");
+    return Status(Code::kFailedPrecondition, "the elder's registration is inactive", "elder_id", reason::kElderInactive);
   }
   return std::move(**elder);
 }
@@ -120,7 +120,7 @@ Result<store::ServiceItem> intake_item(store::Database& db, const std::string& c
   auto item = store::find_item(db, code);
   if (!item.ok()) return item.status();
   if (!*item) return not_found(fmt::format("no service item {}", code), "item_code");
-  if (!(*item)->active) return Status(Code::kFailedPrecondition, "the service item is withdrawn", "item_code", "item_inactive");
+  if (!(*item)->active) return Status(Code::kFailedPrecondition, "the service item is withdrawn", "item_code", reason::kItemInactive);
   return std::move(**item);
 }
 
@@ -261,7 +261,7 @@ Status Service::apply(store::WriteTx& tx, TicketRow& t, const dispatcher::Decisi
   }
   if (t.state == TicketState::kUnassigned) {
     return Status(Code::kFailedPrecondition, "no firm can take this ticket now: " + d.unassigned_reason, "ticket_no",
-                  "no_candidate");
+                  reason::kNoCandidate);
   }
   t.unassigned_reason = d.unassigned_reason;
   VNH_RETURN_IF_ERROR(transition(db, t, TicketAction::kNoCandidate, now, actor, "unassigned",
@@ -272,7 +272,7 @@ Status Service::apply(store::WriteTx& tx, TicketRow& t, const dispatcher::Decisi
 
 Status Service::dispatch(store::WriteTx& tx, TicketRow& t, const Actor& actor, const dispatcher::DispatchFacts& facts) {
   if (t.state != TicketState::kCreated && t.state != TicketState::kUnassigned) {
-    return precondition(fmt::format("cannot dispatch a ticket that is {}", to_string(t.state)), "illegal_transition");
+    return precondition(fmt::format("cannot dispatch a ticket that is {}", to_string(t.state)), reason::kIllegalTransition);
   }
   auto d = dispatcher_.decide(tx.db(), t, facts);
   if (!d.ok()) return d.status();
@@ -312,7 +312,7 @@ Result<TicketRow> Service::accept(store::WriteTx& tx, std::int64_t firm_id, cons
   TimeMs now = clock_.now_ms();
   if (t->state == TicketState::kOffered && t->offer_expires_at && now > *t->offer_expires_at) {
     return Status(Code::kFailedPrecondition, fmt::format("the offer of {} expired", ticket_no), "ticket_no",
-                  "offer_expired");
+                  reason::kOfferExpired);
   }
   t->accepted_at = now;
   t->offer_expires_at.reset();
@@ -352,12 +352,12 @@ Result<TicketRow> Service::assign_staff(store::WriteTx& tx, std::int64_t firm_id
   if (!staff.ok()) return staff.status();
   if (!*staff || !(*staff)->active) {
     return Status(Code::kNotFound, fmt::format("{} is not an active worker of your firm", staff_code), "staff_code",
-                  "unknown_staff");
+                  reason::kUnknownStaff);
   }
   if (std::find((*staff)->skills.begin(), (*staff)->skills.end(), t->category) == (*staff)->skills.end()) {
     return Status(Code::kFailedPrecondition,
                   fmt::format("{} is not registered for {}", staff_code, to_string(t->category)), "staff_code",
-                  "missing_skill");
+                  reason::kMissingSkill);
   }
   auto code = firm_code(db, firm_id);
   if (!code.ok()) return code.status();
@@ -469,7 +469,7 @@ Result<TicketRow> Service::reoffer(store::WriteTx& tx, const std::string& ticket
     return Status(Code::kFailedPrecondition,
                   fmt::format("only unassigned or offered tickets can be re-offered; {} is {}", ticket_no,
                               to_string(t->state)),
-                  "ticket_no", "illegal_transition");
+                  "ticket_no", reason::kIllegalTransition);
   }
   VNH_RETURN_IF_ERROR(note_event(db, *t, now, actor, "reoffer", json_detail({{"firm_code", firm.value_or("")}})));
   if (firm) {
@@ -499,7 +499,7 @@ Result<TicketRow> Service::resolve_exception(store::WriteTx& tx, std::int64_t ex
   if ((*ex)->status != ExceptionStatus::kOpen) {
     return Status(Code::kFailedPrecondition,
                   fmt::format("exception {} is already {}", exception_id, to_string((*ex)->status)), "exception_id",
-                  "not_open");
+                  reason::kNotOpen);
   }
   TimeMs now = clock_.now_ms();
   VNH_RETURN_IF_ERROR(store::resolve_visit_exception(db, exception_id,
@@ -529,7 +529,7 @@ Result<TicketRow> Service::resolve_dispute(store::WriteTx& tx, const std::string
   if (!t.ok()) return t;
   if (t->state == TicketState::kDisputed && t->dispute != DisputeStatus::kOpen) {
     return Status(Code::kFailedPrecondition, fmt::format("the dispute of {} was already decided", ticket_no),
-                  "ticket_no", "not_open");
+                  "ticket_no", reason::kNotOpen);
   }
   t->dispute = clear ? DisputeStatus::kCleared : DisputeStatus::kUpheld;
   VNH_RETURN_IF_ERROR(transition(db, *t, clear ? TicketAction::kClearDispute : TicketAction::kUpholdDispute,

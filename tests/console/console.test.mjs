@@ -284,7 +284,7 @@ test('an operator registers an elder with the keyboard and the area pickers', as
     // A bad ID number is refused with the field named.
     await fillRegistration(page, { id_number: '620102195001010018', name: '错号', phone: '13900008888' });
     await page.click('#register-submit');
-    await page.waitForFunction(() => /id_number/.test(document.querySelector('#register-error').textContent));
+    await page.waitForFunction(() => /身份证号/.test(document.querySelector('#register-error').textContent));
     await shot(page, '06-register-error');
   }
   await page.close();
@@ -328,6 +328,35 @@ test('a supervisor sees the queues and the firms online; finance sees the settle
   await fin.locator('#settle-run').waitFor();
   await shot(fin, '12-finance');
   await fin.close();
+});
+
+test('every code the server can send has words in Chinese and English; the console shows words, not codes', async () => {
+  const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+  await login(page, 'op1');
+  const codes = (await apiAs(page, 'GET', '/api/v1/error-codes')).json.codes;
+  assert.ok(codes.length > 50, `${codes.length} codes`);
+  const missing = await page.evaluate(async (list) => {
+    const { t } = await import('/console/i18n.js');
+    return list.filter((c) => !t.has(`err.${c}`));
+  }, codes);
+  assert.deepEqual(missing, []);
+  // A bad ID number at registration: the field's name and the reason, in Chinese.
+  await page.click('#tab-register');
+  await fillRegistration(page, { id_number: '620102195001010018', name: '错号', phone: '13900008888' });
+  await page.click('#register-submit');
+  await page.waitForFunction(() => document.querySelector('#register-error').textContent.length > 0);
+  const shown = await page.locator('#register-error').innerText();
+  assert.equal(shown, '身份证号：身份证号校验位不正确，请核对。');
+  // A wrong password at the login.
+  const p2 = await browser.newPage();
+  await p2.goto(base + '/');
+  await p2.fill('#f-username', 'op1');
+  await p2.fill('#f-password', 'not-the-password');
+  await p2.click('#login-submit');
+  await p2.waitForFunction(() => document.querySelector('#login-error').textContent.length > 0);
+  assert.equal(await p2.locator('#login-error').innerText(), '密码：用户名或密码不正确。');
+  await p2.close();
+  await page.close();
 });
 
 test('the console works with no internet: every asset comes from the binary', async () => {

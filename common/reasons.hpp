@@ -1,0 +1,104 @@
+#pragma once
+// Reasons: the machine-readable codes the server sends when it refuses something — the "code"
+// of an API error body (SPEC §8) and a partner CommandResult's error_code. Every one is
+// declared here, once, so that each has words in the console (console/i18n.js, zh-CN and
+// English) and in docs/api.md; a Status can only carry a declared one (Reason has no
+// conversion from a string). Besides these, an error without a reason sends its canonical
+// code's name (status.hpp: code_name), and the HTTP layer's own refusals send the transport
+// codes below. all_error_codes() lists every code of the three kinds (a test holds the
+// console to it).
+#include <string_view>
+#include <vector>
+
+// X(name, "code")
+#define VNH_REASONS(X)                                  \
+  /* requests */                                        \
+  X(kMalformedJson, "malformed_json")                   \
+  X(kDuplicate, "duplicate")                            \
+  X(kConstraint, "constraint")                          \
+  X(kStorage, "storage")                                \
+  X(kForbidden, "forbidden")                            \
+  X(kUnauthenticated, "unauthenticated")                \
+  X(kBadCredentials, "bad_credentials")                 \
+  X(kBadToken, "bad_token")                             \
+  X(kSelf, "self")                                      \
+  X(kUnavailable, "unavailable")                        \
+  /* identity numbers and phones */                     \
+  X(kIdLength, "id_length")                             \
+  X(kIdFormat, "id_format")                             \
+  X(kIdChecksum, "id_checksum")                         \
+  X(kIdBirthDate, "id_birth_date")                      \
+  X(kPhoneFormat, "phone_format")                       \
+  X(kNotEligible, "not_eligible")                       \
+  /* elders, items, tickets */                          \
+  X(kElderInactive, "elder_inactive")                   \
+  X(kItemInactive, "item_inactive")                     \
+  X(kIdempotencyKeyReused, "idempotency_key_reused")    \
+  X(kIllegalTransition, "illegal_transition")           \
+  X(kNoCandidate, "no_candidate")                       \
+  X(kNoFirm, "no_firm")                                 \
+  X(kNotCompleted, "not_completed")                     \
+  X(kNotOpen, "not_open")                               \
+  X(kClosed, "closed")                                  \
+  /* firms and the partner protocol */                  \
+  X(kFirmInactive, "firm_inactive")                     \
+  X(kNotCovered, "not_covered")                         \
+  X(kNotYourTicket, "not_your_ticket")                  \
+  X(kOfferExpired, "offer_expired")                     \
+  X(kUnknownStaff, "unknown_staff")                     \
+  X(kMissingSkill, "missing_skill")                     \
+  X(kInvalidRequestId, "invalid_request_id")            \
+  X(kMalformedFrame, "malformed_frame")                 \
+  X(kUnknownMessage, "unknown_message")                 \
+  /* calls */                                           \
+  X(kAlreadyAnswered, "already_answered")               \
+  X(kCallOver, "call_over")                             \
+  X(kNotYourCall, "not_your_call")                      \
+  X(kNotAnswered, "not_answered")                       \
+  X(kUnknownAgent, "unknown_agent")                     \
+  /* settlement */                                      \
+  X(kLocked, "locked")                                  \
+  X(kAlreadyApproved, "already_approved")               \
+  X(kNotApproved, "not_approved")                       \
+  X(kFourEyes, "four_eyes")                             \
+  X(kMissingInspections, "missing_inspections")         \
+  /* import */                                          \
+  X(kRowsRejected, "rows_rejected")
+
+// The HTTP layer's own refusals (net/): X(name, "code")
+#define VNH_TRANSPORT_CODES(X)                  \
+  X(kBadRequest, "bad_request")                 \
+  X(kNotFound, "not_found")                     \
+  X(kMethodNotAllowed, "method_not_allowed")    \
+  X(kPayloadTooLarge, "payload_too_large")      \
+  X(kPermissionDenied, "permission_denied")
+
+namespace vnh {
+
+class Reason {
+ public:
+  constexpr Reason() = default;
+  constexpr explicit Reason(std::string_view code) : code_(code) {}
+  constexpr std::string_view code() const { return code_; }
+  constexpr bool empty() const { return code_.empty(); }
+
+ private:
+  std::string_view code_;
+};
+
+namespace reason {
+#define VNH_DECLARE_REASON(name, text) inline constexpr Reason name{text};
+VNH_REASONS(VNH_DECLARE_REASON)
+#undef VNH_DECLARE_REASON
+}  // namespace reason
+
+namespace transport {
+#define VNH_DECLARE_TRANSPORT(name, text) inline constexpr std::string_view name{text};
+VNH_TRANSPORT_CODES(VNH_DECLARE_TRANSPORT)
+#undef VNH_DECLARE_TRANSPORT
+}  // namespace transport
+
+// Every code the server can send: the reasons, the canonical codes' names, the transport codes.
+std::vector<std::string_view> all_error_codes();
+
+}  // namespace vnh
