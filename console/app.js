@@ -9,14 +9,16 @@ import * as supervisor from './supervisor.js';
 import * as inspector from './inspector.js';
 import * as finance from './finance.js';
 import * as admin from './admin.js';
+import { ticketPage, ticketSearch } from './ticket.js';
 
 const TABS = {
-  operator: [['desk', operator.desk], ['register', operator.register], ['callbacks', operator.callbacks], ['complaints', operator.complaints]],
-  supervisor: [['queues', supervisor.queues], ['desk', operator.desk], ['exceptions', supervisor.exceptions], ['disputes', supervisor.disputes],
-    ['firms', supervisor.firms], ['callbacks', operator.callbacks]],
+  operator: [['desk', operator.desk], ['tickets', ticketSearch], ['register', operator.register], ['callbacks', operator.callbacks],
+    ['complaints', operator.complaints]],
+  supervisor: [['queues', supervisor.queues], ['desk', operator.desk], ['tickets', ticketSearch], ['exceptions', supervisor.exceptions],
+    ['disputes', supervisor.disputes], ['firms', supervisor.firms], ['callbacks', operator.callbacks]],
   inspector: [['inspections', inspector.inspections], ['firms', (r) => supervisor.firms(r, false)]],
   finance: [['settlements', finance.settlements]],
-  admin: [['users', admin.users], ['audit', admin.audit], ['firms', supervisor.firms], ['register', operator.register]],
+  admin: [['users', admin.users], ['audit', admin.audit], ['firms', supervisor.firms], ['register', operator.register], ['tickets', ticketSearch]],
 };
 
 let me = null;
@@ -29,7 +31,9 @@ function render() {
   if (!me) return loginView();
   const tabs = TABS[me.role] || [];
   const want = location.hash.slice(1);
-  const current = tabs.find(([k]) => k === want) || tabs[0];
+  // #ticket/T…: the ticket page, from any ticket number anywhere in the console.
+  const ticket = /^ticket\/(.+)$/.exec(want);
+  const current = ticket ? ['ticket', (r) => ticketPage(r, decodeURIComponent(ticket[1]))] : tabs.find(([k]) => k === want) || tabs[0];
   const nav = clear(document.getElementById('tabs'));
   tabs.forEach(([key], i) => nav.append(h('button', { type: 'button', class: key === current[0] ? 'active' : '', id: `tab-${key}`,
     title: `Alt+${i + 1}`, onclick: () => { location.hash = key; } }, t(`tab.${key}`))));

@@ -5,7 +5,7 @@ import { get, post, getMe } from './api.js';
 import { onLive } from './live.js';
 import { ringingPanel, missedPanel, watchCalls, claim, myCall, secondsSince, mmss } from './calls.js';
 import { t } from './i18n.js';
-import { h, toast, field, input, select, formData, showError, shortTime, stateBadge, uuid, clear, fen, errorText } from './ui.js';
+import { h, toast, field, input, select, formData, showError, shortTime, stateBadge, uuid, clear, fen, errorText, ticketLink } from './ui.js';
 
 let catalog = [];
 async function loadCatalog() {
@@ -83,7 +83,7 @@ export function liveBoard(filter = () => true) {
     clear(tbody);
     for (const tk of list) {
       tbody.append(h('tr', { dataset: { ticket: tk.ticket_no } },
-        h('td', { class: tk.urgency === 'emergency' ? 'urgent' : '' }, tk.ticket_no, tk.urgency === 'emergency' ? ` ${t('emergency')}` : ''),
+        h('td', { class: tk.urgency === 'emergency' ? 'urgent' : '' }, ticketLink(tk.ticket_no), tk.urgency === 'emergency' ? ` ${t('emergency')}` : ''),
         h('td', {}, tk.elder_name || ''), h('td', {}, tk.item_name || tk.item_code),
         h('td', {}, stateBadge(tk.state), tk.held_exceptions > 0 ? h('span', { class: 'urgent small' }, ` ⚑${tk.held_exceptions}`) : null),
         h('td', {}, tk.firm_code || '—'), h('td', { class: ageClass(tk, now) }, elapsed(tk, now))));
@@ -125,7 +125,7 @@ export function desk(root) {
       h('div', { class: 'small' }, `${t('phone')}: ${(elder.phones || []).join(', ')} · ${t('community')} ${elder.community_code}`),
       elder.status !== 'active' ? h('div', { class: 'warn' }, t('elder.inactive')) : null,
       h('div', { class: 'small' }, h('b', {}, t('open.tickets')), ' ',
-        elder.open_tickets.length ? elder.open_tickets.map((o) => `${o.ticket_no} ${o.item_name} (${t(`state.${o.state}`)})`).join('; ') : t('none')),
+        elder.open_tickets.length ? elder.open_tickets.map((o) => h('span', {}, ticketLink(o.ticket_no), ` ${o.item_name} (${t(`state.${o.state}`)}) `)) : t('none')),
       h('div', { class: 'small' }, h('b', {}, t('recent')), ' ',
         elder.recent_services.length ? elder.recent_services.map((o) => `${shortTime(o.checkout_at)} ${o.item_name} ${o.firm_code || ''}`).join('; ') : t('none'))));
     document.getElementById('item-search')?.focus();
@@ -218,7 +218,7 @@ export function desk(root) {
       notice ? h('div', { class: 'small warn', id: 'call-notice' }, notice) : null,
       (call.elders || []).length ? (call.elders || []).map((e) => h('div', { class: 'pick' }, h('button', { class: 'secondary', type: 'button', dataset: { elder: e.elder_id },
         onclick: () => showElder(e.elder_id) }, e.name), ' ', h('span', { class: 'small muted' }, elderLine(e)),
-        e.open_tickets.length ? h('div', { class: 'small warn' }, t('open.tickets'), ' ', e.open_tickets.map((o) => `${o.ticket_no} ${o.item_name} ${t(`state.${o.state}`)}`).join('; ')) : null))
+        e.open_tickets.length ? h('div', { class: 'small warn' }, t('open.tickets'), ' ', e.open_tickets.map((o) => h('span', {}, ticketLink(o.ticket_no), ` ${o.item_name} ${t(`state.${o.state}`)} `))) : null))
         : h('div', { class: 'small' }, t('pop.unknown'), ' ', h('button', { class: 'secondary', type: 'button', onclick: () => { location.hash = '#register'; } }, t('register'))),
       h('div', { class: 'row' },
         field(t('call.outcome'), select('outcome', ['ticket', 'information', 'complaint', 'callback', 'wrong_number', 'silent'].map((o) => [o, t(`outcome.${o}`)]),
@@ -378,7 +378,7 @@ export function callbacks(root) {
     for (const it of q.items) {
       list.append(h('tr', { class: it.done ? 'muted' : '', dataset: { ticket: it.ticket_no }, tabindex: 0,
         onclick: () => { current = it.ticket_no; label.textContent = `${it.ticket_no} · ${it.ticket.elder_name} · ${it.ticket.item_name}`; } },
-        h('td', {}, it.ticket_no), h('td', {}, it.ticket.elder_name), h('td', {}, it.ticket.item_name), h('td', {}, it.ticket.firm_code),
+        h('td', {}, ticketLink(it.ticket_no)), h('td', {}, it.ticket.elder_name), h('td', {}, it.ticket.item_name), h('td', {}, it.ticket.firm_code),
         h('td', { class: 'small' }, it.reasons), h('td', {}, it.done ? '✓' : '')));
     }
     if (!q.items.length) list.append(h('tr', {}, h('td', { colspan: 6, class: 'muted' }, t('callback.none', { date: q.date }))));
@@ -397,7 +397,7 @@ export function complaints(root) {
   const load = async () => {
     const r = await get('/api/v1/complaints?limit=50');
     clear(tbody);
-    r.complaints.forEach((c) => tbody.append(h('tr', {}, h('td', {}, c.complaint_id), h('td', {}, c.ticket_no), h('td', {}, shortTime(c.filed_at)),
+    r.complaints.forEach((c) => tbody.append(h('tr', {}, h('td', {}, c.complaint_id), h('td', {}, ticketLink(c.ticket_no)), h('td', {}, shortTime(c.filed_at)),
       h('td', {}, t(`complaint.${c.status}`)), h('td', { class: 'small' }, c.description))));
   };
   const form = h('form', { id: 'complaint-form', onsubmit: async (e) => {

@@ -3,11 +3,11 @@
 import { get, post } from './api.js';
 import { onLive } from './live.js';
 import { t } from './i18n.js';
-import { h, toast, input, select, shortTime, stateBadge, clear, errorText } from './ui.js';
+import { h, toast, input, select, shortTime, stateBadge, clear, errorText, ticketLink } from './ui.js';
 import { liveBoard } from './operator.js';
 
 function ticketRow(tk, actions) {
-  return h('tr', { dataset: { ticket: tk.ticket_no } }, h('td', { class: tk.urgency === 'emergency' ? 'urgent' : '' }, tk.ticket_no),
+  return h('tr', { dataset: { ticket: tk.ticket_no } }, h('td', { class: tk.urgency === 'emergency' ? 'urgent' : '' }, ticketLink(tk.ticket_no)),
     h('td', {}, tk.elder_name), h('td', {}, tk.item_name), h('td', {}, stateBadge(tk.state)),
     h('td', { class: 'small' }, tk.unassigned_reason || tk.firm_code || ''), h('td', {}, actions));
 }
@@ -68,7 +68,7 @@ export function exceptions(root) {
       });
       const note = input('note', { placeholder: t('note') });
       tbody.append(h('tr', { dataset: { exception: ex.exception_id } },
-        h('td', {}, ex.ticket.ticket_no), h('td', {}, t(`exc.${ex.type}`)), h('td', { class: 'small' }, ex.detail),
+        h('td', {}, ticketLink(ex.ticket.ticket_no)), h('td', {}, t(`exc.${ex.type}`)), h('td', { class: 'small' }, ex.detail),
         h('td', {}, ex.ticket.firm_code), h('td', {}, action, reason, note,
           h('button', { class: 'secondary', type: 'button', onclick: async () => {
             try {
@@ -108,7 +108,7 @@ export function disputes(root) {
       const btn = (label, path, body) => h('button', { class: 'secondary', type: 'button', onclick: async () => {
         try { await post(`/api/v1/complaints/${cp.complaint_id}/${path}`, body()); load(); } catch (e) { toast(errorText(e), true); }
       } }, label);
-      ctbody.append(h('tr', {}, h('td', {}, cp.complaint_id), h('td', {}, cp.ticket_no), h('td', {}, t(`complaint.${cp.status}`)),
+      ctbody.append(h('tr', {}, h('td', {}, cp.complaint_id), h('td', {}, ticketLink(cp.ticket_no)), h('td', {}, t(`complaint.${cp.status}`)),
         h('td', { class: 'small' }, cp.description), h('td', {}, finding,
           cp.status === 'open' ? btn(t('investigate'), 'investigate', () => ({ finding: finding.value })) : null,
           btn(t('substantiate'), 'close', () => ({ outcome: 'substantiated', finding: finding.value })),

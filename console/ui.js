@@ -67,12 +67,20 @@ export function showError(box, err) {
 
 export function fen(v) { return (Number(v) / 100).toFixed(2); }
 
-// "2026-11-23T09:30:00+08:00" → "11-23 09:30"
+// "2026-11-23T09:30:00+08:00" → "11-23 09:30"; a UTC time ("…Z", as event details keep them)
+// is shown in Asia/Shanghai.
 export function shortTime(iso) {
   if (!iso) return '';
+  if (/Z$/.test(iso)) {
+    const ms = Date.parse(iso);
+    if (!Number.isNaN(ms)) iso = new Date(ms + 8 * 3600e3).toISOString().replace('Z', '+08:00');
+  }
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso);
   return m ? `${m[2]}-${m[3]} ${m[4]}:${m[5]}` : iso;
 }
+
+// A ticket number that opens the ticket page.
+export function ticketLink(no) { return h('a', { href: `#ticket/${encodeURIComponent(no)}`, class: 'ticket-link' }, no); }
 
 export function stateBadge(s) { return h('span', { class: `state ${s}` }, t(`state.${s}`)); }
 

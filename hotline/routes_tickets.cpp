@@ -1,11 +1,13 @@
 // Tickets: create (with Idempotency-Key), get, list, the duplicate check, cancel, re-offer,
 // and the supervisors' decision on a disputed ticket.
 #include "common/crypto.hpp"
+#include "common/identity.hpp"
 #include "common/text.hpp"
 #include "hotline/api.hpp"
 #include "hotline/roles.hpp"
 #include "hotline/views.hpp"
 #include "store/calls.hpp"
+#include "store/elders.hpp"
 #include "store/reference.hpp"
 
 namespace vnh::hotline {
@@ -46,6 +48,9 @@ Result<tickets::CreateRequest> create_request_of(const json::object& body) {
 // The 201: the ticket, the call it was made during, its likely duplicates.
 net::Response created_response(json::object o, const tickets::Created& created, const std::optional<std::string>& call) {
   o["call_id"] = call ? json::value(*call) : json::value(nullptr);
+  // As a read of the ticket shows it: a new ticket has no callbacks or complaints yet.
+  if (!o.contains("callbacks")) o["callbacks"] = json::array();
+  if (!o.contains("complaints")) o["complaints"] = json::array();
   json::array dups;
   for (const auto& d : created.likely_duplicates) dups.push_back(json::value(d));
   o["likely_duplicates"] = std::move(dups);
@@ -83,7 +88,7 @@ void create_ticket(Api& api, Api::Call&& call) {
         auto t = store::find_ticket(db, no);
         if (!t.ok()) return t.status();
         if (!*t) return internal("created ticket vanished");
-        VNH_ASSIGN_OR_RETURN(auto o, ticket_json(db, **t, role, *c.policy.tz, false));
+        VNH_ASSIGN_OR_RETURN(auto o, ticket_json(db, **t, role, *c.policy.tz, true));
         VNH_ASSIGN_OR_RETURN(auto call, store::call_of(db, "ticket", (*t)->id));
         if (call) *linked = call->call_id;
         return created_response(std::move(o), *created, *linked);
@@ -101,9 +106,29 @@ void get_ticket(Api& api, Api::Call&& call) {
   });
 }
 
-// The list's filters from the query; none when the named firm does not exist (an empty list).
-Result<std::optional<store::TicketFilter>> filter_of(store::Database& db, const net::Request& req) {
+// The created-on range of the query (from, to: business dates, both ends included).
+Status date_range(const net::Request& req, const TimeZone& tz, store::TicketFilter& f) {
+  for (const char* k : {"from", "to"}) {
+    auto v = req.query_param(k);
+    if (!v) continue;
+    auto d = parse_date(*v);
+    if (!d.ok()) return invalid(k, d.status().message());
+    if (std::string(k) == "from") f.created_from = tz.day_start(*d);
+    else f.created_to = tz.day_start(civil_from_days(days_from_civil(*d) + 1));
+  }
+  return Status::Ok();
+}
+
+// The list's filters from the query; none when the named firm, item or phone matches nothing
+// (an empty list).
+Result<std::optional<store::TicketFilter>> filter_of(store::Database& db, const ApiContext& c, const net::Request& req) {
   store::TicketFilter f;
+  VNH_RETURN_IF_ERROR(date_range(req, *c.policy.tz, f));
+  if (auto phone = req.query_param("phone")) {
+    VNH_ASSIGN_OR_RETURN(auto normalized, normalize_phone(*phone, c.policy.default_area_code));
+    VNH_ASSIGN_OR_RETURN(f.elder_ids, store::find_elders_by_phone(db, c.store.crypto(), normalized));
+    if (f.elder_ids.empty()) return std::optional<store::TicketFilter>();
+  }
   VNH_ASSIGN_OR_RETURN(f.limit, limit_param(req));
   if (auto s = req.query_param("state")) {
     f.state = domain::parse_ticket_state(*s);
@@ -122,6 +147,11 @@ Result<std::optional<store::TicketFilter>> filter_of(store::Database& db, const 
     f.elder_id = store::parse_elder_public_id(*e);
     if (!f.elder_id) return invalid("elder_id", "is not an elder id");
   }
+  if (auto code = req.query_param("item_code")) {
+    VNH_ASSIGN_OR_RETURN(auto item, store::find_item(db, *code));
+    if (!item) return std::optional<store::TicketFilter>();
+    f.item_id = item->id;
+  }
   if (auto cur = req.query_param("cursor")) {
     auto n = parse_int(*cur);
     if (!n.ok() || *n <= 0) return invalid("cursor", "is not a cursor from a previous page");
@@ -130,9 +160,19 @@ Result<std::optional<store::TicketFilter>> filter_of(store::Database& db, const 
   return std::optional<store::TicketFilter>(f);
 }
 
+// The search: by number (q) directly, else by the filters, newest first with a cursor.
 void list_tickets(Api& api, Api::Call&& call) {
   api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
-    VNH_ASSIGN_OR_RETURN(auto f, filter_of(db, call.req));
+    if (auto q = call.req.query_param("q"); q && !q->empty()) {
+      VNH_ASSIGN_OR_RETURN(auto t, store::find_ticket(db, *q));
+      json::array a;
+      if (t) {
+        VNH_ASSIGN_OR_RETURN(auto v, ticket_json(db, *t, call.who.role, *api.ctx().policy.tz, false));
+        a.push_back(std::move(v));
+      }
+      return json_response(200, json::object{{"tickets", std::move(a)}, {"next", nullptr}});
+    }
+    VNH_ASSIGN_OR_RETURN(auto f, filter_of(db, api.ctx(), call.req));
     if (!f) return json_response(200, json::object{{"tickets", json::array()}, {"next", nullptr}});
     VNH_ASSIGN_OR_RETURN(auto rows, store::list_tickets(db, *f));
     json::array a;

@@ -1,6 +1,10 @@
 #include "hotline/views.hpp"
 
+#include <cmath>
+
+#include "common/geo.hpp"
 #include "common/identity.hpp"
+#include "store/quality.hpp"
 #include "hotline/errors.hpp"
 
 namespace vnh::hotline {
@@ -118,6 +122,53 @@ json::object ticket_json(const store::TicketRow& t, const tickets::TicketNames& 
   return o;
 }
 
+namespace {
+// The visit: check-in and check-out with where they were made, the check-in's distance from
+// the elder's home (the 300 m rule of SPEC §4.7) and the visit's length.
+Status add_visit(store::Database& db, const store::TicketRow& t, const TimeZone& tz, json::object& o) {
+  if (!t.checkin_at && !t.checkout_at) return Status::Ok();
+  auto elder = store::get_elder_core(db, t.elder_id);
+  if (!elder.ok()) return elder.status();
+  auto point = [&](TimeMs at, const std::optional<double>& lat, const std::optional<double>& lon,
+                   const std::optional<std::string>& photo) {
+    json::object p{{"at", format_time(at, tz)}, {"lat", lat.value_or(0)}, {"lon", lon.value_or(0)}, {"photo_sha256", photo.value_or("")}};
+    if (*elder && lat && lon) p["distance_m"] = std::llround(haversine_m({(*elder)->lat, (*elder)->lon}, {*lat, *lon}));
+    return p;
+  };
+  if (t.checkin_at) o["checkin"] = point(*t.checkin_at, t.checkin_lat, t.checkin_lon, t.checkin_photo);
+  if (t.checkout_at) o["checkout"] = point(*t.checkout_at, t.checkout_lat, t.checkout_lon, t.checkout_photo);
+  if (t.checkin_at && t.checkout_at) o["visit_minutes"] = (*t.checkout_at - *t.checkin_at) / 60'000;
+  return Status::Ok();
+}
+
+// What came after the visit: the callbacks and the complaints about the ticket.
+Status add_follow_up(store::Database& db, const store::TicketRow& t, const TimeZone& tz, json::object& o) {
+  auto callbacks = store::list_callbacks(db, t.id);
+  if (!callbacks.ok()) return callbacks.status();
+  json::array cb;
+  for (const auto& c : *callbacks) {
+    json::object x{{"called_at", format_time(c.called_at, tz)}, {"reached", c.reached}, {"comment", c.comment},
+                   {"operator", c.operator_name}};
+    x["rating"] = c.rating ? json::value(*c.rating) : json::value(nullptr);
+    x["service_received"] = c.service_received ? json::value(*c.service_received) : json::value(nullptr);
+    cb.push_back(std::move(x));
+  }
+  o["callbacks"] = std::move(cb);
+  auto complaints = store::complaints_of_ticket(db, t.id);
+  if (!complaints.ok()) return complaints.status();
+  json::array cp;
+  for (const auto& c : *complaints) {
+    cp.push_back(json::object{{"complaint_id", c.id},
+                              {"filed_at", format_time(c.filed_at, tz)},
+                              {"status", std::string(to_string(c.status))},
+                              {"description", c.description},
+                              {"finding", c.finding}});
+  }
+  o["complaints"] = std::move(cp);
+  return Status::Ok();
+}
+}  // namespace
+
 Result<json::object> ticket_json(store::Database& db, const store::TicketRow& t, Role role, const TimeZone& tz,
                                  bool detail) {
   auto names = ticket_names(db, t);
@@ -156,18 +207,8 @@ Result<json::object> ticket_json(store::Database& db, const store::TicketRow& t,
   auto call = store::call_of(db, "ticket", t.id);  // the call it was made during
   if (!call.ok()) return call.status();
   o["call_id"] = *call ? json::value((*call)->call_id) : json::value(nullptr);
-  if (t.checkin_at) {
-    o["checkin"] = json::object{{"at", format_time(*t.checkin_at, tz)},
-                                {"lat", t.checkin_lat.value_or(0)},
-                                {"lon", t.checkin_lon.value_or(0)},
-                                {"photo_sha256", t.checkin_photo.value_or("")}};
-  }
-  if (t.checkout_at) {
-    o["checkout"] = json::object{{"at", format_time(*t.checkout_at, tz)},
-                                 {"lat", t.checkout_lat.value_or(0)},
-                                 {"lon", t.checkout_lon.value_or(0)},
-                                 {"photo_sha256", t.checkout_photo.value_or("")}};
-  }
+  VNH_RETURN_IF_ERROR(add_visit(db, t, tz, o));
+  VNH_RETURN_IF_ERROR(add_follow_up(db, t, tz, o));
   return o;
 }
 

@@ -126,6 +126,12 @@ Result<std::optional<ComplaintRow>> get_complaint(Database& db, std::int64_t id)
   return query_one<ComplaintRow>(std::move(st), read_complaint);
 }
 
+Result<std::vector<ComplaintRow>> complaints_of_ticket(Database& db, std::int64_t ticket_id) {
+  auto st = db.prepare(fmt::format("SELECT {} FROM complaints WHERE ticket_id = ? ORDER BY id", kComplaintCols));
+  if (st.ok()) st->bind(1, ticket_id);
+  return query_all<ComplaintRow>(std::move(st), read_complaint);
+}
+
 Result<std::vector<ComplaintRow>> list_complaints(Database& db, std::optional<domain::ComplaintStatus> status,
                                                   int limit) {
   auto st = db.prepare(fmt::format("SELECT {} FROM complaints WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2",

@@ -82,6 +82,8 @@ Result<std::vector<CallbackCandidateRow>> callback_candidates(Database& db, Time
 Result<std::int64_t> insert_complaint(Database& db, const ComplaintRow& c);
 Status save_complaint(Database& db, const ComplaintRow& c);
 Result<std::optional<ComplaintRow>> get_complaint(Database& db, std::int64_t id);
+// A ticket's complaints, oldest first.
+Result<std::vector<ComplaintRow>> complaints_of_ticket(Database& db, std::int64_t ticket_id);
 Result<std::vector<ComplaintRow>> list_complaints(Database& db, std::optional<domain::ComplaintStatus> status,
                                                   int limit);
 

@@ -197,6 +197,14 @@ Result<std::vector<TicketRow>> list_tickets(Database& db, const TicketFilter& f)
   if (f.elder_id) rest += " AND elder_id = ?3";
   if (f.urgency) rest += " AND urgency = ?4";
   if (f.before_id) rest += " AND id < ?5";
+  if (f.item_id) rest += " AND item_id = ?7";
+  if (f.created_from) rest += " AND created_at >= ?8";
+  if (f.created_to) rest += " AND created_at < ?9";
+  if (!f.elder_ids.empty()) {
+    rest += " AND elder_id IN (";
+    for (std::size_t i = 0; i < f.elder_ids.size(); ++i) rest += fmt::format("{}{}", i ? ", " : "", f.elder_ids[i]);
+    rest += ")";
+  }
   const std::string newest = " ORDER BY id DESC LIMIT ?6";
   std::string sql;
   if (f.firm_id && !f.state) {
@@ -222,6 +230,9 @@ Result<std::vector<TicketRow>> list_tickets(Database& db, const TicketFilter& f)
   if (f.urgency) st->bind(4, to_string(*f.urgency));
   if (f.before_id) st->bind(5, *f.before_id);
   st->bind(6, f.limit);
+  if (f.item_id) st->bind(7, *f.item_id);
+  if (f.created_from) st->bind(8, *f.created_from);
+  if (f.created_to) st->bind(9, *f.created_to);
   return query_all<TicketRow>(std::move(st), read_ticket);
 }
 

@@ -96,6 +96,9 @@ struct TicketFilter {
   std::optional<std::int64_t> firm_id;
   std::optional<std::int64_t> elder_id;
   std::optional<domain::Urgency> urgency;
+  std::optional<std::int64_t> item_id;
+  std::vector<std::int64_t> elder_ids;  // any of these elders (the ones at a phone number)
+  std::optional<TimeMs> created_from, created_to;  // created in [from, to)
   std::optional<std::int64_t> before_id;  // paging: rows with id < before_id (newest first)
   int limit = 50;
 };

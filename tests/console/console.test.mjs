@@ -166,6 +166,26 @@ test('an operator logs in, answers a call, creates a ticket and watches it to co
   await page.waitForFunction((n) => /已完成/.test(document.querySelector(`#board tr[data-ticket="${n}"]`)?.innerText || ''), no, { timeout: 20000 });
   assert.match(await row.innerText(), /F_/);
   await shot(page, '04-board-completed');
+
+  // The ticket number opens the ticket: its whole timeline, the visit, the call it came from.
+  await row.getByRole('link', { name: no }).click();
+  await page.locator('#timeline li[data-type="checked_out"]').waitFor({ timeout: 5000 });
+  const timeline = await page.locator('#timeline').innerText();
+  for (const words of ['创建工单', '派给', '接单', '签到', '签退']) assert.match(timeline, new RegExp(words));
+  assert.doesNotMatch(timeline, /offered|accepted|checked_in/);  // words, not event codes
+  assert.match(await page.locator('#ticket-visit').innerText(), /距老人家 \d+ 米.*服务 \d+ 分钟/);
+  assert.equal(await page.locator('#ticket-call').innerText(), `来电 ${call.json.call_id}`);
+  await shot(page, '16-ticket-page');
+  // Ticket search: by the caller's phone, and by the number.
+  await page.click('#tab-tickets');
+  await page.fill('#ts-phone', '0931 8123456');
+  await page.click('#ts-go');
+  await page.locator(`#ticket-results tr[data-ticket="${no}"]`).waitFor({ timeout: 5000 });
+  await page.fill('#ts-phone', '');
+  await page.fill('#ts-q', no);
+  await page.click('#ts-go');
+  await page.waitForFunction(() => document.querySelectorAll('#ticket-results tbody tr').length === 1);
+  await shot(page, '17-ticket-search');
   await page.close();
 });
 

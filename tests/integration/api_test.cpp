@@ -338,6 +338,49 @@ TEST_CASE("tickets: create, idempotency, get with events, list, cancel", "[api][
   }
 }
 
+TEST_CASE("ticket search by number, phone, elder, state, firm, item and dates, a page at a time", "[api][tickets]") {
+  auto& s = shared();
+  auto op = s.login("operator1");
+  std::vector<std::string> made;
+  for (const char* item : {"MC001", "LC010", "MC001"}) {
+    auto r = op.post("/api/v1/tickets", json::object{{"elder_id", "E2"}, {"item_code", item}, {"notes", "查询测试"}});
+    REQUIRE(r.status == 201);
+    made.push_back(str(r.json(), "ticket_no"));
+  }
+  auto search = [&](const std::string& q) {
+    auto r = op.get("/api/v1/tickets?" + q);
+    INFO(q << " → " << r.body);
+    REQUIRE(r.status == 200);
+    std::vector<std::string> out;
+    const auto body = r.json();
+    for (const auto& t : body.at("tickets").as_array()) out.push_back(str(t, "ticket_no"));
+    return out;
+  };
+  auto has = [](const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); };
+  CHECK(search("q=" + made[1]) == std::vector<std::string>{made[1]});
+  CHECK(search("q=T-nope").empty());
+  auto by_phone = search("phone=13955650450");  // 李四芳's mobile
+  CHECK(has(by_phone, made[0]));
+  CHECK(has(by_phone, made[2]));
+  auto bp = search("elder_id=E2&item_code=MC001");
+  CHECK(has(bp, made[0]));
+  CHECK(has(bp, made[2]));
+  CHECK_FALSE(has(bp, made[1]));
+  CHECK(search("item_code=NOPE").empty());
+  CHECK(search("phone=13900000000").empty());  // nobody at that number
+  // Business dates, both ends included: today holds them, yesterday does not.
+  auto today = std::string(str(op.get("/api/v1/me").json(), "server_time")).substr(0, 10);
+  CHECK(has(search("elder_id=E2&from=" + today + "&to=" + today), made[2]));
+  CHECK(search("elder_id=E2&to=2020-01-01").empty());
+  CHECK(op.get("/api/v1/tickets?from=2026-13-01").status == 422);
+  // A page at a time, newest first.
+  auto page1 = op.get("/api/v1/tickets?elder_id=E2&item_code=MC001&limit=1").json();
+  REQUIRE(page1.at("tickets").as_array().size() == 1);
+  CHECK(str(page1.at("tickets").as_array().at(0), "ticket_no") == made[2]);
+  auto page2 = search("elder_id=E2&item_code=MC001&limit=1&cursor=" + str(page1, "next"));
+  CHECK(page2 == std::vector<std::string>{made[0]});
+}
+
 TEST_CASE("fifty concurrent creations with one key make one ticket", "[api][tickets][idempotency]") {
   auto& s = shared();
   std::string key = fmt::format("burst-{}", std::chrono::steady_clock::now().time_since_epoch().count());
