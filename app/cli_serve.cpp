@@ -17,6 +17,8 @@ int cmd_serve(const Args& args) {
       "listen", po::value(&o.listen)->default_value("127.0.0.1:8080"), "HOST:PORT (port 0 picks a free one)")(
       "policy", po::value(&policy), "policy TOML (default: the one in force, else data/policy.toml)")(
       "pbx-secret", po::value(&o.pbx_secret), "shared secret the PBX sends as X-PBX-Secret (or VNH_PBX_SECRET)")(
+      "pbx-dial-url", po::value(&o.pbx_dial_url),
+      "click-to-dial: http URL the server POSTs to with {agent} and {number} filled in (or VNH_PBX_DIAL_URL)")(
       "threads", po::value(&o.threads)->default_value(0), "I/O threads (0: one per core, at least 2)")(
       "synchronous", po::value(&o.synchronous)->default_value("FULL"), "SQLite synchronous mode (FULL or NORMAL)")(
       "fake-clock", po::bool_switch(&o.fake_clock), "test seam: a clock that moves only by POST /api/v1/admin/clock")(
@@ -37,6 +39,9 @@ int cmd_serve(const Args& args) {
   }
   if (o.pbx_secret.empty()) {
     if (const char* s = std::getenv("VNH_PBX_SECRET"); s && *s) o.pbx_secret = s;
+  }
+  if (o.pbx_dial_url.empty()) {
+    if (const char* s = std::getenv("VNH_PBX_DIAL_URL"); s && *s) o.pbx_dial_url = s;
   }
   bool generated = o.pbx_secret.empty();
   auto server = Server::create(o);

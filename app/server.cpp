@@ -121,7 +121,7 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& opts) {
   if (s->opts_.pbx_secret.empty()) s->opts_.pbx_secret = random_token();
 
   hotline::ApiContext ctx{*s->store_, *s->tickets_, *s->elders_,      *s->calls_,  *s->policy_, *s->clock_,
-                          *s->live_,  s->ioc_,      s->blocking_,    s->opts_.pbx_secret, s->fake_ != nullptr, {}, {}};
+                          *s->live_,  s->ioc_,      s->blocking_,    s->opts_.pbx_secret, s->fake_ != nullptr, {}, {}, {}};
   ctx.presence_of = [self](std::int64_t firm) { return std::string(partners::to_string(self->hub_->presence_of(firm))); };
   ctx.firms_changed = [self] {
     boost::asio::post(self->ioc_, [self] {
@@ -129,6 +129,10 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& opts) {
       if (rd.ok()) (void)self->directory_.load(**rd, *self->policy_->tz, self->clock_->now_ms());
     });
   };
+  if (!s->opts_.pbx_dial_url.empty()) {
+    VNH_RETURN_IF_ERROR(calls::check_dial_template(s->opts_.pbx_dial_url));
+    ctx.dialer = std::make_shared<calls::Dialer>(s->ioc_, s->opts_.pbx_dial_url);
+  }
   s->api_ = std::make_unique<hotline::Api>(std::move(ctx));
   s->install_routes();
   s->registry_ = std::make_shared<prometheus::Registry>();

@@ -44,6 +44,7 @@ struct ServerOptions {
   std::optional<TimeMs> fake_clock_start;
   int threads = 0;  // 0: hardware concurrency (at least 2)
   std::string pbx_secret;
+  std::string pbx_dial_url;  // click-to-dial hook: {agent} and {number} (calls/dialer.hpp); empty: none
   std::string synchronous = "FULL";
   bool load_reference_data = true;  // areas and catalog into an empty database
 };

@@ -215,4 +215,28 @@ Result<std::optional<CallRow>> Calls::link(store::WriteTx& tx, const std::string
   return call;
 }
 
+Result<std::string> Calls::number_to_dial(store::WriteTx& tx, const DialFor& what, const std::string& mode,
+                                          const std::string& username) {
+  auto& db = tx.db();
+  std::string target;
+  std::optional<std::string> number;
+  if (what.ticket_no) {
+    VNH_ASSIGN_OR_RETURN(auto t, store::find_ticket(db, *what.ticket_no));
+    if (!t) return not_found("no ticket " + *what.ticket_no, "ticket_no");
+    VNH_ASSIGN_OR_RETURN(auto secrets, store::decrypt_elder(db, crypto_, t->elder_id));
+    if (!secrets.phones.empty()) number = secrets.phones.front();
+    target = "ticket:" + t->ticket_no;
+  } else if (what.call_id) {
+    VNH_ASSIGN_OR_RETURN(auto c, load(db, *what.call_id));
+    VNH_ASSIGN_OR_RETURN(number, store::call_caller(db, crypto_, c.id));
+    target = "call:" + c.call_id;
+  } else {
+    return invalid("ticket_no", "give ticket_no (a callback) or call_id (a missed call)");
+  }
+  if (!number) return precondition("there is no number to call for " + target, reason::kNoNumber);
+  VNH_RETURN_IF_ERROR(store::append_audit(db, clock_.now_ms(),
+                                          {username, "phone.dial", target, store::json_detail({{"mode", mode}})}));
+  return *number;
+}
+
 }  // namespace vnh::calls

@@ -70,6 +70,17 @@ class Calls {
   Result<std::optional<store::CallRow>> link(store::WriteTx& tx, const std::string& username, const std::string& kind,
                                              std::int64_t ref_id, const std::optional<std::string>& call_id);
 
+  // The number an operator calls back — the elder of a ticket (their first phone) or the
+  // caller of a call — audited as "phone.dial" with how it is dialled ("pbx": the PBX rings
+  // the operator's phone; "manual": the number is shown to them). kFailedPrecondition
+  // "no_number" for a call whose caller sent no valid number.
+  struct DialFor {
+    std::optional<std::string> ticket_no;
+    std::optional<std::string> call_id;
+  };
+  Result<std::string> number_to_dial(store::WriteTx& tx, const DialFor& what, const std::string& mode,
+                                     const std::string& username);
+
   // When the ring timeout next has work (0: nothing rings), for the server's timer.
   TimeMs next_expiry() const;
   // Recomputes next_expiry from the database (at start-up).

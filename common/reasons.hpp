@@ -23,6 +23,8 @@
   X(kBadToken, "bad_token")                             \
   X(kSelf, "self")                                      \
   X(kUnavailable, "unavailable")                        \
+  X(kPbxUnavailable, "pbx_unavailable")                 \
+  X(kNoNumber, "no_number")                             \
   /* identity numbers and phones */                     \
   X(kIdLength, "id_length")                             \
   X(kIdFormat, "id_format")                             \
@@ -38,6 +40,7 @@
   X(kNoCandidate, "no_candidate")                       \
   X(kNoFirm, "no_firm")                                 \
   X(kNotCompleted, "not_completed")                     \
+  X(kAlreadyCalledBack, "already_called_back")          \
   X(kNotOpen, "not_open")                               \
   X(kClosed, "closed")                                  \
   /* firms and the partner protocol */                  \

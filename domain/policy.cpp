@@ -264,6 +264,8 @@ Status read_policy(const toml::table& root, std::string_view source, Policy& p) 
   if (auto t = r.sub("callbacks", st)) {
     VNH_RETURN_IF_ERROR(t->decimal("sample_share", 1000, 0, 1000, p.callback_sample_permille));
     VNH_RETURN_IF_ERROR(t->integer("min_per_firm", 0, 1000, p.callback_min_per_firm));
+    VNH_RETURN_IF_ERROR(t->integer("daily_capacity", 0, 100000, p.callback_daily_capacity));
+    VNH_RETURN_IF_ERROR(t->integer("max_attempts", 1, 10, p.callback_max_attempts));
     VNH_RETURN_IF_ERROR(t->integer("new_worker_days", 0, 3650, p.new_worker_days));
     VNH_RETURN_IF_ERROR(t->integer("complaint_lookback_days", 0, 3650, p.complaint_lookback_days));
     VNH_RETURN_IF_ERROR(t->finish());

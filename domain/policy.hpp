@@ -64,6 +64,8 @@ struct Policy {
 
   int callback_sample_permille = 100;  // 10% = 100‰
   int callback_min_per_firm = 1;
+  int callback_daily_capacity = 200;  // the most callbacks the hotline can make in a day
+  int callback_max_attempts = 3;      // calls that do not reach the elder before a ticket leaves the queue
   int new_worker_days = 30;
   int complaint_lookback_days = 90;
 

@@ -27,6 +27,7 @@
 #include "hotline/live.hpp"
 #include "hotline/request.hpp"
 #include "calls/calls.hpp"
+#include "calls/dialer.hpp"
 #include "net/router.hpp"
 #include "registry/elders.hpp"
 #include "store/store.hpp"
@@ -48,6 +49,7 @@ struct ApiContext {
   bool fake_clock = false;                                       // serving with --fake-clock (GET /me tells)
   std::function<std::string(std::int64_t firm_id)> presence_of;  // online / offline / unknown
   std::function<void()> firms_changed;                           // reload the dispatcher's directory
+  std::shared_ptr<const calls::Dialer> dialer;                   // the PBX's click-to-dial hook, if any
 };
 
 class Api {

@@ -18,7 +18,7 @@ int http_status(const Status& st) {
     case Code::kUnauthenticated: return 401;
     case Code::kResourceExhausted: return 429;
     case Code::kAborted: return 409;
-    case Code::kUnavailable: return 503;
+    case Code::kUnavailable: return st.reason() == "pbx_unavailable" ? 502 : 503;
     case Code::kDeadlineExceeded: return 504;
     case Code::kInternal: return 500;
   }

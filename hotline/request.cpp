@@ -107,6 +107,14 @@ Result<int> limit_param(const net::Request& r, int def) {
   return static_cast<int>(*n);
 }
 
+Result<std::optional<std::int64_t>> cursor_param(const net::Request& r) {
+  auto v = r.query_param("cursor");
+  if (!v) return std::optional<std::int64_t>();
+  auto n = parse_int(*v);
+  if (!n.ok() || *n <= 0) return invalid("cursor", "is not a cursor from a previous page");
+  return std::optional<std::int64_t>(*n);
+}
+
 Result<json::object> parse_optional_object(const std::string& body) {
   if (body.empty()) return json::object();
   return parse_object(body);

@@ -32,6 +32,8 @@ boost::json::array unknown_fields(const boost::json::object& o, std::initializer
 
 // Paging: ?limit= (1..500, default `def`).
 Result<int> limit_param(const net::Request& r, int def = 50);
+// Paging: ?cursor= (the id of the last row of the previous page), if given.
+Result<std::optional<std::int64_t>> cursor_param(const net::Request& r);
 // The {month} of the path (YYYY-MM).
 Result<YearMonth> month_param(const net::Request& r);
 // An integer id of the path ({id}), named `what` in the error ("is not a complaint id").

@@ -4,6 +4,7 @@
 // the outcome; the call log and its missed calls.
 #include <fmt/format.h>
 
+#include "common/identity.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
 #include "hotline/api.hpp"
@@ -176,11 +177,7 @@ Result<store::CallFilter> call_filter(const net::Request& req) {
     if (!t.ok()) return invalid("since", t.status().message());
     f.since = *t;
   }
-  if (auto cur = req.query_param("cursor")) {
-    auto n = parse_int(*cur);
-    if (!n.ok() || *n <= 0) return invalid("cursor", "is not a cursor from a previous page");
-    f.before_id = *n;
-  }
+  VNH_ASSIGN_OR_RETURN(f.before_id, cursor_param(req));
   return f;
 }
 
@@ -217,6 +214,45 @@ void list_calls(Api& api, Api::Call&& call) {
   });
 }
 
+// Click-to-dial from the callback queue or the missed calls: the PBX rings the operator's phone
+// and connects it to the number ({"mode":"pbx"}, the number masked), or, with no PBX hook
+// configured, the number is shown to the operator ({"mode":"manual"}). Audited either way.
+void dial(Api& api, Api::Call&& call) {
+  auto body = parse_object(call.req.body);
+  if (!body.ok()) return call.respond(error_response(body.status()));
+  auto ticket_no = opt_string(*body, "ticket_no", 40);
+  auto call_id = opt_string(*body, "call_id", 64);
+  for (const Status* s : {&ticket_no.status(), &call_id.status()}) {
+    if (!s->ok()) return call.respond(error_response(*s));
+  }
+  if (ticket_no->has_value() == call_id->has_value()) {
+    return call.respond(error_response(invalid("ticket_no", "give ticket_no (a callback) or call_id (a missed call)")));
+  }
+  const auto& c = api.ctx();
+  const bool pbx = c.dialer && c.dialer->configured();
+  const std::string mode = pbx ? "pbx" : "manual";
+  auto number = std::make_shared<std::string>();
+  // After the commit: with the PBX, answer once it has taken the call.
+  net::Respond after = [&c, pbx, number, agent = call.who.username, respond = call.respond](net::Response r) {
+    if (!pbx || r.status != 200) return respond(std::move(r));
+    c.dialer->dial(agent, *number, [respond, masked = mask_phone(*number)](Status st) {
+      if (!st.ok()) return respond(error_response(st));
+      respond(json_response(200, json::object{{"mode", "pbx"}, {"phone", masked}}));
+    });
+  };
+  api.write<int>(
+      std::move(after),
+      [&c, what = calls::Calls::DialFor{*ticket_no, *call_id}, mode, number,
+       user = call.who.username](store::WriteTx& tx) -> Result<int> {
+        VNH_ASSIGN_OR_RETURN(*number, c.calls.number_to_dial(tx, what, mode, user));
+        return 0;
+      },
+      [](store::Database&, int&) -> Result<net::Response> { return internal("answered from memory"); },
+      [number, mode](int&) -> std::optional<net::Response> {
+        return json_response(200, json::object{{"mode", mode}, {"phone", *number}});
+      });
+}
+
 }  // namespace
 
 std::vector<Api::Route> call_routes() {
@@ -226,6 +262,7 @@ std::vector<Api::Route> call_routes() {
       {"POST", "/api/v1/calls/{call_id}/hangup", {}, hangup_call, true},
       {"POST", "/api/v1/calls/{call_id}/claim", roles::kIntake, claim_call},
       {"POST", "/api/v1/calls/{call_id}/outcome", roles::kIntake, call_outcome},
+      {"POST", "/api/v1/calls/dial", roles::kIntake, dial},
       {"GET", "/api/v1/calls", roles::kElderDesk, list_calls},
       {"GET", "/api/v1/calls/{call_id}", roles::kElderDesk, get_call},
   };

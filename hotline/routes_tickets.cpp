@@ -152,11 +152,7 @@ Result<std::optional<store::TicketFilter>> filter_of(store::Database& db, const 
     if (!item) return std::optional<store::TicketFilter>();
     f.item_id = item->id;
   }
-  if (auto cur = req.query_param("cursor")) {
-    auto n = parse_int(*cur);
-    if (!n.ok() || *n <= 0) return invalid("cursor", "is not a cursor from a previous page");
-    f.before_id = *n;
-  }
+  VNH_ASSIGN_OR_RETURN(f.before_id, cursor_param(req));
   return std::optional<store::TicketFilter>(f);
 }
 

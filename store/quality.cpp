@@ -46,28 +46,65 @@ Status insert_sample(Database& db, const SampleRow& r) {
   return st->bind_all(r.sample_date, r.ticket_id, r.firm_id, r.reasons, r.done ? 1 : 0).run();
 }
 
-Result<bool> sample_exists(Database& db, const std::string& date) {
-  auto st = db.prepare("SELECT count(*) FROM callback_samples WHERE sample_date = ?");
-  if (st.ok()) st->bind(1, date);
-  auto n = query_int(std::move(st));
-  if (!n.ok()) return n.status();
-  return *n > 0;
+Status insert_sample_day(Database& db, const SampleDay& d) {
+  auto st = db.prepare(
+      "INSERT INTO callback_sample_days(sample_date, capacity, risky_total, risky_left_out, random_total, "
+      "random_left_out, drawn_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  return st->bind_all(d.sample_date, d.capacity, d.risky_total, d.risky_left_out, d.random_total, d.random_left_out,
+                      d.drawn_at)
+      .run();
 }
 
-Result<std::vector<SampleRow>> list_samples(Database& db, const std::string& date) {
+Result<std::optional<SampleDay>> get_sample_day(Database& db, const std::string& date) {
   auto st = db.prepare(
-      "SELECT sample_date, ticket_id, firm_id, reasons, done FROM callback_samples WHERE sample_date = ? "
-      "ORDER BY done, ticket_id");
+      "SELECT sample_date, capacity, risky_total, risky_left_out, random_total, random_left_out, drawn_at "
+      "FROM callback_sample_days WHERE sample_date = ?");
   if (st.ok()) st->bind(1, date);
-  return query_all<SampleRow>(std::move(st), [](Statement& s) {
-    return SampleRow{s.text(0), s.int64(1), s.int64(2), s.text(3), s.int32(4) != 0};
+  return query_one<SampleDay>(std::move(st), [](Statement& s) {
+    return SampleDay{s.text(0), s.int32(1), s.int32(2), s.int32(3), s.int32(4), s.int32(5), s.int64(6)};
   });
 }
 
-Status mark_sample_done(Database& db, const std::string& date, std::int64_t ticket_id) {
-  auto st = db.prepare("UPDATE callback_samples SET done = 1 WHERE sample_date = ? AND ticket_id = ?");
+Result<std::vector<SampleRow>> list_samples(Database& db, const std::string& date, const SampleFilter& f) {
+  std::string sql =
+      "SELECT sample_date, ticket_id, firm_id, reasons, done, attempts FROM callback_samples WHERE sample_date = ?1";
+  if (f.reason) sql += " AND (',' || reasons || ',') LIKE ('%,' || ?2 || ',%')";
+  if (f.firm_id) sql += " AND firm_id = ?3";
+  if (f.done) sql += " AND done = ?4";
+  if (f.after) sql += " AND (done, ticket_id) > (?5, ?6)";
+  sql += " ORDER BY done, ticket_id LIMIT ?7";
+  auto st = db.prepare(sql);
   if (!st.ok()) return st.status();
-  return st->bind_all(date, ticket_id).run();
+  st->bind(1, date);
+  if (f.reason) st->bind(2, *f.reason);
+  if (f.firm_id) st->bind(3, *f.firm_id);
+  if (f.done) st->bind(4, *f.done ? 1 : 0);
+  if (f.after) {
+    st->bind(5, f.after->done ? 1 : 0);
+    st->bind(6, f.after->ticket_id);
+  }
+  st->bind(7, f.limit);
+  return query_all<SampleRow>(std::move(st), [](Statement& s) {
+    return SampleRow{s.text(0), s.int64(1), s.int64(2), s.text(3), s.int32(4) != 0, s.int32(5)};
+  });
+}
+
+Result<SampleCounts> count_samples(Database& db, const std::string& date) {
+  auto st = db.prepare("SELECT count(*), coalesce(sum(done = 0), 0) FROM callback_samples WHERE sample_date = ?");
+  if (st.ok()) st->bind(1, date);
+  auto r = query_one<SampleCounts>(std::move(st), [](Statement& s) { return SampleCounts{s.int32(0), s.int32(1)}; });
+  if (!r.ok()) return r.status();
+  return r->value_or(SampleCounts{});
+}
+
+Status record_sample_attempt(Database& db, const std::string& date, std::int64_t ticket_id, bool reached,
+                             int max_attempts) {
+  auto st = db.prepare(
+      "UPDATE callback_samples SET attempts = attempts + (1 - ?3), done = (?3 OR attempts + 1 >= ?4) "
+      "WHERE sample_date = ?1 AND ticket_id = ?2");
+  if (!st.ok()) return st.status();
+  return st->bind_all(date, ticket_id, reached ? 1 : 0, max_attempts).run();
 }
 
 Result<std::vector<CallbackCandidateRow>> callback_candidates(Database& db, TimeMs from, TimeMs to,

@@ -31,6 +31,7 @@ struct SampleRow {
   std::int64_t firm_id = 0;
   std::string reasons;
   bool done = false;
+  int attempts = 0;  // calls that did not reach the elder
 };
 
 struct ComplaintRow {
@@ -60,9 +61,40 @@ Result<std::int64_t> insert_callback(Database& db, const CallbackRow& c);
 Result<std::vector<CallbackRow>> list_callbacks(Database& db, std::int64_t ticket_id);
 
 Status insert_sample(Database& db, const SampleRow& s);
-Result<bool> sample_exists(Database& db, const std::string& date);
-Result<std::vector<SampleRow>> list_samples(Database& db, const std::string& date);
-Status mark_sample_done(Database& db, const std::string& date, std::int64_t ticket_id);
+// A call about a sampled ticket: it is done when it reached the elder or was the last
+// allowed attempt.
+Status record_sample_attempt(Database& db, const std::string& date, std::int64_t ticket_id, bool reached,
+                             int max_attempts);
+// What a day's draw found and what its cap left out.
+struct SampleDay {
+  std::string sample_date;
+  int capacity = 0;
+  int risky_total = 0;
+  int risky_left_out = 0;
+  int random_total = 0;
+  int random_left_out = 0;
+  TimeMs drawn_at = 0;
+};
+Status insert_sample_day(Database& db, const SampleDay& d);
+Result<std::optional<SampleDay>> get_sample_day(Database& db, const std::string& date);
+// One page of a day's queue: pending first, then by ticket; filtered by a reason and a firm.
+struct SampleKey {
+  bool done = false;
+  std::int64_t ticket_id = 0;
+};
+struct SampleFilter {
+  std::optional<std::string> reason;  // one of the reasons (a risk, or "random")
+  std::optional<std::int64_t> firm_id;
+  std::optional<bool> done;
+  std::optional<SampleKey> after;  // paging: the last row of the previous page
+  int limit = 50;
+};
+Result<std::vector<SampleRow>> list_samples(Database& db, const std::string& date, const SampleFilter& f);
+struct SampleCounts {
+  int total = 0;
+  int pending = 0;
+};
+Result<SampleCounts> count_samples(Database& db, const std::string& date);
 // The tickets checked out in [from, to) with the risk flags of the callback sample (SPEC
 // §4.8): a visit exception, the firm's first visit to the elder, a worker whose first
 // check-in is less than `new_worker_ms` old, an elder with a complaint in the last

@@ -40,6 +40,47 @@ std::vector<Sampled> draw_sample(const std::vector<SampleCandidate>& day, const 
   return out;
 }
 
+namespace {
+// 0 is called first.
+int priority(const std::string& reasons) {
+  auto has = [&](const char* r) { return (',' + reasons + ',').find(std::string(",") + r + ",") != std::string::npos; };
+  if (has("visit_exception")) return 0;
+  if (has("recent_complaint")) return 1;
+  if (has("new_worker")) return 2;
+  if (has("first_visit")) return 3;
+  return 4;
+}
+}  // namespace
+
+CappedSample cap_sample(const std::vector<Sampled>& drawn, const std::string& date, int capacity) {
+  struct Keyed {
+    int priority;
+    std::string key;
+    const Sampled* s;
+  };
+  std::vector<Keyed> order;
+  order.reserve(drawn.size());
+  CappedSample out;
+  for (const auto& s : drawn) {
+    const int p = priority(s.reasons);
+    (p < 4 ? out.risky_total : out.random_total) += 1;
+    order.push_back({p, sha256_raw(date + "|" + std::to_string(s.ticket_id)), &s});
+  }
+  std::sort(order.begin(), order.end(), [](const Keyed& a, const Keyed& b) {
+    return a.priority != b.priority ? a.priority < b.priority : a.key < b.key;
+  });
+  const auto keep = std::min<std::size_t>(order.size(), static_cast<std::size_t>(std::max(0, capacity)));
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (i < keep) {
+      out.picked.push_back(*order[i].s);
+    } else {
+      (order[i].priority < 4 ? out.risky_left_out : out.random_left_out) += 1;
+    }
+  }
+  std::sort(out.picked.begin(), out.picked.end(), [](const Sampled& a, const Sampled& b) { return a.ticket_id < b.ticket_id; });
+  return out;
+}
+
 Result<std::vector<SampleCandidate>> sample_candidates(store::Database& db, Date day, const domain::Policy& policy) {
   TimeMs from = policy.tz->day_start(day);
   TimeMs to = policy.tz->day_start(civil_from_days(days_from_civil(day) + 1));
@@ -60,17 +101,19 @@ Result<std::vector<SampleCandidate>> sample_candidates(store::Database& db, Date
   return out;
 }
 
-Status ensure_sample(store::Database& db, Date date, const domain::Policy& policy) {
+Status ensure_sample(store::Database& db, Date date, const domain::Policy& policy, TimeMs now) {
   const std::string day = format_date(date);
-  auto exists = store::sample_exists(db, day);
-  if (!exists.ok()) return exists.status();
-  if (*exists) return Status::Ok();
+  VNH_ASSIGN_OR_RETURN(auto drawn, store::get_sample_day(db, day));
+  if (drawn) return Status::Ok();
   auto cands = sample_candidates(db, civil_from_days(days_from_civil(date) - 1), policy);
   if (!cands.ok()) return cands.status();
-  for (const auto& p : draw_sample(*cands, day, policy.callback_sample_permille, policy.callback_min_per_firm)) {
+  auto capped = cap_sample(draw_sample(*cands, day, policy.callback_sample_permille, policy.callback_min_per_firm), day,
+                           policy.callback_daily_capacity);
+  for (const auto& p : capped.picked) {
     VNH_RETURN_IF_ERROR(store::insert_sample(db, {day, p.ticket_id, p.firm_id, p.reasons, false}));
   }
-  return Status::Ok();
+  return store::insert_sample_day(db, {day, policy.callback_daily_capacity, capped.risky_total, capped.risky_left_out,
+                                       capped.random_total, capped.random_left_out, now});
 }
 
 }  // namespace vnh::tickets

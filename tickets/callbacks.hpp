@@ -33,11 +33,25 @@ struct Sampled {
 std::vector<Sampled> draw_sample(const std::vector<SampleCandidate>& day, const std::string& date, int permille,
                                  int min_per_firm);
 
+// Pure: the drawn sample cut to `capacity` (SPEC §4.8 amended) in order of risk — visit
+// exceptions, then elders with a recent complaint, then workers in their first days, then
+// first visits, then the random share; within each, reproducibly by SHA-256(date, ticket). Says
+// what the cap left out.
+struct CappedSample {
+  std::vector<Sampled> picked;  // by ticket id
+  int risky_total = 0;
+  int risky_left_out = 0;
+  int random_total = 0;
+  int random_left_out = 0;
+};
+CappedSample cap_sample(const std::vector<Sampled>& drawn, const std::string& date, int capacity);
+
 // Reads the tickets checked out on `day` (business time zone) with their risk flags.
 Result<std::vector<SampleCandidate>> sample_candidates(store::Database& db, Date day, const domain::Policy& policy);
 
-// The sample of `date` (YYYY-MM-DD): drawn from the previous day's tickets and stored the
-// first time it is asked for, kept as it is after that. Runs in the caller's transaction.
-Status ensure_sample(store::Database& db, Date date, const domain::Policy& policy);
+// The sample of `date` (YYYY-MM-DD): drawn from the previous day's tickets, capped at the
+// policy's callbacks.daily_capacity and stored, with what the cap left out, the first time it
+// is asked for; kept as it is after that. Runs in the caller's transaction.
+Status ensure_sample(store::Database& db, Date date, const domain::Policy& policy, TimeMs now);
 
 }  // namespace vnh::tickets

@@ -547,9 +547,21 @@ Result<TicketRow> Service::callback(store::WriteTx& tx, const std::string& ticke
   if (!t.ok()) return t;
   cb.called_at = clock_.now_ms();
   cb.operator_name = actor.name;
+  // One callback reaches the elder; attempts that did not reach them may be repeated.
+  VNH_ASSIGN_OR_RETURN(auto earlier, store::list_callbacks(db, t->id));
+  for (const auto& e : earlier) {
+    if (e.reached) {
+      return Status(Code::kFailedPrecondition,
+                    fmt::format("{} was called back already ({} reached the elder)", ticket_no, e.operator_name),
+                    "ticket_no", reason::kAlreadyCalledBack);
+    }
+  }
   auto disputed = record_callback(db, *t, cb, actor);
   if (!disputed.ok()) return disputed.status();
-  if (cb.sample_date) VNH_RETURN_IF_ERROR(store::mark_sample_done(db, *cb.sample_date, t->id));
+  if (cb.sample_date) {
+    VNH_RETURN_IF_ERROR(
+        store::record_sample_attempt(db, *cb.sample_date, t->id, cb.reached, policy_.callback_max_attempts));
+  }
   if (actor.audit) {
     VNH_RETURN_IF_ERROR(store::append_audit(db, cb.called_at, {actor.name, "callback.record", "ticket:" + ticket_no,
                                                                json_detail({{"reached", cb.reached ? "1" : "0"}})}));
