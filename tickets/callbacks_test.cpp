@@ -74,3 +74,57 @@ TEST_CASE("risk reasons are listed on the sampled ticket", "[callbacks]") {
   CHECK(s[0].reasons == "visit_exception,new_worker");
   CHECK(s[1].reasons == "random");
 }
+
+TEST_CASE("the daily capacity takes risk first and says what it left out", "[callbacks][capacity]") {
+  // 2 visit exceptions, 2 complaints, 2 new workers, 2 first visits, 10 random.
+  std::vector<Sampled> drawn;
+  std::int64_t id = 1;
+  for (const char* r : {"first_visit", "new_worker", "recent_complaint", "visit_exception,first_visit"}) {
+    for (int i = 0; i < 2; ++i) drawn.push_back({id++, 1, r});
+  }
+  for (int i = 0; i < 10; ++i) drawn.push_back({id++, 2, "random"});
+  auto reasons_of = [](const CappedSample& c) {
+    std::multiset<std::string> s;
+    for (const auto& p : c.picked) s.insert(p.reasons);
+    return s;
+  };
+  SECTION("room for all: nothing left out") {
+    auto c = cap_sample(drawn, "2026-11-23", 200);
+    CHECK(c.picked.size() == 18);
+    CHECK(c.risky_total == 8);
+    CHECK(c.random_total == 10);
+    CHECK(c.risky_left_out == 0);
+    CHECK(c.random_left_out == 0);
+  }
+  SECTION("room for 5: the exceptions, the complaints, one new worker") {
+    auto c = cap_sample(drawn, "2026-11-23", 5);
+    REQUIRE(c.picked.size() == 5);
+    auto r = reasons_of(c);
+    CHECK(r.count("visit_exception,first_visit") == 2);
+    CHECK(r.count("recent_complaint") == 2);
+    CHECK(r.count("new_worker") == 1);
+    CHECK(r.count("random") == 0);
+    CHECK(c.risky_left_out == 3);
+    CHECK(c.random_left_out == 10);
+    // Picked in ticket order, as the queue lists them.
+    CHECK(std::is_sorted(c.picked.begin(), c.picked.end(),
+                         [](const Sampled& a, const Sampled& b) { return a.ticket_id < b.ticket_id; }));
+  }
+  SECTION("room for 12: every risky ticket and 4 of the random ones, the same 4 for the same date") {
+    auto a = cap_sample(drawn, "2026-11-23", 12);
+    auto b = cap_sample(drawn, "2026-11-23", 12);
+    CHECK(a.risky_left_out == 0);
+    CHECK(a.random_left_out == 6);
+    CHECK(reasons_of(a).count("random") == 4);
+    std::vector<std::int64_t> ia, ib;
+    for (const auto& p : a.picked) ia.push_back(p.ticket_id);
+    for (const auto& p : b.picked) ib.push_back(p.ticket_id);
+    CHECK(ia == ib);
+  }
+  SECTION("a capacity of 0 calls nobody and says so") {
+    auto c = cap_sample(drawn, "2026-11-23", 0);
+    CHECK(c.picked.empty());
+    CHECK(c.risky_left_out == 8);
+    CHECK(c.random_left_out == 10);
+  }
+}
