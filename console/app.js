@@ -10,12 +10,13 @@ import * as inspector from './inspector.js';
 import * as finance from './finance.js';
 import * as admin from './admin.js';
 import { ticketPage, ticketSearch } from './ticket.js';
+import { callbacks } from './callbacks.js';
 
 const TABS = {
-  operator: [['desk', operator.desk], ['tickets', ticketSearch], ['register', operator.register], ['callbacks', operator.callbacks],
+  operator: [['desk', operator.desk], ['tickets', ticketSearch], ['register', operator.register], ['callbacks', callbacks],
     ['complaints', operator.complaints]],
   supervisor: [['queues', supervisor.queues], ['desk', operator.desk], ['tickets', ticketSearch], ['exceptions', supervisor.exceptions],
-    ['disputes', supervisor.disputes], ['firms', supervisor.firms], ['callbacks', operator.callbacks]],
+    ['disputes', supervisor.disputes], ['firms', supervisor.firms], ['callbacks', callbacks]],
   inspector: [['inspections', inspector.inspections], ['firms', (r) => supervisor.firms(r, false)]],
   finance: [['settlements', finance.settlements]],
   admin: [['users', admin.users], ['audit', admin.audit], ['firms', supervisor.firms], ['register', operator.register], ['tickets', ticketSearch]],

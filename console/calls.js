@@ -6,6 +6,7 @@ import { get, post, getMe } from './api.js';
 import { onLive } from './live.js';
 import { t } from './i18n.js';
 import { h, clear, shortTime, toast, errorText } from './ui.js';
+import { dial } from './callbacks.js';
 
 const ringing = new Map();  // call_id → call
 const taken = new Map();    // call_id → call, answered by someone else a moment ago (shown a while)
@@ -147,7 +148,9 @@ export function missedPanel() {
       clear(list);
       if (!r.calls.length) list.append(h('p', { class: 'muted small' }, t('missed.empty')));
       r.calls.forEach((c) => list.append(h('div', { class: 'small', dataset: { call: c.call_id } },
-        h('b', {}, c.caller), ' ', shortTime(c.received_at), ' · ', c.elders_matched ? t('call.elders', { n: c.elders_matched }) : t('call.unknown'))));
+        h('b', {}, c.caller), ' ', shortTime(c.received_at), ' · ', c.elders_matched ? t('call.elders', { n: c.elders_matched }) : t('call.unknown'), ' ',
+        h('button', { type: 'button', class: 'secondary small', 'aria-label': `${t('call.back')} ${c.caller}`,
+          onclick: () => dial({ call_id: c.call_id }) }, t('call.back')))));
     } catch {}
   };
   const off = watchCalls((ev) => { if (ev.state === 'missed') load(); });

@@ -343,54 +343,6 @@ export function register(root) {
   document.getElementById('f-id_number').focus();
 }
 
-export function callbacks(root) {
-  const list = h('tbody');
-  const err = h('div', { class: 'error', id: 'callback-error' });
-  let current = null;
-  const label = h('div', { class: 'small', id: 'callback-ticket' }, t('callback.pick'));
-  const form = h('form', { id: 'callback-form', onsubmit: async (e) => {
-    e.preventDefault();
-    err.textContent = '';
-    if (!current) { err.textContent = t('callback.pick'); return; }
-    const d = formData(form);
-    const reached = d.reached === '1';
-    const body = { ticket_no: current, reached };
-    if (reached) { body.rating = Number(d.rating); body.service_received = d.service_received === '1'; }
-    if (d.comment) body.comment = d.comment;
-    try {
-      const tk = await post('/api/v1/callbacks', body);
-      toast(t('callback.saved', { no: tk.ticket_no, state: t(`state.${tk.state}`) }));
-      current = null;
-      label.textContent = t('callback.pick');
-      form.reset();
-      load();
-    } catch (ex) { showError(err, ex); }
-  } },
-  label,
-  h('div', { class: 'row' }, field(t('reached'), select('reached', [['1', t('yes')], ['0', t('no')]])),
-    field(t('rating'), select('rating', [['5', '5'], ['4', '4'], ['3', '3'], ['2', '2'], ['1', '1']])),
-    field(t('received'), select('service_received', [['1', t('yes')], ['0', t('no.received')]]))),
-  field(t('comment'), input('comment')),
-  h('button', { class: 'primary', type: 'submit', id: 'callback-submit' }, t('save')), err);
-  const load = async () => {
-    const q = await get('/api/v1/callbacks/queue');
-    clear(list);
-    for (const it of q.items) {
-      list.append(h('tr', { class: it.done ? 'muted' : '', dataset: { ticket: it.ticket_no }, tabindex: 0,
-        onclick: () => { current = it.ticket_no; label.textContent = `${it.ticket_no} · ${it.ticket.elder_name} · ${it.ticket.item_name}`; } },
-        h('td', {}, ticketLink(it.ticket_no)), h('td', {}, it.ticket.elder_name), h('td', {}, it.ticket.item_name), h('td', {}, it.ticket.firm_code),
-        h('td', { class: 'small' }, it.reasons), h('td', {}, it.done ? '✓' : '')));
-    }
-    if (!q.items.length) list.append(h('tr', {}, h('td', { colspan: 6, class: 'muted' }, t('callback.none', { date: q.date }))));
-  };
-  root.append(h('div', { class: 'grid cols-2' },
-    h('div', { class: 'panel' }, h('h2', {}, t('callbacks.today')), h('div', { class: 'list' }, h('table', { id: 'callback-queue' },
-      h('thead', {}, h('tr', {}, h('th', {}, t('ticket')), h('th', {}, t('elder')), h('th', {}, t('item')), h('th', {}, t('firm')),
-        h('th', {}, t('why')), h('th', {}, ''))), list))),
-    h('div', { class: 'panel' }, h('h2', {}, t('callback.record')), form)));
-  load().catch((e) => toast(errorText(e), true));
-}
-
 export function complaints(root) {
   const err = h('div', { class: 'error' });
   const tbody = h('tbody');

@@ -79,6 +79,15 @@ export function shortTime(iso) {
   return m ? `${m[2]}-${m[3]} ${m[4]}:${m[5]}` : iso;
 }
 
+// A whole number as people read it aloud: 139 7024 1505, 0931-8123456 (area codes 010 and 02x
+// have three digits, the others four).
+export function phoneText(p) {
+  const d = String(p || '');
+  if (/^1\d{10}$/.test(d)) return `${d.slice(0, 3)} ${d.slice(3, 7)} ${d.slice(7)}`;
+  if (/^0\d{9,11}$/.test(d)) { const n = /^0(10|2\d)/.test(d) ? 3 : 4; return `${d.slice(0, n)}-${d.slice(n)}`; }
+  return d;
+}
+
 // A ticket number that opens the ticket page.
 export function ticketLink(no) { return h('a', { href: `#ticket/${encodeURIComponent(no)}`, class: 'ticket-link' }, no); }
 

@@ -54,8 +54,9 @@ Result<std::optional<store::SampleFilter>> queue_filter(store::Database& db, con
 }
 
 // What the day's draw found, what the cap let in and what it left out.
-json::object summary_json(const store::SampleDay& d, const store::SampleCounts& n) {
+json::object summary_json(const store::SampleDay& d, const store::SampleCounts& n, int max_attempts) {
   return json::object{{"capacity", d.capacity},
+                      {"max_attempts", max_attempts},
                       {"sampled", n.total},
                       {"pending", n.pending},
                       {"risky_total", d.risky_total},
@@ -90,7 +91,7 @@ Result<net::Response> queue_json(store::Database& db, const ApiContext& c, const
   }
   return json_response(200, json::object{{"date", date},
                                           {"pending", counts.pending},
-                                          {"summary", summary_json(day.value_or(store::SampleDay{}), counts)},
+                                          {"summary", summary_json(day.value_or(store::SampleDay{}), counts, c.policy.callback_max_attempts)},
                                           {"items", std::move(items)},
                                           {"next", std::move(next)}});
 }

@@ -68,9 +68,11 @@ before(async () => {
     'F_NEAR,近邻家政,36.0700,103.8300,50,active\r\nF_MID,中和护理,36.0900,103.8300,50,active\r\n');
   importCsv('firm-areas', 'firm_code,area_code,category\r\nF_NEAR,620102,life_care\r\nF_MID,620102,life_care\r\nF_MID,620102,medical_care\r\n');
   importCsv('staff', 'firm_code,code,name,phone,skills\r\nF_NEAR,N1,赵工,13800000001,life_care\r\nF_MID,M1,钱工,13800000002,life_care|medical_care\r\n');
-  // A visit completed yesterday: the firm's first to that elder, so today's callback sample has it.
+  // Visits completed yesterday: each the firm's first to that elder, so today's callback sample has all three.
   importCsv('tickets', 'ticket_no,id_number,item_code,firm_code,urgency,window_start,window_end,created_at,checkin_at,checkin_lat,checkin_lon,checkout_at,checkout_lat,checkout_lon,staff_code,state\r\n' +
-    `TH0001,620102195810100019,LC010,F_NEAR,normal,${shanghai(-1, 9, 0)},${shanghai(-1, 11, 0)},${shanghai(-1, 8, 0)},${shanghai(-1, 9, 10)},36.0600,103.8300,${shanghai(-1, 10, 15)},36.0600,103.8300,N1,completed\r\n`);
+    `TH0001,620102195810100019,LC010,F_NEAR,normal,${shanghai(-1, 9, 0)},${shanghai(-1, 11, 0)},${shanghai(-1, 8, 0)},${shanghai(-1, 9, 10)},36.0600,103.8300,${shanghai(-1, 10, 15)},36.0600,103.8300,N1,completed\r\n` +
+    `TH0002,62010219511015004X,LC010,F_MID,normal,${shanghai(-1, 9, 0)},${shanghai(-1, 11, 0)},${shanghai(-1, 8, 0)},${shanghai(-1, 9, 20)},36.0600,103.8300,${shanghai(-1, 10, 25)},36.0600,103.8300,M1,completed\r\n` +
+    `TH0003,620102193806200050,MC001,F_MID,normal,${shanghai(-1, 14, 0)},${shanghai(-1, 16, 0)},${shanghai(-1, 8, 0)},${shanghai(-1, 14, 10)},36.0600,103.8300,${shanghai(-1, 14, 40)},36.0600,103.8300,M1,completed\r\n`);
   for (const [u, r] of [['op1', 'operator'], ['op2', 'operator'], ['sup1', 'supervisor'], ['fin1', 'finance']]) {
     vnh(['user', 'add', u, '--role', r, '--password-stdin', '--db', db], 'password-123\n');
   }
@@ -310,23 +312,60 @@ test('an operator registers an elder with the keyboard and the area pickers', as
   await page.close();
 });
 
-test('an operator records a callback from the day’s sample', async () => {
+test('the callback queue is worked from the keyboard: rate with a digit, 0 for not reached, D to dial, Enter to open', async () => {
   const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
   await login(page, 'op1');
   await page.click('#tab-callbacks');
-  const row = page.locator('#callback-queue tr[data-ticket="TH0001"]');
-  await row.waitFor({ timeout: 5000 });
-  assert.match(await row.innerText(), /first_visit/);
-  await row.click();
-  await page.selectOption('#f-reached', '1');
-  await page.selectOption('#f-rating', '4');
-  await page.selectOption('#f-service_received', '1');
-  await page.fill('#f-comment', '服务态度好');
+  const row = (no) => page.locator(`#callback-queue tr[data-ticket="${no}"]`);
+  await row('TH0003').waitFor({ timeout: 5000 });
+  // The summary in words, the reasons in words, never a code.
+  assert.match(await page.locator('#callback-summary').innerText(), /抽取 3 单，待回访 3 单；每日回访容量 200 单/);
+  assert.match(await row('TH0001').innerText(), /首次上门/);
+  assert.doesNotMatch(await page.locator('#callback-queue').innerText(), /first_visit|new_worker|random/);
+  // The first row has the focus: 4 records "reached, rating 4" and moves to the next.
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset?.ticket), 'TH0001');
+  await page.keyboard.press('4');
+  await page.waitForFunction(() => /已回访/.test(document.querySelector('#callback-queue tr[data-ticket="TH0001"]')?.innerText || ''));
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset?.ticket), 'TH0002');
+  // 0: not reached — still to call, with the attempt counted.
+  await page.keyboard.press('0');
+  await page.waitForFunction(() => /未接通 1\/3 次/.test(document.querySelector('#callback-queue tr[data-ticket="TH0002"]')?.innerText || ''));
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset?.ticket), 'TH0003');
+  // D: no PBX hook here, so the number is shown to dial by hand.
+  await page.keyboard.press('d');
+  await page.locator('#dial-box .dial-number').waitFor();
+  assert.match(await page.locator('#dial-box').innerText(), /请手动拨打：\s*0931-8123456/);
   await shot(page, '07-callback-form');
-  await page.click('#callback-submit');
-  await page.locator('#toast div', { hasText: 'TH0001' }).waitFor();
-  await page.waitForFunction(() => /✓/.test(document.querySelector('#callback-queue tr[data-ticket="TH0001"]')?.innerText || ''));
+  // Enter opens the callback in the form; the rest with Tab and typing, Enter saves.
+  await page.keyboard.press('Enter');
+  assert.match(await page.locator('#callback-ticket').innerText(), /TH0003/);
+  assert.equal(await page.evaluate(() => document.activeElement?.name), 'reached');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('老人说服务很好');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /已回访/.test(document.querySelector('#callback-queue tr[data-ticket="TH0003"]')?.innerText || ''));
+  await page.waitForFunction(() => /待回访 1 单/.test(document.querySelector('#callback-summary').innerText));
   await shot(page, '08-callback-done');
+  // A second callback that reaches the elder is refused, in words.
+  await row('TH0001').focus();
+  await page.keyboard.press('5');
+  await page.waitForFunction(() => /已回访过/.test(document.querySelector('#callback-error').textContent));
+  // What the server kept.
+  const token = await page.evaluate(() => sessionStorage.getItem('vnh.token'));
+  const tk = (no) => fetch(`${base}/api/v1/tickets/${no}`, { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.json());
+  const [t1, t2, t3] = await Promise.all(['TH0001', 'TH0002', 'TH0003'].map(tk));
+  assert.deepEqual(t1.callbacks.map((c) => [c.reached, c.rating]), [[true, 4]]);
+  assert.deepEqual(t2.callbacks.map((c) => c.reached), [false]);
+  assert.equal(t3.callbacks[0].comment, '老人说服务很好');
+  assert.equal(t3.callbacks[0].rating, 5);
+  // Filters: what is still to call, and by firm.
+  await page.selectOption('#cb-status', 'pending');
+  await page.waitForFunction(() => document.querySelectorAll('#callback-queue tr[data-ticket]').length === 1);
+  await page.selectOption('#cb-status', '');
+  await page.selectOption('#cb-firm', 'F_NEAR');
+  await page.waitForFunction(() => [...document.querySelectorAll('#callback-queue tr[data-ticket]')].map((r) => r.dataset.ticket).join() === 'TH0001');
   await page.close();
 });
 

@@ -152,6 +152,7 @@ TEST_CASE("the day's queue is capped in order of risk and says what the cap left
   CHECK(str(q, "date") == "2026-11-23");
   const auto& sum = q.at("summary");
   CHECK(num(sum, "capacity") == 2);
+  CHECK(num(sum, "max_attempts") == 3);
   CHECK(num(sum, "sampled") == 2);
   CHECK(num(sum, "pending") == 2);
   CHECK(num(sum, "risky_total") == 2);
