@@ -5,6 +5,7 @@ import { get, post, getMe } from './api.js';
 import { onLive } from './live.js';
 import { ringingPanel, missedPanel, watchCalls, claim, myCall, secondsSince, mmss } from './calls.js';
 import { t } from './i18n.js';
+import { searchItems } from './items.js';
 import { h, toast, field, input, select, formData, showError, shortTime, stateBadge, uuid, clear, fen, errorText, ticketLink } from './ui.js';
 
 let catalog = [];
@@ -13,7 +14,8 @@ async function loadCatalog() {
   return catalog;
 }
 
-// Item search by code, name or pinyin (initials or full), with keyboard selection.
+// Item search by code, name, pinyin (initials or full) or short name (console/items.js), with
+// keyboard selection.
 export function itemPicker(onPick) {
   const box = input('item_search', { placeholder: t('item.search'), autocomplete: 'off', id: 'item-search' });
   const list = h('div', { class: 'suggest', hidden: true });
@@ -34,15 +36,13 @@ export function itemPicker(onPick) {
     list.hidden = true;
     onPick(it);
   };
-  box.addEventListener('input', async () => {
-    const kw = box.value.trim().toLowerCase();
-    const items = await loadCatalog();
-    if (!kw) { matches = []; render(); return; }
-    matches = items.filter((it) => it.code.toLowerCase().startsWith(kw) || it.name.includes(kw) ||
-      (window.PinyinMatch && window.PinyinMatch.match(it.name, kw) !== false)).slice(0, 12);
+  const find = () => {
+    matches = searchItems(catalog, box.value, window.PinyinMatch && ((text, k) => window.PinyinMatch.match(text, k)));
     active = 0;
     render();
-  });
+  };
+  loadCatalog().then(() => { if (box.value && document.activeElement === box) find(); }).catch(() => {});
+  box.addEventListener('input', find);
   box.addEventListener('keydown', (e) => {
     if (e.key === 'ArrowDown') { active = Math.min(active + 1, matches.length - 1); render(); e.preventDefault(); }
     else if (e.key === 'ArrowUp') { active = Math.max(active - 1, 0); render(); e.preventDefault(); }

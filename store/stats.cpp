@@ -14,6 +14,14 @@ Result<std::map<std::int64_t, std::int64_t>> accepted_since_by_firm(Database& db
   return out;
 }
 
+Result<std::map<std::int64_t, std::int64_t>> orders_since_by_item(Database& db, TimeMs since) {
+  auto st = db.prepare("SELECT item_id, count(*) FROM tickets WHERE created_at >= ? GROUP BY item_id");
+  if (st.ok()) st->bind(1, since);
+  std::map<std::int64_t, std::int64_t> out;
+  VNH_RETURN_IF_ERROR(for_each_row(std::move(st), [&](Statement& r) { out[r.int64(0)] = r.int64(1); }));
+  return out;
+}
+
 Result<Headline> headline(Database& db, TimeMs since) {
   Headline h;
   auto created = db.prepare("SELECT count(*) FROM tickets WHERE created_at >= ?");

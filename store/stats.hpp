@@ -16,6 +16,10 @@ namespace vnh::store {
 // dispatcher's live counter does when it is cancelled. Firms with none are absent.
 Result<std::map<std::int64_t, std::int64_t>> accepted_since_by_firm(Database& db, TimeMs since);
 
+// Tickets created at or after `since` for each catalog item (how often it is asked for: the
+// item search ranks by it). Items with none are absent.
+Result<std::map<std::int64_t, std::int64_t>> orders_since_by_item(Database& db, TimeMs since);
+
 // The supervisors' headline figures.
 struct Headline {
   std::int64_t tickets_created_since = 0;  // created at or after `since`

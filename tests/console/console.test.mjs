@@ -145,6 +145,7 @@ test('an operator logs in, answers a call, creates a ticket and watches it to co
   await page.locator('.suggest div').first().waitFor();
   assert.match(await page.locator('.suggest').innerText(), /助浴/);
   await page.keyboard.press('Enter');
+  assert.equal(await page.inputValue('#item-search'), 'LC010 助浴');
   assert.match(await page.locator('#item-chosen').innerText(), /60/);
   await page.fill('#f-notes', '一楼，请带防滑垫');
   await page.locator('#f-notes').press('Control+Enter');
