@@ -80,15 +80,25 @@ Result<double> req_number(const json::object& o, const char* field) {
   return *v;
 }
 
-// The registration from the JSON body (fields named as the elders CSV columns).
-Result<domain::ElderDraft> draft_of(const json::object& o, Date today) {
-  domain::ElderDraft d;
+// The registration from the JSON body (fields named as the elders CSV columns). Without lat
+// and lon the home takes its community's point (registry::area_point).
+struct Registration {
+  domain::ElderDraft draft;
+  bool has_point = false;
+};
+Result<Registration> draft_of(const json::object& o, Date today) {
+  Registration r;
+  auto& d = r.draft;
   VNH_ASSIGN_OR_RETURN(d.id_number, req_string(o, "id_number", 18));
   VNH_ASSIGN_OR_RETURN(d.name, req_string(o, "name", 32));
   VNH_ASSIGN_OR_RETURN(d.phones, phones_of(o));
   VNH_ASSIGN_OR_RETURN(d.community_code, req_string(o, "community_code", 12));
-  VNH_ASSIGN_OR_RETURN(d.lat, req_number(o, "lat"));
-  VNH_ASSIGN_OR_RETURN(d.lon, req_number(o, "lon"));
+  VNH_ASSIGN_OR_RETURN(auto lat, opt_number(o, "lat"));
+  VNH_ASSIGN_OR_RETURN(auto lon, opt_number(o, "lon"));
+  if (lat.has_value() != lon.has_value()) return invalid(lat ? "lon" : "lat", "is required with the other coordinate");
+  r.has_point = lat.has_value();
+  d.lat = lat.value_or(0);
+  d.lon = lon.value_or(0);
   VNH_ASSIGN_OR_RETURN(d.category, req_string(o, "category", 1));
   VNH_ASSIGN_OR_RETURN(auto reg, opt_date(o, "registered_on"));
   d.registered_on = reg.value_or(today);
@@ -96,7 +106,16 @@ Result<domain::ElderDraft> draft_of(const json::object& o, Date today) {
   VNH_ASSIGN_OR_RETURN(d.sex, opt_string(o, "sex", 6));
   VNH_ASSIGN_OR_RETURN(auto addr, opt_string(o, "address", 200));
   d.address = addr.value_or("");
-  return d;
+  return r;
+}
+
+// The community's point for a registration that gave none.
+Status take_area_point(store::Database& db, domain::ElderDraft& d) {
+  VNH_ASSIGN_OR_RETURN(auto p, registry::area_point(db, d.community_code));
+  if (!p) return invalid("lat", "is required: no elder is registered in or near this community to take its point from");
+  d.lat = p->lat;
+  d.lon = p->lon;
+  return Status::Ok();
 }
 
 // A change from the JSON body: only the fields it names.
@@ -170,8 +189,9 @@ void register_elder(Api& api, Api::Call&& call) {
   auto ignored = unknown_fields(*body, kElderFields);
   api.write<std::int64_t>(
       std::move(call.respond),
-      [&c, d = *draft, contacts = *contacts, who = call.who](store::WriteTx& tx) {
-        return c.elders.register_elder(tx, d, contacts, domain::Actor::user(who.username));
+      [&c, r = *draft, contacts = *contacts, who = call.who](store::WriteTx& tx) mutable -> Result<std::int64_t> {
+        if (!r.has_point) VNH_RETURN_IF_ERROR(take_area_point(tx.db(), r.draft));
+        return c.elders.register_elder(tx, r.draft, contacts, domain::Actor::user(who.username));
       },
       [&api, role = call.who.role, ignored](store::Database& db, std::int64_t& id) -> Result<net::Response> {
         auto res = card_response(db, api, id, role, 201);
@@ -188,15 +208,18 @@ void search_elders(Api& api, Api::Call&& call) {
   api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
     const auto& c = api.ctx();
     registry::ElderQuery q;
-    VNH_ASSIGN_OR_RETURN(q.limit, limit_param(call.req, 20));
+    VNH_ASSIGN_OR_RETURN(const int limit, limit_param(call.req, 20));
+    q.limit = limit + 1;  // one more says whether there are more
     q.phone = call.req.query_param("phone");
     q.id_number = call.req.query_param("id_number");
     q.name = call.req.query_param("name").value_or("");
     q.id_tail = call.req.query_param("id_tail").value_or("");
     VNH_ASSIGN_OR_RETURN(auto rows, registry::search(db, c.store.crypto(), q, c.policy));
+    const bool more = static_cast<int>(rows.size()) > limit;
+    if (more) rows.resize(static_cast<std::size_t>(limit));
     json::array a;
     for (const auto& e : rows) a.push_back(elder_json(e, call.who.role, *c.policy.tz, c.clock.now_ms()));
-    return json_response(200, json::object{{"elders", std::move(a)}});
+    return json_response(200, json::object{{"elders", std::move(a)}, {"more", more}});
   });
 }
 

@@ -5,6 +5,7 @@
 #include "hotline/views.hpp"
 #include "store/reference.hpp"
 #include "store/stats.hpp"
+#include "registry/elders.hpp"
 
 namespace vnh::hotline {
 namespace json = boost::json;
@@ -43,6 +44,16 @@ void areas(Api& api, Api::Call&& call) {
   });
 }
 
+// The point a registration without coordinates takes in this area (registry::area_point).
+void area_point(Api& api, Api::Call&& call) {
+  api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+    const auto code = call.req.params.at("code");
+    VNH_ASSIGN_OR_RETURN(auto p, registry::area_point(db, code));
+    if (!p) return json_response(200, json::object{{"code", code}, {"lat", nullptr}, {"lon", nullptr}, {"from_code", nullptr}, {"elders", 0}});
+    return json_response(200, json::object{{"code", code}, {"lat", p->lat}, {"lon", p->lon}, {"from_code", p->from_code}, {"elders", p->elders}});
+  });
+}
+
 // Every code an error body or a CommandResult can carry (common/reasons.hpp), so that a
 // client can hold its words for each.
 void error_codes(Api&, Api::Call&& call) {
@@ -57,6 +68,7 @@ std::vector<Api::Route> reference_routes() {
   return {
       {"GET", "/api/v1/catalog", roles::kEveryone, catalog},
       {"GET", "/api/v1/areas", roles::kEveryone, areas},
+      {"GET", "/api/v1/areas/{code}/point", roles::kElderDesk, area_point},
       {"GET", "/api/v1/error-codes", roles::kEveryone, error_codes},
   };
 }

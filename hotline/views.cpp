@@ -31,6 +31,9 @@ json::object elder_json(const store::ElderRow& e, Role role, const TimeZone& tz,
   o["phone"] = e.phones.empty() ? json::value(nullptr) : json::value(e.phones.front().masked);
   o["phones"] = std::move(phones);
   o["community_code"] = e.community_code;
+  o["community_name"] = e.community_name;
+  o["street_code"] = e.street_code;
+  o["street_name"] = e.street_name;
   o["lat"] = e.lat;
   o["lon"] = e.lon;
   o["category"] = std::string(to_string(e.category));

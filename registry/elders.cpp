@@ -67,6 +67,18 @@ Result<std::vector<store::ElderRow>> search(store::Database& db, const FieldCryp
   return store::search_elders(db, q.name, tail, q.limit);
 }
 
+Result<std::optional<AreaPoint>> area_point(store::Database& db, const std::string& code) {
+  VNH_ASSIGN_OR_RETURN(auto area, store::find_area(db, code));
+  if (!area) return not_found(fmt::format("unknown area {}", code), "community_code");
+  for (int depth = 0; area && depth < 8; ++depth) {
+    VNH_ASSIGN_OR_RETURN(auto c, store::area_centroid(db, area->code));
+    if (c.elders > 0) return std::optional<AreaPoint>(AreaPoint{c.lat, c.lon, area->code, c.elders});
+    if (!area->parent_code) break;
+    VNH_ASSIGN_OR_RETURN(area, store::find_area(db, *area->parent_code));
+  }
+  return std::optional<AreaPoint>();
+}
+
 Status Elders::require_community(store::Database& db, const std::string& code) {
   auto area = store::find_area(db, code);
   if (!area.ok()) return area.status();

@@ -36,6 +36,18 @@ Result<ElderCard> load_card(store::Database& db, std::int64_t elder_id);
 Result<std::vector<ElderCard>> cards_for_phone(store::Database& db, const FieldCrypto& crypto,
                                                const std::string& phone);
 
+// The point a registration takes when no address point is known (SPEC §4.2 amended by issue
+// 18): where the area's registered elders live on average, or, when it has none yet, its
+// street's, its district's. `from_code` names the area whose point it is. kNotFound (field
+// community_code) for an unknown area; nullopt when no area above it has an elder either.
+struct AreaPoint {
+  double lat = 0;
+  double lon = 0;
+  std::string from_code;
+  std::int64_t elders = 0;
+};
+Result<std::optional<AreaPoint>> area_point(store::Database& db, const std::string& code);
+
 // How an operator looks an elder up: by phone, by whole ID number, or by name prefix and/or
 // the ID's last four characters (the first of these given is used).
 struct ElderQuery {

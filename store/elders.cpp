@@ -39,7 +39,10 @@ Status insert_phones(Database& db, const FieldCrypto& crypto, std::int64_t id, c
 
 const char* kElderCols =
     "id, id_number_masked, name, birth_date, sex, community_code, lat, lon, category, registered_on, status, "
-    "status_reason, address_enc IS NOT NULL, created_at, updated_at";
+    "status_reason, address_enc IS NOT NULL, created_at, updated_at, "
+    "(SELECT c.name FROM areas c WHERE c.code = elders.community_code), "
+    "(SELECT s.code FROM areas c JOIN areas s ON s.code = c.parent_code WHERE c.code = elders.community_code), "
+    "(SELECT s.name FROM areas c JOIN areas s ON s.code = c.parent_code WHERE c.code = elders.community_code)";
 
 Result<ElderRow> read_elder(Statement& s) {
   ElderRow e;
@@ -58,6 +61,9 @@ Result<ElderRow> read_elder(Statement& s) {
   e.has_address = s.int32(12) != 0;
   e.created_at = s.int64(13);
   e.updated_at = s.int64(14);
+  e.community_name = s.text(15);
+  e.street_code = s.text(16);
+  e.street_name = s.text(17);
   return e;
 }
 

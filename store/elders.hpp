@@ -32,6 +32,9 @@ struct ElderRow {
   std::string birth_date;  // YYYY-MM-DD
   std::string sex;         // M F
   std::string community_code;
+  std::string community_name;  // from the areas: the community and the street it is in
+  std::string street_code;
+  std::string street_name;
   double lat = 0;
   double lon = 0;
   domain::ElderCategory category = domain::ElderCategory::kC;

@@ -104,6 +104,18 @@ Result<std::optional<Area>> find_area(Database& db, const std::string& code) {
   return query_one<Area>(std::move(st), read_area);
 }
 
+Result<AreaCentroid> area_centroid(Database& db, const std::string& code) {
+  auto st = db.prepare(R"(
+    WITH RECURSIVE sub(code) AS (SELECT ?1 UNION ALL SELECT a.code FROM areas a JOIN sub ON a.parent_code = sub.code)
+    SELECT coalesce(avg(e.lat), 0), coalesce(avg(e.lon), 0), count(e.id)
+    FROM sub JOIN elders e ON e.community_code = sub.code WHERE e.status = 'active')");
+  if (st.ok()) st->bind(1, code);
+  VNH_ASSIGN_OR_RETURN(auto row, query_one<AreaCentroid>(std::move(st), [](Statement& r) {
+    return AreaCentroid{r.real(0), r.real(1), r.int64(2)};
+  }));
+  return row.value_or(AreaCentroid{});
+}
+
 Result<std::vector<Area>> list_areas(Database& db) {
   return query_all<Area>(db.prepare("SELECT code, name, parent_code, level FROM areas ORDER BY code"), read_area);
 }

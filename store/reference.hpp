@@ -70,6 +70,14 @@ Result<std::optional<Area>> find_area(Database& db, const std::string& code);
 Result<std::vector<Area>> list_areas(Database& db);
 // The areas directly under `parent` (the districts when none), by code.
 Result<std::vector<Area>> child_areas(Database& db, const std::optional<std::string>& parent);
+// Where the elders registered in an area and the areas under it live, on average, and how many
+// they are (0: no point).
+struct AreaCentroid {
+  double lat = 0;
+  double lon = 0;
+  std::int64_t elders = 0;
+};
+Result<AreaCentroid> area_centroid(Database& db, const std::string& code);
 
 // Catalog
 Result<std::int64_t> insert_item(Database& db, const ServiceItem& item);

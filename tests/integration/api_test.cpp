@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <ctime>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -45,6 +46,16 @@ json::object elder_body(const std::string& id, const std::string& name = "测试
   return json::object{{"id_number", id},       {"name", name},       {"phone", "139 0931 0001"},
                       {"community_code", "620102001001"}, {"lat", 36.06}, {"lon", 103.83},
                       {"category", "C"},        {"registered_on", "2026-01-05"}};
+}
+
+// Today's date in Asia/Shanghai (UTC+8, no daylight saving).
+std::string shanghai_today() {
+  std::time_t t = std::time(nullptr) + 8 * 3600;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char b[11];
+  std::strftime(b, sizeof b, "%Y-%m-%d", &tm);
+  return b;
 }
 
 // GB 11643 check character.
@@ -259,6 +270,66 @@ TEST_CASE("elders register with full validation and are found by any form of the
     CHECK(str(entries.at(0), "actor") == "operator1");
     CHECK(entries.at(0).at("detail").at("reason").as_string() == "callback about a complaint");
   }
+}
+
+TEST_CASE("two elders of one name are told apart; a registration without coordinates takes its community's point",
+          "[api][elders]") {
+  TestServer s{TestServer::Options{}};
+  load_small_district(s);
+  s.add_user("op", "operator");
+  s.start();
+  auto op = s.login("op");
+  // Three 张林: born 1940 and 1950 in 畅家巷, 1945 in 金塔巷 (another street).
+  struct Z { const char* first17; const char* community; double lat; };
+  for (const Z& z : {Z{"62010219400101001", "620102001001", 36.0610}, Z{"62010219500101002", "620102001001", 36.0630},
+                     Z{"62010219450101003", "620102002001", 36.0500}}) {
+    auto b = elder_body(with_check(z.first17), "张林");
+    b["community_code"] = z.community;
+    b["lat"] = z.lat;
+    REQUIRE(op.post("/api/v1/elders", b).status == 201);
+  }
+  auto page = op.get("/api/v1/elders?name=%E5%BC%A0%E6%9E%97&limit=2").json();  // 张林
+  CHECK(page.at("more").as_bool());
+  REQUIRE(page.at("elders").as_array().size() == 2);
+  auto all = op.get("/api/v1/elders?name=%E5%BC%A0%E6%9E%97").json();
+  CHECK_FALSE(all.at("more").as_bool());
+  REQUIRE(all.at("elders").as_array().size() == 3);
+  std::set<std::string> told;
+  for (const auto& e : all.at("elders").as_array()) {
+    told.insert(fmt::format("{}|{}|{}", e.at("age").as_int64(), str(e, "community_name"), str(e, "id_number").substr(14)));
+    CHECK(!str(e, "street_name").empty());
+  }
+  CHECK(told.size() == 3);
+  auto first = all.at("elders").as_array().at(0);
+  CHECK((str(first, "community_name") == "畅家巷社区" || str(first, "community_name") == "金塔巷社区"));
+  CHECK((str(first, "street_name") == "酒泉路街道" || str(first, "street_name") == "张掖路街道"));
+
+  // 畅家巷's point: where its registered elders live on average (张三明 at 36.0600 and two 张林).
+  auto pt = op.get("/api/v1/areas/620102001001/point").json();
+  CHECK(str(pt, "from_code") == "620102001001");
+  CHECK(pt.at("elders").as_int64() == 3);
+  CHECK(pt.at("lat").as_double() == Approx((36.0600 + 36.0610 + 36.0630) / 3));
+  // A community with nobody yet takes its street's point.
+  s.import("areas", "code,name,parent_code,level\r\n620102002002,新社区,620102002,community\r\n");
+  auto empty = op.get("/api/v1/areas/620102002002/point").json();
+  CHECK(str(empty, "from_code") == "620102002");
+  CHECK(op.get("/api/v1/areas/999/point").status == 404);
+
+  auto nopoint = elder_body(with_check("62010219480101004"), "李明");
+  nopoint.erase("lat");
+  nopoint.erase("lon");
+  nopoint.erase("registered_on");
+  auto r = op.post("/api/v1/elders", nopoint);
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  CHECK(r.json().at("lat").as_double() == Approx((36.0600 + 36.0610 + 36.0630) / 3));
+  CHECK(r.json().at("lon").as_double() == Approx(103.83));
+  CHECK(str(r.json(), "registered_on") == shanghai_today());
+  auto half = elder_body(with_check("62010219480101005"), "李亮");
+  half.erase("lon");
+  auto h = op.post("/api/v1/elders", half);
+  CHECK(h.status == 422);
+  CHECK(str(h.json().at("error"), "field") == "lon");
 }
 
 TEST_CASE("tickets: create, idempotency, get with events, list, cancel", "[api][tickets]") {
