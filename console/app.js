@@ -11,15 +11,16 @@ import * as finance from './finance.js';
 import * as admin from './admin.js';
 import { ticketPage, ticketSearch } from './ticket.js';
 import { callbacks } from './callbacks.js';
+import { register } from './elders.js';
 
 const TABS = {
-  operator: [['desk', operator.desk], ['tickets', ticketSearch], ['register', operator.register], ['callbacks', callbacks],
+  operator: [['desk', operator.desk], ['tickets', ticketSearch], ['register', register], ['callbacks', callbacks],
     ['complaints', operator.complaints]],
   supervisor: [['queues', supervisor.queues], ['desk', operator.desk], ['tickets', ticketSearch], ['exceptions', supervisor.exceptions],
     ['disputes', supervisor.disputes], ['firms', supervisor.firms], ['callbacks', callbacks]],
   inspector: [['inspections', inspector.inspections], ['firms', (r) => supervisor.firms(r, false)]],
   finance: [['settlements', finance.settlements]],
-  admin: [['users', admin.users], ['audit', admin.audit], ['firms', supervisor.firms], ['register', operator.register], ['tickets', ticketSearch]],
+  admin: [['users', admin.users], ['audit', admin.audit], ['firms', supervisor.firms], ['register', register], ['tickets', ticketSearch]],
 };
 
 let me = null;

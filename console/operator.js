@@ -6,6 +6,7 @@ import { onLive } from './live.js';
 import { ringingPanel, missedPanel, watchCalls, claim, myCall, secondsSince, mmss } from './calls.js';
 import { t } from './i18n.js';
 import { searchItems } from './items.js';
+import { elderCard, elderLine } from './elders.js';
 import { h, toast, field, input, select, formData, showError, shortTime, stateBadge, uuid, clear, fen, errorText, ticketLink } from './ui.js';
 
 let catalog = [];
@@ -53,9 +54,6 @@ export function itemPicker(onPick) {
   return h('div', {}, box, list, chosen);
 }
 
-function elderLine(e) {
-  return `${e.name} · ${e.sex === 'M' ? t('male') : t('female')} ${e.age ?? ''}${t('years')} · ${t('cat')}${e.category} · ${e.id_number}`;
-}
 
 // Elapsed-time colouring while a ticket waits for a firm: emergencies turn amber after a
 // minute and red after five; normal tickets after ten and thirty.
@@ -86,7 +84,7 @@ export function liveBoard(filter = () => true) {
         h('td', { class: tk.urgency === 'emergency' ? 'urgent' : '' }, ticketLink(tk.ticket_no), tk.urgency === 'emergency' ? ` ${t('emergency')}` : ''),
         h('td', {}, tk.elder_name || ''), h('td', {}, tk.item_name || tk.item_code),
         h('td', {}, stateBadge(tk.state), tk.held_exceptions > 0 ? h('span', { class: 'urgent small' }, ` ⚑${tk.held_exceptions}`) : null),
-        h('td', {}, tk.firm_code || '—'), h('td', { class: ageClass(tk, now) }, elapsed(tk, now))));
+        h('td', {}, tk.firm_name || tk.firm_code || '—'), h('td', { class: ageClass(tk, now) }, elapsed(tk, now))));
     }
   };
   const upsert = (tk) => { rows.set(tk.ticket_no, tk); };
@@ -119,15 +117,7 @@ export function desk(root) {
     try {
       elder = await get(`/api/v1/elders/${id}`);
     } catch (e) { toast(errorText(e), true); return; }
-    clear(cardBox).append(h('div', { class: 'card' },
-      h('h3', {}, elder.name, ' ', h('span', { class: 'muted small' }, elder.elder_id)),
-      h('div', { class: 'small' }, elderLine(elder)),
-      h('div', { class: 'small' }, `${t('phone')}: ${(elder.phones || []).join(', ')} · ${t('community')} ${elder.community_code}`),
-      elder.status !== 'active' ? h('div', { class: 'warn' }, t('elder.inactive')) : null,
-      h('div', { class: 'small' }, h('b', {}, t('open.tickets')), ' ',
-        elder.open_tickets.length ? elder.open_tickets.map((o) => h('span', {}, ticketLink(o.ticket_no), ` ${o.item_name} (${t(`state.${o.state}`)}) `)) : t('none')),
-      h('div', { class: 'small' }, h('b', {}, t('recent')), ' ',
-        elder.recent_services.length ? elder.recent_services.map((o) => `${shortTime(o.checkout_at)} ${o.item_name} ${o.firm_code || ''}`).join('; ') : t('none'))));
+    clear(cardBox).append(elderCard(elder, () => showElder(elder.elder_id)));
     document.getElementById('item-search')?.focus();
     checkDup();
   };
@@ -150,7 +140,10 @@ export function desk(root) {
   const search = async (q) => {
     q = q.trim();
     if (!q) return;
-    const param = /^[0-9+\-\s()]{7,}$/.test(q) ? `phone=${encodeURIComponent(q)}` : /^\d{3}[\dXx]$/.test(q) ? `id_tail=${q}` : `name=${encodeURIComponent(q)}`;
+    // A phone number, an ID tail, a name, or a name and an ID tail ("张林 1234").
+    const both = /^(\S+)\s+(\d{3}[\dXx])$/.exec(q);
+    const param = /^[0-9+\-\s()]{7,}$/.test(q) ? `phone=${encodeURIComponent(q)}` : /^\d{3}[\dXx]$/.test(q) ? `id_tail=${q}`
+      : both ? `name=${encodeURIComponent(both[1])}&id_tail=${both[2]}` : `name=${encodeURIComponent(q)}`;
     try {
       const r = await get(`/api/v1/elders?${param}`);
       clear(results);
@@ -158,6 +151,7 @@ export function desk(root) {
       r.elders.forEach((e) => results.append(h('div', { class: 'card', tabindex: 0, dataset: { elder: e.elder_id },
         onclick: () => showElder(e.elder_id), onkeydown: (ev) => { if (ev.key === 'Enter') showElder(e.elder_id); } },
         h('b', {}, e.name), ' ', h('span', { class: 'small muted' }, elderLine(e)))));
+      if (r.more) results.append(h('p', { class: 'small warn', id: 'results-more' }, t('find.more', { n: r.elders.length })));
       if (r.elders.length === 1) showElder(r.elders[0].elder_id);
     } catch (e) { toast(errorText(e), true); }
   };
@@ -294,53 +288,6 @@ export function desk(root) {
       h('div', { class: 'panel' }, h('h2', {}, t('new.ticket'), h('span', { class: 'hint' }, h('kbd', {}, 'Alt+N'))), form)),
     board));
   return () => { offCalls(); offPop(); clearInterval(tick); ringPanel.dispose(); missed.dispose(); board.dispose(); document.removeEventListener('keydown', keys); };
-}
-
-// Cascading district → street → community selects.
-function areaPicker() {
-  const mk = (name) => select(name, [['', '—']]);
-  const d = mk('district'), s = mk('street'), c = mk('community_code');
-  const fill = async (sel, parent) => {
-    clear(sel).append(h('option', { value: '' }, '—'));
-    const r = await get(parent ? `/api/v1/areas?parent=${parent}` : '/api/v1/areas');
-    r.areas.forEach((a) => sel.append(h('option', { value: a.code }, `${a.name} ${a.code}`)));
-  };
-  d.addEventListener('change', () => { fill(s, d.value); clear(c); });
-  s.addEventListener('change', () => fill(c, s.value));
-  fill(d, '');
-  return h('div', { class: 'row' }, field(t('district'), d), field(t('street'), s), field(t('community'), c));
-}
-
-export function register(root) {
-  const err = h('div', { class: 'error', id: 'register-error' });
-  const today = new Date().toISOString().slice(0, 10);
-  const form = h('form', { id: 'register-form', onsubmit: async (e) => {
-    e.preventDefault();
-    err.textContent = '';
-    const d = formData(form);
-    const body = { id_number: d.id_number, name: d.name, phone: d.phone, community_code: d.community_code, lat: d.lat, lon: d.lon,
-      category: d.category, registered_on: d.registered_on, address: d.address };
-    if (d.contact_name) body.emergency_contacts = [{ name: d.contact_name, relation: d.contact_relation || '', phone: d.contact_phone || '' }];
-    try {
-      const e2 = await post('/api/v1/elders', body);
-      toast(t('registered', { id: e2.elder_id, name: e2.name }));
-      form.reset();
-    } catch (ex) { showError(err, ex); }
-  } },
-  h('div', { class: 'row' }, field(t('id_number'), input('id_number', { maxlength: 18, required: true, autocomplete: 'off' })),
-    field(t('name'), input('name', { required: true }))),
-  h('div', { class: 'row' }, field(t('phone'), input('phone', { required: true }), t('phone.hint')),
-    field(t('category'), select('category', [['A', 'A 三无'], ['B', 'B 重点优抚'], ['C', 'C 普通'], ['D', 'D 重度残疾']]))),
-  areaPicker(),
-  h('div', { class: 'row' }, field(t('lat'), input('lat', { required: true, inputmode: 'decimal' })),
-    field(t('lon'), input('lon', { required: true, inputmode: 'decimal' })),
-    field(t('registered_on'), input('registered_on', { type: 'date', value: today }))),
-  field(t('address'), input('address')),
-  h('div', { class: 'row' }, field(t('contact.name'), input('contact_name')), field(t('contact.relation'), input('contact_relation')),
-    field(t('contact.phone'), input('contact_phone'))),
-  h('button', { class: 'primary', type: 'submit', id: 'register-submit' }, t('register')), err);
-  root.append(h('div', { class: 'panel', style: 'max-width:900px' }, h('h2', {}, t('register.title')), form));
-  document.getElementById('f-id_number').focus();
 }
 
 export function complaints(root) {

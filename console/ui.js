@@ -79,6 +79,9 @@ export function shortTime(iso) {
   return m ? `${m[2]}-${m[3]} ${m[4]}:${m[5]}` : iso;
 }
 
+// Today in Asia/Shanghai (UTC+8, no daylight saving) as YYYY-MM-DD, whatever the browser's zone.
+export function shanghaiToday() { return new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10); }
+
 // A whole number as people read it aloud: 139 7024 1505, 0931-8123456 (area codes 010 and 02x
 // have three digits, the others four).
 export function phoneText(p) {

@@ -34,6 +34,7 @@ json::object elder_json(const store::ElderRow& e, Role role, const TimeZone& tz,
   o["community_name"] = e.community_name;
   o["street_code"] = e.street_code;
   o["street_name"] = e.street_name;
+  o["district_code"] = e.district_code;
   o["lat"] = e.lat;
   o["lon"] = e.lon;
   o["category"] = std::string(to_string(e.category));

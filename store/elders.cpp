@@ -42,7 +42,8 @@ const char* kElderCols =
     "status_reason, address_enc IS NOT NULL, created_at, updated_at, "
     "(SELECT c.name FROM areas c WHERE c.code = elders.community_code), "
     "(SELECT s.code FROM areas c JOIN areas s ON s.code = c.parent_code WHERE c.code = elders.community_code), "
-    "(SELECT s.name FROM areas c JOIN areas s ON s.code = c.parent_code WHERE c.code = elders.community_code)";
+    "(SELECT s.name FROM areas c JOIN areas s ON s.code = c.parent_code WHERE c.code = elders.community_code), "
+    "(SELECT s.parent_code FROM areas c JOIN areas s ON s.code = c.parent_code WHERE c.code = elders.community_code)";
 
 Result<ElderRow> read_elder(Statement& s) {
   ElderRow e;
@@ -64,6 +65,7 @@ Result<ElderRow> read_elder(Statement& s) {
   e.community_name = s.text(15);
   e.street_code = s.text(16);
   e.street_name = s.text(17);
+  e.district_code = s.text(18);
   return e;
 }
 

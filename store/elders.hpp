@@ -35,6 +35,7 @@ struct ElderRow {
   std::string community_name;  // from the areas: the community and the street it is in
   std::string street_code;
   std::string street_name;
+  std::string district_code;
   double lat = 0;
   double lon = 0;
   domain::ElderCategory category = domain::ElderCategory::kC;

@@ -63,7 +63,9 @@ before(async () => {
   importCsv('elders', 'id_number,name,phone,community_code,lat,lon,category,registered_on\r\n' +
     '620102195810100019,张三明,13970241505,620102001001,36.0600,103.8300,A,2026-01-05\r\n' +
     '62010219511015004X,李四芳,13955650450|0931-8123456,620102001002,36.0600,103.8300,B,2026-01-05\r\n' +
-    '620102193806200050,王五,0931-8123456,620102001002,36.0600,103.8300,C,2026-01-05\r\n');
+    '620102193806200050,王五,0931-8123456,620102001002,36.0600,103.8300,C,2026-01-05\r\n' +
+    '620102194001010019,张林,13900001111,620102001001,36.0610,103.8310,C,2026-01-05\r\n' +
+    '620102194805050024,张林,13900002222,620102001002,36.0620,103.8320,B,2026-01-05\r\n');
   importCsv('firms', 'code,name,base_lat,base_lon,daily_capacity,status\r\n' +
     'F_NEAR,近邻家政,36.0700,103.8300,50,active\r\nF_MID,中和护理,36.0900,103.8300,50,active\r\n');
   importCsv('firm-areas', 'firm_code,area_code,category\r\nF_NEAR,620102,life_care\r\nF_MID,620102,life_care\r\nF_MID,620102,medical_care\r\n');
@@ -167,7 +169,7 @@ test('an operator logs in, answers a call, creates a ticket and watches it to co
   const row = page.locator(`#board tr[data-ticket="${no}"]`);
   await row.waitFor({ timeout: 5000 });
   await page.waitForFunction((n) => /已完成/.test(document.querySelector(`#board tr[data-ticket="${n}"]`)?.innerText || ''), no, { timeout: 20000 });
-  assert.match(await row.innerText(), /F_/);
+  assert.match(await row.innerText(), /近邻家政|中和护理/);  // the firm by name
   await shot(page, '04-board-completed');
 
   // The ticket number opens the ticket: its whole timeline, the visit, the call it came from.
@@ -286,8 +288,7 @@ async function fillRegistration(page, { id_number, name, phone, category }) {
   await page.selectOption('#f-street', '620102001');
   await page.waitForFunction(() => document.querySelectorAll('#f-community_code option').length > 1);
   await page.selectOption('#f-community_code', '620102001002');
-  await page.fill('#f-lat', '36.0612');
-  await page.fill('#f-lon', '103.8311');
+  await page.waitForFunction(() => /张家园社区的位置/.test(document.querySelector('#home-point').textContent));
 }
 
 test('an operator registers an elder with the keyboard and the area pickers', async () => {
@@ -303,6 +304,25 @@ test('an operator registers an elder with the keyboard and the area pickers', as
     headers: { Authorization: `Bearer ${await page.evaluate(() => sessionStorage.getItem('vnh.token'))}` } })).json();
   assert.equal(found.elders.length, 1);
   assert.equal(found.elders[0].category, 'B');
+  // No point picked: the home is the community's point (where 张家园's registered elders live),
+  // registered today in Asia/Shanghai.
+  assert.ok(Math.abs(found.elders[0].lat - (36.06 + 36.06 + 36.062) / 3) < 1e-6);
+  assert.equal(found.elders[0].registered_on, new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10));
+  assert.equal(found.elders[0].community_name, '张家园社区');
+  {
+    // A point picked on the map is the home's.
+    await fillRegistration(page, { id_number: '620102195002020010', name: '周八', phone: '139-0000-6666' });
+    const box = await page.locator('#home-map').boundingBox();
+    await page.mouse.click(box.x + box.width * 0.8, box.y + box.height * 0.3);
+    await page.waitForFunction(() => /地图选点/.test(document.querySelector('#home-point').textContent));
+    await shot(page, '18-register-map');
+    await page.click('#register-submit');
+    await page.locator('#toast div', { hasText: '周八' }).waitFor();
+    const zhou = await (await fetch(`${base}/api/v1/elders?phone=13900006666`, {
+      headers: { Authorization: `Bearer ${await page.evaluate(() => sessionStorage.getItem('vnh.token'))}` } })).json();
+    assert.ok(zhou.elders[0].lat > 36.0607, `picked north-east of the point: ${zhou.elders[0].lat}`);
+    assert.ok(zhou.elders[0].lon > 103.8307);
+  }
   {
     // A bad ID number is refused with the field named.
     await fillRegistration(page, { id_number: '620102195001010018', name: '错号', phone: '13900008888' });
@@ -310,6 +330,48 @@ test('an operator registers an elder with the keyboard and the area pickers', as
     await page.waitForFunction(() => /身份证号/.test(document.querySelector('#register-error').textContent));
     await shot(page, '06-register-error');
   }
+  await page.close();
+});
+
+test('the elder card: two 张林 told apart, names of community and street, reveal with a reason, edit, deactivate and reactivate', async () => {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+  await login(page, 'sup1');
+  await page.click('#tab-desk');
+  await page.fill('#find', '张林');
+  await page.press('#find', 'Enter');
+  await page.waitForFunction(() => document.querySelectorAll('#results .card').length === 2);
+  const lines = await page.locator('#results .card').allInnerTexts();
+  assert.notEqual(lines[0].replace(/^张林/, ''), lines[1].replace(/^张林/, ''));
+  assert.ok(lines.some((l) => /86岁/.test(l) && /畅家巷社区（酒泉路街道）/.test(l) && /尾号 0019/.test(l)), lines.join(' | '));
+  assert.ok(lines.some((l) => /78岁/.test(l) && /张家园社区/.test(l) && /尾号 0024/.test(l)), lines.join(' | '));
+  // A name and an ID tail find one.
+  await page.fill('#find', '张林 0024');
+  await page.press('#find', 'Enter');
+  await page.waitForFunction(() => /张家园社区（酒泉路街道）/.test(document.querySelector('#elder-card')?.innerText || ''));
+  await shot(page, '19-elder-card');
+  // Reveal needs a reason; the whole ID number is shown and the view is audited.
+  await page.click('#elder-reveal-open');
+  await page.selectOption('#elder-reveal-choice', '');
+  await page.click('#elder-reveal button[type=submit]');
+  await page.waitForFunction(() => /请填写原因/.test(document.querySelector('#elder-reveal .error').textContent));
+  await page.fill('#elder-reveal-reason', '老人来电要求核对');
+  await page.click('#elder-reveal button[type=submit]');
+  await page.waitForFunction(() => /620102194805050024/.test(document.querySelector('#elder-whole').innerText));
+  // Edit: category B → D.
+  await page.click('#elder-edit-open');
+  await page.selectOption('#elder-edit [name=category]', 'D');
+  await page.click('#elder-edit-submit');
+  await page.waitForFunction(() => /类别D/.test(document.querySelector('#elder-card').innerText));
+  // A supervisor deactivates with a reason; the card says so; reactivates.
+  await page.click('#elder-deactivate-open');
+  await page.click('#elder-deactivate button[type=submit]');  // the first reason: 迁出本区
+  await page.locator('#elder-inactive').waitFor();
+  assert.match(await page.locator('#elder-inactive').innerText(), /迁出本区/);
+  await shot(page, '20-elder-inactive');
+  await page.click('#elder-reactivate-open');
+  await page.click('#elder-reactivate button[type=submit]');
+  await page.locator('#elder-deactivate-open').waitFor();
+  assert.equal(await page.locator('#elder-inactive').count(), 0);
   await page.close();
 });
 

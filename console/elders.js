@@ -1,0 +1,236 @@
+// The elder register on the console: the line that tells two elders of one name apart (sex,
+// age, category, community and street, ID tail), the elder card with its actions — edit,
+// reveal the whole data with a reason (audited), deactivate / reactivate (supervisors) — and
+// registration, where the home is picked on the district map or takes the community's point.
+import { get, post, patch, getMe } from './api.js';
+import { t } from './i18n.js';
+import { h, toast, field, input, select, formData, showError, shortTime, clear, errorText, ticketLink, phoneText, shanghaiToday } from './ui.js';
+
+const CATEGORIES = [['A', 'A 三无'], ['B', 'B 重点优抚'], ['C', 'C 普通'], ['D', 'D 重度残疾']];
+const canSupervise = () => ['supervisor', 'admin'].includes(getMe()?.role);
+
+// "男 86岁 · C类 · 畅家巷社区（酒泉路街道）· 身份证尾号 0019"
+export function elderLine(e) {
+  const sex = e.sex === 'M' ? t('male') : e.sex === 'F' ? t('female') : '';
+  const place = e.community_name ? `${e.community_name}${e.street_name ? `（${e.street_name}）` : ''}` : e.community_code;
+  const tail = (e.id_number || '').slice(-4);
+  return [`${sex} ${e.age ?? ''}${t('years')}`, `${t('cat')}${e.category}`, place, tail ? t('id.tail', { tail }) : ''].filter(Boolean).join(' · ');
+}
+
+// Cascading district → street → community selects, optionally set to an elder's community.
+export function areaPicker(initial = null, onCommunity = () => {}) {
+  const mk = (name) => select(name, [['', '—']]);
+  const d = mk('district'), s = mk('street'), c = mk('community_code');
+  const fill = async (sel, parent, want) => {
+    clear(sel).append(h('option', { value: '' }, '—'));
+    const r = await get(parent ? `/api/v1/areas?parent=${encodeURIComponent(parent)}` : '/api/v1/areas');
+    r.areas.forEach((a) => sel.append(h('option', { value: a.code }, a.name)));
+    if (want) sel.value = want;
+    return r.areas;
+  };
+  d.addEventListener('change', () => { fill(s, d.value); clear(c); onCommunity(null); });
+  s.addEventListener('change', () => { fill(c, s.value); onCommunity(null); });
+  c.addEventListener('change', () => onCommunity(c.value || null, c.options[c.selectedIndex]?.textContent || ''));
+  fill(d, '', initial?.district_code).then(async (districts) => {
+    if (initial) {
+      await fill(s, initial.district_code, initial.street_code);
+      await fill(c, initial.street_code, initial.community_code);
+    } else if (districts.length === 1) {
+      d.value = districts[0].code;  // one district: nothing to choose
+      await fill(s, d.value);
+    }
+  }).catch(() => {});
+  const el = h('div', { class: 'row' }, field(t('district'), d), field(t('street'), s), field(t('community'), c));
+  el.community = () => c.value;
+  el.communityName = () => c.options[c.selectedIndex]?.textContent || '';
+  return el;
+}
+
+// The district map for the home's point (Leaflet, vendored). With no tile server configured
+// it shows the points it knows — the street's communities — on a plain background; the
+// operator clicks where the home is, or leaves the community's point.
+function homeMap() {
+  const box = h('div', { class: 'map', id: 'home-map', role: 'application', 'aria-label': t('map.label') });
+  const note = h('div', { class: 'small', id: 'home-point', 'aria-live': 'polite' }, t('map.pick.community'));
+  let map = null, home = null, picked = null, around = null;
+  const ensure = () => {
+    if (map || !window.L) return map;
+    map = window.L.map(box, { zoomControl: true, attributionControl: false }).setView([36.06, 103.83], 13);
+    around = window.L.layerGroup().addTo(map);
+    window.L.control.scale({ imperial: false }).addTo(map);
+    map.on('click', (e) => {
+      picked = { lat: Number(e.latlng.lat.toFixed(6)), lon: Number(e.latlng.lng.toFixed(6)) };
+      place([picked.lat, picked.lon]);
+      note.textContent = t('map.picked', { lat: picked.lat, lon: picked.lon });
+    });
+    return map;
+  };
+  const place = (ll) => {
+    if (!ensure()) return;
+    if (!home) home = window.L.circleMarker(ll, { radius: 9, color: '#b00020', weight: 3, fillOpacity: 0.6 }).addTo(map);
+    else home.setLatLng(ll);
+  };
+  const api = {
+    el: h('div', {}, box, note),
+    picked: () => picked,
+    reset() { picked = null; note.textContent = t('map.pick.community'); },
+    // Centres on the community's point and shows its street's communities around it.
+    async community(code, name, siblings) {
+      picked = null;
+      if (!code) { note.textContent = t('map.pick.community'); return; }
+      try {
+        const p = await get(`/api/v1/areas/${encodeURIComponent(code)}/point`);
+        if (p.lat === null) { note.textContent = t('map.no.point'); return; }
+        ensure()?.setView([p.lat, p.lon], 16);
+        place([p.lat, p.lon]);
+        note.textContent = p.from_code === code ? t('map.community', { name, n: p.elders }) : t('map.parent', { name });
+        around?.clearLayers();
+        for (const s of siblings) {
+          get(`/api/v1/areas/${encodeURIComponent(s.code)}/point`).then((q) => {
+            if (q.lat === null || q.from_code !== s.code || !around) return;
+            window.L.circleMarker([q.lat, q.lon], { radius: 5, color: '#1f5f99', weight: 1, fillOpacity: 0.4 })
+              .bindTooltip(s.name, { permanent: true, direction: 'right', className: 'map-label' }).addTo(around);
+          }).catch(() => {});
+        }
+      } catch (e) { note.textContent = errorText(e); }
+    },
+    invalidate() { map?.invalidateSize(); },
+  };
+  return api;
+}
+
+export function register(root) {
+  const err = h('div', { class: 'error', id: 'register-error', role: 'alert' });
+  const map = homeMap();
+  const areas = areaPicker(null, (code, name) => {
+    const sel = document.getElementById('f-community_code');
+    const siblings = sel ? [...sel.options].filter((o) => o.value && o.value !== code).map((o) => ({ code: o.value, name: o.textContent })) : [];
+    map.community(code, name, siblings);
+  });
+  const form = h('form', { id: 'register-form', onsubmit: async (e) => {
+    e.preventDefault();
+    err.textContent = '';
+    const d = formData(form);
+    const body = { id_number: d.id_number, name: d.name, phone: d.phone, community_code: d.community_code,
+      category: d.category, registered_on: d.registered_on, address: d.address };
+    const p = map.picked();
+    if (p) { body.lat = p.lat; body.lon = p.lon; }  // else the community's point
+    if (d.contact_name) body.emergency_contacts = [{ name: d.contact_name, relation: d.contact_relation || '', phone: d.contact_phone || '' }];
+    try {
+      const e2 = await post('/api/v1/elders', body);
+      toast(t('registered', { id: e2.elder_id, name: e2.name }));
+      for (const f of ['id_number', 'name', 'phone', 'address', 'contact_name', 'contact_relation', 'contact_phone']) form.elements[f].value = '';
+      map.reset();
+      form.elements.id_number.focus();
+    } catch (ex) { showError(err, ex); }
+  } },
+  h('div', { class: 'row' }, field(t('id_number'), input('id_number', { maxlength: 18, required: true, autocomplete: 'off' })),
+    field(t('name'), input('name', { required: true }))),
+  h('div', { class: 'row' }, field(t('phone'), input('phone', { required: true }), t('phone.hint')),
+    field(t('category'), select('category', CATEGORIES)),
+    field(t('registered_on'), input('registered_on', { type: 'date', value: shanghaiToday() }))),
+  areas,
+  field(t('address'), input('address')),
+  h('div', { class: 'row' }, field(t('contact.name'), input('contact_name')), field(t('contact.relation'), input('contact_relation')),
+    field(t('contact.phone'), input('contact_phone'))),
+  h('label', {}, t('map.home')), map.el,
+  h('button', { class: 'primary', type: 'submit', id: 'register-submit' }, t('register')), err);
+  root.append(h('div', { class: 'panel', style: 'max-width:900px' }, h('h2', {}, t('register.title')), form));
+  document.getElementById('f-id_number').focus();
+}
+
+// An inline form under the card: a reason and a button; `run(reason)` does the action.
+function reasonForm(id, label, options, run) {
+  const err = h('div', { class: 'error', role: 'alert' });
+  const choice = select('reason_choice', options.map((o) => [o, o]).concat([['', t('reason.other')]]), { id: `${id}-choice` });
+  const text = input('reason', { id: `${id}-reason`, maxlength: 200 });
+  const form = h('form', { class: 'inline-form', id, onsubmit: async (e) => {
+    e.preventDefault();
+    const reason = [choice.value, text.value.trim()].filter(Boolean).join('：');
+    if (!reason) { err.textContent = t('reason.needed'); text.focus(); return; }
+    try { await run(reason); } catch (ex) { showError(err, ex); }
+  } }, h('div', { class: 'row' }, field(t('reason'), choice), field(t('reason.detail'), text)),
+  h('button', { class: 'primary', type: 'submit' }, label), err);
+  setTimeout(() => choice.focus(), 0);
+  return form;
+}
+
+// The edit form: only what changed is sent; moving to another community moves the home to its
+// point unless the operator unticks it.
+function editForm(elder, done) {
+  const err = h('div', { class: 'error', role: 'alert' });
+  const areas = areaPicker(elder);
+  const move = h('input', { type: 'checkbox', id: 'f-move_point', checked: true });
+  const form = h('form', { class: 'inline-form', id: 'elder-edit', onsubmit: async (e) => {
+    e.preventDefault();
+    const d = formData(form);
+    const body = {};
+    if (d.name && d.name !== elder.name) body.name = d.name;
+    if (d.category !== elder.category) body.category = d.category;
+    if (d.phone) body.phone = d.phone;
+    if (d.address) body.address = d.address;
+    if (d.community_code && d.community_code !== elder.community_code) {
+      body.community_code = d.community_code;
+      if (move.checked) {
+        try {
+          const p = await get(`/api/v1/areas/${encodeURIComponent(d.community_code)}/point`);
+          if (p.lat !== null) { body.lat = p.lat; body.lon = p.lon; }
+        } catch {}
+      }
+    }
+    if (!Object.keys(body).length) { err.textContent = t('edit.nothing'); return; }
+    try { done(await patch(`/api/v1/elders/${elder.elder_id}`, body)); } catch (ex) { showError(err, ex); }
+  } },
+  h('div', { class: 'row' }, field(t('name'), input('name', { value: elder.name, required: true })),
+    field(t('category'), select('category', CATEGORIES, { value: elder.category }))),
+  h('div', { class: 'row' }, field(t('phone'), input('phone', { placeholder: t('edit.phone.keep') }), t('phone.hint')),
+    field(t('address'), input('address', { placeholder: t('edit.address.keep') }))),
+  areas,
+  h('label', { for: 'f-move_point', class: 'check' }, move, ' ', t('edit.move.point')),
+  h('button', { class: 'primary', type: 'submit', id: 'elder-edit-submit' }, t('save')), err);
+  form.elements.category.value = elder.category;
+  return form;
+}
+
+// The elder card. `reload()` is called after a change so the desk shows the new state.
+export function elderCard(elder, reload) {
+  const extra = h('div', { id: 'elder-extra' });
+  const open = (el) => { clear(extra).append(el); };
+  const whole = h('div', { id: 'elder-whole' });
+  const actions = h('div', { class: 'actions' },
+    h('button', { type: 'button', class: 'secondary small', id: 'elder-edit-open', onclick: () => open(editForm(elder, (e) => { toast(t('saved')); reload(e); })) }, t('edit')),
+    h('button', { type: 'button', class: 'secondary small', id: 'elder-reveal-open', onclick: () => open(reasonForm('elder-reveal', t('reveal'),
+      [t('reason.callback'), t('reason.contact'), t('reason.verify')], async (reason) => {
+        const w = await post(`/api/v1/elders/${elder.elder_id}/reveal`, { reason });
+        clear(extra);
+        clear(whole).append(h('div', { class: 'warn small' }, t('reveal.audited')),
+          h('div', { class: 'small' }, `${t('id_number')}：${w.id_number}`),
+          h('div', { class: 'small' }, `${t('phone')}：${w.phones.map(phoneText).join('，')}`),
+          w.address ? h('div', { class: 'small' }, `${t('address')}：${w.address}`) : null,
+          w.emergency_contacts.map((c) => h('div', { class: 'small' }, `${t('contact.name')}：${c.name} ${c.relation} ${phoneText(c.phone)}`)));
+      })) }, t('reveal')),
+    canSupervise() ? (elder.status === 'active'
+      ? h('button', { type: 'button', class: 'danger small', id: 'elder-deactivate-open', onclick: () => open(reasonForm('elder-deactivate', t('deactivate'),
+        [t('reason.moved'), t('reason.nursing_home'), t('reason.duplicate')], async (reason) => {
+          const e = await post(`/api/v1/elders/${elder.elder_id}/deactivate`, { reason });
+          toast(t('deactivated', { name: e.name }));
+          reload(e);
+        })) }, t('deactivate'))
+      : h('button', { type: 'button', class: 'secondary small', id: 'elder-reactivate-open', onclick: () => open(reasonForm('elder-reactivate', t('reactivate'),
+        [t('reason.back')], async (reason) => {
+          const e = await post(`/api/v1/elders/${elder.elder_id}/reactivate`, { reason });
+          toast(t('reactivated', { name: e.name }));
+          reload(e);
+        })) }, t('reactivate'))) : null);
+  return h('div', { class: 'card' },
+    h('h3', {}, elder.name, ' ', h('span', { class: 'muted small' }, elder.elder_id)),
+    h('div', { class: 'small' }, elderLine(elder)),
+    h('div', { class: 'small' }, `${t('phone')}：${(elder.phones || []).join('，')}`),
+    (elder.emergency_contacts || []).length ? h('div', { class: 'small' }, `${t('contact.name')}：${elder.emergency_contacts.map((c) => `${c.name} ${c.relation} ${c.phone}`).join('；')}`) : null,
+    elder.status !== 'active' ? h('div', { class: 'warn', id: 'elder-inactive' }, t('elder.inactive'), elder.status_reason ? `（${elder.status_reason}）` : '') : null,
+    h('div', { class: 'small' }, h('b', {}, t('open.tickets')), ' ',
+      elder.open_tickets.length ? elder.open_tickets.map((o) => h('span', {}, ticketLink(o.ticket_no), ` ${o.item_name} (${t(`state.${o.state}`)}) `)) : t('none')),
+    h('div', { class: 'small' }, h('b', {}, t('recent')), ' ',
+      elder.recent_services.length ? elder.recent_services.map((o) => h('span', {}, shortTime(o.checkout_at), ' ', ticketLink(o.ticket_no), ` ${o.item_name} ${o.firm_name || ''}；`)) : t('none')),
+    whole, actions, extra);
+}
