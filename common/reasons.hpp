@@ -104,4 +104,21 @@ VNH_TRANSPORT_CODES(VNH_DECLARE_TRANSPORT)
 // Every code the server can send: the reasons, the canonical codes' names, the transport codes.
 std::vector<std::string_view> all_error_codes();
 
+// Why a ticket is unassigned (a ticket's `unassigned_reason` and its `unassigned` event's
+// detail): a code with words in the console (`unassigned.<code>`), never a sentence.
+// X(name, "code")
+#define VNH_UNASSIGNED_REASONS(X)                  \
+  X(kNoFirmServes, "no_firm_serves")               \
+  X(kNoActiveFirm, "no_active_firm")               \
+  X(kAllDeclinedOrFull, "all_declined_or_full")    \
+  X(kImported, "imported")
+
+namespace unassigned {
+#define VNH_DECLARE_UNASSIGNED(name, text) inline constexpr std::string_view name{text};
+VNH_UNASSIGNED_REASONS(VNH_DECLARE_UNASSIGNED)
+#undef VNH_DECLARE_UNASSIGNED
+}  // namespace unassigned
+
+std::vector<std::string_view> all_unassigned_reasons();
+
 }  // namespace vnh

@@ -46,4 +46,12 @@ std::vector<std::string_view> all_error_codes() {
   return unique;
 }
 
+std::vector<std::string_view> all_unassigned_reasons() {
+  std::vector<std::string_view> out;
+#define VNH_LIST_UNASSIGNED(name, text) out.push_back(text);
+  VNH_UNASSIGNED_REASONS(VNH_LIST_UNASSIGNED)
+#undef VNH_LIST_UNASSIGNED
+  return out;
+}
+
 }  // namespace vnh

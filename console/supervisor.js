@@ -3,13 +3,13 @@
 import { get, post } from './api.js';
 import { onLive } from './live.js';
 import { t } from './i18n.js';
-import { h, toast, input, select, shortTime, stateBadge, clear, errorText, ticketLink } from './ui.js';
+import { h, toast, input, select, shortTime, stateBadge, clear, errorText, ticketLink, unassignedText } from './ui.js';
 import { liveBoard } from './operator.js';
 
 function ticketRow(tk, actions) {
   return h('tr', { dataset: { ticket: tk.ticket_no } }, h('td', { class: tk.urgency === 'emergency' ? 'urgent' : '' }, ticketLink(tk.ticket_no)),
     h('td', {}, tk.elder_name), h('td', {}, tk.item_name), h('td', {}, stateBadge(tk.state)),
-    h('td', { class: 'small' }, tk.unassigned_reason || tk.firm_code || ''), h('td', {}, actions));
+    h('td', { class: 'small' }, tk.state === 'unassigned' ? unassignedText(tk.unassigned_reason) : tk.firm_name || tk.firm_code || ''), h('td', {}, actions));
 }
 
 export function queues(root) {

@@ -4,7 +4,7 @@
 // cancel (operators, supervisors) and re-offer (supervisors); and the ticket search.
 import { get, post, getMe } from './api.js';
 import { t } from './i18n.js';
-import { h, clear, shortTime, stateBadge, field, input, select, errorText, toast, ticketLink } from './ui.js';
+import { h, clear, shortTime, stateBadge, field, input, select, errorText, toast, ticketLink, unassignedText } from './ui.js';
 
 const OPEN = ['created', 'offered', 'accepted', 'in_service', 'unassigned'];
 
@@ -30,7 +30,7 @@ function eventText(e) {
     case 'dispute_upheld': return t('event.dispute_upheld') + (d.note ? ` · ${d.note}` : '');
     case 'complaint': return t('event.complaint', { status: t(`complaint.${d.status}`) });
     case 'cancelled': return t('event.cancelled') + (d.reason ? ` · ${d.reason}` : '');
-    case 'unassigned': return t('event.unassigned');
+    case 'unassigned': return unassignedText(d.reason);
     case 'reoffer': return d.firm_code ? t('event.reoffer.firm', { firm: d.firm_code }) : t('event.reoffer');
     case 'imported': return t('event.imported');
     default: return t('event.other');

@@ -94,6 +94,12 @@ export function phoneText(p) {
 // A ticket number that opens the ticket page.
 export function ticketLink(no) { return h('a', { href: `#ticket/${encodeURIComponent(no)}`, class: 'ticket-link' }, no); }
 
+// Why a ticket is unassigned, in words (a code from the dispatcher; tickets from before the
+// codes carry a sentence, shown as the general words).
+export function unassignedText(code) {
+  return code && t.hasAny(`unassigned.${code}`) ? t(`unassigned.${code}`) : t('event.unassigned');
+}
+
 export function stateBadge(s) { return h('span', { class: `state ${s}` }, t(`state.${s}`)); }
 
 export function uuid() {

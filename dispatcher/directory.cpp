@@ -1,10 +1,9 @@
 #include "dispatcher/directory.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 
+#include "common/reasons.hpp"
 #include "store/policies.hpp"
 #include "store/reference.hpp"
 #include "store/stats.hpp"
@@ -99,10 +98,9 @@ std::string FirmDirectory::no_candidate_reason(const std::string& community, Cat
       ++full;
     }
   });
-  if (covering == 0) return fmt::format("no firm serves {} for {}", community, to_string(category));
-  if (active == 0) return fmt::format("the {} firm(s) serving {} are suspended or exited", covering, community);
-  return fmt::format("all {} active firm(s) declined or let the offer time out ({}) or are at today's capacity ({})",
-                     active, declined, full);
+  if (covering == 0) return std::string(unassigned::kNoFirmServes);
+  if (active == 0) return std::string(unassigned::kNoActiveFirm);
+  return std::string(unassigned::kAllDeclinedOrFull);
 }
 
 std::optional<FirmInfo> FirmDirectory::firm(std::int64_t id) const {

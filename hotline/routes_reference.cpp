@@ -57,9 +57,10 @@ void area_point(Api& api, Api::Call&& call) {
 // Every code an error body or a CommandResult can carry (common/reasons.hpp), so that a
 // client can hold its words for each.
 void error_codes(Api&, Api::Call&& call) {
-  json::array a;
+  json::array a, u;
   for (auto c : all_error_codes()) a.push_back(json::value(c));
-  call.respond(json_response(200, json::object{{"codes", std::move(a)}}));
+  for (auto c : all_unassigned_reasons()) u.push_back(json::value(c));
+  call.respond(json_response(200, json::object{{"codes", std::move(a)}, {"unassigned_reasons", std::move(u)}}));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "common/reasons.hpp"
 #include "common/csv.hpp"
 #include "common/identity.hpp"
 #include "common/text.hpp"
@@ -498,7 +499,7 @@ Status import_ticket(Row& r, Lookups& lk, TicketCounters& counters) {
     t.closed_at = t.updated_at;
   }
   if (s == TicketState::kCancelled) t.cancel_reason = "imported as cancelled";
-  if (s == TicketState::kUnassigned) t.unassigned_reason = "imported as unassigned";
+  if (s == TicketState::kUnassigned) t.unassigned_reason = std::string(unassigned::kImported);
   if (s == TicketState::kDisputed) t.dispute = DisputeStatus::kOpen;
   auto id = store::insert_ticket(lk.db, t);
   if (!id.ok() && id.status().code() == Code::kAlreadyExists) {

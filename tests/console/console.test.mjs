@@ -462,6 +462,13 @@ test('every code the server can send has words in Chinese and English; the conso
     return list.filter((c) => !t.has(`err.${c}`));
   }, codes);
   assert.deepEqual(missing, []);
+  // … and every reason a ticket can be unassigned for.
+  const why = (await apiAs(page, 'GET', '/api/v1/error-codes')).json.unassigned_reasons;
+  assert.ok(why.includes('no_firm_serves'));
+  assert.deepEqual(await page.evaluate(async (list) => {
+    const { t } = await import('/console/i18n.js');
+    return list.filter((c) => !t.has(`unassigned.${c}`));
+  }, why), []);
   // A bad ID number at registration: the field's name and the reason, in Chinese.
   await page.click('#tab-register');
   await fillRegistration(page, { id_number: '620102195001010018', name: '错号', phone: '13900008888' });
