@@ -38,7 +38,7 @@ function render() {
   const current = ticket ? ['ticket', (r) => ticketPage(r, decodeURIComponent(ticket[1]))] : tabs.find(([k]) => k === want) || tabs[0];
   const nav = clear(document.getElementById('tabs'));
   tabs.forEach(([key], i) => nav.append(h('button', { type: 'button', class: key === current[0] ? 'active' : '', id: `tab-${key}`,
-    title: `Alt+${i + 1}`, onclick: () => { location.hash = key; } }, t(`tab.${key}`))));
+    title: `Alt+Shift+${i + 1}`, onclick: () => { location.hash = key; } }, t(`tab.${key}`))));
   document.getElementById('who').textContent = `${me.username} · ${t(`role.${me.role}`)}`;
   document.getElementById('logout').hidden = false;
   if (typeof dispose === 'function') dispose();
@@ -98,11 +98,34 @@ document.getElementById('logout').addEventListener('click', async () => {
   disconnectLive();
   render();
 });
+// Alt+Shift+1…9 switch tabs (Alt+digit is the browser's own tab switch on Linux); `?` outside a
+// text field shows the shortcuts.
 document.addEventListener('keydown', (e) => {
-  if (!me || !e.altKey) return;
-  const n = Number(e.key);
+  if (!me) return;
+  const typing = /^(INPUT|SELECT|TEXTAREA)$/.test(e.target.tagName) || e.target.isContentEditable;
+  if (e.key === '?' && !typing && !e.ctrlKey && !e.altKey) { toggleHelp(); e.preventDefault(); return; }
+  const m = /^Digit([1-9])$/.exec(e.code);
+  if (!m || !e.altKey || !e.shiftKey) return;
   const tabs = TABS[me.role] || [];
-  if (n >= 1 && n <= tabs.length) { location.hash = tabs[n - 1][0]; e.preventDefault(); }
+  const n = Number(m[1]);
+  if (n <= tabs.length) { location.hash = tabs[n - 1][0]; e.preventDefault(); }
 });
+
+// The shortcuts, in a dialog (Esc closes it).
+function toggleHelp() {
+  const old = document.getElementById('help');
+  if (old) { old.close(); old.remove(); return; }
+  const rows = [['Alt+Shift+1…9', t('help.tabs')], ['?', t('help.help')], ['Esc', t('help.close')],
+    ['Alt+J', t('help.answer')], ['Alt+C', t('help.find')], ['Alt+N', t('help.new')], ['Tab', t('help.tab')], ['Ctrl+Enter', t('help.create')],
+    ['↑ ↓ Enter', t('help.items')], ['↑ ↓ / j k', t('help.cb.move')], ['Enter', t('help.cb.open')], ['1–5', t('help.cb.rate')],
+    ['0', t('help.cb.missed')], ['D', t('help.cb.dial')]];
+  const dlg = h('dialog', { id: 'help', 'aria-labelledby': 'help-title' },
+    h('h2', { id: 'help-title' }, t('help.title')),
+    h('table', {}, h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('td', {}, h('kbd', {}, k)), h('td', {}, v))))),
+    h('button', { type: 'button', class: 'primary', onclick: () => { dlg.close(); dlg.remove(); } }, t('help.close.button')));
+  dlg.addEventListener('close', () => dlg.remove());
+  document.body.append(dlg);
+  dlg.showModal();
+}
 setLang(t.lang());
 if (getToken()) start(); else render();

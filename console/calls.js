@@ -134,7 +134,7 @@ export function ringingPanel(onAnswer) {
     for (const el of list.querySelectorAll('.age')) el.textContent = t('call.ringing.for', { s: mmss(secondsSince(el.dataset.since)) });
   }, 1000);
   draw();
-  const panel = h('div', { class: 'panel' }, h('h2', {}, t('calls'), count, h('span', { class: 'hint' }, mute)), list);
+  const panel = h('div', { class: 'panel' }, h('h2', {}, t('calls'), count, h('span', { class: 'hint' }, h('kbd', { title: t('help.answer') }, 'Alt+J'), ' ', mute)), list);
   panel.dispose = () => { off(); clearInterval(timer); };
   return panel;
 }

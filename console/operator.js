@@ -1,6 +1,7 @@
-// The operator's screens: desk (calls, elder search and card, new ticket, live board),
-// elder registration, the day's callbacks and complaints. Keyboard-first: Alt+F find,
-// Alt+N new ticket, Ctrl+Enter submit, arrows and Enter in the item search.
+// The operator's screens: desk (calls, elder search and card, new ticket, live board) and
+// complaints. Keyboard-first (shortcuts no browser claims; `?` lists them): Alt+J answer the
+// oldest ringing call, Alt+C find, Alt+N new ticket, Ctrl+Enter submit, arrows and Enter in the
+// item search.
 import { get, post, getMe } from './api.js';
 import { onLive } from './live.js';
 import { ringingPanel, missedPanel, watchCalls, claim, myCall, secondsSince, mmss } from './calls.js';
@@ -186,11 +187,13 @@ export function desk(root) {
   } },
   field(t('item'), itemPicker((it) => { item = it; checkDup(); if (it.category === 'emergency_aid') document.getElementById('f-urgency').value = 'emergency'; })),
   dupBox,
+  // Item, urgency, note: the note is two Tab stops from the item search; the window (a date and
+  // time, several stops each) comes after.
+  field(t('urgency'), select('urgency', [['normal', t('normal')], ['emergency', t('emergency')]])),
+  field(t('notes'), h('textarea', { name: 'notes', id: 'f-notes', rows: 2 })),
   h('div', { class: 'row' },
-    field(t('urgency'), select('urgency', [['normal', t('normal')], ['emergency', t('emergency')]])),
     field(t('window.start'), input('window_start', { type: 'datetime-local' })),
     field(t('window.end'), input('window_end', { type: 'datetime-local' }))),
-  field(t('notes'), h('textarea', { name: 'notes', id: 'f-notes', rows: 2 })),
   h('button', { class: 'primary', type: 'submit', id: 'create-ticket' }, t('create.ticket'), ' ', h('kbd', {}, 'Ctrl+Enter')), err);
   form.addEventListener('keydown', (e) => { if (e.key === 'Enter' && e.ctrlKey) form.requestSubmit(); });
   // A form is in progress when the operator is in it or has put anything in it.
@@ -277,13 +280,16 @@ export function desk(root) {
   myCall().then((c) => { if (c && !call) takeCall(c); });
 
   const keys = (e) => {
-    if (e.altKey && e.key.toLowerCase() === 'f') { findBox.focus(); e.preventDefault(); }
-    if (e.altKey && e.key.toLowerCase() === 'n') { document.getElementById('item-search')?.focus(); e.preventDefault(); }
+    if (!e.altKey || e.shiftKey || e.ctrlKey) return;
+    const k = e.key.toLowerCase();
+    if (k === 'c') { findBox.focus(); e.preventDefault(); }
+    if (k === 'n') { document.getElementById('item-search')?.focus(); e.preventDefault(); }
+    if (k === 'j') { document.querySelector('#calls .call.ringing button.primary')?.click(); e.preventDefault(); }
   };
   document.addEventListener('keydown', keys);
   root.append(h('div', { class: 'grid cols-3' },
     h('div', {}, ringPanel, h('div', { class: 'panel' }, h('h2', {}, t('call.mine')), callBox),
-      h('div', { class: 'panel' }, h('h2', {}, t('find'), h('span', { class: 'hint' }, h('kbd', {}, 'Alt+F'))), findBox, results), missed),
+      h('div', { class: 'panel' }, h('h2', {}, t('find'), h('span', { class: 'hint' }, h('kbd', {}, 'Alt+C'))), findBox, results), missed),
     h('div', {}, h('div', { class: 'panel' }, h('h2', {}, t('card')), cardBox),
       h('div', { class: 'panel' }, h('h2', {}, t('new.ticket'), h('span', { class: 'hint' }, h('kbd', {}, 'Alt+N'))), form)),
     board));

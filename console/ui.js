@@ -25,8 +25,13 @@ export function toast(msg, bad = false) {
   setTimeout(() => el.remove(), bad ? 7000 : 4000);
 }
 
+// A labelled field: the label names the control (for a screen reader and a click), also when
+// `input` is a group with the control inside it.
+let fieldSeq = 0;
 export function field(label, input, hint) {
-  return h('div', {}, h('label', {}, label, hint ? h('span', { class: 'muted' }, ' ', hint) : null), input);
+  const control = input.matches?.('input, select, textarea') ? input : input.querySelector?.('input, select, textarea');
+  if (control && !control.id) control.id = `fld-${++fieldSeq}`;
+  return h('div', {}, h('label', control ? { for: control.id } : {}, label, hint ? h('span', { class: 'muted' }, ' ', hint) : null), input);
 }
 
 export function input(name, attrs = {}) { return h('input', { name, id: attrs.id || `f-${name}`, ...attrs }); }

@@ -488,6 +488,57 @@ test('every code the server can send has words in Chinese and English; the conso
   await page.close();
 });
 
+test('keyboard and screen reader: every control is named, the note is two Tab stops from the item, ? lists the shortcuts, focus is visible', async () => {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+  // Every visible control on every tab of an operator and a supervisor has a name a screen
+  // reader announces (a label, aria-label or its text).
+  const unnamed = () => page.evaluate(() => [...document.querySelectorAll('#main input, #main select, #main textarea, #main button')]
+    .filter((el) => el.offsetParent !== null && el.type !== 'hidden')
+    .filter((el) => !((el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent.trim())))
+    .map((el) => `${el.tagName}#${el.id || ''}[name=${el.name || ''}]`));
+  for (const user of ['op1', 'sup1']) {
+    await login(page, user);
+    const tabs = await page.locator('#tabs button').evaluateAll((bs) => bs.map((b) => b.id));
+    for (const tab of tabs) {
+      await page.click(`#${tab}`);
+      await page.waitForFunction(() => document.querySelector('#main .panel, #main table'));
+      assert.deepEqual(await unnamed(), [], `${user} ${tab}`);
+    }
+    await page.click('#logout');
+  }
+  await login(page, 'op1');
+  await page.click('#tab-desk');
+  // Item search → urgency → note: two Tab stops.
+  await page.focus('#item-search');
+  let stops = 0;
+  while (stops < 3 && (await page.evaluate(() => document.activeElement.id)) !== 'f-notes') { await page.keyboard.press('Tab'); stops += 1; }
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'f-notes');
+  assert.ok(stops <= 3, `${stops} Tab stops`);
+  // A focus ring you can see: the focused control's outline is drawn.
+  const ring = await page.evaluate(() => { const cs = getComputedStyle(document.activeElement); return [cs.outlineStyle, parseFloat(cs.outlineWidth)]; });
+  assert.notEqual(ring[0], 'none');
+  assert.ok(ring[1] >= 2, `outline ${ring[1]}px`);
+  // Alt+C goes to the elder search, Alt+N to the item search; ? (outside a text field) lists
+  // the shortcuts, Esc closes the list.
+  await page.keyboard.press('Alt+C');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'find');
+  await page.keyboard.press('Alt+N');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'item-search');
+  await page.evaluate(() => document.activeElement.blur());
+  await page.keyboard.press('Shift+Slash');
+  await page.locator('#help[open]').waitFor();
+  const help = await page.locator('#help').innerText();
+  for (const k of ['Alt+J', 'Alt+C', 'Alt+N', 'Ctrl+Enter', 'Alt+Shift+1…9']) assert.ok(help.includes(k), k);
+  assert.match(help, /接听最早的来电/);
+  await shot(page, '21-shortcuts');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.getElementById('help'));
+  // Alt+Shift+2: the second tab.
+  await page.keyboard.press('Alt+Shift+Digit2');
+  await page.waitForFunction(() => location.hash === '#tickets');
+  await page.close();
+});
+
 test('the console works with no internet: every asset comes from the binary', async () => {
   const page = await browser.newPage();
   const foreign = [];
