@@ -128,13 +128,14 @@ export function firms(root, canChange = true) {
     clear(tbody);
     for (const f of r.firms) {
       const pct = f.daily_capacity ? Math.round((100 * f.accepted_today) / f.daily_capacity) : 0;
-      const status = select('status', [['active', t('firm.active')], ['suspended', t('firm.suspended')], ['exited', t('firm.exited')]]);
+      const status = select('status', [['active', t('firm.active')], ['suspended', t('firm.suspended')], ['exited', t('firm.exited')]],
+        { id: `firm-status-${f.code}`, 'aria-label': `${t('state')} ${f.name}` });
       status.value = f.status;
       tbody.append(h('tr', { dataset: { firm: f.code } }, h('td', {}, f.code), h('td', {}, f.name),
         h('td', { class: `presence-${f.presence}` }, '● ', t(`presence.${f.presence}`)),
         h('td', {}, `${f.accepted_today}/${f.daily_capacity}`, ' ', h('span', { class: 'bar', style: `width:${Math.min(60, pct * 0.6)}px` })),
         h('td', {}, f.last_score ?? '—'), h('td', {}, f.outbox_unacked),
-        h('td', {}, canChange ? h('span', {}, status, h('button', { class: 'secondary', type: 'button', onclick: async () => {
+        h('td', {}, canChange ? h('span', {}, status, h('button', { class: 'secondary', type: 'button', 'aria-label': `${t('save')} ${f.name}`, onclick: async () => {
           const reason = prompt(t('reason')) || '';
           try { await post(`/api/v1/firms/${f.code}/status`, { status: status.value, reason }); load(); } catch (e) { toast(errorText(e), true); }
         } }, t('save'))) : t(`firm.${f.status}`))));
