@@ -78,6 +78,35 @@ w(f"| demo district generation (110,000 elders, 126 firms, 60 days ≈ 178,000 t
 w(f"| start-up on a 110,000-elder database | {fmt('footprint','startup_s_110k_elders',2)} | | |")
 w(f"| server RSS idle / with 1,000 partner firms connected | {fmt('footprint','rss_mib_idle',0)} / {fmt('footprint','rss_mib_1000_firms',0)} | | |")
 w("")
+w("## The hotline floor (issue 18)\n")
+w("`bench/console_bench.mjs`: operator consoles in Debian's Chromium, all on this machine with the server; per call the PBX posts")
+w("the incoming call (until its ringing card is drawn on every console), then answers it for one operator (until that desk has")
+w("drawn the caller's elder card). The 20 Chromium renderers share the two cores with the server, so the 20-console figures are")
+w("mostly the browsers waiting for a core; one console shows the platform's own part.\n")
+w("| what | 1 console | 20 consoles | target (issue) |")
+w("|---|---|---|---|")
+for what, fig, target in (("PBX answer → elder card drawn on the desk, p50", "answer_to_card_p50_ms", ""),
+                          ("… p99", "answer_to_card_p99_ms", "p99 < 100 ms (#18)"),
+                          ("PBX incoming → ringing card on every console, p50", "ring_all_consoles_p50_ms", ""),
+                          ("… p99", "ring_all_consoles_p99_ms", ""),
+                          ("the PBX's answer request itself, p50 / p99", None, "")):
+    if fig:
+        w(f"| {what} | {fmt('console', fig + '_1', 0)} | {fmt('console', fig + '_20', 0)} | {target} |")
+    else:
+        w(f"| {what} | {fmt('console','answer_http_p50_ms_1',0)} / {fmt('console','answer_http_p99_ms_1',0)} | {fmt('console','answer_http_p50_ms_20',0)} / {fmt('console','answer_http_p99_ms_20',0)} | |")
+w("")
+ht, _ = med("history", "history_tickets")
+w(f"`bench/history_bench.mjs` on the seven-year demo district (`vnh demo --history-days 2555`: {ht:,.0f} tickets) — the operator's" if ht else "`bench/history_bench.mjs` on the seven-year demo district (`vnh demo --history-days 2555`; not run: see bench/run.sh) — the operator's")
+w("queries through the server over loopback, one at a time, arguments drawn at random from the data:\n")
+w("| query | p50 | p99 | target (issue) |")
+w("|---|---|---|---|")
+for what, fig in (("ticket by number (`?q=`)", "ticket_by_number"), ("the ticket page (`/tickets/{no}`, timeline and call)", "ticket_page"),
+                  ("tickets by phone (every elder at the number)", "tickets_by_phone"), ("tickets by elder", "tickets_by_elder"),
+                  ("tickets by state and firm", "tickets_by_state_firm"), ("a firm's tickets, ten pages deep by the cursor", "tickets_firm_pages"),
+                  ("tickets by item on one day", "tickets_by_item_day"), ("the unassigned queue", "tickets_unassigned"),
+                  ("the call log, a page of 50", "call_log"), ("missed calls", "missed_calls")):
+    w(f"| {what} | {fmt('history', fig + '_p50_ms', 2)} | {fmt('history', fig + '_p99_ms', 2)} | p99 < 50 ms (#18) |")
+w("")
 import os
 w(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "notes.md"), encoding="utf-8").read())
 sim = open(sys.argv[3], encoding="utf-8").read().strip() if len(sys.argv) > 3 else ""

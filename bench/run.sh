@@ -24,5 +24,33 @@ if [ "${VNH_BENCH_SIMULATE:-1}" != 0 ]; then
   echo "simulate (10 min at 15/s + 2 min burst)" >&2
   "$BUILD/app/vnh" simulate --in-process --rate 15 --duration 600 --burst 120 --firms 126 >"$SIM" || true
 fi
+# Issue 18's floor: 20 operator consoles in Chromium (needs tests/console/node_modules), and the
+# operator's queries on the seven-year district. The district is generated once into
+# $VNH_BENCH_HISTORY_DIR (default build/bench-history, ~5 GB, 5–12 minutes) and reused; set
+# VNH_BENCH_HISTORY=0 to leave it out.
+if [ -d "$ROOT/tests/console/node_modules/playwright-core" ] && [ -x /usr/bin/chromium ]; then
+  for i in $(seq "$RUNS"); do
+    echo "run $i/$RUNS: consoles (1 and 20)" >&2
+    node "$ROOT/bench/console_bench.mjs" "$BUILD/app/vnh" 60 1 >>"$OUT"
+    node "$ROOT/bench/console_bench.mjs" "$BUILD/app/vnh" 60 20 >>"$OUT"
+  done
+fi
+if [ "${VNH_BENCH_HISTORY:-1}" != 0 ]; then
+  HIST="${VNH_BENCH_HISTORY_DIR:-$BUILD/bench-history}"
+  if [ ! -f "$HIST/logins.txt" ]; then
+    echo "generating the seven-year district into $HIST" >&2
+    mkdir -p "$HIST"
+    "$BUILD/app/vnh" demo --dir "$HIST" --history-days 2555 --port 0 >"$HIST/demo.log" 2>&1 &
+    DEMO=$!
+    # The demo prints its folder once the district is written, then serves; stop it there.
+    until grep -q '^demo folder:' "$HIST/demo.log" 2>/dev/null; do
+      kill -0 "$DEMO" 2>/dev/null || { echo "vnh demo failed: $(tail -3 "$HIST/demo.log")" >&2; exit 1; }
+      sleep 5
+    done
+    kill "$DEMO"; wait "$DEMO" || true
+  fi
+  echo "history (seven years)" >&2
+  node "$ROOT/bench/history_bench.mjs" "$BUILD/app/vnh" "$HIST" 200 >>"$OUT"
+fi
 python3 "$ROOT/bench/report.py" "$OUT" "$RUNS" "$SIM" >"$ROOT/docs/performance.md"
 echo "wrote docs/performance.md" >&2

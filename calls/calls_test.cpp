@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "calls/calls.hpp"
+#include "calls/dialer.hpp"
 #include "store/accounts.hpp"
 #include "store/audit.hpp"
 #include "store/tickets.hpp"
@@ -209,4 +210,18 @@ TEST_CASE("the outcome belongs to the answering operator; what is made during th
     auto foreign = r.tx<std::optional<store::CallRow>>([&](store::WriteTx& x) { return r.calls.link(x, "op2", "ticket", t.id, id); });
     CHECK(foreign.status().reason() == "not_your_call");
   }
+}
+
+TEST_CASE("the PBX dial URL: agent and number filled in, percent-encoded; a template must be http with {number}",
+          "[calls][dial]") {
+  CHECK(calls::dial_url("http://pbx:8088/ari/channels?endpoint=PJSIP/{agent}&extension={number}", "op1", "09318123456") ==
+        "http://pbx:8088/ari/channels?endpoint=PJSIP/op1&extension=09318123456");
+  CHECK(calls::dial_url("http://pbx/o?a={agent}&n={number}&n2={number}", "张 三&x", "+86 139") ==
+        "http://pbx/o?a=%E5%BC%A0%20%E4%B8%89%26x&n=%2B86%20139&n2=%2B86%20139");
+  CHECK(calls::check_dial_template("http://127.0.0.1:8088/originate?to={number}").ok());
+  auto no_number = calls::check_dial_template("http://127.0.0.1:8088/originate?agent={agent}");
+  CHECK(no_number.code() == Code::kInvalidArgument);
+  CHECK(no_number.message().find("{number}") != std::string::npos);
+  CHECK(calls::check_dial_template("https://pbx/originate?to={number}").code() == Code::kInvalidArgument);
+  CHECK(calls::check_dial_template("pbx/originate?to={number}").code() == Code::kInvalidArgument);
 }

@@ -269,7 +269,9 @@ export function desk(root) {
     // The card of a call answered here (the PBX answered it for this operator): shown in "my call".
     if (ev.type !== 'screen_pop') return;
     if (call && call.call_id === ev.call_id) { call.elders = ev.elders; drawCall(); return; }
-    get(`/api/v1/calls/${encodeURIComponent(ev.call_id)}`).then((c) => { if (c.answered_by === getMe()?.username && c.state === 'answered') takeCall(c); }).catch(() => {});
+    // The pop goes only to the desk that answered: it carries all the desk draws, no round trip.
+    takeCall({ call_id: ev.call_id, caller: ev.caller, line: ev.line, received_at: ev.at, answered_at: ev.answered_at,
+      state: 'answered', answered_by: getMe()?.username, elders: ev.elders });
   });
   // The call's duration moves on; nothing else is redrawn (the operator may be in its fields).
   const tick = setInterval(() => {

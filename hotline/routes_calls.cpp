@@ -58,6 +58,7 @@ Result<json::object> screen_pop(store::Database& db, const ApiContext& c, const 
                       {"caller", call.caller_masked},
                       {"line", call.line},
                       {"at", format_time(call.received_at, *c.policy.tz)},
+                      {"answered_at", call.answered_at ? json::value(format_time(*call.answered_at, *c.policy.tz)) : json::value(nullptr)},
                       {"elders", std::move(elders)}};
 }
 
@@ -101,11 +102,13 @@ void change_call(Api& api, Api::Call&& call, std::function<Result<store::CallRow
   api.write<store::CallRow>(
       std::move(call.respond), std::move(change),
       [&c, pop](store::Database& db, store::CallRow& row) -> Result<net::Response> {
-        announce(c, row);
+        // The desk that answered gets its card first; then every console hears the call is taken
+        // (twenty consoles waking at once must not queue the one that has the caller on the line).
         if (pop && row.answered_by) {
           VNH_ASSIGN_OR_RETURN(auto p, screen_pop(db, c, row));
           c.live.send_to_user(*row.answered_by, p);
         }
+        announce(c, row);
         return json_response(200, call_json(row, *c.policy.tz));
       });
 }

@@ -208,12 +208,18 @@ Result<std::vector<TicketRow>> list_tickets(Database& db, const TicketFilter& f)
   const std::string newest = " ORDER BY id DESC LIMIT ?6";
   std::string sql;
   if (f.firm_id && !f.state) {
-    // tickets_firm_state leaves offers out (schema version 8): a firm's tickets are those it
-    // holds, from that index, and those offered to it, from the offers' own; each side's
-    // newest, merged.
-    sql = "SELECT * FROM (" + select_tickets(("WHERE firm_id = ?2 AND state <> 'offered'" + rest + newest).c_str()) +
-          ") UNION ALL SELECT * FROM (" +
-          select_tickets(("WHERE state = 'offered' AND firm_id = ?2" + rest + newest).c_str()) + ")" + newest;
+    // A firm's tickets, newest first, a page at a time: one range of tickets_firm_state (firm,
+    // state, id) per state, each already in id order, so each side reads at most a page — not
+    // the firm's whole history (tickets_firm_state leaves offers out, schema version 8; those
+    // come from the offers' own index). The pages merged.
+    using domain::TicketState;
+    for (auto state : {TicketState::kCreated, TicketState::kOffered, TicketState::kAccepted, TicketState::kInService,
+                       TicketState::kCompleted, TicketState::kCancelled, TicketState::kUnassigned, TicketState::kDisputed}) {
+      const auto where = fmt::format("WHERE firm_id = ?2 AND state = '{}'{}", to_string(state),
+                                     state == TicketState::kOffered ? "" : " AND state <> 'offered'");
+      sql += (sql.empty() ? "SELECT * FROM (" : " UNION ALL SELECT * FROM (") + select_tickets((where + rest + newest).c_str()) + ")";
+    }
+    sql += newest;
   } else {
     std::string where = "WHERE 1=1";
     if (f.state) where += " AND state = ?1";
