@@ -28,17 +28,48 @@ export function users(root) {
   load().catch((e) => toast(errorText(e), true));
 }
 
+// An audit entry in words: the action, what it was about, and its details (known keys named,
+// values as recorded).
+const SUBJECTS = ['ticket', 'elder', 'firm', 'user', 'call', 'file', 'settlement'];
+export function auditAction(a) {
+  if (t.hasAny(`audit.${a}`)) return t(`audit.${a}`);
+  const at = a.indexOf('.');
+  const head = at < 0 ? a : a.slice(0, at);
+  const tail = at < 0 ? '' : a.slice(at + 1);
+  if (head === 'ticket') return `${t('audit.ticket')}：${t.hasAny(`evname.${tail}`) ? t(`evname.${tail}`) : t('audit.other')}`;
+  if (head === 'import') return t('audit.import', { kind: t.hasAny(`kind.${tail}`) ? t(`kind.${tail}`) : t('audit.other') });
+  return t('audit.other');
+}
+export function auditSubject(s) {
+  const at = String(s || '').indexOf(':');
+  if (at < 0) return s;
+  const kind = s.slice(0, at);
+  let id = s.slice(at + 1);
+  if (kind === 'file') id = id.split('/').pop();
+  return SUBJECTS.includes(kind) ? `${t(`subject.${kind}`)} ${id}` : id;
+}
+function auditDetail(d) {
+  if (!d || typeof d !== 'object') return '';
+  const words = (k, v) => {
+    if (k === 'mode' && t.hasAny(`dial.mode.${v}`)) return t(`dial.mode.${v}`);
+    if (k === 'sha256') return String(v).slice(0, 12);
+    return typeof v === 'object' ? '' : String(v);
+  };
+  return Object.entries(d).filter(([k]) => t.hasAny(`dkey.${k}`)).map(([k, v]) => `${t(`dkey.${k}`)}：${words(k, v)}`).join('；');
+}
+
 export function audit(root) {
   const tbody = h('tbody');
   const verdict = h('div', { class: 'small', id: 'audit-verdict' });
   const load = async () => {
     const v = await get('/api/v1/audit/verify');
-    verdict.textContent = v.intact ? t('audit.intact', { n: v.entries, head: v.head.slice(0, 16) }) : t('audit.broken', { id: v.first_bad_id, why: v.problem });
+    verdict.textContent = v.intact ? t('audit.intact', { n: v.entries, head: v.head.slice(0, 16) }) : t('audit.broken', { id: v.first_bad_id, why: t('audit.problem') });
     verdict.className = v.intact ? 'small presence-online' : 'small urgent';
     const r = await get('/api/v1/audit?limit=200');
     clear(tbody);
-    r.entries.forEach((e) => tbody.append(h('tr', {}, h('td', {}, e.id), h('td', {}, shortTime(e.at)), h('td', {}, e.actor), h('td', {}, e.action),
-      h('td', {}, e.subject), h('td', { class: 'small muted' }, JSON.stringify(e.detail)))));
+    r.entries.forEach((e) => tbody.append(h('tr', { dataset: { action: e.action } }, h('td', {}, e.id), h('td', {}, shortTime(e.at)),
+      h('td', {}, e.actor === 'system' ? t('actor.system') : e.actor), h('td', {}, auditAction(e.action)),
+      h('td', {}, auditSubject(e.subject)), h('td', { class: 'small muted' }, auditDetail(e.detail)))));
   };
   root.append(h('div', { class: 'panel' }, h('h2', {}, t('audit')), verdict, h('div', { class: 'list' }, h('table', {}, tbody))));
   load().catch((e) => toast(errorText(e), true));

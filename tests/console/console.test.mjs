@@ -75,7 +75,7 @@ before(async () => {
     `TH0001,620102195810100019,LC010,F_NEAR,normal,${shanghai(-1, 9, 0)},${shanghai(-1, 11, 0)},${shanghai(-1, 8, 0)},${shanghai(-1, 9, 10)},36.0600,103.8300,${shanghai(-1, 10, 15)},36.0600,103.8300,N1,completed\r\n` +
     `TH0002,62010219511015004X,LC010,F_MID,normal,${shanghai(-1, 9, 0)},${shanghai(-1, 11, 0)},${shanghai(-1, 8, 0)},${shanghai(-1, 9, 20)},36.0600,103.8300,${shanghai(-1, 10, 25)},36.0600,103.8300,M1,completed\r\n` +
     `TH0003,620102193806200050,MC001,F_MID,normal,${shanghai(-1, 14, 0)},${shanghai(-1, 16, 0)},${shanghai(-1, 8, 0)},${shanghai(-1, 14, 10)},36.0600,103.8300,${shanghai(-1, 14, 40)},36.0600,103.8300,M1,completed\r\n`);
-  for (const [u, r] of [['op1', 'operator'], ['op2', 'operator'], ['sup1', 'supervisor'], ['fin1', 'finance']]) {
+  for (const [u, r] of [['op1', 'operator'], ['op2', 'operator'], ['sup1', 'supervisor'], ['fin1', 'finance'], ['insp1', 'inspector'], ['adm1', 'admin']]) {
     vnh(['user', 'add', u, '--role', r, '--password-stdin', '--db', db], 'password-123\n');
   }
   const tokens = {};
@@ -536,6 +536,51 @@ test('keyboard and screen reader: every control is named, the note is two Tab st
   // Alt+Shift+2: the second tab.
   await page.keyboard.press('Alt+Shift+Digit2');
   await page.waitForFunction(() => location.hash === '#tickets');
+  await page.close();
+});
+
+test('in zh-CN no screen of any role shows an English sentence or a raw code', async () => {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 950 }, locale: 'zh-CN' });
+  const ENUMS = new Set(['created', 'offered', 'accepted', 'in_service', 'completed', 'cancelled', 'unassigned', 'disputed', 'random',
+    'active', 'suspended', 'exited', 'pending', 'ringing', 'answered', 'ended', 'missed', 'normal', 'emergency', 'operator',
+    'supervisor', 'inspector', 'finance', 'admin', 'online', 'offline', 'unknown', 'open', 'investigating', 'substantiated',
+    'rejected', 'draft', 'approved', 'manual', 'pbx', 'hotline', 'import', 'system']);
+  // What is on screen, line by line, that reads as English or as a code: three English words in
+  // a row, a snake_case or dotted.code token, or a bare enum value.
+  const offending = () => page.evaluate((enums) => {
+    const lines = [];
+    for (const root of document.querySelectorAll('#main, #topbar, #toast')) {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement;
+        if (!el || el.closest('#lang, kbd, script, style, .leaflet-control-attribution') || el.offsetParent === null) continue;
+        const text = n.textContent.trim();
+        if (text) lines.push(text);
+      }
+    }
+    return lines.filter((l) => /[A-Za-z]{2,}(?:[ ,'’-]+[A-Za-z]{2,}){2,}/.test(l) || /\b[a-z]+(?:_[a-z]+)+\b/.test(l) ||
+      /\b[a-z]+\.[a-z_]+\b/.test(l) || l.split(/[\s·，,:：()（）]+/).some((w) => enums.includes(w)));
+  }, [...ENUMS]);
+  const seen = {};
+  for (const user of ['op1', 'sup1', 'insp1', 'fin1', 'adm1']) {
+    await login(page, user);
+    const tabs = await page.locator('#tabs button').evaluateAll((bs) => bs.map((b) => b.id));
+    for (const tab of tabs) {
+      await page.click(`#${tab}`);
+      await page.waitForFunction(() => document.querySelector('#main .panel, #main table'));
+      await page.waitForLoadState('networkidle');
+      const bad = await offending();
+      if (bad.length) seen[`${user} ${tab}`] = bad;
+    }
+    // A ticket's page, with its whole timeline.
+    await page.goto(`${base}/#ticket/TH0001`);
+    await page.locator('#ticket-page, .timeline').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    const bad = await offending();
+    if (bad.length) seen[`${user} ticket`] = bad;
+    await page.click('#logout');
+  }
+  assert.deepEqual(seen, {});
   await page.close();
 });
 
