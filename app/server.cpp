@@ -176,8 +176,14 @@ void Server::install_routes() {
     r.content_type = a->content_type;
     r.body = std::string(a->bytes);
     r.headers.emplace_back("Cache-Control", "no-cache");
+    // Same origin only, the live channel included ('self' covers ws: and wss: to this host);
+    // never framed (clickjacking), no referrer sent with a link out.
     r.headers.emplace_back("Content-Security-Policy",
-                           "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
+                           "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                           "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'");
+    r.headers.emplace_back("X-Frame-Options", "DENY");
+    r.headers.emplace_back("Referrer-Policy", "no-referrer");
+    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
     respond(std::move(r));
   };
   router_.add("GET", "/", [serve_asset](net::Request&&, net::Respond respond) { serve_asset("index.html", respond); });

@@ -95,6 +95,23 @@ TEST_CASE("health and metrics answer without a login", "[api]") {
   CHECK(counter(again.body, "vnh_heap_resident_bytes") >= counter(again.body, "vnh_heap_allocated_bytes"));
 }
 
+TEST_CASE("the console cannot be framed, talks only to its own origin and sends no referrer", "[api][security]") {
+  auto& s = shared();
+  sim::HttpClient c(s.endpoint());
+  for (const char* path : {"/", "/console/app.js", "/console/vendor/leaflet.js"}) {
+    auto r = c.get(path);
+    INFO(path);
+    REQUIRE(r.status == 200);
+    const auto& csp = r.headers["content-security-policy"];
+    CHECK(csp.find("frame-ancestors 'none'") != std::string::npos);
+    CHECK(csp.find("connect-src 'self';") != std::string::npos);
+    CHECK(csp.find("ws:") == std::string::npos);  // no websocket to any host
+    CHECK(r.headers["x-frame-options"] == "DENY");
+    CHECK(r.headers["referrer-policy"] == "no-referrer");
+    CHECK(r.headers["x-content-type-options"] == "nosniff");
+  }
+}
+
 TEST_CASE("login gives a bearer token; bad passwords lock the account", "[api][auth]") {
   auto& s = shared();
   sim::HttpClient c(s.endpoint());
