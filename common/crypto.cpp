@@ -66,6 +66,11 @@ std::string to_hex(std::string_view bytes) {
 
 std::string sha256_hex(std::string_view data) { return to_hex(sha256_raw(data)); }
 
+bool secrets_equal(std::string_view a, std::string_view b) {
+  const std::string da = sha256_raw(a), db = sha256_raw(b);
+  return sodium_memcmp(da.data(), db.data(), da.size()) == 0;
+}
+
 FieldCrypto FieldCrypto::from_master_key(const std::array<unsigned char, 32>& key) {
   crypto_init();
   FieldCrypto fc;

@@ -29,6 +29,9 @@ std::string random_token();
 std::string sha256_raw(std::string_view data);  // 32 bytes
 std::string sha256_hex(std::string_view data);
 std::string to_hex(std::string_view bytes);
+// Whether two secrets are equal, in time that depends on their lengths only (compared as
+// SHA-256 digests with sodium_memcmp), so a guess learns nothing from how long a refusal takes.
+bool secrets_equal(std::string_view a, std::string_view b);
 
 // Encrypts personal fields (ID numbers, phones, addresses) for storage and derives blind
 // indexes so a value can be found without decrypting every row. The 32-byte master key lives

@@ -4,6 +4,7 @@
 // the outcome; the call log and its missed calls.
 #include <fmt/format.h>
 
+#include "common/crypto.hpp"
 #include "common/identity.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
@@ -18,13 +19,21 @@ using domain::Role;
 namespace {
 
 // Who asks: the PBX by its secret, or a console user by token (operators, supervisors, admins).
-Result<calls::Requester> requester(Api& api, const net::Request& req) {
+// Who sends a call's request: the PBX (its shared secret, compared in constant time; a wrong
+// one is refused, not taken for a console) or a console that takes calls — an operator, or a
+// supervisor on the desk; `operators_only` for reporting a call by hand.
+Result<calls::Requester> requester(Api& api, const net::Request& req, bool operators_only = false) {
   const auto& c = api.ctx();
-  if (!c.pbx_secret.empty() && req.header("x-pbx-secret") == c.pbx_secret) return calls::Requester{true, "", Role::kOperator};
+  if (auto secret = req.header("x-pbx-secret")) {
+    if (c.pbx_secret.empty() || !secrets_equal(*secret, c.pbx_secret)) {
+      return Status(Code::kUnauthenticated, "wrong X-PBX-Secret", "", reason::kBadToken);
+    }
+    return calls::Requester{true, "", Role::kOperator};
+  }
   auto token = req.bearer();
   if (!token) return Status(Code::kUnauthenticated, "send X-PBX-Secret (PBX) or a bearer token", "", reason::kUnauthenticated);
   VNH_ASSIGN_OR_RETURN(auto p, api.authenticate_token(*token));
-  if (p.role != Role::kOperator && p.role != Role::kSupervisor && p.role != Role::kAdmin) {
+  if (p.role != Role::kOperator && (operators_only || p.role != Role::kSupervisor)) {
     return Status(Code::kPermissionDenied, "only operators take calls", "", reason::kForbidden);
   }
   return calls::Requester{false, p.username, p.role};
@@ -76,7 +85,7 @@ Result<net::Response> received_response(store::Database&, const ApiContext& c, c
 }
 
 void incoming_call(Api& api, Api::Call&& call) {
-  auto by = requester(api, call.req);
+  auto by = requester(api, call.req, true);
   if (!by.ok()) return call.respond(error_response(by.status()));
   auto body = parse_object(call.req.body);
   if (!body.ok()) return call.respond(error_response(body.status()));

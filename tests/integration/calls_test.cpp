@@ -122,6 +122,28 @@ TEST_CASE("the PBX answers for an agent it names; an unknown agent is refused; c
   CHECK(insp.get("/api/v1/calls").status == 403);
 }
 
+TEST_CASE("only the PBX and operators report calls; a wrong PBX secret is refused, not read as a console", "[calls][security]") {
+  Floor f;
+  const json::object body{{"caller", "13970241505"}, {"line", "965885-1"}};
+  for (const char* who : {"sup1", "admin1", "insp1"}) {
+    auto r = f.s.login(who).post("/api/v1/calls/incoming", body);
+    INFO(who << " " << r.body);
+    CHECK(r.status == 403);
+    CHECK(str(r.json().at("error"), "code") == "forbidden");
+  }
+  CHECK(f.s.login("op1").post("/api/v1/calls/incoming", body).status == 200);  // a call typed in by hand
+  // A secret of the right length but wrong, or a wrong one beside a valid operator token.
+  std::string wrong = f.s.pbx_secret();
+  wrong.back() = wrong.back() == 'x' ? 'y' : 'x';
+  auto c = f.pbx();
+  auto r = c.post("/api/v1/calls/incoming", body, {{"X-PBX-Secret", wrong}});
+  CHECK(r.status == 401);
+  CHECK(str(r.json().at("error"), "code") == "bad_token");
+  auto op = f.s.login("op1");
+  CHECK(op.post("/api/v1/calls/incoming", body, {{"X-PBX-Secret", wrong}}).status == 401);
+  CHECK(f.pbx_post("/api/v1/calls/incoming", body).status == 200);
+}
+
 TEST_CASE("a call hung up before anyone answers, or left ringing, is a missed call", "[calls]") {
   Floor f;
   auto op1 = f.s.login("op1");
