@@ -48,6 +48,12 @@ export function auditSubject(s) {
   if (kind === 'file') id = id.split('/').pop();
   return SUBJECTS.includes(kind) ? `${t(`subject.${kind}`)} ${id}` : id;
 }
+// Who did it: a user name, or the system, the phone system, an import, the command line.
+function auditActor(a) {
+  if (t.hasAny(`actor.${a}`)) return t(`actor.${a}`);
+  if (String(a).startsWith('cli:')) return t('actor.cli', { user: a.slice(4) });
+  return a;
+}
 function auditDetail(d) {
   if (!d || typeof d !== 'object') return '';
   const words = (k, v) => {
@@ -68,7 +74,7 @@ export function audit(root) {
     const r = await get('/api/v1/audit?limit=200');
     clear(tbody);
     r.entries.forEach((e) => tbody.append(h('tr', { dataset: { action: e.action } }, h('td', {}, e.id), h('td', {}, shortTime(e.at)),
-      h('td', {}, e.actor === 'system' ? t('actor.system') : e.actor), h('td', {}, auditAction(e.action)),
+      h('td', {}, auditActor(e.actor)), h('td', {}, auditAction(e.action)),
       h('td', {}, auditSubject(e.subject)), h('td', { class: 'small muted' }, auditDetail(e.detail)))));
   };
   root.append(h('div', { class: 'panel' }, h('h2', {}, t('audit')), verdict, h('div', { class: 'list' }, h('table', {}, tbody))));

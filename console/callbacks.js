@@ -129,10 +129,14 @@ export function callbacks(root) {
     if (next) p.set('cursor', next);
     return `/api/v1/callbacks/queue?${p}`;
   };
+  let seq = 0;  // the newest request wins: a filter changed twice quickly shows the second
   const load = async (append) => {
-    if (!append) { next = null; items.clear(); clear(rows); }
+    const mine = ++seq;
+    if (!append) next = null;
     try {
       const q = await get(query());
+      if (mine !== seq) return;
+      if (!append) { items.clear(); clear(rows); }
       max = q.summary.max_attempts || max;
       summary.textContent = summaryText(q);
       q.items.forEach(addRow);

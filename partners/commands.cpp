@@ -94,7 +94,7 @@ Status CommandHandler::accept(store::WriteTx& tx, const FirmIdentity& firm, cons
   out.elder = e;
   return store::append_audit(db, clock_.now_ms(),
                              {actor.name, "elder.view_whole", "elder:" + e.elder_id(),
-                              tickets::json_detail({{"reason", "accepted ticket " + ticket_no}})});
+                              tickets::json_detail({{"ticket_no", ticket_no}})});  // the firm that accepted it sees the elder whole
 }
 
 Status CommandHandler::location(store::WriteTx& tx, const FirmIdentity& firm, const vnh::v1::StaffLocation& l) {

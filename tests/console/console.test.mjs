@@ -559,7 +559,7 @@ test('in zh-CN no screen of any role shows an English sentence or a raw code', a
       }
     }
     return lines.filter((l) => /[A-Za-z]{2,}(?:[ ,'’-]+[A-Za-z]{2,}){2,}/.test(l) || /\b[a-z]+(?:_[a-z]+)+\b/.test(l) ||
-      /\b[a-z]+\.[a-z_]+\b/.test(l) || l.split(/[\s·，,:：()（）]+/).some((w) => enums.includes(w)));
+      /\b[a-z]+\.(?!(?:csv|toml|json|html|png)\b)[a-z_]+\b/.test(l) || l.split(/[\s·，,:：()（）]+/).some((w) => enums.includes(w)));
   }, [...ENUMS]);
   const seen = {};
   for (const user of ['op1', 'sup1', 'insp1', 'fin1', 'adm1']) {
