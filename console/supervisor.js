@@ -3,7 +3,7 @@
 import { get, post } from './api.js';
 import { onLive } from './live.js';
 import { t } from './i18n.js';
-import { h, toast, input, select, shortTime, stateBadge, clear, errorText, ticketLink, unassignedText } from './ui.js';
+import { h, toast, input, select, shortTime, stateBadge, clear, errorText, ticketLink, unassignedText, exceptionText } from './ui.js';
 import { liveBoard } from './operator.js';
 
 function ticketRow(tk, actions) {
@@ -60,17 +60,20 @@ export function exceptions(root) {
     const r = await get('/api/v1/exceptions');
     clear(tbody);
     for (const ex of r.exceptions) {
-      const action = select('decision', [['clear', t('clear')], ['uphold', t('uphold')]]);
-      const reason = select('reason_code', codes.clear.map((c) => [c.code, t.lang() === 'en' ? c.label_en : c.label_zh]));
+      const id = ex.exception_id;
+      const action = select('decision', [['clear', t('clear')], ['uphold', t('uphold')]],
+        { id: `exc-decision-${id}`, 'aria-label': `${t('decision')} ${ex.ticket.ticket_no}` });
+      const reason = select('reason_code', codes.clear.map((c) => [c.code, t.lang() === 'en' ? c.label_en : c.label_zh]),
+        { id: `exc-reason-${id}`, 'aria-label': `${t('reason')} ${ex.ticket.ticket_no}` });
       action.addEventListener('change', () => {
         clear(reason);
         codes[action.value].forEach((c) => reason.append(h('option', { value: c.code }, t.lang() === 'en' ? c.label_en : c.label_zh)));
       });
-      const note = input('note', { placeholder: t('note') });
+      const note = input('note', { placeholder: t('note'), id: `exc-note-${id}`, 'aria-label': `${t('note')} ${ex.ticket.ticket_no}` });
       tbody.append(h('tr', { dataset: { exception: ex.exception_id } },
-        h('td', {}, ticketLink(ex.ticket.ticket_no)), h('td', {}, t(`exc.${ex.type}`)), h('td', { class: 'small' }, ex.detail),
-        h('td', {}, ex.ticket.firm_code), h('td', {}, action, reason, note,
-          h('button', { class: 'secondary', type: 'button', onclick: async () => {
+        h('td', {}, ticketLink(ex.ticket.ticket_no)), h('td', {}, t(`exc.${ex.type}`)), h('td', { class: 'small' }, exceptionText(ex.type, ex.facts)),
+        h('td', {}, ex.ticket.firm_name || ex.ticket.firm_code), h('td', {}, action, reason, note,
+          h('button', { class: 'secondary', type: 'button', 'aria-label': `${t('save')} ${ex.ticket.ticket_no}`, onclick: async () => {
             try {
               await post(`/api/v1/exceptions/${ex.exception_id}/${action.value}`, { reason_code: reason.value, note: note.value });
               toast(t('exc.done'));
@@ -95,7 +98,7 @@ export function disputes(root) {
     const r = await get('/api/v1/tickets?state=disputed&limit=100');
     clear(tbody);
     for (const tk of r.tickets.filter((x) => x.dispute === 'open')) {
-      const note = input('note', { placeholder: t('note') });
+      const note = input('note', { placeholder: t('note'), id: `dispute-note-${tk.ticket_no}`, 'aria-label': `${t('note')} ${tk.ticket_no}` });
       const act = (what) => h('button', { class: 'secondary', type: 'button', onclick: async () => {
         try { await post(`/api/v1/tickets/${tk.ticket_no}/dispute/${what}`, { note: note.value }); load(); } catch (e) { toast(errorText(e), true); }
       } }, t(what));
@@ -104,7 +107,7 @@ export function disputes(root) {
     const c = await get('/api/v1/complaints?limit=100');
     clear(ctbody);
     for (const cp of c.complaints.filter((x) => x.status === 'open' || x.status === 'investigating')) {
-      const finding = input('finding', { placeholder: t('finding') });
+      const finding = input('finding', { placeholder: t('finding'), id: `finding-${cp.complaint_id}`, 'aria-label': `${t('finding')} ${cp.ticket_no}` });
       const btn = (label, path, body) => h('button', { class: 'secondary', type: 'button', onclick: async () => {
         try { await post(`/api/v1/complaints/${cp.complaint_id}/${path}`, body()); load(); } catch (e) { toast(errorText(e), true); }
       } }, label);

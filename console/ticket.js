@@ -4,7 +4,7 @@
 // cancel (operators, supervisors) and re-offer (supervisors); and the ticket search.
 import { get, post, getMe } from './api.js';
 import { t } from './i18n.js';
-import { h, clear, shortTime, stateBadge, field, input, select, errorText, toast, ticketLink, unassignedText } from './ui.js';
+import { h, clear, shortTime, stateBadge, field, input, select, errorText, toast, ticketLink, unassignedText, exceptionText } from './ui.js';
 
 const OPEN = ['created', 'offered', 'accepted', 'in_service', 'unassigned'];
 
@@ -21,7 +21,7 @@ function eventText(e) {
     case 'staff_assigned': return t('event.staff_assigned', { staff: d.staff_code || '' });
     case 'checked_in': return t('event.checked_in', { staff: d.staff_code || '' });
     case 'checked_out': return t('event.checked_out', { staff: d.staff_code || '' });
-    case 'visit_exception': return t('event.visit_exception', { what: t(`exc.${d.exception}`) });
+    case 'visit_exception': return t('event.visit_exception', { what: exceptionText(d.exception, d.facts) });
     case 'exception_cleared': return t('event.exception_cleared', { what: t(`exc.${d.exception}`) }) + (d.note ? ` · ${d.note}` : '');
     case 'exception_upheld': return t('event.exception_upheld', { what: t(`exc.${d.exception}`) }) + (d.note ? ` · ${d.note}` : '');
     case 'callback': return d.reached === '1' ? t('event.callback.reached', { rating: d.rating || '' }) : t('event.callback.missed');
@@ -92,7 +92,7 @@ export function ticketPage(root, no) {
           h('ol', { class: 'timeline', id: 'timeline' }, tk.events.map((e) => h('li', { dataset: { type: e.type } },
             h('span', { class: 'small muted' }, shortTime(e.at)), ' ', eventText(e), ' ', h('span', { class: 'small muted' }, e.actor)))),
           tk.exceptions.length ? h('div', {}, h('h3', {}, t('exceptions')), tk.exceptions.map((x) => h('div', { class: 'small' },
-            `${t(`exc.${x.type}`)} · ${t(`excstatus.${x.status}`)}${x.note ? ` · ${x.note}` : ''}`))) : null,
+            `${exceptionText(x.type, x.facts)} · ${t(`excstatus.${x.status}`)}${x.note ? ` · ${x.note}` : ''}`))) : null,
           tk.callbacks.length ? h('div', {}, h('h3', {}, t('tab.callbacks')), tk.callbacks.map((c) => h('div', { class: 'small' },
             `${shortTime(c.called_at)} · ${c.reached ? t('event.callback.reached', { rating: c.rating ?? '' }) : t('event.callback.missed')}${c.comment ? ` · ${c.comment}` : ''}`))) : null,
           tk.complaints.length ? h('div', {}, h('h3', {}, t('complaints')), tk.complaints.map((c) => h('div', { class: 'small' },

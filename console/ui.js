@@ -99,6 +99,19 @@ export function phoneText(p) {
 // A ticket number that opens the ticket page.
 export function ticketLink(no) { return h('a', { href: `#ticket/${encodeURIComponent(no)}`, class: 'ticket-link' }, no); }
 
+// A visit exception in words, with its measured values when it has them ("签到位置距老人住址
+// 1204 米（限 300 米）"); `facts` is the exception's object (or its JSON text, in an event).
+export function exceptionText(type, facts) {
+  let f = facts;
+  if (typeof f === 'string') { try { f = JSON.parse(f); } catch { f = null; } }
+  if (!f || !Object.keys(f).length || !t.hasAny(`excd.${type}`)) return t(`exc.${type}`);
+  if (type === 'device_clock') {
+    return t('excd.device_clock', { at: t(f.at_checkout ? 'excd.at_checkout' : 'excd.at_checkin'), s: Math.abs(f.skew_s),
+      dir: t(f.skew_s > 0 ? 'excd.ahead' : 'excd.behind'), limit: f.limit_s });
+  }
+  return t(`excd.${type}`, f);
+}
+
 // Why a ticket is unassigned, in words (a code from the dispatcher; tickets from before the
 // codes carry a sentence, shown as the general words).
 export function unassignedText(code) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdlib>
 
 namespace vnh::domain {
@@ -34,7 +35,10 @@ void check_clock(std::optional<TimeMs> device, TimeMs server, const VisitRules& 
   if (std::llabs(skew) > r.max_device_clock_skew_ms) {
     out.push_back({VisitExceptionType::kDeviceClock,
                    fmt::format("{} device time is {} s {} server time (limit {} s)", what, std::llabs(skew) / 1000,
-                               skew > 0 ? "ahead of" : "behind", r.max_device_clock_skew_ms / 1000)});
+                               skew > 0 ? "ahead of" : "behind", r.max_device_clock_skew_ms / 1000),
+                   {{"at_checkout", std::string_view(what) == "check-out" ? 1 : 0},
+                    {"skew_s", skew / 1000},
+                    {"limit_s", r.max_device_clock_skew_ms / 1000}}});
   }
 }
 }  // namespace
@@ -44,10 +48,11 @@ std::vector<VisitFinding> verify_check_in(const CheckInFacts& f, const VisitRule
   double d = haversine_m(f.home, f.point);
   if (d > r.max_checkin_distance_m) {
     out.push_back({VisitExceptionType::kDistance,
-                   fmt::format("check-in {:.0f} m from the elder's home (limit {:.0f} m)", d, r.max_checkin_distance_m)});
+                   fmt::format("check-in {:.0f} m from the elder's home (limit {:.0f} m)", d, r.max_checkin_distance_m),
+                   {{"distance_m", std::llround(d)}, {"limit_m", std::llround(r.max_checkin_distance_m)}}});
   }
   if (!f.worker_of_firm) {
-    out.push_back({VisitExceptionType::kForeignWorker, "the worker is not on the firm's staff"});
+    out.push_back({VisitExceptionType::kForeignWorker, "the worker is not on the firm's staff", {}});
   }
   check_clock(f.device_time, f.server_time, r, "check-in", out);
   return out;
@@ -57,7 +62,8 @@ std::vector<VisitFinding> verify_check_out(const CheckOutFacts& f, const VisitRu
   std::vector<VisitFinding> out;
   if (f.checkout_at < f.checkin_at) {
     out.push_back({VisitExceptionType::kCheckoutBeforeCheckin,
-                   fmt::format("check-out {} min before check-in", (f.checkin_at - f.checkout_at) / 60000)});
+                   fmt::format("check-out {} min before check-in", (f.checkin_at - f.checkout_at) / 60000),
+                   {{"minutes", (f.checkin_at - f.checkout_at) / 60000}}});
   } else {
     // duration < standard × num/den, in exact integers: dur × den < standard × num.
     TimeMs dur = f.checkout_at - f.checkin_at;
@@ -65,7 +71,11 @@ std::vector<VisitFinding> verify_check_out(const CheckOutFacts& f, const VisitRu
     if (dur * r.min_duration_den < standard * r.min_duration_num) {
       out.push_back({VisitExceptionType::kShortVisit,
                      fmt::format("visit lasted {} min; the item's standard is {} min (minimum {}/{})", dur / 60000,
-                                 f.standard_duration_min, r.min_duration_num, r.min_duration_den)});
+                                 f.standard_duration_min, r.min_duration_num, r.min_duration_den),
+                     {{"minutes", dur / 60000},
+                      {"standard_min", f.standard_duration_min},
+                      {"min_num", r.min_duration_num},
+                      {"min_den", r.min_duration_den}}});
     }
   }
   check_clock(f.device_time, f.server_time, r, "check-out", out);

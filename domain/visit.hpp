@@ -2,9 +2,11 @@
 // Visit verification (SPEC §4.7, 上门服务核验): the rules that flag a check-in or check-out as
 // an exception, and the documented reason codes a supervisor must give to clear or uphold one.
 // Pure; distances use haversine on the 6,371,000 m sphere, durations exact integers.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -26,9 +28,12 @@ struct VisitRules {
   TimeMs max_device_clock_skew_ms = 5 * 60 * 1000;
 };
 
+// A measured value of a finding, for the console's words ("distance_m": 1204).
+using VisitFact = std::pair<std::string, std::int64_t>;
 struct VisitFinding {
   VisitExceptionType type;
-  std::string detail;  // human sentence with the measured values
+  std::string detail;             // an English sentence with the measured values, for logs and CSV
+  std::vector<VisitFact> facts;   // the same values by name (docs/api.md lists them per type)
 };
 
 struct CheckInFacts {

@@ -20,6 +20,8 @@ TEST_CASE("a check-in more than 300 m from home is a distance exception", "[visi
   REQUIRE(f.size() == 1);
   CHECK(f[0].type == VisitExceptionType::kDistance);
   CHECK(f[0].detail.find("301 m") != std::string::npos);
+  // The same values by name, for the console's words.
+  CHECK(f[0].facts == std::vector<VisitFact>{{"distance_m", 301}, {"limit_m", 300}});
 }
 
 TEST_CASE("a worker who is not the firm's is flagged", "[visit]") {

@@ -27,6 +27,7 @@ void open_exceptions(Api& api, Api::Call&& call) {
       a.push_back(json::object{{"exception_id", e.id},
                                {"type", std::string(domain::to_string(e.type))},
                                {"detail", e.detail},
+                               {"facts", facts_json(e.facts)},
                                {"status", std::string(domain::to_string(e.status))},
                                {"created_at", format_time(e.created_at, tz)},
                                {"ticket", std::move(v)}});

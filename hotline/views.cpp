@@ -11,6 +11,12 @@ namespace vnh::hotline {
 using namespace vnh::domain;
 namespace json = boost::json;
 
+json::value facts_json(const std::string& facts) {
+  boost::system::error_code ec;
+  auto v = json::parse(facts, ec);
+  return ec || !v.is_object() ? json::value(json::object{}) : v;
+}
+
 bool sees_whole_names(Role r) { return r == Role::kOperator || r == Role::kSupervisor || r == Role::kAdmin; }
 
 json::value time_or_null(const std::optional<TimeMs>& t, const TimeZone& tz) {
@@ -200,6 +206,7 @@ Result<json::object> ticket_json(store::Database& db, const store::TicketRow& t,
     json::object eo{{"exception_id", e.id},
                     {"type", std::string(to_string(e.type))},
                     {"detail", e.detail},
+                    {"facts", facts_json(e.facts)},
                     {"status", std::string(to_string(e.status))},
                     {"created_at", format_time(e.created_at, tz)}};
     eo["reason_code"] = e.reason_code ? json::value(*e.reason_code) : json::value(nullptr);

@@ -26,6 +26,8 @@ bool sees_whole_names(domain::Role r);
 
 boost::json::value time_or_null(const std::optional<TimeMs>& t, const TimeZone& tz);
 
+// A visit exception's measured values (stored as a JSON object) for an answer.
+boost::json::value facts_json(const std::string& facts);
 boost::json::object elder_json(const store::ElderRow& e, domain::Role role, const TimeZone& tz, TimeMs now);
 
 // A ticket with its elder's (masked) name, item and firm; with events and exceptions when

@@ -310,7 +310,7 @@ Status clear_declines(Database& db, std::int64_t ticket_id) {
 
 namespace {
 constexpr const char* kExcCols =
-    "id, ticket_id, type, detail, status, reason_code, note, resolved_by, resolved_at, created_at";
+    "id, ticket_id, type, detail, status, reason_code, note, resolved_by, resolved_at, created_at, facts";
 Result<VisitExceptionRow> read_exc(Statement& s) {
   VisitExceptionRow r;
   r.id = s.int64(0);
@@ -323,17 +323,18 @@ Result<VisitExceptionRow> read_exc(Statement& s) {
   r.resolved_by = s.opt_text(7);
   r.resolved_at = s.opt_int64(8);
   r.created_at = s.int64(9);
+  r.facts = s.text(10);
   return r;
 }
 }  // namespace
 
 Result<bool> insert_visit_exception(Database& db, std::int64_t ticket_id, VisitExceptionType type,
-                                    const std::string& detail, TimeMs at) {
+                                    const std::string& detail, const std::string& facts, TimeMs at) {
   auto st = db.prepare(
-      "INSERT INTO visit_exceptions(ticket_id, type, detail, created_at) VALUES (?, ?, ?, ?) "
+      "INSERT INTO visit_exceptions(ticket_id, type, detail, facts, created_at) VALUES (?, ?, ?, ?, ?) "
       "ON CONFLICT(ticket_id, type) DO NOTHING");
   if (!st.ok()) return st.status();
-  VNH_RETURN_IF_ERROR(st->bind_all(ticket_id, to_string(type), detail, at).run());
+  VNH_RETURN_IF_ERROR(st->bind_all(ticket_id, to_string(type), detail, facts, at).run());
   if (db.changes() == 0) return false;
   auto up = db.prepare("UPDATE tickets SET held_exceptions = held_exceptions + 1 WHERE id = ?");
   if (!up.ok()) return up.status();

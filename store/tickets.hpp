@@ -76,6 +76,7 @@ struct VisitExceptionRow {
   std::int64_t ticket_id = 0;
   domain::VisitExceptionType type = domain::VisitExceptionType::kDistance;
   std::string detail;
+  std::string facts = "{}";  // JSON object of the measured values (domain::VisitFinding::facts)
   domain::ExceptionStatus status = domain::ExceptionStatus::kOpen;
   std::optional<std::string> reason_code;
   std::optional<std::string> note;
@@ -124,7 +125,7 @@ Status clear_declines(Database& db, std::int64_t ticket_id);
 // Inserts a visit exception (at most one open per type and ticket) and bumps the ticket's
 // held_exceptions count when it is new.
 Result<bool> insert_visit_exception(Database& db, std::int64_t ticket_id, domain::VisitExceptionType type,
-                                    const std::string& detail, TimeMs at);
+                                    const std::string& detail, const std::string& facts, TimeMs at);
 Result<std::vector<VisitExceptionRow>> list_visit_exceptions(Database& db, std::int64_t ticket_id);
 Result<std::optional<VisitExceptionRow>> get_visit_exception(Database& db, std::int64_t id);
 Result<std::vector<VisitExceptionRow>> open_visit_exceptions(Database& db, int limit);

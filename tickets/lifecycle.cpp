@@ -61,13 +61,16 @@ Result<int> record_visit_findings(store::Database& db, store::TicketRow& t, cons
                                   TimeMs at, const Actor& actor) {
   int added = 0;
   for (const auto& f : findings) {
-    auto fresh = store::insert_visit_exception(db, t.id, f.type, f.detail, at);
+    boost::json::object facts;
+    for (const auto& [k, v] : f.facts) facts[k] = v;
+    auto fresh = store::insert_visit_exception(db, t.id, f.type, f.detail, boost::json::serialize(facts), at);
     if (!fresh.ok()) return fresh.status();
     if (!*fresh) continue;
     ++added;
     ++t.held_exceptions;
     VNH_RETURN_IF_ERROR(note_event(db, t, at, actor, "visit_exception",
-                                   json_detail({{"exception", std::string(to_string(f.type))}, {"detail", f.detail}})));
+                                   json_detail({{"exception", std::string(to_string(f.type))}, {"detail", f.detail},
+                                                {"facts", boost::json::serialize(facts)}})));
     VNH_RETURN_IF_ERROR(audit(db, t, at, actor, "visit_exception.raise",
                               json_detail({{"type", std::string(to_string(f.type))}})));
   }

@@ -372,6 +372,9 @@ TEST_CASE("a check-in far from home raises a distance exception held out of sett
   auto t = r.ticket(op, no);
   REQUIRE(t.at("exceptions").as_array().size() == 1);
   CHECK(str(t.at("exceptions").as_array().at(0), "type") == "distance");
+  const auto& facts = t.at("exceptions").as_array().at(0).at("facts").as_object();
+  CHECK(facts.at("distance_m").as_int64() > 300);
+  CHECK(facts.at("limit_m").as_int64() == 300);
   CHECK(t.at("held_exceptions").as_int64() == 1);
   auto sup = r.s.login("sup");
   auto id = t.at("exceptions").as_array().at(0).at("exception_id").as_int64();
