@@ -53,16 +53,24 @@ Result<IdNumberInfo> parse_id_number(std::string_view id, const Date* today) {
 Result<std::string> normalize_phone(std::string_view raw, std::string_view default_area_code) {
   std::string d;
   bool plus = false;
+  std::vector<std::size_t> groups{0};  // digits between separators, as written
   for (char c : trim(raw)) {
     if (c >= '0' && c <= '9') {
       d += c;
+      ++groups.back();
     } else if (c == '+' && d.empty() && !plus) {
       plus = true;
     } else if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')') {
+      if (groups.back() != 0) groups.push_back(0);
       continue;
     } else {
       return invalid("phone", fmt::format("'{}' contains '{}', not a phone number", raw, c), reason::kPhoneFormat);
     }
+  }
+  if (groups.back() == 0) groups.pop_back();
+  // 2026-13-45, 1950.01.01: a date typed into the phone field is not a local number.
+  if (groups.size() == 3 && groups[0] == 4 && groups[1] <= 2 && groups[2] <= 2) {
+    return invalid("phone", fmt::format("'{}' looks like a date, not a phone number", raw), reason::kPhoneFormat);
   }
   bool international = plus;
   if (d.rfind("0086", 0) == 0) {

@@ -69,6 +69,14 @@ TEST_CASE("phone numbers are normalised before matching", "[phone]") {
   CHECK_FALSE(normalize_phone("139-1234-567a").ok());
   CHECK_FALSE(normalize_phone("+1 415 555 0100").ok());
   CHECK_FALSE(normalize_phone("").ok());
+  // A date typed into the phone field is refused, not read as the local number 20261345.
+  for (const char* date : {"2026-13-45", "1950.01.01", "2026 1 5"}) {
+    auto r = normalize_phone(date);
+    INFO(date);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("looks like a date") != std::string::npos);
+  }
+  CHECK(*normalize_phone("8123-4567") == "093181234567");  // two groups: a local number
 }
 
 TEST_CASE("personal data is masked for display", "[mask]") {

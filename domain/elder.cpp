@@ -37,6 +37,10 @@ Result<ValidElder> validate_elder(const ElderDraft& d, const Policy& policy, Dat
   }
   v.community_code = d.community_code;
   if (!valid_lat_lon(d.lat, d.lon)) return invalid("lat", "latitude/longitude out of range");
+  // A home is in China: (0, 0), a swapped pair or a lost sign is a typing error, not a place.
+  if (d.lat < 3.5 || d.lat > 54 || d.lon < 73 || d.lon > 136) {
+    return invalid("lat", fmt::format("({}, {}) is not in China (latitude 3.5–54, longitude 73–136)", d.lat, d.lon));
+  }
   v.home = {d.lat, d.lon};
   auto cat = parse_elder_category(d.category);
   if (!cat) return invalid("category", fmt::format("'{}' is not one of A, B, C, D", d.category));

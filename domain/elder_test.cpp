@@ -51,6 +51,14 @@ TEST_CASE("elder validation names the field at fault", "[elder]") {
   d = good();
   d.lat = 91;
   CHECK(field_of(d) == "lat");
+  // (0, 0), swapped or sign-lost coordinates are not a home in China.
+  for (auto [lat, lon] : {std::pair{0.0, 0.0}, {103.83, 36.06}, {-36.06, 103.83}, {36.06, -103.83}}) {
+    d = good();
+    d.lat = lat;
+    d.lon = lon;
+    INFO(lat << "," << lon);
+    CHECK(field_of(d) == "lat");
+  }
   d = good();
   d.birth_date = Date{1958, 10, 11};
   CHECK(field_of(d) == "birth_date");

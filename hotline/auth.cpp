@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "common/crypto.hpp"
 #include "common/text.hpp"
 #include "store/audit.hpp"
@@ -19,10 +22,31 @@ Status validate_username(const std::string& u) {
   return Status::Ok();
 }
 
+// At least 8 characters (a Chinese passphrase counts its characters), and not one a guesser
+// tries first: digits only, one character repeated, a run like 12345678 or abcdefgh, or a
+// password on every list of the most common ones.
 Status validate_password(const std::string& p) {
-  if (code_points(p).size() < 8) return invalid("password", "must be at least 8 characters");
-  if (p.size() > 256) return invalid("password", "must be at most 256 bytes");
   if (!valid_utf8(p)) return invalid("password", "is not valid UTF-8");
+  const auto cps = code_points(p);
+  if (cps.size() < 8) return invalid("password", "must be at least 8 characters");
+  if (p.size() > 256) return invalid("password", "must be at most 256 bytes");
+  const bool digits = std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits && cps.size() < 16) return invalid("password", "must not be digits only (unless 16 or more)");
+  bool same = true, up = true, down = true;
+  for (std::size_t i = 1; i < cps.size(); ++i) {
+    same = same && cps[i] == cps[0];
+    up = up && cps[i] == cps[i - 1] + 1;
+    down = down && cps[i] + 1 == cps[i - 1];
+  }
+  if (same || up || down) return invalid("password", "must not be one character repeated or a run like abcdefgh");
+  std::string lower = p;
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static constexpr std::string_view kCommon[] = {"password", "password1", "password123", "passw0rd", "qwertyui", "qwerty123",
+                                                 "1qaz2wsx", "1q2w3e4r", "a1b2c3d4", "abc12345", "abcd1234", "iloveyou",
+                                                 "admin123", "admin888", "woaini1314", "aa123456", "zxcvbnm1", "88888888a"};
+  for (auto c : kCommon) {
+    if (lower == c) return invalid("password", "is one of the most common passwords");
+  }
   return Status::Ok();
 }
 

@@ -86,6 +86,14 @@ TEST_CASE("user names and passwords are validated", "[auth]") {
   CHECK_FALSE(validate_username("").ok());
   CHECK_FALSE(validate_password("short").ok());
   CHECK(validate_password("密码是八个字符啊").ok());
+  CHECK(validate_password("password-123").ok());
+  CHECK(validate_password("1234567890123456").ok());  // digits, but long
+  for (const char* weak : {"12345678", "87654321", "00000000", "aaaaaaaa", "abcdefgh", "Password", "1qaz2wsx", "13912345678"}) {
+    INFO(weak);
+    auto st = validate_password(weak);
+    CHECK(st.code() == Code::kInvalidArgument);
+    CHECK(st.field() == "password");
+  }
 }
 
 TEST_CASE("the session cache trusts a check for its ttl, never past expiry, and forgets on logout", "[auth]") {
