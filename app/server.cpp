@@ -243,6 +243,7 @@ void Server::arm_call_timer() {
   call_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
     expire_calls();
+    live_->revalidate();  // consoles whose session ended are closed within a second
     arm_call_timer();
   });
 }

@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
+
 #include "common/log.hpp"
 #include "hotline/views.hpp"
 
@@ -11,11 +13,14 @@ using domain::Role;
 
 class LiveHub::Client final : public net::WsHandler, public std::enable_shared_from_this<Client> {
  public:
-  explicit Client(LiveHub& hub) : hub_(hub) {}
+  explicit Client(LiveHub& hub) : hub_(hub), opened_at_(hub.clock_.now_ms()) {}
 
   void on_open(std::shared_ptr<net::WsConnection> conn) override {
-    std::lock_guard lk(mu_);
-    conn_ = std::move(conn);
+    {
+      std::lock_guard lk(mu_);
+      conn_ = std::move(conn);
+    }
+    hub_.add(shared_from_this());  // watched from the start: it has 5 s to authenticate
   }
 
   void on_message(std::string&& data, bool binary) override {
@@ -35,8 +40,8 @@ class LiveHub::Client final : public net::WsHandler, public std::enable_shared_f
       {
         std::lock_guard lk(mu_);
         principal_ = *p;
+        token_ = std::string(token->as_string());
       }
-      hub_.add(shared_from_this());
       send(json::object{{"type", "hello"},
                         {"user", p->username},
                         {"role", std::string(domain::to_string(p->role))},
@@ -56,6 +61,15 @@ class LiveHub::Client final : public net::WsHandler, public std::enable_shared_f
     std::lock_guard lk(mu_);
     return principal_.has_value();
   }
+  std::optional<Principal> principal() const {
+    std::lock_guard lk(mu_);
+    return principal_;
+  }
+  std::string token() const {
+    std::lock_guard lk(mu_);
+    return token_;
+  }
+  TimeMs opened_at() const { return opened_at_; }
   bool is_user(const std::string& username) const {
     std::lock_guard lk(mu_);
     return principal_ && principal_->username == username;
@@ -77,9 +91,11 @@ class LiveHub::Client final : public net::WsHandler, public std::enable_shared_f
 
  private:
   LiveHub& hub_;
+  const TimeMs opened_at_;
   mutable std::mutex mu_;
   std::shared_ptr<net::WsConnection> conn_;
   std::optional<Principal> principal_;
+  std::string token_;  // to check the session again each second (revalidate)
 };
 
 LiveHub::LiveHub(boost::asio::io_context& ioc, store::Store& store, const domain::Policy& policy, const Clock& clock)
@@ -107,8 +123,43 @@ void LiveHub::remove(const Client* c) {
 }
 
 std::size_t LiveHub::connected() const {
-  std::lock_guard lk(mu_);
-  return clients_.size();
+  std::vector<std::shared_ptr<Client>> all;
+  {
+    std::lock_guard lk(mu_);
+    all.assign(clients_.begin(), clients_.end());
+  }
+  return static_cast<std::size_t>(std::count_if(all.begin(), all.end(), [](const auto& c) { return c->authenticated(); }));
+}
+
+void LiveHub::end_sessions(const std::function<bool(const Principal&)>& which, const std::string& why) {
+  std::vector<std::shared_ptr<Client>> all;
+  {
+    std::lock_guard lk(mu_);
+    all.assign(clients_.begin(), clients_.end());
+  }
+  for (auto& c : all) {
+    auto p = c->principal();
+    if (p && which(*p)) c->close(4401, why);
+  }
+}
+
+void LiveHub::revalidate() {
+  std::vector<std::shared_ptr<Client>> all;
+  {
+    std::lock_guard lk(mu_);
+    all.assign(clients_.begin(), clients_.end());
+  }
+  if (all.empty()) return;
+  const TimeMs now = clock_.now_ms();
+  auto db = store_.read();
+  for (auto& c : all) {
+    if (!c->authenticated()) {
+      if (now - c->opened_at() >= kAuthWithinMs) c->close(4401, "authenticate within 5 s");
+      continue;
+    }
+    if (!db.ok()) continue;  // the storage is down: nothing to decide on
+    if (!authenticate(**db, c->token(), now).ok()) c->close(4401, "session ended");
+  }
 }
 
 void LiveHub::broadcast(const json::object& event, Audience audience) {

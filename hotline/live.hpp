@@ -39,7 +39,15 @@ class LiveHub final : public tickets::Observer {
   // Sends an event to every console signed in as `username` (a call's card goes only to the
   // desk that answered it).
   void send_to_user(const std::string& username, const boost::json::object& event);
+  // Consoles signed in now.
   std::size_t connected() const;
+  // Closes (4401) every signed-in console whose session `which` names: a logout, a disabled user.
+  void end_sessions(const std::function<bool(const Principal&)>& which, const std::string& why);
+  // Called each second: closes a console whose session has ended by any path (logout elsewhere,
+  // disabled, expired, revoked from the command line) and one that has not authenticated within
+  // kAuthWithinMs of connecting (SPEC §9).
+  void revalidate();
+  static constexpr TimeMs kAuthWithinMs = 5000;
 
   class Client;
 

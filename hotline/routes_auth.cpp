@@ -64,7 +64,11 @@ void logout_user(Api& api, Api::Call&& call) {
       std::move(call.respond),
       [&api, who = call.who](store::WriteTx& tx) -> Result<bool> {
         VNH_RETURN_IF_ERROR(logout(tx.db(), who, api.ctx().clock.now_ms()));
-        tx.on_commit([&api] { api.sessions().forget_all(); });
+        tx.on_commit([&api, hash = who.token_hash] {
+          api.sessions().forget_all();
+          // The live channel opened with this token ends with it.
+          api.ctx().live.end_sessions([&hash](const Principal& p) { return p.token_hash == hash; }, "logged out");
+        });
         return true;
       },
       [](store::Database&, bool&) -> Result<net::Response> { return json_response(200, json::object{{"ok", true}}); });
@@ -127,7 +131,10 @@ void disable(Api& api, Api::Call&& call) {
       std::move(call.respond),
       [&api, name, actor = call.who.username](store::WriteTx& tx) -> Result<bool> {
         VNH_RETURN_IF_ERROR(disable_user(tx.db(), name, actor, api.ctx().clock.now_ms()));
-        tx.on_commit([&api] { api.sessions().forget_all(); });
+        tx.on_commit([&api, name] {
+          api.sessions().forget_all();
+          api.ctx().live.end_sessions([&name](const Principal& p) { return p.username == name; }, "user disabled");
+        });
         return true;
       },
       [name](store::Database& db, bool&) -> Result<net::Response> {
