@@ -127,6 +127,7 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& opts) {
     boost::asio::post(self->ioc_, [self] {
       auto rd = self->store_->read();
       if (rd.ok()) (void)self->directory_.load(**rd, *self->policy_->tz, self->clock_->now_ms());
+      self->hub_->revalidate();  // a suspended or exited firm, a replaced token: its socket ends now
     });
   };
   if (!s->opts_.pbx_dial_url.empty()) {

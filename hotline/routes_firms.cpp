@@ -97,6 +97,7 @@ void issue_token(Api& api, Api::Call&& call) {
   api.write<std::string>(
       std::move(call.respond),
       [&c, code = call.req.params["code"], who = call.who](store::WriteTx& tx) {
+        if (c.firms_changed) tx.on_commit(c.firms_changed);  // the old token's socket ends now
         return registry::issue_firm_token(tx, code, domain::Actor::user(who.username), c.clock.now_ms());
       },
       [code = call.req.params["code"]](store::Database&, std::string& token) -> Result<net::Response> {

@@ -21,6 +21,7 @@ namespace vnh::partners {
 struct FirmIdentity {
   std::int64_t id = 0;
   std::string code;
+  std::string token_hash;  // the token it connected with: a new one ends the session
 };
 
 struct CommandAnswer {

@@ -7,6 +7,7 @@ namespace vnh::partners {
 
 namespace {
 constexpr std::uint16_t kCloseGoingAway = 1001;
+constexpr std::uint16_t kClosePolicy = 1008;
 }  // namespace
 
 PartnerHub::PartnerHub(boost::asio::io_context& ioc, store::Store& store, PartnerSessions& sessions,
@@ -39,11 +40,12 @@ net::Upgrade PartnerHub::upgrade(const net::Request& req) {
     up.refusal.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vnh-partner\", error=\"invalid_token\"");
     return up;
   }
-  if ((*firm)->status == domain::FirmStatus::kExited) {
-    up.refusal = net::json_error(403, std::string(transport::kPermissionDenied), "the firm has exited the programme");
+  if ((*firm)->status != domain::FirmStatus::kActive) {
+    up.refusal = net::json_error(403, std::string(transport::kPermissionDenied),
+                                 std::string("the firm is ") + std::string(domain::to_string((*firm)->status)));
     return up;
   }
-  up.handler = std::make_shared<Session>(gw_, FirmIdentity{(*firm)->id, (*firm)->code});
+  up.handler = std::make_shared<Session>(gw_, FirmIdentity{(*firm)->id, (*firm)->code, sha256_raw(*token)});
   return up;
 }
 
@@ -69,8 +71,28 @@ void PartnerHub::arm_timer() {
   });
 }
 
+void PartnerHub::revalidate() {
+  auto all = sessions_.all();
+  if (all.empty()) return;
+  auto db = store_.read();
+  if (!db.ok()) return;
+  auto standings = store::firm_standings(**db);
+  if (!standings.ok()) return;
+  std::map<std::int64_t, store::FirmStanding> by_id;
+  for (auto& f : *standings) by_id[f.id] = std::move(f);
+  for (auto& [id, s] : all) {
+    auto it = by_id.find(id);
+    if (it == by_id.end() || it->second.token_hash != s->firm().token_hash) {
+      s->close(kClosePolicy, "the firm's token was replaced or revoked");
+    } else if (it->second.status != domain::FirmStatus::kActive) {
+      s->close(kClosePolicy, std::string("the firm is ") + std::string(domain::to_string(it->second.status)));
+    }
+  }
+}
+
 void PartnerHub::on_tick() {
   const TimeMs now = clock_.now_ms();
+  revalidate();  // a session whose token or firm's standing ended is closed within a second
   auto all = sessions_.all();
   for (auto& [id, s] : all) s->tick(now);
   if (!events_.presence) return;

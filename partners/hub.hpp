@@ -46,6 +46,9 @@ class PartnerHub {
   net::Upgrade upgrade(const net::Request& req);
   // Closes every session (shutdown).
   void close_all(const std::string& reason);
+  // Closes (1008) the sessions whose firm's token has been replaced or revoked, or whose firm is
+  // no longer active (SPEC §9). Runs each second; call it too right after such a change.
+  void revalidate();
   // Starts the ack/heartbeat supervision timer.
   void start();
   void stop();

@@ -74,6 +74,7 @@ class Session final : public net::WsHandler, public std::enable_shared_from_this
   // Frame `seq` of this firm was committed.
   void deliver(std::uint64_t seq, std::shared_ptr<const std::string> frame);
   void close(std::uint16_t code, const std::string& reason);
+  const FirmIdentity& firm() const { return firm_; }
   // Every second: re-send after the ack timeout, escalate after repeated failures.
   void tick(TimeMs now);
   FirmPresence snapshot(TimeMs now) const;

@@ -207,6 +207,15 @@ Result<std::string> issue_firm_token(Database& db, const Firm& firm, const std::
   return token;
 }
 
+Result<std::vector<FirmStanding>> firm_standings(Database& db) {
+  return query_all<FirmStanding>(db.prepare("SELECT id, coalesce(token_hash, x''), status FROM firms"),
+                                 [](Statement& r) -> Result<FirmStanding> {
+                                   FirmStanding f{r.int64(0), r.text(1), {}};
+                                   VNH_ASSIGN_OR_RETURN(f.status, enum_column(r, 2, domain::parse_firm_status, "firms.status"));
+                                   return f;
+                                 });
+}
+
 Result<std::optional<Firm>> find_firm_by_token(Database& db, const std::string& token_hash) {
   auto st = db.prepare(std::string("SELECT ") + kFirmCols + " FROM firms WHERE token_hash = ?");
   if (st.ok()) st->bind(1, Blob{token_hash});

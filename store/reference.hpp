@@ -85,6 +85,15 @@ Result<std::optional<ServiceItem>> find_item(Database& db, const std::string& co
 Result<std::optional<ServiceItem>> item_by_id(Database& db, std::int64_t id);
 Result<std::vector<ServiceItem>> list_items(Database& db);
 
+// What each firm's partner connection stands on: its token (hash; empty when revoked) and its
+// status. The gateway checks its open sessions against it each second.
+struct FirmStanding {
+  std::int64_t id = 0;
+  std::string token_hash;
+  domain::FirmStatus status = domain::FirmStatus::kActive;
+};
+Result<std::vector<FirmStanding>> firm_standings(Database& db);
+
 // Firms
 Result<std::int64_t> insert_firm(Database& db, const Firm& f, std::int64_t now);
 Result<std::optional<Firm>> find_firm(Database& db, const std::string& code);

@@ -111,6 +111,35 @@ TEST_CASE("a firm must present its token; then it is welcomed", "[partner][auth]
   }
 }
 
+TEST_CASE("an open partner socket ends when its token is replaced or its firm stops being active", "[partner][auth]") {
+  Rig r;
+  SECTION("a new token, issued from the command line or the API") {
+    TestPartner near(r.s.endpoint(), r.tokens["F_NEAR"]);
+    REQUIRE(near.wait_open());
+    auto fresh = r.s.firm_token("F_NEAR");  // another process: found by the once-a-second check
+    CHECK(near.wait_closed(std::chrono::seconds(3)));
+    CHECK(near.close_reason().find("token") != std::string::npos);
+    TestPartner now(r.s.endpoint(), fresh);
+    REQUIRE(now.wait_open());
+    auto admin = r.s.login("admin");
+    REQUIRE(admin.post("/api/v1/firms/F_NEAR/token", json::object{}).status == 201);
+    CHECK(now.wait_closed(std::chrono::seconds(3)));
+  }
+  SECTION("suspended: the socket ends and reconnecting is refused") {
+    TestPartner mid(r.s.endpoint(), r.tokens["F_MID"]);
+    REQUIRE(mid.wait_open());
+    auto sup = r.s.login("sup");
+    auto st = sup.post("/api/v1/firms/F_MID/status", json::object{{"status", "suspended"}, {"reason", "inspection"}});
+    INFO(st.body);
+    REQUIRE(st.status == 200);
+    CHECK(mid.wait_closed(std::chrono::seconds(3)));
+    CHECK(mid.close_reason().find("suspended") != std::string::npos);
+    TestPartner again(r.s.endpoint(), r.tokens["F_MID"]);
+    CHECK_FALSE(again.wait_open());
+    CHECK(again.refused_status() == 403);
+  }
+}
+
 TEST_CASE("offer → accept → assign → check-in → check-out → completed", "[partner][flow]") {
   Rig r;
   auto op = r.s.login("op");

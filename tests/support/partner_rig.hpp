@@ -48,7 +48,7 @@ struct PartnerRig {
 
   PartnerRig() { REQUIRE(dir.load(w.store->db(), *w.policy.tz, clock.now_ms()).ok()); }
 
-  partners::FirmIdentity firm(const std::string& code) { return {dir.firm_by_code(code)->id, code}; }
+  partners::FirmIdentity firm(const std::string& code) { return {dir.firm_by_code(code)->id, code, {}}; }
   // A new ticket for the A-category elder, offered to the best firm.
   store::TicketRow create(const std::string& item = "LC010") {
     tickets::CreateRequest req;
