@@ -26,6 +26,9 @@ std::string format_fixed(std::int64_t v, int scale);
 Result<double> parse_double(std::string_view s);
 
 bool valid_utf8(std::string_view s);
+// `s` made safe to echo: well-formed UTF-8 kept, every other byte and every control character
+// written as \xNN (so an answer never carries invalid UTF-8 or a raw newline).
+std::string printable_utf8(std::string_view s);
 // A free-text field of a request: valid UTF-8, at most `max_chars` characters, and not blank
 // when `required`. Errors name `field` ("is required", "is longer than 500 characters").
 Status check_text(std::string_view value, const char* field, std::size_t max_chars, bool required = true);

@@ -36,3 +36,11 @@ TEST_CASE("UTF-8 is validated", "[text]") {
   CHECK_FALSE(valid_utf8("\xED\xA0\x80"));  // surrogate
   CHECK(code_points("张a").size() == 2);
 }
+
+TEST_CASE("what is echoed is printable UTF-8", "[text]") {
+  CHECK(printable_utf8("no such file: 张三.csv") == "no such file: 张三.csv");
+  CHECK(printable_utf8(std::string("/console/\xc0\xae")) == "/console/\\xC0\\xAE");  // overlong '.'
+  CHECK(printable_utf8(std::string("a\nb\0c", 5)) == "a\\x0Ab\\x00c");
+  CHECK(printable_utf8(std::string("\xe5\xbc")) == "\\xE5\\xBC");  // a cut-off sequence
+  CHECK(valid_utf8(printable_utf8(std::string("\xff\xfe\xed\xa0\x80"))));
+}

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "common/reasons.hpp"
+#include "common/text.hpp"
 
 namespace vnh::net {
 
@@ -114,9 +115,10 @@ void Router::handle(Request&& req, Respond respond) const {
 
 Response json_error(int status, const std::string& code, const std::string& message, const std::string& field) {
   boost::json::object err;
+  // What the request sent may be echoed (a path, a field name): never as invalid UTF-8.
   err["code"] = code;
-  err["message"] = message;
-  if (!field.empty()) err["field"] = field;
+  err["message"] = printable_utf8(message);
+  if (!field.empty()) err["field"] = printable_utf8(field);
   boost::json::object o;
   o["error"] = std::move(err);
   Response r;

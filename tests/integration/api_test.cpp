@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/text.hpp"
 #include "tests/support/live.hpp"
 #include "tests/support/test_server.hpp"
 
@@ -109,6 +110,19 @@ TEST_CASE("the console cannot be framed, talks only to its own origin and sends 
     CHECK(r.headers["x-frame-options"] == "DENY");
     CHECK(r.headers["referrer-policy"] == "no-referrer");
     CHECK(r.headers["x-content-type-options"] == "nosniff");
+  }
+}
+
+TEST_CASE("an error never echoes invalid UTF-8 or control characters", "[api][security]") {
+  auto& s = shared();
+  sim::HttpClient c(s.endpoint());
+  for (const char* path : {"/console/%c0%ae", "/console/%ff%fe", "/api/v1/nothing%0a%00"}) {
+    auto r = c.get(path);
+    INFO(path << " → " << r.body);
+    CHECK(r.status == 404);
+    CHECK(valid_utf8(r.body));
+    CHECK(r.body.find('\n') == std::string::npos);
+    CHECK(r.json().at("error").at("message").as_string().find("\\x") != std::string::npos);
   }
 }
 
