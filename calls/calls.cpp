@@ -64,7 +64,7 @@ Result<CallRow> Calls::load(store::Database& db, const std::string& call_id) {
 Result<Received> Calls::receive(store::WriteTx& tx, const Incoming& in) {
   auto& db = tx.db();
   const TimeMs now = clock_.now_ms();
-  VNH_RETURN_IF_ERROR(check_text(in.line, "line", 40, false));
+  VNH_RETURN_IF_ERROR(check_text(in.line, "line", 40, false, true));
   Received r;
   store::NewCall c;
   if (in.call_id) {

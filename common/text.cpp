@@ -184,10 +184,19 @@ std::string utf8_encode(char32_t cp) {
   return o;
 }
 
-Status check_text(std::string_view value, const char* field, std::size_t max_chars, bool required) {
+Status check_text(std::string_view value, const char* field, std::size_t max_chars, bool required, bool one_line) {
   if (required && trim(value).empty()) return invalid(field, "is required");
   if (!valid_utf8(value)) return invalid(field, "is not valid UTF-8");
-  if (code_points(value).size() > max_chars) return invalid(field, fmt::format("is longer than {} characters", max_chars));
+  const auto cps = code_points(value);
+  if (cps.size() > max_chars) return invalid(field, fmt::format("is longer than {} characters", max_chars));
+  for (char32_t c : cps) {
+    // Free text keeps its tabs and line breaks; a code or a name has none; nothing has NUL or
+    // the other control characters.
+    const bool layout = c == '\t' || c == '\n' || c == '\r';
+    if ((c < 0x20 && (one_line || !layout)) || c == 0x7F) {
+      return invalid(field, fmt::format("contains the control character U+{:04X}", static_cast<unsigned>(c)));
+    }
+  }
   return Status::Ok();
 }
 

@@ -31,7 +31,10 @@ bool valid_utf8(std::string_view s);
 std::string printable_utf8(std::string_view s);
 // A free-text field of a request: valid UTF-8, at most `max_chars` characters, and not blank
 // when `required`. Errors name `field` ("is required", "is longer than 500 characters").
-Status check_text(std::string_view value, const char* field, std::size_t max_chars, bool required = true);
+// A text field as received: valid UTF-8, at most `max_chars`, no control characters — none at
+// all when `one_line` (codes and names), tab and line breaks allowed in free text.
+Status check_text(std::string_view value, const char* field, std::size_t max_chars, bool required = true,
+                  bool one_line = false);
 std::vector<char32_t> code_points(std::string_view utf8);
 std::string utf8_encode(char32_t cp);
 

@@ -79,14 +79,15 @@ class Row {
   }
 
   std::string raw(const std::string& col) const { return rec_.fields[index_.at(col)]; }
+  // A code or a name: one line of valid UTF-8, no control characters.
   std::optional<std::string> text(const std::string& col, bool required = true, size_t max_chars = 200) {
     std::string v(trim(raw(col)));
     if (v.empty()) {
       if (required) error(col, "is required");
       return std::nullopt;
     }
-    if (code_points(v).size() > max_chars) {
-      error(col, fmt::format("is longer than {} characters", max_chars));
+    if (auto st = check_text(v, col.c_str(), max_chars, true, true); !st.ok()) {
+      error(col, st.message());
       return std::nullopt;
     }
     return v;

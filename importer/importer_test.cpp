@@ -116,6 +116,10 @@ TEST_CASE("bad rows are refused with file:line: column: reason and change nothin
       {Kind::kCatalog, "price rule", "code,name,category,unit,standard_price_fen,market_price_fen,duration_min,meal\r\nX1,x,life_care,次,801,1000,30,0\r\n", 2, "standard_price_fen", "80%"},
       {Kind::kCatalog, "unknown reference", "code,name,category,unit,standard_price_fen,market_price_fen,duration_min,meal\r\nX1,x,gardening,次,800,1000,30,0\r\n", 2, "category", "not one of"},
       {Kind::kCatalog, "duplicate key", "code,name,category,unit,standard_price_fen,market_price_fen,duration_min,meal\r\nS001,x,life_care,次,800,1000,30,0\r\n", 2, "code", "duplicate"},
+      // control characters in codes and names (SPEC §9): a quoted line break, a NUL, a DEL
+      {Kind::kCatalog, "line break in a name", "code,name,category,unit,standard_price_fen,market_price_fen,duration_min,meal\r\nX2,\"助\n浴\",life_care,次,800,1000,30,0\r\n", 2, "name", "control character U+000A"},
+      {Kind::kCatalog, "NUL in a code", std::string("code,name,category,unit,standard_price_fen,market_price_fen,duration_min,meal\r\nX") + '\0' + "3,x,life_care,次,800,1000,30,0\r\n", 2, "code", "U+0000"},
+      {Kind::kAreas, "DEL in a name", "code,name,parent_code,level\r\n620104,西固\x7f区,,district\r\n", 2, "name", "U+007F"},
       // elders
       {Kind::kElders, "missing column", "id_number,name,phone,community_code,lat,lon,category\r\n", 1, "registered_on", "missing column"},
       {Kind::kElders, "extra column", "id_number,name,phone,community_code,lat,lon,category,registered_on,address\r\n", 1, "address", "unexpected"},
