@@ -214,6 +214,11 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     for (const auto& f : req) {
       std::string name(f.name_string());
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      // Two credentials are one too many: which one would be the caller's? (SPEC §9)
+      if ((name == "authorization" || name == "x-pbx-secret") && r.headers.count(name)) {
+        return send(json_error(400, std::string(transport::kBadRequest), "the " + name + " header is sent twice"),
+                    req.version(), false);
+      }
       r.headers[name] = std::string(f.value());
     }
     if (websocket::is_upgrade(req)) {

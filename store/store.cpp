@@ -2,9 +2,15 @@
 
 #include <sqlite3.h>
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
+#include "common/log.hpp"
 #include "store/migrations.hpp"
 
 namespace vnh::store {
@@ -24,6 +30,14 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& in) {
                                 opts.key_file));
     }
     return crypto.status();
+  }
+  if (!exists) {
+    // Readable by its owner only (SPEC §9); SQLite gives the -wal and -shm files the same mode.
+    int fd = ::open(opts.path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) return Status(Code::kUnavailable, fmt::format("cannot create database {}: {}", opts.path, std::strerror(errno)));
+    ::close(fd);
+  } else if ((sb.st_mode & 077) != 0) {
+    log::warn("msg=\"the database file can be read by others than its owner; chmod 600 it\" path={}", log::q(opts.path));
   }
   std::unique_ptr<Store> s(new Store(opts, *crypto));
   OpenOptions wo = opts.open;

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include "store/query.hpp"
 #include "store/store.hpp"
@@ -54,4 +55,23 @@ TEST_CASE("a read lease is one snapshot until it ends or is refreshed", "[store]
     CHECK_FALSE(sqlite3_stmt_busy(open_statement));  // reset when its lease ended
     sqlite3_finalize(open_statement);
   }
+}
+
+TEST_CASE("a new database, its WAL and its key are readable by their owner only", "[store][security]") {
+  testing::TempDir dir;
+  const mode_t old_umask = ::umask(022);  // the usual umask would leave a plain file 0644
+  {
+    auto s = open_store(dir);
+    REQUIRE(add(*s, 1).ok());
+    auto mode = [&](const std::string& name) {
+      struct stat sb{};
+      REQUIRE(::stat(dir.file(name).c_str(), &sb) == 0);
+      return sb.st_mode & 0777;
+    };
+    CHECK(mode("s.db") == 0600);
+    CHECK(mode("s.db-wal") == 0600);
+    CHECK(mode("s.db-shm") == 0600);
+    CHECK(mode("s.db.key") == 0600);
+  }
+  ::umask(old_umask);
 }

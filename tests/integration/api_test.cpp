@@ -3,6 +3,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <fmt/format.h>
 
@@ -124,6 +125,32 @@ TEST_CASE("an error never echoes invalid UTF-8 or control characters", "[api][se
     CHECK(r.body.find('\n') == std::string::npos);
     CHECK(r.json().at("error").at("message").as_string().find("\\x") != std::string::npos);
   }
+}
+
+TEST_CASE("a request with two Authorization headers is refused, not read as the last one", "[api][security]") {
+  auto& s = shared();
+  auto op = s.login("operator1");
+  // The operator's own token from a fresh login, sent twice beside a second one.
+  sim::HttpClient c(s.endpoint());
+  auto login = c.post("/api/v1/login", json::object{{"username", "operator1"}, {"password", "password-123"}});
+  REQUIRE(login.status == 200);
+  const std::string token(login.json().at("token").as_string());
+  namespace http = boost::beast::http;
+  boost::asio::io_context ioc;
+  boost::beast::tcp_stream stream(ioc);
+  boost::asio::ip::tcp::resolver resolver(ioc);
+  stream.connect(resolver.resolve("127.0.0.1", std::to_string(s.port())));
+  http::request<http::string_body> req{http::verb::get, "/api/v1/me", 11};
+  req.set(http::field::host, "127.0.0.1");
+  req.insert(http::field::authorization, "Bearer not-a-token");
+  req.insert(http::field::authorization, "Bearer " + token);
+  http::write(stream, req);
+  boost::beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  http::read(stream, buf, res);
+  CHECK(res.result_int() == 400);
+  CHECK(res.body().find("authorization header is sent twice") != std::string::npos);
+  CHECK(op.get("/api/v1/me").status == 200);  // one header is fine
 }
 
 TEST_CASE("login gives a bearer token; bad passwords lock the account", "[api][auth]") {
