@@ -1,16 +1,74 @@
 #include "hotline/request.hpp"
 
+#include <boost/json/basic_parser_impl.hpp>
 #include <fmt/format.h>
 
 #include <cmath>
+#include <set>
+#include <vector>
 
 #include "common/text.hpp"
 
 namespace vnh::hotline {
 namespace json = boost::json;
 
+namespace {
+// Reads a JSON text only to find a key given twice in one object (Boost.JSON 1.81 keeps one of
+// them silently): which value would the caller have meant? (SPEC §9)
+struct DuplicateKeys {
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+  std::vector<std::set<std::string>> open;
+  std::string key;
+  std::string twice;
+  using ec_t = boost::system::error_code;
+  bool on_document_begin(ec_t&) { return true; }
+  bool on_document_end(ec_t&) { return true; }
+  bool on_object_begin(ec_t&) { open.emplace_back(); return true; }
+  bool on_object_end(std::size_t, ec_t&) { open.pop_back(); return true; }
+  bool on_array_begin(ec_t&) { return true; }
+  bool on_array_end(std::size_t, ec_t&) { return true; }
+  bool on_key_part(json::string_view s, std::size_t, ec_t&) { key.append(s.data(), s.size()); return true; }
+  bool on_key(json::string_view s, std::size_t, ec_t& ec) {
+    key.append(s.data(), s.size());
+    if (!open.back().insert(key).second) {
+      twice = key;
+      ec = json::error::syntax;
+      return false;
+    }
+    key.clear();
+    return true;
+  }
+  bool on_string_part(json::string_view, std::size_t, ec_t&) { return true; }
+  bool on_string(json::string_view, std::size_t, ec_t&) { return true; }
+  bool on_number_part(json::string_view, ec_t&) { return true; }
+  bool on_int64(std::int64_t, json::string_view, ec_t&) { return true; }
+  bool on_uint64(std::uint64_t, json::string_view, ec_t&) { return true; }
+  bool on_double(double, json::string_view, ec_t&) { return true; }
+  bool on_bool(bool, ec_t&) { return true; }
+  bool on_null(ec_t&) { return true; }
+  bool on_comment_part(json::string_view, ec_t&) { return true; }
+  bool on_comment(json::string_view, ec_t&) { return true; }
+};
+
+// The key given twice in some object of `body`, if any (a body that is not JSON has none here:
+// the real parse says what is wrong with it).
+std::optional<std::string> duplicated_key(const std::string& body) {
+  json::basic_parser<DuplicateKeys> p(json::parse_options{});
+  boost::system::error_code ec;
+  p.write_some(false, body.data(), body.size(), ec);
+  if (!p.handler().twice.empty()) return p.handler().twice;
+  return std::nullopt;
+}
+}  // namespace
+
 Result<json::object> parse_object(const std::string& body) {
   if (body.empty()) return Status(Code::kInvalidArgument, "a JSON object body is required", "body", reason::kMalformedJson);
+  if (auto k = duplicated_key(body)) {
+    return Status(Code::kInvalidArgument, "the key \"" + *k + "\" is given twice", *k, reason::kMalformedJson);
+  }
   boost::system::error_code ec;
   json::value v = json::parse(body, ec);
   if (ec) {

@@ -153,6 +153,24 @@ TEST_CASE("a request with two Authorization headers is refused, not read as the 
   CHECK(op.get("/api/v1/me").status == 200);  // one header is fine
 }
 
+TEST_CASE("a JSON body with a key given twice is refused, naming the key; nothing is written", "[api][security]") {
+  auto& s = shared();
+  auto op = s.login("operator1");
+  auto before = op.get("/api/v1/tickets?limit=200").json().at("tickets").as_array().size();
+  auto r = op.request("POST", "/api/v1/tickets", R"({"elder_id":"E1","item_code":"LC010","elder_id":"E2"})");
+  INFO(r.body);
+  CHECK(r.status == 400);
+  CHECK(str(r.json().at("error"), "code") == "malformed_json");
+  CHECK(str(r.json().at("error"), "field") == "elder_id");
+  // Twice inside a nested object is as bad; the same key in two sibling objects is fine.
+  auto nested = op.request("POST", "/api/v1/elders/E1/reveal", R"({"reason":"x","meta":{"a":1,"a":2}})");
+  CHECK(nested.status == 400);
+  CHECK(str(nested.json().at("error"), "field") == "a");
+  auto siblings = op.request("POST", "/api/v1/tickets", R"({"elder_id":"E999999","item_code":"LC010","x":[{"a":1},{"a":2}]})");
+  CHECK(siblings.status == 404);  // read as a body, refused for the unknown elder
+  CHECK(op.get("/api/v1/tickets?limit=200").json().at("tickets").as_array().size() == before);
+}
+
 TEST_CASE("login gives a bearer token; bad passwords lock the account", "[api][auth]") {
   auto& s = shared();
   sim::HttpClient c(s.endpoint());
