@@ -72,33 +72,37 @@ void PartnerHub::arm_timer() {
 }
 
 void PartnerHub::revalidate() {
-  auto all = sessions_.all();
-  if (all.empty()) return;
+  auto open = sessions_.all();
+  if (open.empty()) return;
   auto db = store_.read();
   if (!db.ok()) return;
-  auto standings = store::firm_standings(**db);
-  if (!standings.ok()) return;
-  std::map<std::int64_t, store::FirmStanding> by_id;
-  for (auto& f : *standings) by_id[f.id] = std::move(f);
-  for (auto& [id, s] : all) {
+  if (auto standings = store::firm_standings(**db); standings.ok()) end_lapsed(open, *standings);
+}
+
+void PartnerHub::end_lapsed(const std::map<std::int64_t, std::shared_ptr<Session>>& open,
+                            const std::vector<store::FirmStanding>& standings) {
+  std::map<std::int64_t, const store::FirmStanding*> by_id;
+  for (const auto& f : standings) by_id[f.id] = &f;
+  for (const auto& [id, s] : open) {
     auto it = by_id.find(id);
-    if (it == by_id.end() || it->second.token_hash != s->firm().token_hash) {
+    if (it == by_id.end() || it->second->token_hash != s->firm().token_hash) {
       s->close(kClosePolicy, "the firm's token was replaced or revoked");
-    } else if (it->second.status != domain::FirmStatus::kActive) {
-      s->close(kClosePolicy, std::string("the firm is ") + std::string(domain::to_string(it->second.status)));
+    } else if (it->second->status != domain::FirmStatus::kActive) {
+      s->close(kClosePolicy, std::string("the firm is ") + std::string(domain::to_string(it->second->status)));
     }
   }
 }
 
+// Each second: one read of the firms ends the sessions whose standing lapsed (within a second,
+// SPEC §9) and tells the consoles whose presence changed.
 void PartnerHub::on_tick() {
   const TimeMs now = clock_.now_ms();
-  revalidate();  // a session whose token or firm's standing ended is closed within a second
+  Result<std::vector<store::FirmStanding>> firms = Status(Code::kUnavailable, "no read connection");
+  if (auto db = store_.read(); db.ok()) firms = store::firm_standings(**db);
   auto all = sessions_.all();
+  if (firms.ok()) end_lapsed(all, *firms);
   for (auto& [id, s] : all) s->tick(now);
-  if (!events_.presence) return;
-  Result<std::vector<store::Firm>> firms = Status(Code::kUnavailable, "no read connection");
-  if (auto db = store_.read(); db.ok()) firms = store::list_firms(**db);
-  if (!firms.ok()) return;
+  if (!events_.presence || !firms.ok()) return;
   std::vector<std::pair<std::string, Presence>> changes;
   for (const auto& f : *firms) {
     Presence p = Presence::kOffline;

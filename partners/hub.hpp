@@ -26,6 +26,7 @@
 #include "partners/commands.hpp"
 #include "partners/session.hpp"
 #include "partners/sessions.hpp"
+#include "store/reference.hpp"
 #include "store/store.hpp"
 
 namespace vnh::partners {
@@ -58,6 +59,8 @@ class PartnerHub {
 
  private:
   void on_tick();
+  void end_lapsed(const std::map<std::int64_t, std::shared_ptr<Session>>& open,
+                  const std::vector<store::FirmStanding>& standings);
   void arm_timer();
 
   const Clock& clock_;

@@ -208,10 +208,10 @@ Result<std::string> issue_firm_token(Database& db, const Firm& firm, const std::
 }
 
 Result<std::vector<FirmStanding>> firm_standings(Database& db) {
-  return query_all<FirmStanding>(db.prepare("SELECT id, coalesce(token_hash, x''), status FROM firms"),
+  return query_all<FirmStanding>(db.prepare("SELECT id, code, coalesce(token_hash, x''), status FROM firms ORDER BY id"),
                                  [](Statement& r) -> Result<FirmStanding> {
-                                   FirmStanding f{r.int64(0), r.text(1), {}};
-                                   VNH_ASSIGN_OR_RETURN(f.status, enum_column(r, 2, domain::parse_firm_status, "firms.status"));
+                                   FirmStanding f{r.int64(0), r.text(1), r.text(2), {}};
+                                   VNH_ASSIGN_OR_RETURN(f.status, enum_column(r, 3, domain::parse_firm_status, "firms.status"));
                                    return f;
                                  });
 }

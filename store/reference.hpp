@@ -89,6 +89,7 @@ Result<std::vector<ServiceItem>> list_items(Database& db);
 // status. The gateway checks its open sessions against it each second.
 struct FirmStanding {
   std::int64_t id = 0;
+  std::string code;
   std::string token_hash;
   domain::FirmStatus status = domain::FirmStatus::kActive;
 };
