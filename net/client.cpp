@@ -1,6 +1,8 @@
 #include "net/client.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
@@ -37,7 +39,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
  public:
   Exchange(asio::io_context& ioc, Target t, std::string body, std::string type, std::chrono::milliseconds timeout,
            std::function<void(Result<ClientReply>)> done)
-      : resolver_(ioc), stream_(ioc), target_(std::move(t)), timeout_(timeout), done_(std::move(done)) {
+      : strand_(asio::make_strand(ioc)), resolver_(strand_), stream_(strand_), deadline_(strand_), target_(std::move(t)), timeout_(timeout), done_(std::move(done)) {
     req_.method(http::verb::post);
     req_.target(target_.path);
     req_.set(http::field::host, target_.host);
@@ -48,6 +50,15 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   }
 
   void start() {
+    // One deadline for the whole exchange, the name lookup included (the stream's own timeout
+    // covers only connect, write and read).
+    deadline_.expires_after(timeout_);
+    deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // cancelled: the exchange finished first
+      self->timed_out_ = true;
+      self->resolver_.cancel();
+      self->stream_.cancel();
+    });
     stream_.expires_after(timeout_);
     resolver_.async_resolve(target_.host, target_.port, [self = shared_from_this()](beast::error_code ec, auto results) {
       if (ec) return self->fail("resolve", ec);
@@ -66,17 +77,29 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
         if (ec2) return self->fail("read", ec2);
         beast::error_code ignored;
         self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        self->done_(ClientReply{static_cast<int>(self->res_.result_int()), std::move(self->res_.body())});
+        self->finish(ClientReply{static_cast<int>(self->res_.result_int()), std::move(self->res_.body())});
       });
     });
   }
 
   void fail(const char* step, beast::error_code ec) {
-    done_(Status(Code::kUnavailable, std::string(step) + " " + target_.host + ":" + target_.port + ": " + ec.message()));
+    const std::string why = timed_out_ ? "no answer within the timeout" : ec.message();
+    finish(Status(Code::kUnavailable, std::string(step) + " " + target_.host + ":" + target_.port + ": " + why));
+  }
+  // Handlers run one at a time on the strand; `done_` is called once.
+  void finish(Result<ClientReply> r) {
+    if (finished_) return;
+    finished_ = true;
+    deadline_.cancel();
+    done_(std::move(r));
   }
 
+  asio::strand<asio::io_context::executor_type> strand_;  // every handler here runs on it, one at a time
   tcp::resolver resolver_;
   beast::tcp_stream stream_;
+  asio::steady_timer deadline_;
+  bool timed_out_ = false;
+  bool finished_ = false;
   Target target_;
   std::chrono::milliseconds timeout_;
   std::function<void(Result<ClientReply>)> done_;

@@ -81,7 +81,8 @@ struct Desk {
   }
 };
 
-// A PBX's originate hook on 127.0.0.1: answers `status` to each request and keeps what it got.
+// A PBX's originate hook on 127.0.0.1: answers `status` to each request (0: reads it and never
+// answers) and keeps what it got.
 class FakePbx {
  public:
   explicit FakePbx(int status) : status_(status), acceptor_(ioc_, {asio::ip::make_address("127.0.0.1"), 0}) {
@@ -116,6 +117,10 @@ class FakePbx {
           std::lock_guard lock(mu_);
           got_.push_back(req);
         }
+        if (status_ == 0) {
+          silent_.push_back(std::move(sock));  // held open, never answered
+          return accept();
+        }
         http::response<http::string_body> res{static_cast<http::status>(status_), 11};
         res.body() = status_ < 300 ? R"({"id":"chan-1"})" : "busy";
         res.prepare_payload();
@@ -129,6 +134,7 @@ class FakePbx {
   asio::ip::tcp::acceptor acceptor_;
   unsigned short port_ = 0;
   std::thread thread_;
+  std::vector<asio::ip::tcp::socket> silent_;
   std::mutex mu_;
   std::vector<http::request<http::string_body>> got_;
 };
@@ -298,6 +304,14 @@ TEST_CASE("with a PBX hook the PBX rings the operator and the number stays maske
   }
   SECTION("the PBX refuses") {
     FakePbx pbx(503);
+    Desk d({"--pbx-dial-url", fmt::format("http://127.0.0.1:{}/originate?to={{number}}", pbx.port())});
+    auto r = d.s.login("op1").post("/api/v1/calls/dial", json::object{{"ticket_no", "TF02"}});
+    CHECK(r.status == 502);
+    CHECK(str(r.json().at("error"), "code") == "pbx_unavailable");
+    CHECK(pbx.received().size() == 1);
+  }
+  SECTION("the PBX takes the request and never answers: refused after the timeout, not left hanging") {
+    FakePbx pbx(0);
     Desk d({"--pbx-dial-url", fmt::format("http://127.0.0.1:{}/originate?to={{number}}", pbx.port())});
     auto r = d.s.login("op1").post("/api/v1/calls/dial", json::object{{"ticket_no", "TF02"}});
     CHECK(r.status == 502);
