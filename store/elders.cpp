@@ -37,13 +37,14 @@ Status insert_phones(Database& db, const FieldCrypto& crypto, std::int64_t id, c
   return Status::Ok();
 }
 
+// An elder row with the names of its community and street: `SELECT kElderCols FROM kElderFrom
+// WHERE …` (the elder's own columns as e.*).
 const char* kElderCols =
-    "id, id_number_masked, name, birth_date, sex, community_code, lat, lon, category, registered_on, status, "
-    "status_reason, address_enc IS NOT NULL, created_at, updated_at, "
-    "(SELECT c.name FROM areas c WHERE c.code = elders.community_code), "
-    "(SELECT s.code FROM areas c JOIN areas s ON s.code = c.parent_code WHERE c.code = elders.community_code), "
-    "(SELECT s.name FROM areas c JOIN areas s ON s.code = c.parent_code WHERE c.code = elders.community_code), "
-    "(SELECT s.parent_code FROM areas c JOIN areas s ON s.code = c.parent_code WHERE c.code = elders.community_code)";
+    "e.id, e.id_number_masked, e.name, e.birth_date, e.sex, e.community_code, e.lat, e.lon, e.category, "
+    "e.registered_on, e.status, e.status_reason, e.address_enc IS NOT NULL, e.created_at, e.updated_at, "
+    "c.name, s.code, s.name, s.parent_code";
+const char* kElderFrom =
+    "elders e LEFT JOIN areas c ON c.code = e.community_code LEFT JOIN areas s ON s.code = c.parent_code";
 
 Result<ElderRow> read_elder(Statement& s) {
   ElderRow e;
@@ -174,7 +175,7 @@ Result<std::vector<std::int64_t>> find_elders_by_phone(Database& db, const Field
 }
 
 Result<std::optional<ElderRow>> get_elder_core(Database& db, std::int64_t id) {
-  static const std::string sql = std::string("SELECT ") + kElderCols + " FROM elders WHERE id = ?";
+  static const std::string sql = fmt::format("SELECT {} FROM {} WHERE e.id = ?", kElderCols, kElderFrom);
   auto st = db.prepare(sql);
   if (st.ok()) st->bind(1, id);
   return query_one<ElderRow>(std::move(st), read_elder);
@@ -182,7 +183,7 @@ Result<std::optional<ElderRow>> get_elder_core(Database& db, std::int64_t id) {
 
 Result<std::optional<ElderRow>> find_elder_core_by_id_number(Database& db, const FieldCrypto& crypto,
                                                              const std::string& normalized_id) {
-  static const std::string sql = std::string("SELECT ") + kElderCols + " FROM elders WHERE id_number_bidx = ?";
+  static const std::string sql = fmt::format("SELECT {} FROM {} WHERE e.id_number_bidx = ?", kElderCols, kElderFrom);
   auto st = db.prepare(sql);
   if (!st.ok()) return st.status();
   std::string bidx = crypto.blind_index("id_number", normalized_id);
@@ -199,10 +200,10 @@ Result<std::optional<ElderRow>> get_elder(Database& db, std::int64_t id) {
 
 Result<std::vector<ElderRow>> search_elders(Database& db, const std::string& name_prefix, const std::string& id_tail,
                                             int limit) {
-  std::string sql = std::string("SELECT ") + kElderCols + " FROM elders WHERE 1=1";
-  if (!name_prefix.empty()) sql += " AND name >= ?1 AND name < ?1 || x'f48fbfbf'";
-  if (!id_tail.empty()) sql += " AND id_tail = ?2";
-  sql += " ORDER BY status = 'active' DESC, name, id LIMIT ?3";
+  std::string sql = fmt::format("SELECT {} FROM {} WHERE 1=1", kElderCols, kElderFrom);
+  if (!name_prefix.empty()) sql += " AND e.name >= ?1 AND e.name < ?1 || x'f48fbfbf'";
+  if (!id_tail.empty()) sql += " AND e.id_tail = ?2";
+  sql += " ORDER BY e.status = 'active' DESC, e.name, e.id LIMIT ?3";
   auto st = db.prepare(sql);
   if (!st.ok()) return st.status();
   if (!name_prefix.empty()) st->bind(1, name_prefix);
