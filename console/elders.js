@@ -53,6 +53,13 @@ function homeMap() {
   const box = h('div', { class: 'map', id: 'home-map', role: 'application', 'aria-label': t('map.label') });
   const note = h('div', { class: 'small', id: 'home-point', 'aria-live': 'polite' }, t('map.pick.community'));
   let map = null, home = null, picked = null, around = null;
+  // Each area's point is asked for once per page (the street's communities are redrawn on every
+  // change of community).
+  const points = new Map();
+  const pointOf = (code) => {
+    if (!points.has(code)) points.set(code, get(`/api/v1/areas/${encodeURIComponent(code)}/point`).catch((e) => { points.delete(code); throw e; }));
+    return points.get(code);
+  };
   const ensure = () => {
     if (map || !window.L) return map;
     map = window.L.map(box, { zoomControl: true, attributionControl: false }).setView([36.06, 103.83], 13);
@@ -79,14 +86,14 @@ function homeMap() {
       picked = null;
       if (!code) { note.textContent = t('map.pick.community'); return; }
       try {
-        const p = await get(`/api/v1/areas/${encodeURIComponent(code)}/point`);
+        const p = await pointOf(code);
         if (p.lat === null) { note.textContent = t('map.no.point'); return; }
         ensure()?.setView([p.lat, p.lon], 16);
         place([p.lat, p.lon]);
         note.textContent = p.from_code === code ? t('map.community', { name, n: p.elders }) : t('map.parent', { name });
         around?.clearLayers();
         for (const s of siblings) {
-          get(`/api/v1/areas/${encodeURIComponent(s.code)}/point`).then((q) => {
+          pointOf(s.code).then((q) => {
             if (q.lat === null || q.from_code !== s.code || !around) return;
             window.L.circleMarker([q.lat, q.lon], { radius: 5, color: '#1f5f99', weight: 1, fillOpacity: 0.4 })
               .bindTooltip(s.name, { permanent: true, direction: 'right', className: 'map-label' }).addTo(around);
