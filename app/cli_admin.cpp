@@ -1,5 +1,11 @@
-// Administration subcommands: vnh user …, vnh firm token …, vnh audit verify.
+// Administration subcommands: vnh user …, vnh firm token …, vnh audit verify | anchor.
 #include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "common/time.hpp"
 
 #include "app/options.hpp"
 #include "common/crypto.hpp"
@@ -155,37 +161,158 @@ int cmd_firm(const Args& args) {
   return 0;
 }
 
-int cmd_audit(const Args& args) {
-  if (args.empty() || args[0] != "verify") return fail("audit", "usage: vnh audit verify --db FILE", 2);
-  Args rest(args.begin() + 1, args.end());
+namespace {
+const TimeZone& shanghai() {
+  static const auto tz = *TimeZone::load("Asia/Shanghai");  // falls back to +08:00: never fails
+  return *tz;
+}
+
+std::string describe(const store::AuditRow& r) {
+  return fmt::format("entry {} ({} by {}: {} {})", r.id, format_time(r.at, shanghai()), r.entry.actor,
+                     r.entry.action, r.entry.subject);
+}
+
+// A head recorded earlier must still be the hash of its entry. An entry number of 0 (a bare
+// --expect-head) means "any entry".
+std::optional<std::string> check_head(store::Database& db, const store::AuditReport& rep, std::int64_t entry,
+                                      std::string hash) {
+  for (auto& c : hash) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (entry == 0) {
+    auto all = store::list_audit(db, "", 1 << 30);
+    if (all.ok()) {
+      for (const auto& r : *all) {
+        if (r.hash_hex == hash) return std::nullopt;
+      }
+    }
+    return fmt::format("the expected head {} is not in the log: entries were removed from its end or rewritten",
+                       hash);
+  }
+  if (entry > rep.head_id) {
+    return fmt::format("the anchored entry {} is not in the log (it ends at entry {}): entries were removed from its end",
+                       entry, rep.head_id);
+  }
+  auto h = store::audit_hash_of(db, entry);
+  if (!h.ok() || !*h || **h != hash) {
+    return fmt::format("entry {} no longer has the anchored hash {}: the log was rewritten up to there", entry, hash);
+  }
+  return std::nullopt;
+}
+
+struct Anchor {
+  std::int64_t entry = 0;
+  std::string head;
+};
+
+// Lines as `vnh audit anchor` appends them: `<time> entry <N> head <64 hex>`.
+Result<std::vector<Anchor>> read_anchors(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return not_found(fmt::format("{}: cannot be read", path));
+  std::vector<Anchor> out;
+  std::string line;
+  for (int no = 1; std::getline(in, line); ++no) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream ss(line);
+    std::string when, w1, w2;
+    Anchor a;
+    ss >> when >> w1 >> a.entry >> w2 >> a.head;
+    if (!ss || w1 != "entry" || w2 != "head" || a.entry <= 0 || a.head.size() != 64) {
+      return invalid("anchors", fmt::format("{}:{}: not `<time> entry <N> head <64 hex>`", path, no));
+    }
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+int audit_verify(const Args& rest) {
   po::options_description desc("options");
-  std::string db_path, expect;
+  std::string db_path, expect, anchors;
   desc.add_options()("db", po::value(&db_path)->required(), "database file")(
-      "expect-head", po::value(&expect), "head hash recorded earlier (detects truncation)");
+      "expect-head", po::value(&expect), "a head hash recorded earlier (detects entries removed from the end)")(
+      "anchors", po::value(&anchors), "a file of heads written by `vnh audit anchor`: each must still hold");
   po::positional_options_description pos;
   po::variables_map vm;
-  if (auto rc = parse_options("audit verify", "--db FILE [--expect-head HASH]", rest, desc, pos, vm)) return *rc;
+  if (auto rc = parse_options("audit verify", "--db FILE [--expect-head HASH] [--anchors FILE]", rest, desc, pos, vm)) {
+    return *rc;
+  }
   auto st = open_for_cli(db_path, false);
   if (!st.ok()) return fail("audit verify", st.status().message());
-  auto rep = store::verify_audit((*st)->db());
+  auto& db = (*st)->db();
+  auto rep = store::verify_audit(db);
   if (!rep.ok()) return fail("audit verify", rep.status().message());
+  std::vector<std::string> broken;
   if (!rep->intact) {
-    fmt::print("audit log BROKEN at entry {}: {}\n", *rep->first_bad_id, rep->problem);
+    std::string what = rep->problem;
+    if (rep->first_bad) what += fmt::format("; as stored it reads {}", describe(*rep->first_bad));
+    broken.push_back(what);
+    broken.push_back(fmt::format("the {} entries before it verify; the last of them is entry {}, head {}",
+                                 rep->entries, rep->head_id, rep->head_hash_hex));
+  }
+  if (!expect.empty()) {
+    if (auto p = check_head(db, *rep, 0, expect)) broken.push_back(*p);
+  }
+  if (!anchors.empty()) {
+    auto list = read_anchors(anchors);
+    if (!list.ok()) return fail("audit verify", list.status().message(), 2);
+    for (const auto& a : *list) {
+      if (auto p = check_head(db, *rep, a.entry, a.head)) broken.push_back(*p);
+    }
+  }
+  if (!broken.empty()) {
+    fmt::print("audit log BROKEN\n");
+    for (const auto& b : broken) fmt::print("  {}\n", b);
     return 1;
   }
-  fmt::print("audit log intact: {} entries, head {}\n", rep->entries, rep->head_hash_hex);
-  if (!expect.empty()) {
-    auto all = store::list_audit((*st)->db(), "", 1 << 30);
-    bool found = false;
-    if (all.ok()) {
-      for (const auto& r : *all) found = found || r.hash_hex == expect;
-    }
-    if (!found) {
-      fmt::print("the expected head {} is not in the log: entries were removed from its end\n", expect);
-      return 1;
-    }
-  }
+  fmt::print("audit log intact: {} entries, head {} (entry {})\n", rep->entries, rep->head_hash_hex, rep->head_id);
   return 0;
+}
+
+int audit_anchor(const Args& rest) {
+  po::options_description desc("options");
+  std::string db_path, to;
+  desc.add_options()("db", po::value(&db_path)->required(), "database file")(
+      "to", po::value(&to), "also append the anchor line to this file (keep it off this machine)");
+  po::positional_options_description pos;
+  po::variables_map vm;
+  if (auto rc = parse_options("audit anchor", "--db FILE [--to FILE]", rest, desc, pos, vm)) return *rc;
+  auto st = open_for_cli(db_path, false);
+  if (!st.ok()) return fail("audit anchor", st.status().message());
+  auto& db = (*st)->db();
+  auto rep = store::verify_audit(db);
+  if (!rep.ok()) return fail("audit anchor", rep.status().message());
+  if (!rep->intact) return fail("audit anchor", "the log is broken (" + rep->problem + "); run vnh audit verify");
+  if (rep->head_id == 0) return fail("audit anchor", "the log is empty: nothing to anchor", 2);
+  SystemClock clock;
+  std::string line = fmt::format("{} entry {} head {}", format_time(clock.now_ms(), shanghai()),
+                                 rep->head_id, rep->head_hash_hex);
+  if (!to.empty()) {
+    mode_t old = ::umask(077);
+    std::ofstream out(to, std::ios::app);
+    out << line << "\n";
+    ::umask(old);
+    if (!out) return fail("audit anchor", fmt::format("{}: cannot be written", to));
+  }
+  // The log says when it was anchored (the anchor names the head before this entry).
+  Status s = store::run_transaction(db, [&](store::WriteTx& tx) {
+    return store::append_audit(tx.db(), clock.now_ms(),
+                               {cli_actor(), "audit.anchor", "audit_log",
+                                store::json_detail({{"entry", std::to_string(rep->head_id)},
+                                                    {"head", rep->head_hash_hex}})});
+  });
+  if (!s.ok()) return fail("audit anchor", s.message());
+  fmt::print("{}\n", line);
+  fmt::print(stderr, "record this line somewhere the database's owner cannot change (paper, another system); "
+                     "`vnh audit verify --anchors FILE` checks it\n");
+  return 0;
+}
+}  // namespace
+
+int cmd_audit(const Args& args) {
+  const char* usage = "usage: vnh audit verify --db FILE [--expect-head HASH] [--anchors FILE] | vnh audit anchor --db FILE [--to FILE]";
+  if (args.empty()) return fail("audit", usage, 2);
+  Args rest(args.begin() + 1, args.end());
+  if (args[0] == "verify") return audit_verify(rest);
+  if (args[0] == "anchor") return audit_anchor(rest);
+  return fail("audit", usage, 2);
 }
 
 }  // namespace vnh::app

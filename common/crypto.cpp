@@ -76,6 +76,7 @@ FieldCrypto FieldCrypto::from_master_key(const std::array<unsigned char, 32>& ke
   FieldCrypto fc;
   crypto_kdf_derive_from_key(fc.enc_key_.data(), fc.enc_key_.size(), 1, "vnhfield", key.data());
   crypto_kdf_derive_from_key(fc.idx_key_.data(), fc.idx_key_.size(), 2, "vnhfield", key.data());
+  crypto_kdf_derive_from_key(fc.audit_key_.data(), fc.audit_key_.size(), 3, "vnhfield", key.data());
   return fc;
 }
 
@@ -155,6 +156,16 @@ std::string FieldCrypto::blind_index(std::string_view column, std::string_view n
   crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(normalized.data()), normalized.size());
   crypto_generichash_final(&st, h, sizeof h);
   return std::string(reinterpret_cast<char*>(h), sizeof h);
+}
+
+std::string FieldCrypto::audit_mac(std::string_view data) const {
+  static_assert(crypto_auth_hmacsha256_KEYBYTES == 32 && crypto_auth_hmacsha256_BYTES == 32);
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state st;
+  crypto_auth_hmacsha256_init(&st, audit_key_.data(), audit_key_.size());
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  crypto_auth_hmacsha256_final(&st, mac);
+  return std::string(reinterpret_cast<char*>(mac), sizeof mac);
 }
 
 }  // namespace vnh

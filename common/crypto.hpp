@@ -47,10 +47,13 @@ class FieldCrypto {
   Result<std::string> decrypt(std::string_view column, std::string_view blob) const;
   // 16-byte keyed hash of a normalised value, distinct per column.
   std::string blind_index(std::string_view column, std::string_view normalized) const;
+  // HMAC-SHA256 of `data` under a subkey of its own (the audit chain, SPEC §9): 32 bytes.
+  std::string audit_mac(std::string_view data) const;
 
  private:
   std::array<unsigned char, 32> enc_key_{};
   std::array<unsigned char, 32> idx_key_{};
+  std::array<unsigned char, 32> audit_key_{};
 };
 
 }  // namespace vnh

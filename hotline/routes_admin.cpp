@@ -52,12 +52,20 @@ void audit_log(Api& api, Api::Call&& call) {
 }
 
 void verify_audit(Api& api, Api::Call&& call) {
-  api.read(call.respond, [](store::Database& db) -> Result<net::Response> {
+  api.read(call.respond, [tz = api.ctx().policy.tz](store::Database& db) -> Result<net::Response> {
     VNH_ASSIGN_OR_RETURN(auto rep, store::verify_audit(db));
-    json::object o{{"intact", rep.intact}, {"entries", rep.entries}, {"head", rep.head_hash_hex}};
+    json::object o{
+        {"intact", rep.intact}, {"entries", rep.entries}, {"head", rep.head_hash_hex}, {"head_id", rep.head_id}};
     if (!rep.intact) {
       o["first_bad_id"] = *rep.first_bad_id;
       o["problem"] = rep.problem;
+      if (rep.first_bad) {
+        o["first_bad"] = json::object{{"id", rep.first_bad->id},
+                                      {"at", format_time(rep.first_bad->at, *tz)},
+                                      {"actor", rep.first_bad->entry.actor},
+                                      {"action", rep.first_bad->entry.action},
+                                      {"subject", rep.first_bad->entry.subject}};
+      }
     }
     return json_response(200, o);
   });

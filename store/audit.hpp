@@ -1,8 +1,12 @@
 #pragma once
-// The hash-chained audit log (SPEC §9): every state change and every whole view of personal
-// data. Each entry's hash is SHA-256 over the previous entry's hash and the entry's own
-// fields (length-prefixed), so an edited, inserted or deleted entry breaks the chain;
-// verify_audit() finds the first break. Appends must be serialized (the Writer does that).
+// The keyed, hash-chained audit log (SPEC §9): every state change and every whole view of
+// personal data. Each entry's hash is HMAC-SHA256, under a subkey of the data key, over the
+// previous entry's hash and the entry's own fields (length-prefixed), so an edited, inserted
+// or deleted entry breaks the chain and one forged by someone without the key cannot be given
+// a hash that fits; verify_audit() finds the first break. Removing entries from the end is
+// found against an anchor: a head recorded outside the file (`vnh audit anchor`). The
+// connection must carry the key (OpenOptions::keys). Appends must be serialized (the Writer
+// does that).
 #include <cstdint>
 #include <initializer_list>
 #include <utility>
@@ -37,13 +41,24 @@ Status append_audit(Database& db, TimeMs at, const AuditEntry& e);
 std::string json_detail(std::initializer_list<std::pair<std::string, std::string>> kv);
 
 struct AuditReport {
-  std::int64_t entries = 0;
+  std::int64_t entries = 0;  // entries that verified, in order from the first
   bool intact = true;
   std::optional<std::int64_t> first_bad_id;
+  std::optional<AuditRow> first_bad;  // the entry where the chain broke, as stored
   std::string problem;
-  std::string head_hash_hex;  // record this elsewhere to detect truncation later
+  std::int64_t head_id = 0;   // the last entry that verified
+  std::string head_hash_hex;  // its hash: anchor it elsewhere to detect truncation later
 };
 Result<AuditReport> verify_audit(Database& db);
+// The stored hash (hex) of entry `id`, if there is one.
+Result<std::optional<std::string>> audit_hash_of(Database& db, std::int64_t id);
+
+// Schema version 14's step: verifies the unkeyed chain of older files (SHA-256, the same
+// bytes), refuses if it is broken, re-chains every entry under the key and appends an
+// `audit.rechain` entry with the old head. Returns the entries re-chained.
+Result<std::int64_t> rechain_audit_under_key(Database& db, TimeMs now);
+// The unkeyed hash of schema versions before 14 (for the migration and its tests).
+std::string legacy_audit_hash(const std::string& prev, std::int64_t id, TimeMs at, const AuditEntry& e);
 
 Result<std::vector<AuditRow>> list_audit(Database& db, const std::string& subject_prefix, int limit);
 

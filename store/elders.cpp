@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/identity.hpp"
+#include "store/personal.hpp"
 #include "store/query.hpp"
 
 namespace vnh::store {
@@ -38,9 +39,13 @@ Status insert_phones(Database& db, const FieldCrypto& crypto, std::int64_t id, c
 }
 
 // An elder row with the names of its community and street: `SELECT kElderCols FROM kElderFrom
-// WHERE …` (the elder's own columns as e.*).
+// WHERE …` (the elder's own columns as e.*). The birth date comes out of the encrypted ID
+// number and the home out of its ciphertext (store/personal.hpp); sex is the parity of the
+// masked copy's 17th character (odd is male, GB 11643; unicode('0') is 48, even).
 const char* kElderCols =
-    "e.id, e.id_number_masked, e.name, e.birth_date, e.sex, e.community_code, e.lat, e.lon, e.category, "
+    "e.id, e.id_number_masked, e.name, vnh_birth_date(e.id_number_enc), "
+    "CASE unicode(substr(e.id_number_masked, 17, 1)) % 2 WHEN 1 THEN 'M' ELSE 'F' END, "
+    "e.community_code, vnh_home(e.home_enc, 0), vnh_home(e.home_enc, 1), e.category, "
     "e.registered_on, e.status, e.status_reason, e.address_enc IS NOT NULL, e.created_at, e.updated_at, "
     "c.name, s.code, s.name, s.parent_code";
 const char* kElderFrom =
@@ -88,23 +93,23 @@ Status load_children(Database& db, ElderRow& e) {
 
 Result<std::int64_t> insert_elder(Database& db, const FieldCrypto& crypto, const ValidElder& e, std::int64_t now) {
   auto st = db.prepare(
-      "INSERT INTO elders(id_number_enc, id_number_bidx, id_number_masked, id_tail, name, birth_date, sex, "
-      "community_code, lat, lon, address_enc, category, registered_on, created_at, updated_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO elders(id_number_enc, id_number_bidx, id_number_masked, id_tail, name, "
+      "community_code, home_enc, address_enc, category, registered_on, created_at, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
   const std::string& idn = e.id.normalized;
   std::string enc = crypto.encrypt("elders.id_number", idn);
   std::string bidx = crypto.blind_index("id_number", idn);
   std::optional<std::string> addr;
   if (!e.address.empty()) addr = crypto.encrypt("elders.address", e.address);
-  st->bind_all(Blob{enc}, Blob{bidx}, mask_id_number(idn), idn.substr(14), e.name, format_date(e.id.birth_date),
-               e.id.sex == Sex::kMale ? "M" : "F", e.community_code, e.home.lat, e.home.lon);
+  st->bind_all(Blob{enc}, Blob{bidx}, mask_id_number(idn), idn.substr(14), e.name, e.community_code,
+               Blob{seal_home(crypto, e.home.lat, e.home.lon)});
   if (addr) {
-    st->bind(11, Blob{*addr});
+    st->bind(8, Blob{*addr});
   } else {
-    st->bind(11, std::nullopt);
+    st->bind(8, std::nullopt);
   }
-  st->bind(12, to_string(e.category)).bind(13, format_date(e.registered_on)).bind(14, now).bind(15, now);
+  st->bind(9, to_string(e.category)).bind(10, format_date(e.registered_on)).bind(11, now).bind(12, now);
   auto r = st->run();
   if (!r.ok()) {
     if (r.code() == Code::kAlreadyExists) {
@@ -120,16 +125,16 @@ Result<std::int64_t> insert_elder(Database& db, const FieldCrypto& crypto, const
 
 Status update_elder(Database& db, const FieldCrypto& crypto, std::int64_t id, const ValidElder& e, std::int64_t now) {
   auto st = db.prepare(
-      "UPDATE elders SET name = ?, community_code = ?, lat = ?, lon = ?, category = ?, address_enc = ?, "
+      "UPDATE elders SET name = ?, community_code = ?, home_enc = ?, category = ?, address_enc = ?, "
       "updated_at = ? WHERE id = ?");
   if (!st.ok()) return st.status();
-  st->bind_all(e.name, e.community_code, e.home.lat, e.home.lon, to_string(e.category));
+  st->bind_all(e.name, e.community_code, Blob{seal_home(crypto, e.home.lat, e.home.lon)}, to_string(e.category));
   if (e.address.empty()) {
-    st->bind(6, std::nullopt);
+    st->bind(5, std::nullopt);
   } else {
-    st->bind(6, Blob{crypto.encrypt("elders.address", e.address)});
+    st->bind(5, Blob{crypto.encrypt("elders.address", e.address)});
   }
-  st->bind(7, now).bind(8, id);
+  st->bind(6, now).bind(7, id);
   VNH_RETURN_IF_ERROR(st->run());
   return insert_phones(db, crypto, id, e.phones);
 }

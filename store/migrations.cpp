@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "common/clock.hpp"
+#include "store/audit.hpp"
+
 namespace vnh::store {
 
 int latest_schema_version() { return static_cast<int>(migrations::files().size()); }
@@ -38,6 +41,17 @@ Status after_schema_edit(Database& db) {
   return Status::Ok();
 }
 
+// Work a migration needs beyond its SQL, run after it in the same transaction.
+Status code_step(Database& db, int version) {
+  if (version == 14) {
+    VNH_RETURN_IF_ERROR(rechain_audit_under_key(db, SystemClock().now_ms()).status());
+    return db.exec(
+        "CREATE TRIGGER audit_log_append_only_u BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;");
+  }
+  return Status::Ok();
+}
+
 // Applies every migration after `current`, each in its own transaction with the version it
 // brings the file to.
 Status apply_from(Database& db, int current) {
@@ -48,6 +62,7 @@ Status apply_from(Database& db, int current) {
     auto tx = Transaction::begin(db);
     if (!tx.ok()) return tx.status();
     Status s = db.exec(sql);
+    if (s.ok()) s = code_step(db, version);
     if (!s.ok()) return Status(s.code(), fmt::format("migration {} failed: {}", name, s.message()));
     if (sql.find("writable_schema") != std::string::npos) {
       s = after_schema_edit(db);
@@ -78,6 +93,9 @@ Status migrate(Database& db) {
                               files.size()));
   }
   if (current == static_cast<int>(files.size())) return Status::Ok();
+  // From version 13 on, migrations move personal data under the data key and key the audit
+  // chain: they need a connection that has it (an empty file too: its first entries are keyed).
+  if (!db.keys()) return precondition("migrating the database needs its data key (open it through the Store)");
   // A migration that rebuilds a table copies its rows verbatim into a new one, drops the old
   // and renames the new, the procedure SQLite documents for schema changes ALTER TABLE cannot
   // make. With foreign keys enforced the copy would re-check every row's references and the
@@ -86,11 +104,20 @@ Status migrate(Database& db) {
   auto fks = pragma_value(db, "PRAGMA foreign_keys");
   if (!fks.ok()) return fks.status();
   VNH_RETURN_IF_ERROR(db.exec("PRAGMA foreign_keys=OFF"));
+  // Values a migration replaces (the clear birth dates and homes of version 13) are overwritten
+  // in the file, not left in its free space.
+  auto secure = pragma_value(db, "PRAGMA secure_delete");
+  if (!secure.ok()) return secure.status();
+  VNH_RETURN_IF_ERROR(db.exec("PRAGMA secure_delete=ON"));
   Status applied = apply_from(db, current);
   if (*fks) {
     Status back = db.exec("PRAGMA foreign_keys=ON");
     if (applied.ok()) applied = back;
   }
+  Status back = db.exec(fmt::format("PRAGMA secure_delete={}", *secure));
+  if (applied.ok()) applied = back;
+  // … nor in the WAL: the old pages go into the file and the log is emptied.
+  if (applied.ok() && current < 13) applied = db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   return applied;
 }
 

@@ -106,9 +106,10 @@ Result<std::optional<Area>> find_area(Database& db, const std::string& code) {
 
 Result<AreaCentroid> area_centroid(Database& db, const std::string& code) {
   auto st = db.prepare(R"(
-    WITH RECURSIVE sub(code) AS (SELECT ?1 UNION ALL SELECT a.code FROM areas a JOIN sub ON a.parent_code = sub.code)
-    SELECT coalesce(avg(e.lat), 0), coalesce(avg(e.lon), 0), count(e.id)
-    FROM sub JOIN elders e ON e.community_code = sub.code WHERE e.status = 'active')");
+    WITH RECURSIVE sub(code) AS (SELECT ?1 UNION ALL SELECT a.code FROM areas a JOIN sub ON a.parent_code = sub.code),
+    homes(home_enc) AS (SELECT e.home_enc FROM sub JOIN elders e ON e.community_code = sub.code
+                        WHERE e.status = 'active' LIMIT 5000)
+    SELECT coalesce(avg(vnh_home(home_enc, 0)), 0), coalesce(avg(vnh_home(home_enc, 1)), 0), count(*) FROM homes)");
   if (st.ok()) st->bind(1, code);
   VNH_ASSIGN_OR_RETURN(auto row, query_one<AreaCentroid>(std::move(st), [](Statement& r) {
     return AreaCentroid{r.real(0), r.real(1), r.int64(2)};

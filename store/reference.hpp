@@ -71,7 +71,8 @@ Result<std::vector<Area>> list_areas(Database& db);
 // The areas directly under `parent` (the districts when none), by code.
 Result<std::vector<Area>> child_areas(Database& db, const std::optional<std::string>& parent);
 // Where the elders registered in an area and the areas under it live, on average, and how many
-// they are (0: no point).
+// were counted (0: no point). Homes are encrypted (store/personal.hpp): the mean is taken over
+// at most 5,000 of them, so a district's point costs what a large community's does.
 struct AreaCentroid {
   double lat = 0;
   double lon = 0;

@@ -2,6 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+#include <iterator>
+
+#include "common/identity.hpp"
+#include "store/elders.hpp"
+
 #include "store/audit.hpp"
 #include "store/consistency.hpp"
 #include "store/migrations.hpp"
@@ -16,6 +22,23 @@ using namespace vnh;
 using namespace vnh::store;
 
 namespace {
+// An entry as schema versions before 14 wrote it: SHA-256, no key.
+void append_unkeyed_audit(Database& db, TimeMs at, const AuditEntry& e) {
+  auto last = db.prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
+  std::int64_t id = 1;
+  std::string prev(32, '\0');
+  if (*last->step()) {
+    id = last->int64(0) + 1;
+    prev = last->blob(1);
+  }
+  last->reset();
+  auto st = db.prepare(
+      "INSERT INTO audit_log(id, at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  REQUIRE(st->bind_all(id, at, e.actor, e.action, e.subject, e.detail, Blob{prev},
+                       Blob{legacy_audit_hash(prev, id, at, e)})
+              .run()
+              .ok());
+}
 std::unique_ptr<Store> open_store(const testing::TempDir& dir) {
   StoreOptions o;
   o.path = dir.file("s.db");
@@ -26,9 +49,20 @@ std::unique_ptr<Store> open_store(const testing::TempDir& dir) {
   return std::move(*s);
 }
 
+// The data key the files of these tests are opened with.
+const FieldCrypto& test_keys() {
+  static const FieldCrypto keys = FieldCrypto::from_master_key({7});
+  return keys;
+}
+OpenOptions keyed() {
+  OpenOptions o;
+  o.keys = &test_keys();
+  return o;
+}
+
 // A new file with the first `version` migrations only, as an older vnh left it.
 std::unique_ptr<Database> file_at_version(const std::string& path, int version) {
-  auto db = std::move(*Database::open(path, {}));
+  auto db = std::move(*Database::open(path, keyed()));
   int applied = 0;
   for (const auto& [name, sql] : migrations::files()) {
     if (++applied > version) break;
@@ -94,9 +128,9 @@ TEST_CASE("the schema enforces integrity itself", "[schema]") {
                     "('620102001','街道','620102','street'),('620102001001','社区','620102001','community')").ok());
     REQUIRE(db.exec("INSERT INTO catalog_items(code,name,category,unit,standard_price_fen,market_price_fen,duration_min,meal)"
                     " VALUES ('X','x','life_care','次',800,1000,30,0)").ok());
-    REQUIRE(db.exec("INSERT INTO elders(id_number_enc,id_number_bidx,id_number_masked,id_tail,name,birth_date,sex,"
-                    "community_code,lat,lon,category,registered_on,created_at,updated_at) VALUES "
-                    "(x'00',x'01','m','0019','n','1950-01-01','M','620102001001',36,103,'A','2026-01-01',0,0)").ok());
+    REQUIRE(db.exec("INSERT INTO elders(id_number_enc,id_number_bidx,id_number_masked,id_tail,name,"
+                    "community_code,home_enc,category,registered_on,created_at,updated_at) VALUES "
+                    "(x'00',x'01','m','0019','n','620102001001',x'02','A','2026-01-01',0,0)").ok());
     REQUIRE(db.exec("INSERT INTO tickets(ticket_no,elder_id,item_id,category,channel,urgency,window_start,window_end,"
                     "state,created_at,created_by,updated_at) VALUES ('T1',1,1,'life_care','hotline','normal',0,1,"
                     "'created',0,'op',0)").ok());
@@ -118,11 +152,9 @@ TEST_CASE("version 3 rebuilds the audit log of a version-2 file with its chain a
   {
     // A file as vnh left it before version 3: the first two migrations only, with audit rows.
     auto db = file_at_version(path, 2);
-    for (int i = 0; i < 5; ++i) {
-      REQUIRE(append_audit(*db, 1000 + i, {"op", "ticket.create", "ticket:T" + std::to_string(i), "{}"}).ok());
-    }
+    for (int i = 0; i < 5; ++i) append_unkeyed_audit(*db, 1000 + i, {"op", "ticket.create", "ticket:T" + std::to_string(i), "{}"});
   }
-  auto db = std::move(*Database::open(path, {}));
+  auto db = std::move(*Database::open(path, keyed()));
   REQUIRE(migrate(*db).ok());
   auto v = db->prepare("PRAGMA user_version");
   REQUIRE(*v->step());
@@ -130,14 +162,139 @@ TEST_CASE("version 3 rebuilds the audit log of a version-2 file with its chain a
   auto report = verify_audit(*db);
   REQUIRE(report.ok());
   CHECK(report->intact);
-  CHECK(report->entries == 5);
+  CHECK(report->entries == 6);  // the five, re-chained under the key by version 14, and its record
   CHECK_FALSE(db->exec("UPDATE audit_log SET actor='x'").ok());
   CHECK_FALSE(db->exec("DELETE FROM audit_log").ok());
   // The next entry chains onto the migrated head.
   REQUIRE(append_audit(*db, 2000, {"op", "logout", "user:op", "{}"}).ok());
   report = verify_audit(*db);
   CHECK(report->intact);
-  CHECK(report->entries == 6);
+  CHECK(report->entries == 7);
+}
+
+TEST_CASE("version 14 re-chains an intact unkeyed audit log under the key and records it; a broken one stops the "
+          "migration and the file stays as it was", "[schema][audit]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("old.db");
+  std::string unkeyed_head;
+  {
+    auto db = file_at_version(path, 13);
+    for (int i = 0; i < 4; ++i) append_unkeyed_audit(*db, 1000 + i, {"op", "elder.view_whole", "elder:E1", "{}"});
+    auto h = db->prepare("SELECT hex(hash) FROM audit_log WHERE id = 4");
+    REQUIRE(*h->step());
+    unkeyed_head = h->text(0);
+  }
+  SECTION("intact: every hash is now the keyed one, the old head is named") {
+    auto db = std::move(*Database::open(path, keyed()));
+    REQUIRE(migrate(*db).ok());
+    auto report = verify_audit(*db);
+    REQUIRE(report.ok());
+    CHECK(report->intact);
+    CHECK(report->entries == 5);
+    auto last = list_audit(*db, "audit_log", 1);
+    REQUIRE(last->size() == 1);
+    CHECK((*last)[0].entry.action == "audit.rechain");
+    std::string lower = unkeyed_head;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    CHECK((*last)[0].entry.detail == fmt::format(R"({{"entries":"4","unkeyed_head":"{}"}})", lower));
+    auto old = db->prepare("SELECT count(*) FROM audit_log WHERE hex(hash) = ?");
+    old->bind(1, unkeyed_head);
+    REQUIRE(*old->step());
+    CHECK(old->int64(0) == 0);
+    CHECK_FALSE(db->exec("UPDATE audit_log SET actor='x'").ok());  // the trigger is back
+  }
+  SECTION("broken: the migration stops, saying where, and changes nothing") {
+    {
+      auto db = std::move(*Database::open(path, keyed()));
+      REQUIRE(db->exec("DROP TRIGGER audit_log_append_only_u; UPDATE audit_log SET actor='mallory' WHERE id=2").ok());
+    }
+    auto db = std::move(*Database::open(path, keyed()));
+    auto migrated = migrate(*db);
+    REQUIRE_FALSE(migrated.ok());
+    CHECK(migrated.message().find("already broken") != std::string::npos);
+    CHECK(migrated.message().find("entry 2 was changed") != std::string::npos);
+    auto v = db->prepare("PRAGMA user_version");
+    REQUIRE(*v->step());
+    CHECK(v->int64(0) == 13);
+  }
+  SECTION("without the data key nothing is migrated") {
+    auto db = std::move(*Database::open(path, {}));
+    auto migrated = migrate(*db);
+    REQUIRE_FALSE(migrated.ok());
+    CHECK(migrated.message().find("data key") != std::string::npos);
+  }
+}
+
+namespace {
+bool file_contains(const std::string& path, std::string_view needle) {
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return bytes.find(needle) != std::string::npos;
+}
+}  // namespace
+
+TEST_CASE("version 13 takes birth dates and homes out of the clear: the card reads the same, the file holds neither",
+          "[schema][personal]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("old.db");
+  const std::string idn = "62010219480312001X";  // born 1948-03-12; 17th digit 1: male
+  const double lat = 36.0612345, lon = 103.8345678;
+  {
+    auto db = file_at_version(path, 12);
+    REQUIRE(db->exec("INSERT INTO areas(code,name,parent_code,level) VALUES ('620102','城关区',NULL,'district'),"
+                     "('620102001','张掖路街道','620102','street'),('620102001001','中山林社区','620102001','community')")
+                .ok());
+    auto st = db->prepare(
+        "INSERT INTO elders(id_number_enc,id_number_bidx,id_number_masked,id_tail,name,birth_date,sex,community_code,"
+        "lat,lon,category,registered_on,created_at,updated_at) VALUES (?,?,?,?,'张林',?,?,'620102001001',?,?,'C',"
+        "'2026-01-01',0,0)");
+    REQUIRE(st->bind_all(Blob{test_keys().encrypt("elders.id_number", idn)},
+                         Blob{test_keys().blind_index("id_number", idn)}, mask_id_number(idn), idn.substr(14),
+                         "1948-03-12", "M", lat, lon)
+                .run()
+                .ok());
+    REQUIRE(db->exec("PRAGMA wal_checkpoint(TRUNCATE)").ok());
+    REQUIRE(file_contains(path, "1948-03-12"));  // what a copy of the file gave before
+  }
+  auto db = std::move(*Database::open(path, keyed()));
+  REQUIRE(migrate(*db).ok());
+  auto e = get_elder(*db, 1);
+  REQUIRE(e.ok());
+  REQUIRE(e->has_value());
+  CHECK((*e)->birth_date == "1948-03-12");
+  CHECK((*e)->sex == "M");
+  CHECK((*e)->lat == lat);  // exactly: the position reads back bit for bit
+  CHECK((*e)->lon == lon);
+  std::string names;
+  {
+    auto cols = db->prepare("SELECT group_concat(name) FROM pragma_table_info('elders')");
+    REQUIRE(*cols->step());
+    names = cols->text(0);
+  }
+  for (const char* gone : {"birth_date", "sex", "lat", "lon"}) {
+    CHECK(("," + names + ",").find(fmt::format(",{},", gone)) == std::string::npos);
+  }
+  db.reset();
+  // Neither the file nor its log holds the birth date or the position's bytes any more.
+  std::string lat_bytes(reinterpret_cast<const char*>(&lat), sizeof lat);
+  for (const std::string& f : {path, path + "-wal"}) {
+    CHECK_FALSE(file_contains(f, "1948-03-12"));
+    CHECK_FALSE(file_contains(f, "19480312"));
+    CHECK_FALSE(file_contains(f, lat_bytes));
+  }
+  SECTION("a copy opened without the key cannot read them") {
+    auto plain = std::move(*Database::open(path, {}));
+    auto st = plain->prepare("SELECT vnh_birth_date(id_number_enc) FROM elders");
+    CHECK_FALSE(st.ok());
+  }
+  SECTION("under another key the read fails instead of giving a made-up value") {
+    static const FieldCrypto other = FieldCrypto::from_master_key({9});
+    OpenOptions o;
+    o.keys = &other;
+    auto wrong = std::move(*Database::open(path, o));
+    auto r = get_elder(*wrong, 1);
+    CHECK_FALSE(r.ok());
+  }
 }
 
 namespace {
@@ -171,7 +328,7 @@ TEST_CASE("version 5 restates the ticket and outbox checks: same rows kept and r
                      "'device','emergency',0,1,'offered',0,'op',0,1,5)").ok());
     REQUIRE(db->exec("INSERT INTO outbox(firm_id,seq,kind,ticket_id,frame,created_at) VALUES (1,1,'offer',1,x'00',0)").ok());
   }
-  auto db = std::move(*Database::open(path, {}));
+  auto db = std::move(*Database::open(path, keyed()));
   REQUIRE(migrate(*db).ok());
   auto v = db->prepare("PRAGMA user_version");
   REQUIRE(*v->step());
@@ -214,7 +371,7 @@ TEST_CASE("version 5 restates the ticket and outbox checks: same rows kept and r
   CHECK(outbox(2, "withdrawn").ok());
   CHECK(outbox(3, "nudge").code() == Code::kFailedPrecondition);
   // Another connection reads the new definitions.
-  auto other = std::move(*Database::open(path, {}));
+  auto other = std::move(*Database::open(path, keyed()));
   CHECK(ephemeral_tables(*other, insert_ticket) == 0);
 }
 
@@ -251,7 +408,7 @@ TEST_CASE("version 6 stores the outbox in the order frames were written: rows ke
                      "(2,3,'offer',12,x'0a04',104,0,NULL,NULL)").ok());
     before = dump(*db);
   }
-  auto db = std::move(*Database::open(path, {}));
+  auto db = std::move(*Database::open(path, keyed()));
   auto migrated = migrate(*db);
   INFO(migrated.message());
   REQUIRE(migrated.ok());
@@ -304,7 +461,7 @@ TEST_CASE("version 8 keeps offers out of tickets_firm_state; a firm's list still
         "(7,'T7',1,1,'life_care','hotline','normal',0,1,'accepted',0,'op',0,2,NULL,5,NULL,NULL),"
         "(8,'T8',1,1,'life_care','hotline','normal',0,1,'unassigned',0,'op',0,NULL,NULL,NULL,NULL,NULL)").ok());
   }
-  auto db = std::move(*Database::open(path, {}));
+  auto db = std::move(*Database::open(path, keyed()));
   REQUIRE(migrate(*db).ok());
   // The index holds every ticket but the offers.
   {
@@ -369,7 +526,7 @@ TEST_CASE("version 9 finds a firm's frames from where its unacknowledged ones be
                      "(1,1,'offer',10,x'01',1), (2,1,'offer',11,x'02',2), (1,2,'offer',12,x'03',3),"
                      "(1,3,'offer',13,x'04',4), (2,2,'offer',14,x'05',5), (1,4,'withdrawn',13,x'06',6)").ok());
   }
-  auto db = std::move(*Database::open(path, {}));
+  auto db = std::move(*Database::open(path, keyed()));
   REQUIRE(migrate(*db).ok());
   REQUIRE(db->exec("PRAGMA foreign_keys=OFF").ok());  // no tickets in this file
   auto from = [&](int firm) {

@@ -9,7 +9,7 @@ using namespace vnh::domain;
 
 Result<std::vector<SettlementElder>> settlement_elders(Database& db) {
   return query_all<SettlementElder>(
-      db.prepare("SELECT id, category, birth_date, community_code FROM elders"),
+      db.prepare("SELECT id, category, vnh_birth_date(id_number_enc), community_code FROM elders"),
       [](Statement& st) -> Result<SettlementElder> {
         SettlementElder e;
         e.id = st.int64(0);

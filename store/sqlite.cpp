@@ -4,6 +4,7 @@
 
 #include "common/log.hpp"
 #include "store/page_cache.hpp"
+#include "store/personal.hpp"
 #include "store/wal_vfs.hpp"
 
 #include <fmt/format.h>
@@ -170,6 +171,10 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
     pragmas += fmt::format("PRAGMA wal_autocheckpoint={};", opts.wal_autocheckpoint_pages);
   }
   VNH_RETURN_IF_ERROR(db->exec(pragmas));
+  if (opts.keys) {
+    db->keys_ = opts.keys;
+    VNH_RETURN_IF_ERROR(register_personal_functions(*db));
+  }
   return db;
 }
 

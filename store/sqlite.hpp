@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/crypto.hpp"
 #include "common/status.hpp"
 
 namespace vnh::store {
@@ -102,6 +103,10 @@ struct OpenOptions {
   // Under synchronous=FULL or EXTRA, write each commit's WAL frames in one go (store/wal_vfs.hpp).
   // Off gives SQLite's own unix VFS, as the raw-insert baseline of the intake bench needs.
   bool coalesce_wal_writes = true;
+  // The data key (the Store's). A connection that has it can derive the personal facts the
+  // file does not hold in clear, through SQL functions (store/personal.hpp), and write and
+  // verify the keyed audit chain. Must outlive the connection.
+  const FieldCrypto* keys = nullptr;
 };
 
 class Database {
@@ -126,10 +131,13 @@ class Database {
   // nothing to undo when a job fails).
   std::uint64_t writes() const { return writes_; }
   Status error(int rc, std::string_view what);
+  // The data key this connection was opened with, or nullptr.
+  const FieldCrypto* keys() const { return keys_; }
 
  private:
   Database() = default;
   sqlite3* db_ = nullptr;
+  const FieldCrypto* keys_ = nullptr;
   std::string path_;
   std::uint64_t writes_ = 0;
   struct Cached {

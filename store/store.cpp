@@ -40,13 +40,14 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& in) {
     log::warn("msg=\"the database file can be read by others than its owner; chmod 600 it\" path={}", log::q(opts.path));
   }
   std::unique_ptr<Store> s(new Store(opts, *crypto));
-  OpenOptions wo = opts.open;
+  s->opts_.open.keys = &s->crypto_;  // every connection of the Store, readers too
+  OpenOptions wo = s->opts_.open;
   wo.read_only = false;
   auto db = Database::open(opts.path, wo);
   if (!db.ok()) return db.status();
   VNH_RETURN_IF_ERROR(migrate(**db));
   if (opts.start_writer) {
-    auto ck = Checkpointer::start(opts.path, wo, opts.checkpoints);
+    auto ck = Checkpointer::start(opts.path, wo, opts.checkpoints);  // (it never reads personal data)
     if (!ck.ok()) return ck.status();
     s->checkpointer_ = std::move(*ck);
     s->checkpointer_->watch(**db);

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "store/audit.hpp"
+#include "store/store.hpp"
 #include "tests/support/test_server.hpp"
 
 using namespace vnh::testing;
@@ -64,4 +66,80 @@ TEST_CASE("missing inspections stop vnh settle with every missing firm named", "
   CHECK(s.exit_code != 0);
   for (const char* f : {"F001", "F002", "F003", "F004", "F005", "F006", "F007"}) CHECK(s.out.find(f) != std::string::npos);
   CHECK_FALSE(fs::exists(dir.file("out") + "/settlement-2026-10.csv"));
+}
+
+namespace {
+// Opens the file as its owner could, key and all, to tamper with it around the triggers.
+std::unique_ptr<vnh::store::Store> open_owned(const std::string& db) {
+  vnh::store::StoreOptions o;
+  o.path = db;
+  o.start_writer = false;
+  auto s = vnh::store::Store::open(o);
+  REQUIRE(s.ok());
+  return std::move(*s);
+}
+}  // namespace
+
+TEST_CASE("vnh audit verify says what broke and never says intact when a check failed; anchors find a shortened log",
+          "[cli][audit]") {
+  TempDir dir;
+  std::string db = dir.file("m.db");
+  for (const char* kind : {"areas", "catalog", "elders"}) {
+    REQUIRE(run_vnh({"import", kind, (kSample / (std::string(kind) + ".csv")).string(), "--db", db}).exit_code == 0);
+  }
+  std::string anchors = dir.file("anchors.txt");
+  auto a = run_vnh({"audit", "anchor", "--db", db, "--to", anchors});
+  INFO(a.out);
+  REQUIRE(a.exit_code == 0);
+  CHECK(a.out.find("entry 3 head ") != std::string::npos);  // three imports, one entry each
+  CHECK(read(anchors).find("entry 3 head ") != std::string::npos);
+  CHECK((fs::status(anchors).permissions() & fs::perms::others_read) == fs::perms::none);
+  auto ok = run_vnh({"audit", "verify", "--db", db, "--anchors", anchors});
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out.find("audit log intact: 4 entries") != std::string::npos);  // the anchor is recorded too
+
+  SECTION("an unknown --expect-head fails and does not print intact") {
+    auto r = run_vnh({"audit", "verify", "--db", db, "--expect-head", std::string(64, 'a')});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("intact") == std::string::npos);
+    CHECK(r.out.find("BROKEN") != std::string::npos);
+    CHECK(r.out.find("not in the log") != std::string::npos);
+  }
+  SECTION("entries removed from the end: the anchor says so") {
+    {
+      auto s = open_owned(db);
+      REQUIRE(s->db().exec("DROP TRIGGER audit_log_append_only_d; DELETE FROM audit_log WHERE id >= 3").ok());
+    }
+    auto plain = run_vnh({"audit", "verify", "--db", db});
+    CHECK(plain.exit_code == 0);  // a shortened chain is still a chain …
+    auto r = run_vnh({"audit", "verify", "--db", db, "--anchors", anchors});
+    CHECK(r.exit_code == 1);  // … which only the anchor tells apart
+    CHECK(r.out.find("intact") == std::string::npos);
+    CHECK(r.out.find("anchored entry 3 is not in the log (it ends at entry 2)") != std::string::npos);
+  }
+  SECTION("an entry forged with a recomputed unkeyed hash: which entry, what it says") {
+    {
+      auto s = open_owned(db);
+      auto& d = s->db();
+      auto last = d.prepare("SELECT hash FROM audit_log WHERE id = 4");
+      REQUIRE(*last->step());
+      std::string prev = last->blob(0);
+      last->reset();
+      vnh::store::AuditEntry e{"admin", "user.disable", "user:op1", "{}"};
+      auto st = d.prepare("INSERT INTO audit_log(id, at, actor, action, subject, detail, prev_hash, hash) "
+                          "VALUES (5, 1796000000000, ?, ?, ?, ?, ?, ?)");
+      REQUIRE(st->bind_all(e.actor, e.action, e.subject, e.detail, vnh::store::Blob{prev},
+                           vnh::store::Blob{vnh::store::legacy_audit_hash(prev, 5, 1796000000000, e)})
+                  .run()
+                  .ok());
+    }
+    auto r = run_vnh({"audit", "verify", "--db", db});
+    INFO(r.out);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("intact") == std::string::npos);
+    CHECK(r.out.find("entry 5 was changed after it was written, or written without the key") != std::string::npos);
+    CHECK(r.out.find("by admin: user.disable user:op1") != std::string::npos);
+    CHECK(r.out.find("the 4 entries before it verify") != std::string::npos);
+    CHECK(run_vnh({"audit", "anchor", "--db", db}).exit_code != 0);  // a broken log is not anchored
+  }
 }
