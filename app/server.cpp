@@ -120,8 +120,13 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& opts) {
   }
   if (s->opts_.pbx_secret.empty()) s->opts_.pbx_secret = random_token();
 
+  hotline::LoginLimits limits;
+  limits.pair_failures = s->policy_->lockout_failures;
+  limits.window = static_cast<TimeMs>(s->policy_->lockout_minutes) * kMsPerMinute;
+  s->logins_ = std::make_unique<hotline::LoginDesk>(limits, 2, 64);
   hotline::ApiContext ctx{*s->store_, *s->tickets_, *s->elders_,      *s->calls_,  *s->policy_, *s->clock_,
-                          *s->live_,  s->ioc_,      s->blocking_,    s->opts_.pbx_secret, s->fake_ != nullptr, {}, {}, {}};
+                          *s->live_,  s->ioc_,      s->blocking_,    *s->logins_, s->opts_.pbx_secret,
+                          s->fake_ != nullptr, {}, {}, {}};
   ctx.presence_of = [self](std::int64_t firm) { return std::string(partners::to_string(self->hub_->presence_of(firm))); };
   ctx.firms_changed = [self] {
     boost::asio::post(self->ioc_, [self] {
@@ -326,6 +331,12 @@ std::string Server::metrics_text() {
   for (const auto& p : presence) online += p.presence == partners::Presence::kOnline ? 1 : 0;
   gauge("vnh_partners_connected", "partner firms with an open websocket", static_cast<double>(presence.size()));
   gauge("vnh_partners_online", "partner firms online (recent heartbeat)", online);
+  gauge("vnh_logins_checked_total", "logins whose password was checked (argon2id)",
+        static_cast<double>(logins_->checked.load()));
+  gauge("vnh_logins_throttled_total", "logins refused by the guard before hashing (per source / account)",
+        static_cast<double>(logins_->throttled.load()));
+  gauge("vnh_logins_busy_total", "logins refused because the login pool's queue was full",
+        static_cast<double>(logins_->busy.load()));
   gauge("vnh_consoles_connected", "console live channels", static_cast<double>(live_->connected()));
   const auto heap = allocator_info();
   gauge("vnh_allocator_info", "the malloc this process runs on", 1, {{"allocator", heap.name}});
@@ -356,6 +367,7 @@ void Server::stop() {
     call_timer_.cancel();
   });
   // Let queued writes finish (their answers still go out), then stop the loop.
+  if (logins_) logins_->pool.join();
   if (store_) store_->writer().stop();
   work_.reset();
   blocking_.join();

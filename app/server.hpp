@@ -85,6 +85,7 @@ class Server {
   std::unique_ptr<store::Store> store_;
   boost::asio::io_context ioc_;
   boost::asio::thread_pool blocking_{2};
+  std::unique_ptr<hotline::LoginDesk> logins_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   dispatcher::FirmDirectory directory_;
   dispatcher::OfferTimers timers_;

@@ -20,6 +20,8 @@
   X(kForbidden, "forbidden")                            \
   X(kUnauthenticated, "unauthenticated")                \
   X(kBadCredentials, "bad_credentials")                 \
+  X(kTooManyAttempts, "too_many_attempts")              \
+  X(kBusy, "busy")                                      \
   X(kBadToken, "bad_token")                             \
   X(kSelf, "self")                                      \
   X(kUnavailable, "unavailable")                        \

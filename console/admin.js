@@ -42,7 +42,7 @@ export function auditAction(a) {
 }
 export function auditSubject(s) {
   const at = String(s || '').indexOf(':');
-  if (at < 0) return s;
+  if (at < 0) return t.hasAny(`subject.${s}`) ? t(`subject.${s}`) : s;
   const kind = s.slice(0, at);
   let id = s.slice(at + 1);
   if (kind === 'file') id = id.split('/').pop();

@@ -8,7 +8,7 @@
 // itself (login, the PBX's call hook). Errors become HTTP answers in one place
 // (hotline/errors.hpp). Writes go through the Writer and are answered only after commit;
 // reads use pooled read connections on the I/O threads; password hashing runs on the
-// blocking pool.
+// blocking pool, login checks on their own (hotline/login_guard.hpp).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -25,6 +25,7 @@
 #include "hotline/auth.hpp"
 #include "hotline/errors.hpp"
 #include "hotline/live.hpp"
+#include "hotline/login_guard.hpp"
 #include "hotline/request.hpp"
 #include "calls/calls.hpp"
 #include "calls/dialer.hpp"
@@ -45,6 +46,7 @@ struct ApiContext {
   LiveHub& live;
   boost::asio::io_context& ioc;
   boost::asio::thread_pool& blocking;
+  LoginDesk& logins;
   std::string pbx_secret;                                        // X-PBX-Secret for /calls/incoming
   bool fake_clock = false;                                       // serving with --fake-clock (GET /me tells)
   std::function<std::string(std::int64_t firm_id)> presence_of;  // online / offline / unknown

@@ -72,8 +72,9 @@ Result<std::int64_t> insert_new_user(store::Database& db, const NewUser& u, Time
 }
 
 Result<LoginCheck> check_password(store::Database& db, const std::string& username, const std::string& password,
-                                  const Policy& policy, TimeMs now) {
+                                  const Policy& policy) {
   LoginCheck c;
+  c.username = username;
   auto u = store::find_user(db, username);
   if (!u.ok()) return u.status();
   c.user = *u;
@@ -83,7 +84,6 @@ Result<LoginCheck> check_password(store::Database& db, const std::string& userna
     (void)verify_password(kDummy, password);
     return c;
   }
-  c.locked = c.user->locked_until > now;
   c.password_ok = verify_password(c.user->password_hash, password);
   if (c.password_ok && password_needs_rehash(c.user->password_hash, policy.password)) {
     auto h = hash_password(password, policy.password);
@@ -94,33 +94,26 @@ Result<LoginCheck> check_password(store::Database& db, const std::string& userna
 
 Result<LoginResult> record_login(store::Database& db, const LoginCheck& c, const Policy& policy, TimeMs now,
                                  const std::string& remote) {
+  const Status wrong(Code::kUnauthenticated, "wrong user name or password", "password", reason::kBadCredentials);
+  std::string detail = store::json_detail({{"remote", remote}});
   if (!c.user || !c.user->active) {
-    return Status(Code::kUnauthenticated, "wrong user name or password", "password", reason::kBadCredentials);
+    // The same work as a known name's failure (a commit with an audit entry), so neither the
+    // answer nor its time tells the two apart; the log shows who is being guessed at.
+    VNH_RETURN_IF_ERROR(store::append_audit(db, now, {"anonymous", "login.failed", "user:" + c.username, detail}));
+    return wrong;
   }
-  // Re-read: another login may have changed the counters since the check.
+  // Re-read: another login may have changed the counter since the check.
   auto fresh = store::user_by_id(db, c.user->id);
   if (!fresh.ok()) return fresh.status();
   const store::UserRow& u = **fresh;
   std::string who = "user:" + u.username;
-  if (u.locked_until > now) {
-    (void)store::append_audit(db, now, {u.username, "login.refused_locked", who, "{}"});
-    return Status(Code::kPermissionDenied,
-                  fmt::format("account locked after {} failed logins; try again later", policy.lockout_failures),
-                  "username", reason::kLocked);
-  }
   if (!c.password_ok) {
-    int failed = u.failed_logins + 1;
-    TimeMs locked_until = 0;
-    if (failed >= policy.lockout_failures) {
-      locked_until = now + static_cast<TimeMs>(policy.lockout_minutes) * kMsPerMinute;
-      failed = 0;
-    }
-    VNH_RETURN_IF_ERROR(store::record_login_failure(db, u.id, failed, locked_until));
-    VNH_RETURN_IF_ERROR(store::append_audit(db, now,
-                                            {u.username, locked_until ? "login.locked" : "login.failed", who,
-                                             fmt::format("{{\"remote\":\"{}\"}}", remote)}));
+    // Throttling is the LoginGuard's (per source and account, in memory, before hashing); the
+    // row keeps the count of failures since the last success for the record.
+    VNH_RETURN_IF_ERROR(store::record_login_failure(db, u.id, u.failed_logins + 1, 0));
+    VNH_RETURN_IF_ERROR(store::append_audit(db, now, {u.username, "login.failed", who, detail}));
     // Committed even though the request fails: the caller commits this job, then answers 401.
-    return Status(Code::kUnauthenticated, "wrong user name or password", "password", reason::kBadCredentials);
+    return wrong;
   }
   VNH_RETURN_IF_ERROR(store::record_login_success(db, u.id));
   if (c.rehash) VNH_RETURN_IF_ERROR(store::set_password_hash(db, u.id, *c.rehash, now));
@@ -129,8 +122,7 @@ Result<LoginResult> record_login(store::Database& db, const LoginCheck& c, const
   r.principal = Principal{u.id, u.username, u.role,
                           now + static_cast<TimeMs>(policy.session_ttl_minutes) * kMsPerMinute, sha256_raw(r.token)};
   VNH_RETURN_IF_ERROR(store::insert_session(db, {r.principal.token_hash, u.id, now, r.principal.expires_at, false}));
-  VNH_RETURN_IF_ERROR(
-      store::append_audit(db, now, {u.username, "login", who, fmt::format("{{\"remote\":\"{}\"}}", remote)}));
+  VNH_RETURN_IF_ERROR(store::append_audit(db, now, {u.username, "login", who, detail}));
   return r;
 }
 

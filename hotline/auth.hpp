@@ -42,21 +42,22 @@ Result<std::int64_t> insert_new_user(store::Database& db, const NewUser& u, Time
 
 // Login in two steps so the slow verify runs outside the writer:
 //  1. check_password() reads the user and verifies (no writes);
-//  2. record_login() writes the outcome: a session on success, the failure count and lockout
-//     otherwise (and a rehash when needed), with an audit entry.
+//  2. record_login() writes the outcome: a session on success (and a rehash when needed), the
+//     failure count otherwise, with an audit entry either way — for an unknown name too.
+// Throttling comes before both, in the LoginGuard (hotline/login_guard.hpp).
 struct LoginCheck {
+  std::string username;  // as typed
   std::optional<store::UserRow> user;
   bool password_ok = false;
-  bool locked = false;
   std::optional<std::string> rehash;  // new hash when parameters changed
 };
 Result<LoginCheck> check_password(store::Database& db, const std::string& username, const std::string& password,
-                                  const domain::Policy& policy, TimeMs now);
+                                  const domain::Policy& policy);
 struct LoginResult {
   std::string token;  // returned once to the client
   Principal principal;
 };
-// Returns kUnauthenticated (bad credentials, no detail on which) or kPermissionDenied (locked).
+// Returns kUnauthenticated (bad credentials, no detail on which: unknown names answer alike).
 Result<LoginResult> record_login(store::Database& db, const LoginCheck& check, const domain::Policy& policy,
                                  TimeMs now, const std::string& remote);
 

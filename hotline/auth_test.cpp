@@ -3,6 +3,8 @@
 #include "common/crypto.hpp"
 #include "data/embedded.hpp"
 #include "hotline/auth.hpp"
+#include "hotline/login_guard.hpp"
+#include "store/audit.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
 #include "tests/support/world.hpp"
@@ -22,7 +24,7 @@ struct Fixture : testing::TestStore {
             }).ok());
   }
   Result<LoginResult> login(const std::string& pw) {
-    auto c = check_password(store->db(), "alice", pw, policy, now);
+    auto c = check_password(store->db(), "alice", pw, policy);
     REQUIRE(c.ok());
     std::optional<Result<LoginResult>> out;
     REQUIRE(store::run_transaction(store->db(), [&](store::WriteTx& tx) {
@@ -48,33 +50,101 @@ TEST_CASE("a session token authenticates until it expires or is revoked", "[auth
   CHECK_FALSE(authenticate(f.store->db(), r->token, f.now).ok());
 }
 
-TEST_CASE("repeated failures lock the account, then it opens again", "[auth]") {
-  Fixture f;
-  for (int i = 0; i < 4; ++i) CHECK(f.login("wrong").status().code() == Code::kUnauthenticated);
-  CHECK(f.login("wrong").status().code() == Code::kUnauthenticated);  // 5th: locks
-  auto locked = f.login("correct horse");
-  CHECK(locked.status().code() == Code::kPermissionDenied);
-  CHECK(locked.status().reason() == "locked");
-  f.now += 15 * kMsPerMinute + 1;
-  CHECK(f.login("correct horse").ok());
+TEST_CASE("the login guard: five failures from one desk refuse that name there until the window ends; other desks "
+          "and names go on", "[auth][throttle]") {
+  LoginGuard g(LoginLimits{});  // 5 per name and source, 30 per source, 20 per name, 15 min
+  const TimeMs t0 = 1'800'000'000'000;
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(g.admit("admin", "10.0.0.9", t0 + i) == 0);
+    g.done("admin", "10.0.0.9", LoginGuard::Outcome::kFailed, t0 + i);
+  }
+  TimeMs wait = g.admit("admin", "10.0.0.9", t0 + 10);
+  CHECK(wait == 15 * kMsPerMinute - 10);  // from the first failure
+  CHECK(g.admit("admin", "10.0.0.7", t0 + 10) == 0);   // the admin's own desk is not locked out
+  CHECK(g.admit("alice", "10.0.0.9", t0 + 10) == 0);   // nor another name from the guessing desk
+  CHECK(g.admit("admin", "10.0.0.9", t0 + 15 * kMsPerMinute) == 0);  // the window is over
+}
+
+TEST_CASE("the login guard counts attempts still being checked: concurrent guesses cannot pass the limit together",
+          "[auth][throttle]") {
+  LoginGuard g(LoginLimits{});
+  const TimeMs t0 = 1'800'000'000'000;
+  int admitted = 0;
+  for (int i = 0; i < 8; ++i) admitted += g.admit("alice", "10.0.0.9", t0) == 0;  // a desk's eight tabs at once
+  CHECK(admitted == 8);  // no failure yet: concurrency alone is never refused
+  for (int i = 0; i < 8; ++i) g.done("alice", "10.0.0.9", LoginGuard::Outcome::kAbandoned, t0);
+  REQUIRE(g.admit("alice", "10.0.0.9", t0) == 0);
+  g.done("alice", "10.0.0.9", LoginGuard::Outcome::kFailed, t0);  // one failure seen
+  admitted = 0;
+  for (int i = 0; i < 8; ++i) admitted += g.admit("alice", "10.0.0.9", t0 + 1) == 0;
+  CHECK(admitted == 4);  // 1 failure + 4 being checked = the limit of 5
+  for (int i = 0; i < 4; ++i) g.done("alice", "10.0.0.9", LoginGuard::Outcome::kAbandoned, t0 + 1);  // server errors
+  CHECK(g.admit("alice", "10.0.0.9", t0 + 2) == 0);  // abandoned attempts count as nothing
+}
+
+TEST_CASE("the login guard counts unknown and known names alike and refuses a source that guesses many names",
+          "[auth][throttle]") {
+  LoginGuard g(LoginLimits{});
+  const TimeMs t0 = 1'800'000'000'000;
+  for (int i = 0; i < 30; ++i) {
+    std::string name = "nobody" + std::to_string(i);  // each name only once: no pair reaches 5
+    REQUIRE(g.admit(name, "10.0.0.9", t0 + i) == 0);
+    g.done(name, "10.0.0.9", LoginGuard::Outcome::kFailed, t0 + i);
+  }
+  CHECK(g.admit("operator1", "10.0.0.9", t0 + 100) > 0);  // the address is refused, whatever the name
+  CHECK(g.admit("operator1", "10.0.0.8", t0 + 100) == 0);
+}
+
+TEST_CASE("the login guard slows a name guessed at from many places instead of locking it", "[auth][throttle]") {
+  LoginGuard g(LoginLimits{});
+  const TimeMs t0 = 1'800'000'000'000;
+  for (int i = 0; i < 20; ++i) {
+    std::string src = "10.0.1." + std::to_string(i);
+    REQUIRE(g.admit("admin", src, t0 + i) == 0);
+    g.done("admin", src, LoginGuard::Outcome::kFailed, t0 + i);
+  }
+  CHECK(g.admit("admin", "10.0.2.1", t0 + 100) == 0);        // one attempt goes ahead …
+  CHECK(g.admit("admin", "10.0.2.2", t0 + 200) == 10'000 - 100);  // … the next waits its turn
+  CHECK(g.admit("admin", "10.0.2.2", t0 + 100 + 10'000) == 0);
+}
+
+TEST_CASE("the login guard's tables stay bounded under a flood of distinct names", "[auth][throttle]") {
+  LoginLimits l;
+  l.max_entries = 100;
+  LoginGuard g(l);
+  const TimeMs t0 = 1'800'000'000'000;
+  using O = LoginGuard::Outcome;
+  for (int i = 0; i < 10'000; ++i) g.done("n" + std::to_string(i), "10.0.0." + std::to_string(i % 250), O::kFailed, t0 + i);
+  // The newest entries are kept, so the latest guessing still counts.
+  for (int i = 0; i < 5; ++i) g.done("target", "10.9.9.9", O::kFailed, t0 + 20'000 + i);
+  CHECK(g.admit("target", "10.9.9.9", t0 + 30'000) > 0);
 }
 
 TEST_CASE("unknown users and bad passwords get the same answer", "[auth]") {
   Fixture f;
-  auto c = check_password(f.store->db(), "nobody", "x", f.policy, f.now);
+  auto c = check_password(f.store->db(), "nobody", "x", f.policy);
   REQUIRE(c.ok());
   std::optional<Result<LoginResult>> out;
   REQUIRE(store::run_transaction(f.store->db(), [&](store::WriteTx& tx) {
             out.emplace(record_login(tx.db(), *c, f.policy, f.now, "x"));
             return Status::Ok();
           }).ok());
-  CHECK(out->status().message() == f.login("wrong").status().message());
+  auto known = f.login("wrong");
+  CHECK(out->status().message() == known.status().message());
+  CHECK(out->status().code() == known.status().code());
+  CHECK(out->status().reason() == known.status().reason());
+  // Both were written down (the same work, so the same time): who is being guessed at shows.
+  auto log = store::list_audit(f.store->db(), "user:", 10);
+  REQUIRE(log.ok());
+  int failed = 0;
+  for (const auto& e : *log) failed += e.entry.action == "login.failed";
+  CHECK(failed == 2);
 }
 
 TEST_CASE("hashes are rehashed when the policy's parameters change", "[auth]") {
   Fixture f;
   f.policy.password = PasswordParams{2, 8 * 1024 * 1024};
-  auto c = check_password(f.store->db(), "alice", "correct horse", f.policy, f.now);
+  auto c = check_password(f.store->db(), "alice", "correct horse", f.policy);
   REQUIRE(c.ok());
   CHECK(c->password_ok);
   CHECK(c->rehash.has_value());

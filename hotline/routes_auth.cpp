@@ -18,7 +18,7 @@ json::object user_json(const store::UserRow& u) {
                       {"active", u.active}};
 }
 
-// Records a login's outcome (a failed one too: counter, lockout, audit) and answers it.
+// Records a login's outcome (a failed one too: counter, audit), tells the guard and answers.
 void record_and_answer(Api& api, const LoginCheck& check, TimeMs now, const std::string& remote, net::Respond respond) {
   const auto& c = api.ctx();
   auto result = std::make_shared<std::optional<Result<LoginResult>>>();
@@ -28,10 +28,19 @@ void record_and_answer(Api& api, const LoginCheck& check, TimeMs now, const std:
         const Status& st = (*result)->status();
         return st.code() == Code::kInternal || st.code() == Code::kUnavailable ? st : Status::Ok();
       },
-      [&c, result, respond](Status st) {
-        if (!st.ok()) return respond(error_response(st));
+      [&c, result, respond, check, now, remote](Status st) {
+        using Outcome = LoginGuard::Outcome;
+        auto done = [&](Outcome how) { c.logins.guard.done(check.username, remote, how, now); };
+        if (!st.ok()) {
+          done(Outcome::kAbandoned);
+          return respond(error_response(st));
+        }
         const auto& r = **result;
-        if (!r.ok()) return respond(error_response(r.status()));
+        if (!r.ok()) {
+          done(r.status().code() == Code::kUnauthenticated ? Outcome::kFailed : Outcome::kAbandoned);
+          return respond(error_response(r.status()));
+        }
+        done(Outcome::kSucceeded);
         respond(json_response(200, json::object{{"token", r->token},
                                                 {"role", std::string(domain::to_string(r->principal.role))},
                                                 {"username", r->principal.username},
@@ -46,15 +55,40 @@ void login(Api& api, Api::Call&& call) {
   if (!user.ok()) return call.respond(error_response(user.status()));
   auto pass = req_string(*body, "password", 256);
   if (!pass.ok()) return call.respond(error_response(pass.status()));
-  // argon2id verification is slow by design: keep it off the I/O threads.
-  boost::asio::post(api.ctx().blocking, [&api, username = *user, password = *pass, remote = call.req.remote,
-                                         respond = std::move(call.respond)]() mutable {
+  auto& desk = api.ctx().logins;
+  // Refused before any hashing: a throttled guess costs nothing (hotline/login_guard.hpp).
+  if (TimeMs wait = desk.guard.admit(*user, call.req.remote, api.ctx().clock.now_ms())) {
+    ++desk.throttled;
+    std::int64_t secs = (wait + 999) / 1000;
+    auto r = error_response(Status(Code::kResourceExhausted,
+                                   fmt::format("too many failed logins; try again in {} s", secs), "username",
+                                   reason::kTooManyAttempts));
+    r.headers.emplace_back("Retry-After", std::to_string(secs));
+    return call.respond(std::move(r));
+  }
+  if (desk.waiting.fetch_add(1) >= desk.max_waiting) {
+    --desk.waiting;
+    ++desk.busy;
+    desk.guard.done(*user, call.req.remote, LoginGuard::Outcome::kAbandoned, api.ctx().clock.now_ms());
+    auto r = error_response(Status(Code::kUnavailable, "too many logins at once; try again in a second", "", reason::kBusy));
+    r.headers.emplace_back("Retry-After", "1");
+    return call.respond(std::move(r));
+  }
+  // argon2id verification is slow by design: on the login pool, off the I/O threads.
+  boost::asio::post(desk.pool, [&api, username = *user, password = *pass, remote = call.req.remote,
+                                respond = std::move(call.respond)]() mutable {
     const auto& c = api.ctx();
+    --c.logins.waiting;
+    ++c.logins.checked;
     TimeMs now = c.clock.now_ms();
+    auto abandon = [&](const Status& st) {
+      c.logins.guard.done(username, remote, LoginGuard::Outcome::kAbandoned, now);
+      respond(error_response(st));
+    };
     auto db = c.store.read();
-    if (!db.ok()) return respond(error_response(db.status()));
-    auto check = check_password(**db, username, password, c.policy, now);
-    if (!check.ok()) return respond(error_response(check.status()));
+    if (!db.ok()) return abandon(db.status());
+    auto check = check_password(**db, username, password, c.policy);
+    if (!check.ok()) return abandon(check.status());
     record_and_answer(api, *check, now, remote, std::move(respond));
   });
 }

@@ -39,7 +39,15 @@ bool HttpClient::connect() {
   try {
     tcp::resolver resolver(*ioc_);
     stream_ = std::make_unique<beast::tcp_stream>(*ioc_);
-    stream_->connect(resolver.resolve(ep_.host, ep_.port));
+    auto where = resolver.resolve(ep_.host, ep_.port);
+    if (!source_.empty()) {
+      auto& sock = stream_->socket();
+      sock.open(where.begin()->endpoint().protocol());
+      sock.bind(tcp::endpoint(boost::asio::ip::make_address(source_), 0));
+      sock.connect(where.begin()->endpoint());
+    } else {
+      stream_->connect(where);
+    }
     stream_->socket().set_option(tcp::no_delay(true));
     // Beast reads into whatever room the buffer has, 512 bytes when it has none: a reply of a
     // few KiB then took several recv calls. Room for a typical reply makes it one.

@@ -40,6 +40,8 @@ class HttpClient {
   HttpClient(HttpClient&&) = default;
   HttpClient& operator=(HttpClient&&) = default;
   void set_token(std::string t) { token_ = std::move(t); }
+  // Connects from this local address (127.0.0.2 …: another "desk" on one machine).
+  void set_source(std::string addr) { source_ = std::move(addr); }
   // Sends one request (JSON body when given) and returns the reply; status 0 on a socket error.
   Reply request(const std::string& method, const std::string& target, const std::string& body = "",
                 const std::map<std::string, std::string>& headers = {});
@@ -54,6 +56,7 @@ class HttpClient {
   bool connect();
   Endpoint ep_;
   std::string token_;
+  std::string source_;
   std::unique_ptr<boost::asio::io_context> ioc_;  // owned so the client can move
   std::unique_ptr<boost::beast::tcp_stream> stream_;
   boost::beast::flat_buffer buffer_;

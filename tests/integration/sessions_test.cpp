@@ -4,6 +4,11 @@
 // clock where time has to pass.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
+#include <atomic>
+#include <thread>
+
 #include "tests/support/live.hpp"
 #include "tests/support/test_server.hpp"
 
@@ -81,4 +86,75 @@ TEST_CASE("a live socket that does not authenticate within 5 s is closed", "[ses
   CHECK(silent.open());  // a ping needs no session; 4 s in, it is still waiting for the auth
   d.advance(1500);
   CHECK(silent.closed_within(2500ms) == 4401);
+}
+
+namespace {
+json::object creds(const std::string& user, const std::string& pw) { return {{"username", user}, {"password", pw}}; }
+double metric(sim::HttpClient& c, const std::string& name) {
+  auto body = c.get("/metrics").body;
+  auto at = body.find("\n" + name + " ");
+  REQUIRE(at != std::string::npos);
+  return std::stod(body.substr(at + name.size() + 2));
+}
+}  // namespace
+
+TEST_CASE("failed logins: unknown and known names answer alike; five from one desk refuse that name there only; "
+          "the admin can still log in from another desk", "[sessions][login]") {
+  Desk d;
+  sim::HttpClient guesser(d.s.endpoint());
+  guesser.set_source("127.0.0.2");
+  auto unknown = guesser.post("/api/v1/login", creds("nobody", "wrong-guess-1"));
+  auto known = guesser.post("/api/v1/login", creds("admin1", "wrong-guess-1"));
+  CHECK(unknown.status == 401);
+  CHECK(known.status == unknown.status);
+  CHECK(known.body == unknown.body);
+  for (int i = 0; i < 4; ++i) {
+    guesser.post("/api/v1/login", creds("nobody", "wrong-guess-2"));
+    guesser.post("/api/v1/login", creds("admin1", "wrong-guess-2"));
+  }
+  // Five failures each: both names are now refused from this desk, with the same answer.
+  auto u = guesser.post("/api/v1/login", creds("nobody", "password-123"));
+  auto k = guesser.post("/api/v1/login", creds("admin1", "password-123"));  // even the right password
+  CHECK(u.status == 429);
+  CHECK(k.status == 429);
+  CHECK(json::value_to<std::string>(k.json().at("error").at("code")) == "too_many_attempts");
+  CHECK(json::value_to<std::string>(u.json().at("error").at("code")) == "too_many_attempts");
+  CHECK(k.headers.count("retry-after") == 1);
+  CHECK(u.headers.count("retry-after") == 1);
+  // The admin's own desk is not locked out.
+  sim::HttpClient own(d.s.endpoint());
+  own.set_source("127.0.0.3");
+  CHECK(own.post("/api/v1/login", creds("admin1", "password-123")).status == 200);
+  // The lockout window ends on the server's clock.
+  d.advance(15 * 60 * 1000 + 1000);
+  CHECK(guesser.post("/api/v1/login", creds("admin1", "password-123")).status == 200);
+}
+
+TEST_CASE("a flood of logins for unknown names from one source is refused before hashing while a real login "
+          "elsewhere goes through", "[sessions][login]") {
+  Desk d;
+  auto admin = d.s.login("admin1");
+  const double checked_before = metric(admin, "vnh_logins_checked_total");
+  std::atomic<int> refused{0}, other{0};
+  std::vector<std::thread> flood;
+  for (int t = 0; t < 4; ++t) {
+    flood.emplace_back([&, t] {
+      sim::HttpClient c(d.s.endpoint());
+      c.set_source("127.0.0.4");
+      for (int i = 0; i < 50; ++i) {
+        auto r = c.post("/api/v1/login", creds(fmt::format("ghost{}-{}", t, i), "wrong-password-0"));
+        (r.status == 429 ? refused : other)++;
+      }
+    });
+  }
+  sim::HttpClient real(d.s.endpoint());
+  real.set_source("127.0.0.5");
+  auto ok = real.post("/api/v1/login", creds("op1", "password-123"));
+  for (auto& t : flood) t.join();
+  CHECK(ok.status == 200);
+  // 30 failures per source in the window: the rest of the 200 were refused without hashing.
+  CHECK(other.load() == 30);
+  CHECK(refused.load() == 170);
+  CHECK(metric(admin, "vnh_logins_checked_total") - checked_before == 31);  // the 30 guesses and the real one
+  CHECK(metric(admin, "vnh_logins_throttled_total") >= 170);
 }
