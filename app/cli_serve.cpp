@@ -20,6 +20,12 @@ int cmd_serve(const Args& args) {
       "pbx-dial-url", po::value(&o.pbx_dial_url),
       "click-to-dial: http URL the server POSTs to with {agent} and {number} filled in (or VNH_PBX_DIAL_URL)")(
       "threads", po::value(&o.threads)->default_value(0), "I/O threads (0: one per core, at least 2)")(
+      "max-connections", po::value(&o.max_connections)->default_value(0),
+      "open connections in total (0: from the file limit, at most 8192)")(
+      "max-connections-per-source", po::value(&o.max_connections_per_source)->default_value(1024),
+      "open connections from one address")(
+      "write-timeout", po::value(&o.write_timeout_s)->default_value(30),
+      "seconds a peer may take to accept an answer before it is dropped")(
       "synchronous", po::value(&o.synchronous)->default_value("FULL"), "SQLite synchronous mode (FULL or NORMAL)")(
       "fake-clock", po::bool_switch(&o.fake_clock), "test seam: a clock that moves only by POST /api/v1/admin/clock")(
       "fake-clock-start", po::value(&fake_start), "ISO time the fake clock starts at")(
@@ -32,6 +38,8 @@ int cmd_serve(const Args& args) {
   log::init(level);
   if (!policy.empty()) o.policy_file = policy;
   if (o.synchronous != "FULL" && o.synchronous != "NORMAL") return fail("serve", "--synchronous must be FULL or NORMAL", 2);
+  if (o.max_connections_per_source == 0) return fail("serve", "--max-connections-per-source must be at least 1", 2);
+  if (o.write_timeout_s < 1 || o.write_timeout_s > 3600) return fail("serve", "--write-timeout must be 1–3600 seconds", 2);
   if (!fake_start.empty()) {
     auto t = parse_time(fake_start);
     if (!t.ok()) return fail("serve", "--fake-clock-start: " + t.status().message(), 2);

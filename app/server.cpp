@@ -1,5 +1,7 @@
 #include "app/server.hpp"
 
+#include <sys/resource.h>
+
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 #include <prometheus/counter.h>
@@ -199,9 +201,29 @@ void Server::install_routes() {
   }
 }
 
+namespace {
+// Raises the soft file limit to the hard one (a systemd unit sets both with LimitNOFILE) and
+// leaves 256 files for the database, its WAL, logs and outgoing connections.
+std::size_t connection_cap_from_file_limit() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlimit up = rl;
+    up.rlim_cur = rl.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &up) == 0) rl = up;
+  }
+  const rlim_t files = rl.rlim_cur == RLIM_INFINITY ? 1'000'000 : rl.rlim_cur;
+  const rlim_t cap = files > 512 ? files - 256 : files / 2;
+  return static_cast<std::size_t>(std::min<rlim_t>(cap, 8192));
+}
+}  // namespace
+
 Status Server::start() {
   net::Limits limits;
   limits.ws_message_bytes = static_cast<std::size_t>(policy_->max_frame_bytes);
+  limits.write_timeout_s = opts_.write_timeout_s;
+  limits.max_connections_per_source = opts_.max_connections_per_source;
+  limits.max_connections = opts_.max_connections ? opts_.max_connections : connection_cap_from_file_limit();
   http_ = std::make_unique<net::HttpServer>(ioc_, router_, limits);
   VNH_RETURN_IF_ERROR(http_->listen(opts_.listen));
   work_.emplace(boost::asio::make_work_guard(ioc_));
@@ -294,6 +316,13 @@ std::string Server::metrics_text() {
   gauge("vnh_uptime_seconds", "seconds since start", static_cast<double>(clock_->now_ms() - started_at_) / 1000.0);
   gauge("vnh_http_connections_total", "TCP connections accepted", static_cast<double>(hs.connections.load()));
   gauge("vnh_http_requests_total", "HTTP requests read", static_cast<double>(hs.requests.load()));
+  gauge("vnh_connections_open", "open connections (HTTP and websocket)", static_cast<double>(hs.open_connections.load()));
+  gauge("vnh_connections_refused_total", "connections closed at accept: the total or per-source cap was reached",
+        static_cast<double>(hs.refused_over_cap.load()));
+  gauge("vnh_accept_errors_total", "accepts that failed (out of files or memory); the loop waits after each",
+        static_cast<double>(hs.accept_errors.load()));
+  gauge("vnh_peers_dropped_not_reading_total", "connections dropped because the peer did not take a write in time",
+        static_cast<double>(hs.dropped_not_reading.load()));
   gauge("vnh_writer_batches_total", "write transactions committed (group commits)", static_cast<double>(store_->writer().batches()));
   gauge("vnh_writer_jobs_total", "write jobs run", static_cast<double>(store_->writer().jobs()));
   gauge("vnh_writer_batch_replays_total", "batches run again with a savepoint per job (a job failed after writing)",

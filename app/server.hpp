@@ -47,6 +47,12 @@ struct ServerOptions {
   std::string pbx_dial_url;  // click-to-dial hook: {agent} and {number} (calls/dialer.hpp); empty: none
   std::string synchronous = "FULL";
   bool load_reference_data = true;  // areas and catalog into an empty database
+  // Connection caps (net::Limits). 0: from the file limit, which the server raises to its hard
+  // maximum at start: total = that limit less 256 (for the database, logs and the rest),
+  // at most 8,192; per source = 1,024.
+  std::size_t max_connections = 0;
+  std::size_t max_connections_per_source = 1024;
+  int write_timeout_s = 30;  // a peer that does not take an answer in this long is dropped
 };
 
 class Server {

@@ -9,7 +9,12 @@
 #include <boost/url/parse.hpp>
 #include <fmt/format.h>
 
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
 #include <deque>
+#include <mutex>
+#include <unordered_map>
 
 #include "common/log.hpp"
 #include "common/reasons.hpp"
@@ -24,6 +29,46 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+// Open connections per source address and in total. A Slot is held by the session serving
+// the connection (HTTP, then websocket after an upgrade) and gives its place back when it goes.
+class ConnectionSlots : public std::enable_shared_from_this<ConnectionSlots> {
+ public:
+  ConnectionSlots(std::size_t total, std::size_t per_source, std::shared_ptr<ServerStats> stats)
+      : total_(total), per_source_(per_source), stats_(std::move(stats)) {}
+  struct Slot {
+    std::shared_ptr<ConnectionSlots> owner;
+    std::string source;
+    ~Slot() { owner->give_back(source); }
+  };
+  std::shared_ptr<Slot> take(const std::string& source) {
+    std::lock_guard lk(mu_);
+    auto& n = by_source_[source];
+    if (open_ >= total_ || n >= per_source_) {
+      if (n == 0) by_source_.erase(source);
+      return nullptr;
+    }
+    ++n;
+    ++open_;
+    ++stats_->open_connections;
+    return std::shared_ptr<Slot>(new Slot{shared_from_this(), source});
+  }
+
+ private:
+  void give_back(const std::string& source) {
+    std::lock_guard lk(mu_);
+    auto it = by_source_.find(source);
+    if (it != by_source_.end() && --it->second == 0) by_source_.erase(it);
+    --open_;
+    --stats_->open_connections;
+  }
+  std::mutex mu_;
+  std::unordered_map<std::string, std::size_t> by_source_;
+  std::size_t open_ = 0;
+  const std::size_t total_, per_source_;
+  std::shared_ptr<ServerStats> stats_;
+};
+using SlotPtr = std::shared_ptr<ConnectionSlots::Slot>;
+
 void fail(beast::error_code ec, const char* what) {
   if (ec == asio::error::operation_aborted || ec == websocket::error::closed || ec == asio::error::eof ||
       ec == beast::error::timeout || ec == asio::error::connection_reset) {
@@ -36,9 +81,9 @@ void fail(beast::error_code ec, const char* what) {
 class WebSocketSession final : public WsConnection, public std::enable_shared_from_this<WebSocketSession> {
  public:
   WebSocketSession(tcp::socket&& socket, std::shared_ptr<WsHandler> handler, const Limits& limits,
-                   std::shared_ptr<ServerStats> stats, std::string remote)
+                   std::shared_ptr<ServerStats> stats, std::string remote, SlotPtr slot)
       : ws_(std::move(socket)), handler_(std::move(handler)), limits_(limits), stats_(std::move(stats)),
-        remote_(std::move(remote)) {}
+        remote_(std::move(remote)), slot_(std::move(slot)), write_deadline_(ws_.get_executor()) {}
 
   void run(http::request<http::string_body> req) {
     ws_.set_option(websocket::stream_base::timeout{std::chrono::seconds(30),
@@ -112,11 +157,21 @@ class WebSocketSession final : public WsConnection, public std::enable_shared_fr
 
   void do_write() {
     ws_.binary(queue_.front().binary);
+    // Beast's websocket timeouts watch reads; a write the peer never takes is ours to end.
+    write_deadline_.expires_after(std::chrono::seconds(limits_.write_timeout_s));
+    write_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // the write finished (cancelled) first
+      ++self->stats_->dropped_not_reading;
+      self->finish("peer not reading");
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->ws_).socket().close(ignored);
+    });
     ws_.async_write(asio::buffer(*queue_.front().data),
                     beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
+    write_deadline_.cancel();
     if (ec) {
       finish(ec.message());
       return fail(ec, "ws write");
@@ -150,6 +205,8 @@ class WebSocketSession final : public WsConnection, public std::enable_shared_fr
   Limits limits_;
   std::shared_ptr<ServerStats> stats_;
   std::string remote_;
+  SlotPtr slot_;
+  asio::steady_timer write_deadline_;
   std::deque<Outgoing> queue_;
   std::size_t queued_bytes_ = 0;
   bool open_ = false;
@@ -160,12 +217,10 @@ class WebSocketSession final : public WsConnection, public std::enable_shared_fr
 // One HTTP connection: read a request, answer it, read the next (no pipelining).
 class HttpSession final : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket&& socket, const Router& router, const Limits& limits, std::shared_ptr<ServerStats> stats)
-      : stream_(std::move(socket)), router_(router), limits_(limits), stats_(std::move(stats)) {
-    beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec) remote_ = ep.address().to_string();
-  }
+  HttpSession(tcp::socket&& socket, const Router& router, const Limits& limits, std::shared_ptr<ServerStats> stats,
+              std::string remote, SlotPtr slot)
+      : stream_(std::move(socket)), router_(router), limits_(limits), stats_(std::move(stats)),
+        remote_(std::move(remote)), slot_(std::move(slot)) {}
 
   void run() {
     // Start on the session's strand.
@@ -229,7 +284,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
       Upgrade up = (*factory)(r);
       if (!up.handler) return send(std::move(up.refusal), req.version(), false);
       stream_.expires_never();
-      std::make_shared<WebSocketSession>(stream_.release_socket(), std::move(up.handler), limits_, stats_, remote_)
+      std::make_shared<WebSocketSession>(stream_.release_socket(), std::move(up.handler), limits_, stats_, remote_,
+                                         std::move(slot_))
           ->run(std::move(req));
       return;
     }
@@ -258,7 +314,9 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     msg->body() = std::move(res.body);
     msg->prepare_payload();
     bool close = msg->need_eof();
+    stream_.expires_after(std::chrono::seconds(limits_.write_timeout_s));
     http::async_write(stream_, *msg, [self = shared_from_this(), msg, close](beast::error_code ec, std::size_t) {
+      if (ec == beast::error::timeout) ++self->stats_->dropped_not_reading;
       if (ec) return fail(ec, "write");
       if (close) return self->do_close();
       self->do_read();
@@ -277,6 +335,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   Limits limits_;
   std::shared_ptr<ServerStats> stats_;
   std::string remote_;
+  SlotPtr slot_;
 };
 
 }  // namespace
@@ -284,7 +343,9 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
 class HttpServer::Listener final : public std::enable_shared_from_this<HttpServer::Listener> {
  public:
   Listener(asio::io_context& ioc, const Router& router, Limits limits, std::shared_ptr<ServerStats> stats)
-      : ioc_(ioc), acceptor_(asio::make_strand(ioc)), router_(router), limits_(limits), stats_(std::move(stats)) {}
+      : ioc_(ioc), acceptor_(asio::make_strand(ioc)), backoff_timer_(acceptor_.get_executor()), router_(router),
+        limits_(limits), stats_(stats),
+        slots_(std::make_shared<ConnectionSlots>(limits.max_connections, limits.max_connections_per_source, stats)) {}
 
   Status open(const tcp::endpoint& ep) {
     beast::error_code ec;
@@ -301,6 +362,7 @@ class HttpServer::Listener final : public std::enable_shared_from_this<HttpServe
     asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
       beast::error_code ec;
       self->acceptor_.close(ec);
+      self->backoff_timer_.cancel();
     });
   }
 
@@ -312,20 +374,50 @@ class HttpServer::Listener final : public std::enable_shared_from_this<HttpServe
   void on_accept(beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (ec) {
-      fail(ec, "accept");
-    } else {
-      ++stats_->connections;
+      ++stats_->accept_errors;
+      // Out of files or memory: the pending connection stays in the backlog and accept would
+      // fail again at once. Wait, longer each time, so the loop does not spin and the rest of
+      // the server (and whoever frees a file) gets the CPU.
+      backoff_ = backoff_.count() == 0 ? std::chrono::milliseconds(50) : std::min(backoff_ * 2, std::chrono::milliseconds(1000));
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_warning_ > std::chrono::seconds(10)) {
+        last_warning_ = now;
+        log::warn("msg=\"accept failed; waiting before the next\" error={} wait_ms={} open={}", log::q(ec.message()),
+                  backoff_.count(), stats_->open_connections.load());
+      }
+      backoff_timer_.expires_after(backoff_);
+      backoff_timer_.async_wait([self = shared_from_this()](beast::error_code e) {
+        if (!e && self->acceptor_.is_open()) self->do_accept();
+      });
+      return;
+    }
+    backoff_ = {};
+    ++stats_->connections;
+    std::string remote;
+    {
+      beast::error_code e;
+      auto ep = socket.remote_endpoint(e);
+      if (!e) remote = ep.address().to_string();
+    }
+    if (auto slot = slots_->take(remote)) {
       socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<HttpSession>(std::move(socket), router_, limits_, stats_)->run();
+      std::make_shared<HttpSession>(std::move(socket), router_, limits_, stats_, std::move(remote), std::move(slot))->run();
+    } else {
+      ++stats_->refused_over_cap;  // closed here: costs one accept, holds nothing
+      socket.close(ec);
     }
     if (acceptor_.is_open()) do_accept();
   }
 
   asio::io_context& ioc_;
   tcp::acceptor acceptor_;
+  asio::steady_timer backoff_timer_;
+  std::chrono::milliseconds backoff_{0};
+  std::chrono::steady_clock::time_point last_warning_{};
   const Router& router_;
   Limits limits_;
   std::shared_ptr<ServerStats> stats_;
+  std::shared_ptr<ConnectionSlots> slots_;
 };
 
 HttpServer::HttpServer(asio::io_context& ioc, const Router& router, Limits limits)

@@ -2,6 +2,9 @@
 // HttpServer: accepts TCP connections on an io_context and serves HTTP/1.1 with Beast, one
 // strand per connection, handing requests to the Router and upgrading websocket requests
 // to WebSocket sessions (frame size limit, bounded send queue, Beast's server timeouts).
+// Connections are capped in total and per source; a peer that never reads is dropped after
+// write_timeout_s; when accept fails for want of files or memory the loop waits (50 ms,
+// doubling to 1 s) instead of spinning, and says so in the log once per 10 s.
 // Modelled on Beast's advanced_server and websocket chat-multi examples.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -22,6 +25,13 @@ struct Limits {
   std::size_t ws_send_queue_bytes = 4 << 20;    // a reader this far behind is closed (1008)
   int http_read_timeout_s = 30;
   int ws_idle_timeout_s = 60;                   // with keep-alive pings
+  // A peer that does not take an answer or a websocket message within this is dropped: one
+  // that sends and never reads would otherwise hold its connection (and a file) forever.
+  int write_timeout_s = 30;
+  // Open connections (HTTP and websocket) in total and from one address; one more is closed
+  // as soon as it is accepted. Keep the total under the process's file limit (RLIMIT_NOFILE).
+  std::size_t max_connections = 8192;
+  std::size_t max_connections_per_source = 1024;
 };
 
 struct ServerStats {
@@ -29,6 +39,10 @@ struct ServerStats {
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> ws_open{0};
   std::atomic<std::uint64_t> ws_closed_slow{0};
+  std::atomic<std::uint64_t> refused_over_cap{0};    // closed at accept: a cap was reached
+  std::atomic<std::uint64_t> accept_errors{0};       // accept failed (out of files, memory…)
+  std::atomic<std::uint64_t> dropped_not_reading{0};  // a write did not finish in write_timeout_s
+  std::atomic<std::int64_t> open_connections{0};
 };
 
 class HttpServer {
