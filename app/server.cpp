@@ -111,6 +111,8 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& opts) {
   };
   s->hub_ = std::make_unique<partners::PartnerHub>(s->ioc_, *s->store_, s->partner_sessions_, *s->commands_,
                                                    *s->policy_, *s->clock_, events);
+  s->dispatcher_->set_presence(
+      [self](std::int64_t firm) { return self->hub_->presence_of(firm) == partners::Presence::kOnline; });
   {
     auto rd = s->store_->read();
     if (!rd.ok()) return rd.status();

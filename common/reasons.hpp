@@ -113,6 +113,7 @@ std::vector<std::string_view> all_error_codes();
   X(kNoFirmServes, "no_firm_serves")               \
   X(kNoActiveFirm, "no_active_firm")               \
   X(kAllDeclinedOrFull, "all_declined_or_full")    \
+  X(kNoOnlineFirm, "no_online_firm")               \
   X(kImported, "imported")
 
 namespace unassigned {

@@ -111,6 +111,17 @@ Result<Decision> Dispatcher::decide(store::Database& db, const TicketRow& t, con
       for (auto& c : cands) c.continuity = c.firm_id == **cont;
     }
   }
+  // Presence (SPEC §4.6, amended): a firm that is not online is offered a normal ticket only
+  // when no online one is left, and an emergency never — a supervisor on the phone beats a
+  // 60-second wait per absent firm.
+  bool none_online = false;
+  if (online_) {
+    for (auto& c : cands) c.online = online_(c.firm_id);
+    if (t.urgency == Urgency::kEmergency && !cands.empty()) {
+      std::erase_if(cands, [](const Candidate& c) { return !c.online; });
+      none_online = cands.empty();
+    }
+  }
   order_candidates(cands, t.urgency, rules(now));
   {
     std::lock_guard lk(stats_mu_);
@@ -119,6 +130,8 @@ Result<Decision> Dispatcher::decide(store::Database& db, const TicketRow& t, con
   if (!cands.empty()) {
     d.offer_to = std::move(cands.front());
     d.accept_by = deadline(t, now);
+  } else if (none_online) {
+    d.unassigned_reason = std::string(unassigned::kNoOnlineFirm);
   } else {
     d.unassigned_reason = dir_.no_candidate_reason(d.elder.community_code, t.category, excluded);
   }

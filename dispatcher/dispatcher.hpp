@@ -90,6 +90,10 @@ class Dispatcher {
   void accepted(store::WriteTx& tx, std::int64_t firm_id);
   void released(store::WriteTx& tx, std::int64_t firm_id);
 
+  // Whether a firm's partner link is online now (thread-safe; from the partner hub). Unset:
+  // every firm counts as online (tools and benches without a hub).
+  void set_presence(std::function<bool(std::int64_t firm_id)> online) { online_ = std::move(online); }
+
   // A firm's code and name as the directory holds them; none when it does not know the firm.
   std::optional<std::pair<std::string, std::string>> firm_label(std::int64_t firm_id) const;
   OrderingRules rules(TimeMs now) const;
@@ -105,6 +109,7 @@ class Dispatcher {
   const domain::Policy& policy_;
   const Clock& clock_;
   FirmDirectory& dir_;
+  std::function<bool(std::int64_t)> online_;
   mutable std::mutex stats_mu_;
   DispatchStats stats_;
 };

@@ -37,18 +37,18 @@ bool low_score(const Candidate& c, const OrderingRules& r) {
 }
 
 void order_candidates(std::vector<Candidate>& cands, domain::Urgency urgency, const OrderingRules& r) {
-  // Each candidate's sort key computed once: low scores last (only when no other candidate is
-  // left); for an emergency then distance and code; otherwise continuity first, then score
+  // Each candidate's sort key computed once: firms not online last, then low scores last (only
+  // when no other candidate is left); for an emergency then distance and code; otherwise continuity first, then score
   // high→low, distance, code. Scratch vectors are per thread (decisions run one after another
   // on the writer), so ordering allocates nothing once they have grown.
-  using Key = std::tuple<bool, bool, std::int64_t, std::int64_t>;
+  using Key = std::tuple<bool, bool, bool, std::int64_t, std::int64_t>;
   const bool emergency = urgency == domain::Urgency::kEmergency;
   thread_local std::vector<std::pair<Key, size_t>> keys;
   keys.clear();
   for (size_t i = 0; i < cands.size(); ++i) {
     const Candidate& c = cands[i];
-    keys.emplace_back(emergency ? Key{low_score(c, r), false, 0, c.distance_m}
-                                : Key{low_score(c, r), !c.continuity, -score(c, r), c.distance_m},
+    keys.emplace_back(emergency ? Key{!c.online, low_score(c, r), false, 0, c.distance_m}
+                                : Key{!c.online, low_score(c, r), !c.continuity, -score(c, r), c.distance_m},
                       i);
   }
   std::sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) {

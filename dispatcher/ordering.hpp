@@ -6,7 +6,9 @@
 // = wq·quality + wl·load + wd·distance + wr·rotation (each term 0…1,000,000; weights in
 // ten-thousandths from the policy), ties by distance then firm code. Emergency tickets: by
 // distance alone, ties by firm code. In both, firms whose last total score T is under the
-// threshold come after every other candidate.
+// threshold come after every other candidate, and before them all come the firms whose
+// partner link is online (an emergency is never offered to one that is not: the dispatcher
+// leaves those out before ordering).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,6 +28,7 @@ struct Candidate {
   std::optional<std::int64_t> last_total;  // hundredths; none for a firm never assessed
   bool continuity = false;
   TimeMs last_offer_at = 0;                // 0: never offered
+  bool online = true;                      // the firm's partner link (SPEC §4.6, amended)
 };
 
 struct OrderingRules {

@@ -219,6 +219,7 @@ void LiveHub::render_and_send(tickets::TicketChange change) {
                    {"kind", emergency ? "emergency" : change.event},
                    {"ticket_no", change.ticket.ticket_no},
                    {"at", format_time(clock_.now_ms(), *policy_.tz)}};
+    if ((*cur)->unassigned_reason) a["unassigned_reason"] = *(*cur)->unassigned_reason;
     broadcast(a, Audience::kSupervisors);
   }
 }

@@ -11,6 +11,7 @@
 #include "sim/firm_agent.hpp"
 #include "store/query.hpp"
 #include "store/sqlite.hpp"
+#include "tests/support/live.hpp"
 #include "tests/support/partner.hpp"
 #include "tests/support/test_server.hpp"
 #include "tests/support/wait.hpp"
@@ -279,11 +280,56 @@ TEST_CASE("offers time out on the policy's clock: next firm, then unassigned, re
     REQUIRE(o);
     CHECK(o->offer().urgency() == "emergency");
     CHECK(o->offer().accept_by_ms() - o->offer().window_start_ms() <= 60'000);
-    advance(60'000);
+    advance(30'000);  // the firms stay alive on the test clock (presence: a ping within 40 s)
+    REQUIRE(mid.ping());
+    REQUIRE(far.ping());
+    advance(30'000);
     auto o2 = mid.next_offer();
     REQUIRE(o2);
     CHECK(o2->offer().ticket_no() == em);
   }
+}
+
+TEST_CASE("presence counts: a normal ticket goes to a connected firm before a nearer absent one; an absent one "
+          "still gets it when no firm is online", "[partner][presence]") {
+  Rig r;
+  auto op = r.s.login("op");
+  {
+    TestPartner mid(r.s.endpoint(), r.tokens["F_MID"]);
+    REQUIRE(mid.wait_open());
+    auto no = r.create(op);
+    CHECK(str(r.ticket(op, no), "firm_code") == "F_MID");  // F_NEAR is nearer but not connected
+    auto o = mid.next_offer();
+    REQUIRE(o);
+    CHECK(o->offer().ticket_no() == no);
+  }
+  // Nobody online: the normal order again (the nearest), the offer waiting in its outbox.
+  eventually([&] { return r.s.login("sup").get("/api/v1/firms").body.find("\"online\"") == std::string::npos; }, 5s);
+  auto no2 = r.create(op);
+  CHECK(str(r.ticket(op, no2), "firm_code") == "F_NEAR");
+}
+
+TEST_CASE("an emergency with no firm online goes straight to unassigned (no_online_firm) with an alert; with one "
+          "online it is offered to that one only", "[partner][presence]") {
+  Rig r;
+  auto op = r.s.login("op");
+  sim::HttpClient sup(r.s.endpoint());
+  auto login = sup.post("/api/v1/login", json::object{{"username", "sup"}, {"password", "password-123"}});
+  REQUIRE(login.status == 200);
+  Live live(std::to_string(r.s.port()), str(login.json(), "token"));
+  REQUIRE(!live.next_of("hello").is_null());
+  auto em = r.create(op, "EA001", "emergency");
+  auto t = r.ticket(op, em);
+  CHECK(str(t, "state") == "unassigned");
+  CHECK(str(t, "unassigned_reason") == "no_online_firm");
+  CHECK(t.at("offers_made").as_int64() == 0);  // no 60 s wasted per absent firm
+  auto alert = live.next_of("alert", "ticket_no", em);
+  REQUIRE(!alert.is_null());
+  CHECK(str(alert, "unassigned_reason") == "no_online_firm");
+  TestPartner far(r.s.endpoint(), r.tokens["F_FAR"]);
+  REQUIRE(far.wait_open());
+  auto em2 = r.create(op, "EA001", "emergency");
+  CHECK(str(r.ticket(op, em2), "firm_code") == "F_FAR");  // the only one online, though the farthest
 }
 
 TEST_CASE("an offline firm gets its offer on connecting, acks it, and never gets it again", "[partner][outbox]") {

@@ -82,6 +82,13 @@ void TestPartner::ack(std::uint64_t seq) {
   client_->send(a);
 }
 
+bool TestPartner::ping() {
+  vnh::v1::ClientFrame p;
+  p.mutable_ping()->set_time_ms(0);
+  client_->send(p);
+  return next([](const Frame& f) { return f.has_pong(); }).has_value();
+}
+
 int TestPartner::refused_status() const {
   std::lock_guard lk(mu_);
   return status_;

@@ -36,6 +36,8 @@ class TestPartner {
   void send(const vnh::v1::ClientFrame& f) { client_->send(f); }
   void send_raw(std::string bytes, bool binary = true) { client_->send_raw(std::move(bytes), binary); }
   void ack(std::uint64_t seq);
+  // A Ping answered by its Pong: the server has seen this firm alive (presence online) now.
+  bool ping();
   void drop() { client_->drop(); }
   void close() { client_->close(); }
   int refused_status() const;
