@@ -244,6 +244,9 @@ TEST_CASE("offers time out on the policy's clock: next firm, then unassigned, re
   TestPartner near(r.s.endpoint(), r.tokens["F_NEAR"]);
   TestPartner mid(r.s.endpoint(), r.tokens["F_MID"]);
   TestPartner far(r.s.endpoint(), r.tokens["F_FAR"]);
+  // All three online before the ticket: presence decides who is offered first (SPEC §4.6).
+  REQUIRE(near.wait_open());
+  REQUIRE(mid.wait_open());
   REQUIRE(far.wait_open());
   auto no = r.create(op);
   auto first = near.next_offer();
