@@ -1,5 +1,6 @@
 #include "hotline/request.hpp"
 
+#include <algorithm>
 #include <boost/json/basic_parser_impl.hpp>
 #include <fmt/format.h>
 
@@ -210,5 +211,26 @@ Result<std::int64_t> id_param(const net::Request& req, const char* what) {
   if (!id.ok()) return invalid("id", std::string("is not ") + what);
   return *id;
 }
+
+namespace {
+boost::json::value sorted(const boost::json::value& v) {
+  if (v.is_array()) {
+    boost::json::array a;
+    a.reserve(v.as_array().size());
+    for (const auto& e : v.as_array()) a.push_back(sorted(e));
+    return a;
+  }
+  if (!v.is_object()) return v;
+  std::vector<const boost::json::key_value_pair*> kvs;
+  for (const auto& kv : v.as_object()) kvs.push_back(&kv);
+  std::sort(kvs.begin(), kvs.end(), [](const auto* a, const auto* b) { return a->key() < b->key(); });
+  boost::json::object o;
+  o.reserve(kvs.size());
+  for (const auto* kv : kvs) o.emplace(kv->key(), sorted(kv->value()));
+  return o;
+}
+}  // namespace
+
+std::string canonical_json(const boost::json::value& v) { return boost::json::serialize(sorted(v)); }
 
 }  // namespace vnh::hotline

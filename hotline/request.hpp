@@ -17,6 +17,10 @@
 namespace vnh::hotline {
 
 Result<boost::json::object> parse_object(const std::string& body);
+// The same value written one way only: object keys sorted (by UTF-8 bytes) at every level, no
+// spaces. Two bodies that mean the same request give the same bytes (idempotency keys compare
+// their SHA-256).
+std::string canonical_json(const boost::json::value& v);
 // The body as an object, or an empty object when there is no body.
 Result<boost::json::object> parse_optional_object(const std::string& body);
 Result<std::optional<std::string>> opt_string(const boost::json::object& o, const char* field, std::size_t max_len = 1000);

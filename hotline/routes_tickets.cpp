@@ -68,7 +68,7 @@ void create_ticket(Api& api, Api::Call&& call) {
   auto call_id = opt_string(*body, "call_id", 64);  // the call it is made during, if the console knows it
   if (!call_id.ok()) return call.respond(error_response(call_id.status()));
   auto key = call.req.header("idempotency-key");
-  std::string hash = sha256_raw(call.req.body);
+  std::string hash = sha256_raw(canonical_json(*body));  // the request, not its spelling
   auto created = std::make_shared<tickets::Created>();
   auto linked = std::make_shared<std::optional<std::string>>();  // the call it was linked to
   const auto& c = api.ctx();

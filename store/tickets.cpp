@@ -401,9 +401,10 @@ Result<std::string> next_ticket_no(Database& db, const std::string& yyyymmdd) {
   return fmt::format("T{}{:06}", yyyymmdd, *n);
 }
 
-Result<std::optional<IdempotentRequest>> find_idempotency_key(Database& db, const std::string& key) {
-  auto st = db.prepare("SELECT request_hash, ticket_id FROM idempotency_keys WHERE key = ?");
-  if (st.ok()) st->bind(1, key);
+Result<std::optional<IdempotentRequest>> find_idempotency_key(Database& db, std::int64_t user_id,
+                                                              const std::string& key) {
+  auto st = db.prepare("SELECT request_hash, ticket_id FROM idempotency_keys WHERE user_id = ? AND key = ?");
+  if (st.ok()) st->bind_all(user_id, key);
   return query_one<IdempotentRequest>(std::move(st), [](Statement& r) { return IdempotentRequest{r.blob(0), r.int64(1)}; });
 }
 
@@ -411,6 +412,7 @@ Status insert_idempotency_key(Database& db, const std::string& key, std::int64_t
                               const std::string& request_hash, std::int64_t ticket_id, TimeMs at) {
   auto st = db.prepare(
       "INSERT INTO idempotency_keys(key, user_id, request_hash, ticket_id, created_at) VALUES (?, ?, ?, ?, ?)");
+  // (user_id, key) is the primary key: the same key from another user is another request.
   if (!st.ok()) return st.status();
   return st->bind_all(key, user_id, Blob{request_hash}, ticket_id, at).run();
 }

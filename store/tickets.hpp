@@ -140,12 +140,14 @@ Result<std::map<std::string, std::int64_t>> count_tickets_by_state(Database& db)
 // Next ticket number of a business day: T + YYYYMMDD + 6-digit sequence.
 Result<std::string> next_ticket_no(Database& db, const std::string& yyyymmdd);
 
-// Idempotency keys of ticket creation (SPEC §8): the request's SHA-256 and the ticket it made.
+// Idempotency keys of ticket creation (SPEC §8), per user: the request's hash and the ticket it
+// made.
 struct IdempotentRequest {
-  std::string request_hash;  // raw SHA-256 of the body
+  std::string request_hash;  // SHA-256 of the body's canonical JSON (hotline/request.hpp)
   std::int64_t ticket_id = 0;
 };
-Result<std::optional<IdempotentRequest>> find_idempotency_key(Database& db, const std::string& key);
+Result<std::optional<IdempotentRequest>> find_idempotency_key(Database& db, std::int64_t user_id,
+                                                              const std::string& key);
 Status insert_idempotency_key(Database& db, const std::string& key, std::int64_t user_id,
                               const std::string& request_hash, std::int64_t ticket_id, TimeMs at);
 

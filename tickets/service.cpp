@@ -64,14 +64,14 @@ Result<std::string> Service::firm_code(store::Database& db, std::int64_t firm_id
   return (*f)->code;
 }
 
-Result<std::optional<Created>> Service::replay(store::Database& db, const std::optional<std::string>& key,
-                                               const std::string& request_hash) {
+Result<std::optional<Created>> Service::replay(store::Database& db, std::int64_t user_id,
+                                               const std::optional<std::string>& key, const std::string& request_hash) {
   if (!key) return std::optional<Created>();
   if (key->empty() || key->size() > 128) return invalid("Idempotency-Key", "must be 1 to 128 characters");
   for (char c : *key) {
     if (c < 0x21 || c > 0x7e) return invalid("Idempotency-Key", "must be printable ASCII without spaces");
   }
-  auto seen = store::find_idempotency_key(db, *key);
+  auto seen = store::find_idempotency_key(db, user_id, *key);
   if (!seen.ok()) return seen.status();
   if (!*seen) return std::optional<Created>();
   if ((*seen)->request_hash != request_hash) {
@@ -165,7 +165,7 @@ Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, co
                                 const std::optional<std::string>& key, const std::string& request_hash) {
   auto& db = tx.db();
   TimeMs now = clock_.now_ms();
-  auto replayed = replay(db, key, request_hash);
+  auto replayed = replay(db, user_id, key, request_hash);
   if (!replayed.ok()) return replayed.status();
   if (*replayed) return std::move(**replayed);
   VNH_ASSIGN_OR_RETURN(auto elder, intake_elder(db, crypto_, req));

@@ -182,7 +182,7 @@ class Service {
   Result<store::TicketRow> load_for_firm(store::Database& db, std::int64_t firm_id, const std::string& ticket_no);
   Result<std::string> firm_code(store::Database& db, std::int64_t firm_id);
   Status validate_visit(const VisitReport& r);
-  Result<std::optional<Created>> replay(store::Database& db, const std::optional<std::string>& key,
+  Result<std::optional<Created>> replay(store::Database& db, std::int64_t user_id, const std::optional<std::string>& key,
                                         const std::string& request_hash);
   Status complaint_step(store::WriteTx& tx, const store::ComplaintRow& c, const Actor& actor, const char* action);
   std::optional<TicketNames> names_of(const store::TicketRow& t, const store::ElderRow& elder,

@@ -445,6 +445,27 @@ TEST_CASE("tickets: create, idempotency, get with events, list, cancel", "[api][
     CHECK(str(c2.json(), "ticket_no") == no);
     CHECK(c2.headers["idempotent-replayed"] == "true");
   }
+  SECTION("same key, the same request written another way (keys reordered, spaces): the same ticket") {
+    std::string respelled = fmt::format(
+        "{{ \"notes\" : \"二楼\", \"window_end\": \"2026-12-01T11:00:00+08:00\",\n  \"urgency\":\"normal\", "
+        "\"item_code\": \"LC010\", \"window_start\": \"2026-12-01T09:00:00+08:00\", "
+        "\"id_number\": \"620102195810100019\" }}");
+    auto c2 = op.request("POST", "/api/v1/tickets", respelled, {{"Idempotency-Key", key}});
+    INFO(c2.body);
+    CHECK(c2.status == 201);
+    CHECK(str(c2.json(), "ticket_no") == no);
+    CHECK(c2.headers["idempotent-replayed"] == "true");
+  }
+  SECTION("the same key from another user is another request: their own ticket, never the first user's") {
+    auto sup = s.login("supervisor1");
+    auto c2 = sup.post("/api/v1/tickets", body, {{"Idempotency-Key", key}});
+    INFO(c2.body);
+    CHECK(c2.status == 201);
+    CHECK(str(c2.json(), "ticket_no") != no);
+    CHECK(c2.headers.count("idempotent-replayed") == 0);
+    auto again = sup.post("/api/v1/tickets", body, {{"Idempotency-Key", key}});
+    CHECK(str(again.json(), "ticket_no") == str(c2.json(), "ticket_no"));  // and theirs replays for them
+  }
   SECTION("same key, another body: 422") {
     auto other = body;
     other["notes"] = "三楼";
