@@ -207,15 +207,16 @@ TEST_CASE("login gives a bearer token; bad passwords lock the account", "[api][a
   }
 }
 
-TEST_CASE("every role reaches exactly the endpoints it needs", "[api][roles]") {
-  auto& s = shared();
-  struct Cell {
-    const char* method;
-    const char* path;
-    const char* body;
-    std::set<std::string> allowed;
-  };
-  const std::vector<Cell> table = {
+namespace {
+// The role × route matrix: each route and the roles allowed on it.
+struct Cell {
+  const char* method;
+  const char* path;
+  const char* body;
+  std::set<std::string> allowed;
+};
+const std::vector<Cell>& route_table() {
+  static const std::vector<Cell> table = {
       {"GET", "/api/v1/elders?phone=13900000000", "", {"operator", "supervisor", "admin"}},
       {"POST", "/api/v1/elders", "{}", {"operator", "supervisor", "admin"}},
       {"POST", "/api/v1/elders/E1/reveal", "{}", {"operator", "supervisor", "admin"}},
@@ -242,6 +243,13 @@ TEST_CASE("every role reaches exactly the endpoints it needs", "[api][roles]") {
       {"GET", "/api/v1/audit", "", {"admin"}},
       {"POST", "/api/v1/import/areas", "", {"admin"}},
   };
+  return table;
+}
+}  // namespace
+
+TEST_CASE("every role reaches exactly the endpoints it needs", "[api][roles]") {
+  auto& s = shared();
+  const auto& table = route_table();
   for (const char* role : {"operator", "supervisor", "inspector", "finance", "admin"}) {
     auto c = s.login(std::string(role) + "1");
     for (const auto& cell : table) {
@@ -258,6 +266,45 @@ TEST_CASE("every role reaches exactly the endpoints it needs", "[api][roles]") {
         CHECK(str(r.json().at("error"), "code") == "forbidden");
       }
     }
+  }
+}
+
+TEST_CASE("the matrix's other callers: a firm's token, a logged-out, a disabled user's and an expired session get "
+          "401 on every route", "[api][roles][sessions]") {
+  TestServer srv(TestServer::Options{true, "2026-11-23T09:00:00+08:00", {}});
+  load_small_district(srv);
+  for (const char* u : {"gone", "disabled", "stale"}) srv.add_user(u, "supervisor");
+  srv.add_user("admin1", "admin");
+  std::string firm = srv.firm_token("F_FAR");
+  srv.start();
+  auto token_of = [&](const std::string& user) {
+    sim::HttpClient c(srv.endpoint());
+    auto r = c.post("/api/v1/login", json::object{{"username", user}, {"password", "password-123"}});
+    REQUIRE(r.status == 200);
+    return str(r.json(), "token");
+  };
+  const std::string gone = token_of("gone"), disabled = token_of("disabled"), stale = token_of("stale");
+  auto admin = srv.login("admin1");
+  {
+    sim::HttpClient c(srv.endpoint());
+    c.set_token(gone);
+    REQUIRE(c.post("/api/v1/logout", json::object{}).status == 200);
+  }
+  REQUIRE(admin.post("/api/v1/users/disabled/disable", json::object{}).status == 200);
+  // Sessions last 8 hours; the admin logs in again after the clock has moved.
+  REQUIRE(admin.post("/api/v1/admin/clock", json::object{{"advance_ms", 8 * 3600 * 1000 + 1000}}).status == 200);
+  const std::vector<std::pair<std::string, std::string>> callers = {
+      {"firm token", firm}, {"logged out", gone}, {"disabled user", disabled}, {"expired session", stale}};
+  for (const auto& [who, token] : callers) {
+    sim::HttpClient c(srv.endpoint());
+    c.set_token(token);
+    for (const auto& cell : route_table()) {
+      auto r = c.request(cell.method, cell.path, cell.body);
+      INFO(who << " " << cell.method << " " << cell.path << " → " << r.status << " " << r.body);
+      CHECK(r.status == 401);
+      CHECK(str(r.json().at("error"), "code") == "bad_token");
+    }
+    CHECK(c.get("/api/v1/me").status == 401);
   }
 }
 
