@@ -115,6 +115,7 @@ Result<Store::Lease> Store::read() {
   lk.unlock();
   OpenOptions ro = opts_.open;
   ro.read_only = true;
+  ro.cache_kib = opts_.reader_cache_kib;
   auto db = Database::open(opts_.path, ro);
   if (!db.ok()) {
     std::lock_guard g(mu_);

@@ -22,6 +22,11 @@ struct StoreOptions {
   bool create = true;
   OpenOptions open;
   std::size_t readers = 4;
+  // Each reader's page cache (KiB). The writer keeps open.cache_kib (64 MiB): it touches the
+  // indexes every commit. Readers share the OS page cache and mostly read a few pages per
+  // request; bounding them keeps the process's memory level however long it runs
+  // (8 readers × 64 MiB would be half a gigabyte of cache that only ever grows).
+  std::int64_t reader_cache_kib = 16 * 1024;
   bool start_writer = true;  // false for single-threaded tools that write through db()
   // With the writer: WAL checkpoints on a thread of their own (store/checkpointer.hpp).
   CheckpointOptions checkpoints;
