@@ -318,6 +318,8 @@ std::string Server::metrics_text() {
   gauge("vnh_uptime_seconds", "seconds since start", static_cast<double>(clock_->now_ms() - started_at_) / 1000.0);
   gauge("vnh_http_connections_total", "TCP connections accepted", static_cast<double>(hs.connections.load()));
   gauge("vnh_http_requests_total", "HTTP requests read", static_cast<double>(hs.requests.load()));
+  gauge("vnh_storage_errors_total", "I/O and disk-full errors SQLite reported (the writes they broke were refused)",
+        static_cast<double>(store::storage_errors()));
   gauge("vnh_connections_open", "open connections (HTTP and websocket)", static_cast<double>(hs.open_connections.load()));
   gauge("vnh_connections_refused_total", "connections closed at accept: the total or per-source cap was reached",
         static_cast<double>(hs.refused_over_cap.load()));

@@ -1,5 +1,6 @@
 #include "store/sqlite.hpp"
 
+#include <atomic>
 #include <cctype>
 
 #include "common/log.hpp"
@@ -10,6 +11,12 @@
 #include <fmt/format.h>
 
 namespace vnh::store {
+
+namespace {
+std::atomic<std::uint64_t> g_storage_errors{0};
+}  // namespace
+
+std::uint64_t storage_errors() { return g_storage_errors.load(std::memory_order_relaxed); }
 
 Status sqlite_status(sqlite3* db, int rc, std::string_view what) {
   std::string msg = fmt::format("{}: {}", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -25,6 +32,7 @@ Status sqlite_status(sqlite3* db, int rc, std::string_view what) {
       return Status(Code::kUnavailable, msg);
     case SQLITE_FULL:
     case SQLITE_IOERR:
+      g_storage_errors.fetch_add(1, std::memory_order_relaxed);
       return Status(Code::kUnavailable, msg, {}, reason::kStorage);
     default:
       return Status(Code::kInternal, msg);

@@ -166,5 +166,7 @@ class Transaction {
 // Maps a failed SQLite call to a Status: constraint violations to kAlreadyExists or
 // kFailedPrecondition, busy to kUnavailable, the rest to kInternal.
 Status sqlite_status(sqlite3* db, int rc, std::string_view what);
+// How many I/O errors and disk-full errors SQLite has reported (process-wide; /metrics).
+std::uint64_t storage_errors();
 
 }  // namespace vnh::store

@@ -43,6 +43,21 @@ void raise_to(std::atomic<std::uint64_t>& a, std::uint64_t v) {
 }
 
 ShimFile* shim(sqlite3_file* f) { return reinterpret_cast<ShimFile*>(f); }
+
+// The armed disk fault: which operation, how many more of it go through, the code to fail with.
+std::atomic<int> g_fault_op{-1};
+std::atomic<std::int64_t> g_fault_left{0};
+std::atomic<int> g_fault_rc{SQLITE_OK};
+std::atomic<std::uint64_t> g_faults_injected{0};
+
+// SQLITE_OK, or the injected code when this operation is the armed one's N-th.
+int injected(DiskOp op) {
+  if (g_fault_op.load(std::memory_order_acquire) != static_cast<int>(op)) return SQLITE_OK;
+  if (g_fault_left.fetch_sub(1) != 1) return SQLITE_OK;
+  g_fault_op.store(-1);
+  ++g_faults_injected;
+  return g_fault_rc.load();
+}
 sqlite3_file* real(sqlite3_file* f) { return shim(f)->real; }
 
 // The unix VFS writes at most 128 KiB - 1 per call (it masks the length to 17 bits: SQLite
@@ -53,7 +68,8 @@ int write_through(sqlite3_file* real, const char* p, std::size_t n, sqlite3_int6
   while (n > 0) {
     std::size_t piece = n < kMaxWrite ? n : kMaxWrite;
     ++g_flushes;
-    int rc = real->pMethods->xWrite(real, p, static_cast<int>(piece), at);
+    int rc = injected(DiskOp::kWrite);
+    if (rc == SQLITE_OK) rc = real->pMethods->xWrite(real, p, static_cast<int>(piece), at);
     if (rc != SQLITE_OK) return rc;
     p += piece;
     n -= piece;
@@ -128,10 +144,17 @@ int x_unfetch(sqlite3_file* f, sqlite3_int64 off, void* p) {
 int p_close(sqlite3_file* f) { return real(f)->pMethods->xClose(real(f)); }
 int p_read(sqlite3_file* f, void* p, int amt, sqlite3_int64 off) { return real(f)->pMethods->xRead(real(f), p, amt, off); }
 int p_write(sqlite3_file* f, const void* p, int amt, sqlite3_int64 off) {
+  if (int rc = injected(DiskOp::kWrite)) return rc;
   return real(f)->pMethods->xWrite(real(f), p, amt, off);
 }
-int p_truncate(sqlite3_file* f, sqlite3_int64 size) { return real(f)->pMethods->xTruncate(real(f), size); }
-int p_sync(sqlite3_file* f, int flags) { return real(f)->pMethods->xSync(real(f), flags); }
+int p_truncate(sqlite3_file* f, sqlite3_int64 size) {
+  if (int rc = injected(DiskOp::kTruncate)) return rc;
+  return real(f)->pMethods->xTruncate(real(f), size);
+}
+int p_sync(sqlite3_file* f, int flags) {
+  if (int rc = injected(DiskOp::kSync)) return rc;
+  return real(f)->pMethods->xSync(real(f), flags);
+}
 int p_file_size(sqlite3_file* f, sqlite3_int64* size) { return real(f)->pMethods->xFileSize(real(f), size); }
 int p_file_control(sqlite3_file* f, int op, void* arg) { return real(f)->pMethods->xFileControl(real(f), op, arg); }
 
@@ -295,7 +318,7 @@ Status WalSync::sync_through(std::uint64_t mark) {
   if (synced_.load(std::memory_order_acquire) >= mark) return Status::Ok();
   const std::uint64_t written = written_.load(std::memory_order_acquire);
   int rc = 0;
-  if (g_fail_next_sync.exchange(false)) {
+  if (g_fail_next_sync.exchange(false) || injected(DiskOp::kSync) != SQLITE_OK) {
     rc = -1;
     errno = EIO;
   } else {
@@ -311,6 +334,15 @@ Status WalSync::sync_through(std::uint64_t mark) {
 }
 
 void WalSync::fail_next_sync_for_tests() { g_fail_next_sync = true; }
+
+void arm_disk_fault(DiskOp op, std::uint64_t nth, int sqlite_rc) {
+  g_fault_op.store(-1);
+  g_fault_rc.store(sqlite_rc);
+  g_fault_left.store(static_cast<std::int64_t>(nth < 1 ? 1 : nth));
+  g_fault_op.store(static_cast<int>(op), std::memory_order_release);
+}
+void disarm_disk_fault() { g_fault_op.store(-1); }
+std::uint64_t disk_faults_injected() { return g_faults_injected.load(); }
 
 Result<WalSync*> start_deferred_wal_syncs(sqlite3* db) {
   sqlite3_file* f = nullptr;

@@ -39,6 +39,17 @@ namespace vnh::store {
 // The registered name (registered once, on first use; never the process default).
 const char* coalescing_wal_vfs();
 
+// Disk faults, injected the way SQLite's own tests do it (its test_vfs / "fault injection"):
+// the N-th write, sync or truncate through this VFS from now — on any file: the WAL, the
+// database file at a checkpoint — fails with the given SQLite code (SQLITE_IOERR_WRITE,
+// SQLITE_FULL, …), once. A deferred WAL sync (WalSync) counts as a sync and fails like an
+// fsync that returned EIO. For tests and the fault sweep (`vnh serve --fake-clock` exposes it
+// as POST /api/v1/admin/faults); nothing is armed otherwise.
+enum class DiskOp { kWrite, kSync, kTruncate };
+void arm_disk_fault(DiskOp op, std::uint64_t nth, int sqlite_rc);
+void disarm_disk_fault();
+std::uint64_t disk_faults_injected();
+
 // Writes issued and flushed through the shim (process-wide), for tests.
 struct WalVfsCounters {
   unsigned long long writes = 0;          // xWrite calls SQLite made on WAL files

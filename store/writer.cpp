@@ -170,7 +170,7 @@ void Writer::complete_loop() {
         for (auto& f : batch.jobs) {
           if (!f.tx) continue;  // failed on its own: its error stands
           f.tx.reset();         // not durable: no hooks (no offers sent, no timers armed)
-          f.status = Status(Code::kUnavailable, fmt::format("storage sync failed: {}", synced.message()));
+          f.status = Status(Code::kUnavailable, fmt::format("storage sync failed: {}", synced.message()), {}, reason::kStorage);
         }
       }
     }
@@ -196,7 +196,7 @@ void Writer::loop() {
     }
     if (sync_failed_) {  // what the disk holds is unknown until a restart recovers the WAL
       for (auto& j : batch) {
-        if (j.done) j.done(Status(Code::kUnavailable, "storage sync failed earlier; the server must be restarted"));
+        if (j.done) j.done(Status(Code::kUnavailable, "storage sync failed earlier; the server must be restarted", {}, reason::kStorage));
       }
       continue;
     }
@@ -317,7 +317,7 @@ void Writer::run_batch(std::deque<Job>& batch) {
     for (auto& o : outcomes) {
       if (o.tx) o.tx->run_rollback_hooks();
       o.tx.reset();
-      o.status = Status(Code::kUnavailable, fmt::format("storage commit failed: {}", commit.message()));
+      o.status = Status(Code::kUnavailable, fmt::format("storage commit failed: {}", commit.message()), {}, reason::kStorage);
     }
   }
   // With pipelined syncs the commit's frames are written, not yet synced: the completer syncs
