@@ -59,10 +59,11 @@ class TableReader {
     if (!std::isfinite(d) || std::fabs(scaled - r) > 1e-6) {
       return error(n, key, fmt::format("must have at most {} decimals", static_cast<int>(std::log10(scale))));
     }
-    auto v = static_cast<std::int64_t>(r);
-    if (v < lo || v > hi) {
+    // Compared as doubles first: a value beyond the int64 range (4e89) has no integer to cast to.
+    if (r < static_cast<double>(lo) || r > static_cast<double>(hi)) {
       return error(n, key, fmt::format("must be between {} and {}", static_cast<double>(lo) / scale, static_cast<double>(hi) / scale));
     }
+    auto v = static_cast<std::int64_t>(r);
     out = static_cast<std::remove_reference_t<decltype(out)>>(v);
     return Status::Ok();
   }

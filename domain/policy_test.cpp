@@ -50,6 +50,12 @@ TEST_CASE("policy errors name the file, line and column", "[policy]") {
     CHECK(p.status().message().find("p.toml:3:") != std::string::npos);
     CHECK(p.status().message().find("subsidy.monthly_credit: unknown key") != std::string::npos);
   }
+  SECTION("a number beyond any integer is out of range, not undefined behaviour (a fuzz finding)") {
+    auto p = load_policy("[assessment]\nweight_enterprise_building = 4.44444e89\n", "p.toml");
+    REQUIRE_FALSE(p.ok());
+    CHECK(p.status().message().find("p.toml:2:") != std::string::npos);
+    CHECK(p.status().message().find("must be between") != std::string::npos);
+  }
   SECTION("weights that do not sum to one") {
     auto p = load_policy("[assessment]\nweight_enterprise_building = 0.30\n", "p.toml");
     REQUIRE_FALSE(p.ok());

@@ -80,7 +80,7 @@ struct District {
       Status st = store::run_transaction(store->db(), [&](store::WriteTx& tx) {
         tickets::CreateRequest req;
         req.id_number = "620102195810100019";
-        req.item_code = "LC010";
+        req.item_code = "S001";
         return service->create(tx, req, tickets::Actor::user("op"), 1, std::nullopt, "").status();
       });
       if (!st.ok()) die("creating tickets: " + st.message());

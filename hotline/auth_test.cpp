@@ -4,6 +4,7 @@
 #include "data/embedded.hpp"
 #include "hotline/auth.hpp"
 #include "hotline/login_guard.hpp"
+#include "hotline/request.hpp"
 #include "store/audit.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
@@ -196,4 +197,25 @@ TEST_CASE("the session cache trusts a check for its ttl, never past expiry, and 
     CHECK_FALSE(cache.find(token, now));
     CHECK(cache.size() == 0);
   }
+}
+
+TEST_CASE("canonical JSON is stable: parsing what it wrote gives it again (a fuzz finding: a 50-digit number)",
+          "[request][fuzz]") {
+  const std::string input = R"({"55,5555555555a":55555555555555555555555555555555555555555555555551,"a":2})";
+  auto o = parse_object(input);
+  REQUIRE(o.ok());
+  const std::string canon = canonical_json(*o);
+  INFO(canon);
+  auto again = parse_object(canon);
+  REQUIRE(again.ok());
+  CHECK(canonical_json(*again) == canon);
+  CHECK(canonical_json(*parse_object(R"({"b":[{"z":1,"y":2}],"a":null})")) == R"({"a":null,"b":[{"y":2,"z":1}]})");
+  // Another: a number no double holds is refused, not read as infinity.
+  auto huge = parse_object(R"({"a":-5.8e4032})");
+  REQUIRE_FALSE(huge.ok());
+  CHECK(huge.status().reason() == "malformed_json");
+  CHECK(huge.status().message().find("-5.8e4032") != std::string::npos);
+  auto tiny = parse_object(R"({"a":1e-400})");
+  REQUIRE(tiny.ok());
+  CHECK(tiny->at("a").as_double() == 0.0);
 }

@@ -1,6 +1,7 @@
 #include "hotline/request.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <boost/json/basic_parser_impl.hpp>
 #include <fmt/format.h>
 
@@ -44,36 +45,88 @@ struct DuplicateKeys {
   }
   bool on_string_part(json::string_view, std::size_t, ec_t&) { return true; }
   bool on_string(json::string_view, std::size_t, ec_t&) { return true; }
-  bool on_number_part(json::string_view, ec_t&) { return true; }
-  bool on_int64(std::int64_t, json::string_view, ec_t&) { return true; }
-  bool on_uint64(std::uint64_t, json::string_view, ec_t&) { return true; }
-  bool on_double(double, json::string_view, ec_t&) { return true; }
+  // Each floating-point number's text, in document order: Boost.JSON 1.81 rounds long
+  // mantissas imprecisely (off by an ulp), so parse_object reads them again exactly.
+  std::vector<std::string> doubles;
+  std::string number;
+  bool on_number_part(json::string_view s, ec_t&) { number.append(s.data(), s.size()); return true; }
+  bool on_int64(std::int64_t, json::string_view, ec_t&) { number.clear(); return true; }
+  bool on_uint64(std::uint64_t, json::string_view, ec_t&) { number.clear(); return true; }
+  bool on_double(double, json::string_view s, ec_t&) {
+    number.append(s.data(), s.size());
+    doubles.push_back(std::move(number));
+    number.clear();
+    return true;
+  }
   bool on_bool(bool, ec_t&) { return true; }
   bool on_null(ec_t&) { return true; }
   bool on_comment_part(json::string_view, ec_t&) { return true; }
   bool on_comment(json::string_view, ec_t&) { return true; }
 };
 
-// The key given twice in some object of `body`, if any (a body that is not JSON has none here:
-// the real parse says what is wrong with it).
-std::optional<std::string> duplicated_key(const std::string& body) {
+struct Prescan {
+  std::optional<std::string> twice;  // a key given twice in some object
+  std::vector<std::string> doubles;  // the text of each floating-point number, in order
+};
+// What the real parse does not tell (a body that is not JSON has nothing here: the real parse
+// says what is wrong with it).
+Prescan prescan(const std::string& body) {
   json::basic_parser<DuplicateKeys> p(json::parse_options{});
   boost::system::error_code ec;
   p.write_some(false, body.data(), body.size(), ec);
-  if (!p.handler().twice.empty()) return p.handler().twice;
+  Prescan out;
+  if (!p.handler().twice.empty()) out.twice = p.handler().twice;
+  out.doubles = std::move(p.handler().doubles);
+  return out;
+}
+
+// Puts the correctly rounded value of each number text into the doubles of `v`, in document
+// order (objects keep their keys in the order they came). The text of a number too large for
+// a double (which Boost would read as infinity), or none when one is out of order.
+std::optional<std::string> exact_doubles(json::value& v, const std::vector<std::string>& texts, std::size_t& next) {
+  if (v.is_double()) {
+    if (next >= texts.size()) return std::string("?");
+    const std::string& t = texts[next++];
+    double d = 0;
+    auto r = std::from_chars(t.data(), t.data() + t.size(), d);
+    if (r.ec != std::errc() || r.ptr != t.data() + t.size() || !std::isfinite(d)) {
+      // Underflow (1e-400) reads as 0 elsewhere too; only what cannot be a finite double is refused.
+      if (r.ec == std::errc::result_out_of_range && std::abs(v.as_double()) < 1) {
+        v = 0.0;
+        return std::nullopt;
+      }
+      return t;
+    }
+    v = d;
+  } else if (v.is_array()) {
+    for (auto& e : v.as_array()) {
+      if (auto bad = exact_doubles(e, texts, next)) return bad;
+    }
+  } else if (v.is_object()) {
+    for (auto& kv : v.as_object()) {
+      if (auto bad = exact_doubles(kv.value(), texts, next)) return bad;
+    }
+  }
   return std::nullopt;
 }
 }  // namespace
 
 Result<json::object> parse_object(const std::string& body) {
   if (body.empty()) return Status(Code::kInvalidArgument, "a JSON object body is required", "body", reason::kMalformedJson);
-  if (auto k = duplicated_key(body)) {
-    return Status(Code::kInvalidArgument, "the key \"" + *k + "\" is given twice", *k, reason::kMalformedJson);
+  auto scan = prescan(body);
+  if (scan.twice) {
+    return Status(Code::kInvalidArgument, "the key \"" + *scan.twice + "\" is given twice", *scan.twice,
+                  reason::kMalformedJson);
   }
   boost::system::error_code ec;
   json::value v = json::parse(body, ec);
   if (ec) {
     return Status(Code::kInvalidArgument, "the body is not valid JSON: " + ec.message(), "body", reason::kMalformedJson);
+  }
+  std::size_t next = 0;
+  if (auto bad = exact_doubles(v, scan.doubles, next)) {
+    return Status(Code::kInvalidArgument, "the number " + bad->substr(0, 40) + " is out of range", "body",
+                  reason::kMalformedJson);
   }
   if (!v.is_object()) return Status(Code::kInvalidArgument, "the body must be a JSON object", "body", reason::kMalformedJson);
   return std::move(v.as_object());

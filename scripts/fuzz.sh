@@ -9,7 +9,10 @@ BUILD="${VNH_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 SECONDS_EACH="${1:-${VNH_FUZZ_SECONDS:-30}}"
 TARGETS=(fuzz_partner_frame fuzz_csv_row fuzz_text fuzz_json_body)
 if [ ! -f "$BUILD/build.ninja" ]; then
-  CXX=clang++ cmake -S "$ROOT" -B "$BUILD" -G Ninja -DVNH_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  # -O1 with line tables: what libFuzzer's documentation suggests, and a third of the compile
+  # time of -O2 -g under the sanitizers.
+  CXX=clang++ cmake -S "$ROOT" -B "$BUILD" -G Ninja -DVNH_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" >/dev/null
 fi
 cmake --build "$BUILD" --target "${TARGETS[@]}"
 mkdir -p "$BUILD/findings"

@@ -11,6 +11,7 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libsqlite3-dev sqlite3 libprotobuf-dev protobuf-compiler libfmt-dev libspdlog-dev libsodium-dev
   libssl-dev libjemalloc-dev libtomlplusplus-dev prometheus-cpp-dev catch2 chromium fonts-noto-cjk
+  clang
 )
 # Node and npm may already come from elsewhere (a newer release); Debian's otherwise.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then PACKAGES+=(nodejs npm); fi
