@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include <functional>
+
 #include "tests/support/partner.hpp"
 #include "tests/support/test_server.hpp"
 #include "tests/support/wait.hpp"
@@ -59,6 +61,43 @@ vnh::v1::ClientFrame accept(const std::string& no) {
   f.mutable_accept()->set_ticket_no(no);
   return f;
 }
+vnh::v1::ClientFrame assign(const std::string& no) {
+  vnh::v1::ClientFrame f;
+  f.mutable_assign()->set_ticket_no(no);
+  f.mutable_assign()->set_staff_code("N1");
+  return f;
+}
+template <class M>
+void visit(M* m, const std::string& no, std::int64_t at) {
+  m->set_ticket_no(no);
+  m->set_staff_code("N1");
+  m->set_time_ms(at);
+  m->set_lat(36.06);
+  m->set_lon(103.83);
+  m->set_photo_sha256(std::string(64, 'c'));
+}
+// Runs a partner command with the fault armed; if it was refused, it changed nothing and the
+// firm's retry goes through. Returns whether the faulted attempt was refused.
+bool faulted_command(Rig& r, sim::HttpClient& admin, TestPartner& firm, vnh::v1::ClientFrame f, int nth,
+                     const std::function<bool()>& applied) {
+  static int n = 0;
+  f.set_request_id(fmt::format("faulted-{}", ++n));  // the retry below sends the same id, as a firm must
+  r.arm(admin, "write", nth, "ioerr");
+  auto a = firm.command(f);
+  r.disarm(admin);
+  REQUIRE(a);
+  if (a->ok()) {
+    CHECK(applied());
+    return false;
+  }
+  CHECK(a->error_code() == "unavailable");  // "try again": nothing was recorded under the id
+  CHECK_FALSE(applied());
+  auto retry = firm.command(f);
+  REQUIRE(retry);
+  CHECK(retry->ok());
+  CHECK(applied());
+  return true;
+}
 }  // namespace
 
 TEST_CASE("a sweep of failed writes over ticket creation and a firm's accept: no 2xx or ok for a failed write, "
@@ -98,20 +137,8 @@ TEST_CASE("a sweep of failed writes over ticket creation and a firm's accept: no
       auto offer = near.next([&](const auto& f) { return f.has_offer() && f.offer().ticket_no() == no; });
       REQUIRE(offer);
       // The firm's accept.
-      r.arm(admin, "write", nth, error);
-      auto a = near.command(accept(no));
-      r.disarm(admin);
-      REQUIRE(a);
-      const std::string state = str(op.get("/api/v1/tickets/" + no).json(), "state");
-      if (a->ok()) {
-        CHECK(state == "accepted");
-      } else {
-        CHECK(state == "offered");  // a refused accept changed nothing …
-        CHECK(a->error_code() == "storage");
-        auto retry = near.command(accept(no));  // … and the firm's retry goes through
-        REQUIRE(retry);
-        CHECK(retry->ok());
-      }
+      faulted_command(r, admin, near, accept(no), nth,
+                      [&] { return str(op.get("/api/v1/tickets/" + no).json(), "state") == "accepted"; });
       CHECK(r.consistent(sup));
     }
   }
@@ -138,4 +165,92 @@ TEST_CASE("a failed fsync: every write is refused until a restart; after it, eve
   auto op2 = r.s.login("op");
   CHECK(op2.get("/api/v1/tickets/" + str(ok.json(), "ticket_no")).status == 200);
   CHECK(op2.post("/api/v1/tickets", json::object{{"elder_id", "E1"}, {"item_code", "LC001"}}).status == 201);
+}
+
+TEST_CASE("a sweep of failed writes over check-out, a callback, a settlement run and its approval", "[faults]") {
+  Rig r;
+  r.s.stop();
+  r.s.add_user("finance1", "finance");
+  r.s.add_user("finance2", "finance");
+  r.s.add_user("inspector1", "inspector");
+  r.s.start();
+  auto op = r.s.login("op");
+  auto sup = r.s.login("sup");
+  auto admin = r.s.login("admin");
+  TestPartner near(r.s.endpoint(), r.firm);
+  REQUIRE(near.wait_open());
+  int refused = 0;
+  const std::int64_t t0 = 1'795'395'600'000;  // 2026-11-23T09:00:00+08:00, the test clock's start
+  for (int nth = 1; nth <= 4; ++nth) {
+    INFO("write #" << nth);
+    auto c = op.post("/api/v1/tickets", json::object{{"elder_id", "E1"}, {"item_code", "LC010"}});
+    REQUIRE(c.status == 201);
+    const std::string no = str(c.json(), "ticket_no");
+    REQUIRE(near.next([&](const auto& f) { return f.has_offer() && f.offer().ticket_no() == no; }));
+    REQUIRE(near.command(accept(no))->ok());
+    REQUIRE(near.command(assign(no))->ok());
+    vnh::v1::ClientFrame in;
+    visit(in.mutable_check_in(), no, t0 + 60'000);
+    REQUIRE(near.command(in)->ok());
+    vnh::v1::ClientFrame out;
+    visit(out.mutable_check_out(), no, t0 + 60'000 + 3'600'000);
+    auto state = [&] { return str(op.get("/api/v1/tickets/" + no).json(), "state"); };
+    refused += faulted_command(r, admin, near, out, nth, [&] { return state() == "completed"; });
+    CHECK(r.consistent(sup));
+    // A callback on the completed ticket.
+    json::object cb{{"ticket_no", no}, {"reached", true}, {"rating", 5}, {"service_received", true}};
+    auto recorded = [&] {
+      auto t = op.get("/api/v1/tickets/" + no).json();
+      const auto* cbs = t.as_object().if_contains("callbacks");
+      return cbs && cbs->is_array() && !cbs->as_array().empty();
+    };
+    r.arm(admin, "write", nth, "ioerr");
+    auto posted = op.post("/api/v1/callbacks", cb);
+    r.disarm(admin);
+    INFO(posted.body);
+    CHECK((posted.status == 201 || posted.status == 503));
+    CHECK(recorded() == (posted.status == 201));
+    if (posted.status == 503) {
+      ++refused;
+      CHECK(op.post("/api/v1/callbacks", cb).status == 201);
+      CHECK(recorded());
+    }
+    CHECK(r.consistent(sup));
+  }
+  // October, settled and approved under faults (no tickets in it: the run still writes its lines).
+  auto insp = r.s.login("inspector1");
+  for (const char* f : {"F_NEAR", "F_MID", "F_FAR"}) {
+    auto i = insp.post("/api/v1/inspections", json::object{{"firm_code", f}, {"month", "2026-10"},
+                                                            {"enterprise_building", "25"}, {"service_norms", "25"},
+                                                            {"staff_management", "12"}});
+    REQUIRE((i.status == 201 || i.status == 200));
+  }
+  auto fin1 = r.s.login("finance1");
+  auto fin2 = r.s.login("finance2");
+  for (int nth = 1; nth <= 3; ++nth) {
+    INFO("settlement write #" << nth);
+    r.arm(admin, "write", nth, "ioerr");
+    auto run = fin1.post("/api/v1/settlements/2026-10", json::object{});
+    r.disarm(admin);
+    INFO(run.body);
+    CHECK((run.status == 201 || run.status == 503));
+    auto shown = fin1.get("/api/v1/settlements/2026-10");
+    if (run.status == 201) {
+      CHECK(shown.status == 200);
+    } else {
+      ++refused;
+    }
+    CHECK(r.consistent(sup));
+  }
+  REQUIRE(fin1.post("/api/v1/settlements/2026-10", json::object{}).status == 201);
+  r.arm(admin, "write", 1, "full");
+  auto approve = fin2.post("/api/v1/settlements/2026-10/approve", json::object{});
+  r.disarm(admin);
+  INFO(approve.body);
+  CHECK(approve.status == 503);  // its first write is its own commit: refused …
+  CHECK(str(fin1.get("/api/v1/settlements/2026-10").json(), "status") == "draft");  // … and not approved
+  CHECK(fin2.post("/api/v1/settlements/2026-10/approve", json::object{}).status == 200);
+  CHECK(str(fin1.get("/api/v1/settlements/2026-10").json(), "status") == "approved");
+  CHECK(refused > 0);
+  CHECK(r.consistent(sup));
 }
