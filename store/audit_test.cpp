@@ -7,12 +7,20 @@
 using namespace vnh;
 using namespace vnh::store;
 
+namespace {
+std::unique_ptr<Store> open_store(const std::string& path) {
+  StoreOptions o;
+  o.path = path;
+  o.start_writer = false;
+  auto s = Store::open(o);
+  REQUIRE(s.ok());
+  return std::move(*s);
+}
+}  // namespace
+
 TEST_CASE("the audit chain verifies and detects edits and deletions", "[audit]") {
   testing::TempDir dir;
-  StoreOptions o;
-  o.path = dir.file("a.db");
-  o.start_writer = false;
-  auto s = std::move(*Store::open(o));
+  auto s = open_store(dir.file("a.db"));
   auto& db = s->db();
   for (int i = 0; i < 5; ++i) {
     REQUIRE(append_audit(db, 1000 + i, {"alice", "elder.view_whole", "elder:E" + std::to_string(i), "{}"}).ok());
@@ -45,10 +53,7 @@ TEST_CASE("the audit chain verifies and detects edits and deletions", "[audit]")
 
 TEST_CASE("an entry forged by someone without the key does not verify, even with a recomputed hash", "[audit]") {
   testing::TempDir dir;
-  StoreOptions o;
-  o.path = dir.file("a.db");
-  o.start_writer = false;
-  auto s = std::move(*Store::open(o));
+  auto s = open_store(dir.file("a.db"));
   auto& db = s->db();
   for (int i = 0; i < 3; ++i) REQUIRE(append_audit(db, 1000 + i, {"alice", "ticket.create", "ticket:T1", "{}"}).ok());
   // What the unkeyed chain allowed: append an entry whose SHA-256 is right for its place.
@@ -82,10 +87,7 @@ TEST_CASE("the audit log cannot be written or verified without the data key", "[
   testing::TempDir dir;
   const std::string path = dir.file("a.db");
   {
-    StoreOptions o;
-    o.path = path;
-    o.start_writer = false;
-    auto s = std::move(*Store::open(o));
+    auto s = open_store(path);
     REQUIRE(append_audit(s->db(), 1000, {"alice", "logout", "user:alice", "{}"}).ok());
   }
   auto plain = std::move(*Database::open(path, {}));

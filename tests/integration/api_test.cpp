@@ -39,10 +39,6 @@ TestServer& shared() {
   return srv;
 }
 
-std::string str(const json::value& v, const char* k) {
-  const auto* x = v.as_object().if_contains(k);
-  return x && x->is_string() ? std::string(x->as_string()) : "";
-}
 
 json::object elder_body(const std::string& id, const std::string& name = "测试老人") {
   return json::object{{"id_number", id},       {"name", name},       {"phone", "139 0931 0001"},

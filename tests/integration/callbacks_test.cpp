@@ -25,10 +25,6 @@ namespace http = beast::http;
 
 namespace {
 
-std::string str(const json::value& v, const char* k) {
-  const auto* x = v.as_object().if_contains(k);
-  return x && x->is_string() ? std::string(x->as_string()) : "";
-}
 std::int64_t num(const json::value& v, const char* k) { return v.as_object().at(k).to_number<std::int64_t>(); }
 
 // The default policy with a daily callback capacity of 2.

@@ -15,10 +15,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string str(const json::value& v, const char* k) {
-  const auto* x = v.as_object().if_contains(k);
-  return x && x->is_string() ? std::string(x->as_string()) : "";
-}
 
 struct Floor {
   TestServer s{TestServer::Options{true, "2026-11-23T09:00:00+08:00", {}}};

@@ -22,15 +22,6 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 namespace {
-std::string str(const json::value& v, const char* k) {
-  const auto* x = v.as_object().if_contains(k);
-  return x && x->is_string() ? std::string(x->as_string()) : "";
-}
-double metric(sim::HttpClient& c, const std::string& name) {
-  auto body = c.get("/metrics").body;
-  auto at = body.find("\n" + name + " ");
-  return at == std::string::npos ? -1 : std::stod(body.substr(at + name.size() + 2));
-}
 
 struct Rig {
   TestServer s{TestServer::Options{true, "2026-11-23T09:00:00+08:00", {}}};
@@ -56,17 +47,6 @@ struct Rig {
   }
 };
 
-vnh::v1::ClientFrame accept(const std::string& no) {
-  vnh::v1::ClientFrame f;
-  f.mutable_accept()->set_ticket_no(no);
-  return f;
-}
-vnh::v1::ClientFrame assign(const std::string& no) {
-  vnh::v1::ClientFrame f;
-  f.mutable_assign()->set_ticket_no(no);
-  f.mutable_assign()->set_staff_code("N1");
-  return f;
-}
 template <class M>
 void visit(M* m, const std::string& no, std::int64_t at) {
   m->set_ticket_no(no);
@@ -188,7 +168,7 @@ TEST_CASE("a sweep of failed writes over check-out, a callback, a settlement run
     const std::string no = str(c.json(), "ticket_no");
     REQUIRE(near.next([&](const auto& f) { return f.has_offer() && f.offer().ticket_no() == no; }));
     REQUIRE(near.command(accept(no))->ok());
-    REQUIRE(near.command(assign(no))->ok());
+    REQUIRE(near.command(assign(no, "N1"))->ok());
     vnh::v1::ClientFrame in;
     visit(in.mutable_check_in(), no, t0 + 60'000);
     REQUIRE(near.command(in)->ok());

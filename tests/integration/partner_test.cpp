@@ -23,10 +23,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string str(const json::value& v, const char* k) {
-  const auto* x = v.as_object().if_contains(k);
-  return x && x->is_string() ? std::string(x->as_string()) : "";
-}
 
 struct Rig {
   TestServer s;
@@ -49,21 +45,10 @@ struct Rig {
   json::value ticket(sim::HttpClient& c, const std::string& no) { return c.get("/api/v1/tickets/" + no).json(); }
 };
 
-vnh::v1::ClientFrame accept(const std::string& no) {
-  vnh::v1::ClientFrame f;
-  f.mutable_accept()->set_ticket_no(no);
-  return f;
-}
 vnh::v1::ClientFrame decline(const std::string& no) {
   vnh::v1::ClientFrame f;
   f.mutable_decline()->set_ticket_no(no);
   f.mutable_decline()->set_reason("busy");
-  return f;
-}
-vnh::v1::ClientFrame assign(const std::string& no, const std::string& staff) {
-  vnh::v1::ClientFrame f;
-  f.mutable_assign()->set_ticket_no(no);
-  f.mutable_assign()->set_staff_code(staff);
   return f;
 }
 template <class M>

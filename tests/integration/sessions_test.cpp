@@ -90,12 +90,6 @@ TEST_CASE("a live socket that does not authenticate within 5 s is closed", "[ses
 
 namespace {
 json::object creds(const std::string& user, const std::string& pw) { return {{"username", user}, {"password", pw}}; }
-double metric(sim::HttpClient& c, const std::string& name) {
-  auto body = c.get("/metrics").body;
-  auto at = body.find("\n" + name + " ");
-  REQUIRE(at != std::string::npos);
-  return std::stod(body.substr(at + name.size() + 2));
-}
 }  // namespace
 
 TEST_CASE("failed logins: unknown and known names answer alike; five from one desk refuse that name there only; "

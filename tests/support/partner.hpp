@@ -59,4 +59,17 @@ class TestPartner {
   bool auto_ack_;
 };
 
+// Command frames as a firm sends them.
+inline vnh::v1::ClientFrame accept(const std::string& ticket_no) {
+  vnh::v1::ClientFrame f;
+  f.mutable_accept()->set_ticket_no(ticket_no);
+  return f;
+}
+inline vnh::v1::ClientFrame assign(const std::string& ticket_no, const std::string& staff) {
+  vnh::v1::ClientFrame f;
+  f.mutable_assign()->set_ticket_no(ticket_no);
+  f.mutable_assign()->set_staff_code(staff);
+  return f;
+}
+
 }  // namespace vnh::testing

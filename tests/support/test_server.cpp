@@ -226,4 +226,15 @@ void load_small_district(TestServer& s) {
            "F_MID,M1,钱工,13800000002,life_care|medical_care|emergency_aid\r\nF_FAR,R1,孙工,13800000003,life_care\r\n");
 }
 
+std::string str(const boost::json::value& v, const char* k) {
+  const auto* x = v.as_object().if_contains(k);
+  return x && x->is_string() ? std::string(x->as_string()) : "";
+}
+
+double metric(sim::HttpClient& c, const std::string& name) {
+  auto body = c.get("/metrics").body;
+  auto at = body.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stod(body.substr(at + name.size() + 2));
+}
+
 }  // namespace vnh::testing

@@ -65,6 +65,11 @@ class TestServer {
   std::thread reader_;  // drains the server's output so it never blocks on a full pipe
 };
 
+// A string member of a JSON object ("" when absent or not a string).
+std::string str(const boost::json::value& v, const char* k);
+// A sample's value in the server's /metrics (-1 when it has none).
+double metric(sim::HttpClient& c, const std::string& name);
+
 // The small district of tests/support/world.hpp as CSV files imported through the CLI.
 void load_small_district(TestServer& s);
 
