@@ -107,6 +107,19 @@ for what, fig in (("ticket by number (`?q=`)", "ticket_by_number"), ("the ticket
                   ("the call log, a page of 50", "call_log"), ("missed calls", "missed_calls")):
     w(f"| {what} | {fmt('history', fig + '_p50_ms', 2)} | {fmt('history', fig + '_p99_ms', 2)} | p99 < 50 ms (#18) |")
 w("")
+w("## Memory that stops growing (issue 19)\n")
+w("`bench/soak.py`: the real server, `vnh simulate --url` at 50 tickets/s with 126 partner firms over real websockets")
+w("(10% of them dropping their links now and then), sampled once a minute: the server's RSS, open files, and a probe of 20")
+w("ticket lists and 20 `/healthz` from a client of its own. Readers' page caches are bounded (16 MiB each, the writer's")
+w("64 MiB), so RSS levels off once the caches are warm.\n")
+w("| what | figure | target (issue) |")
+w("|---|---|---|")
+w(f"| run: minutes / tickets created | {fmt('soak','minutes',0)} / {fmt('soak','tickets',0)} | 30 min at 50/s (#19) |")
+w(f"| RSS after the first minute | {fmt('soak','rss_first_mib')} | |")
+w(f"| RSS after warm-up (from the first third on): min / max / spread | {fmt('soak','rss_warm_min_mib')} / {fmt('soak','rss_warm_max_mib')} / {fmt('soak','rss_warm_spread_pct')} | flat within 10% (#19) |")
+w(f"| open files, at most | {fmt('soak','fds_max',0)} | |")
+w(f"| probe p50 (median minute) / worst minute's p99 | {fmt('soak','probe_p50_median_ms',2)} / {fmt('soak','probe_p99_max_ms',2)} | |")
+w("")
 import os
 w(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "notes.md"), encoding="utf-8").read())
 sim = open(sys.argv[3], encoding="utf-8").read().strip() if len(sys.argv) > 3 else ""

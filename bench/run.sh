@@ -52,5 +52,11 @@ if [ "${VNH_BENCH_HISTORY:-1}" != 0 ]; then
   echo "history (seven years)" >&2
   node "$ROOT/bench/history_bench.mjs" "$BUILD/app/vnh" "$HIST" 200 >>"$OUT"
 fi
+# Issue 19's memory soak: 30 minutes at 50 tickets/s with 126 partner clients. Set
+# VNH_BENCH_SOAK=0 to leave it out.
+if [ "${VNH_BENCH_SOAK:-1}" != 0 ]; then
+  echo "soak (30 min at 50/s, 126 firms)" >&2
+  python3 "$ROOT/bench/soak.py" "$BUILD/app/vnh" 30 50 126 >>"$OUT"
+fi
 python3 "$ROOT/bench/report.py" "$OUT" "$RUNS" "$SIM" >"$ROOT/docs/performance.md"
 echo "wrote docs/performance.md" >&2

@@ -2,7 +2,7 @@
 """Memory soak (issue 19): the real server for MINUTES minutes at RATE tickets/s with FIRMS
 partner clients (`vnh simulate --url`), sampling once a minute the server's RSS, open files,
 open connections (/metrics) and the p50/p99 of a probe (20 ticket lists and 20 /healthz, from
-a client of its own). Prints a table and a `soak:` summary line for bench/report.py.
+a client of its own). Prints a table, a `soak:` summary line and the figures as JSON lines for bench/report.py.
 Usage: bench/soak.py VNH_BINARY [MINUTES=30] [RATE=50] [FIRMS=126]"""
 import json, os, subprocess, sys, tempfile, threading, time, urllib.request
 
@@ -71,6 +71,17 @@ server.terminate()
 server.wait()
 warm = rows[len(rows) // 3:] if len(rows) >= 3 else rows  # after the first third: warmed up
 lo, hi = min(r["rss_mib"] for r in warm), max(r["rss_mib"] for r in warm)
+def figure(name, value, unit):
+    print(json.dumps({"bench": "soak", "figure": name, "value": value, "unit": unit}))
+figure("minutes", minutes, "min")
+figure("tickets", rows[-1]["tickets"], "")
+figure("rss_first_mib", rows[0]["rss_mib"], "MiB")
+figure("rss_warm_min_mib", lo, "MiB")
+figure("rss_warm_max_mib", hi, "MiB")
+figure("rss_warm_spread_pct", (hi - lo) / lo * 100, "%")
+figure("fds_max", max(r["fds"] for r in rows), "")
+figure("probe_p99_max_ms", max(r["p99_ms"] for r in rows), "ms")
+figure("probe_p50_median_ms", sorted(r["p50_ms"] for r in rows)[len(rows) // 2], "ms")
 print(f"soak: minutes={minutes} rate={rate} firms={firms} tickets={rows[-1]['tickets']} "
       f"rss_first_mib={rows[0]['rss_mib']:.1f} rss_warm_min_mib={lo:.1f} rss_warm_max_mib={hi:.1f} "
       f"rss_warm_spread_pct={(hi - lo) / lo * 100:.1f} fds_max={max(r['fds'] for r in rows)} "
