@@ -86,7 +86,12 @@ Result<std::string> normalize_phone(std::string_view raw, std::string_view defau
   if (d.size() == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9') return d;  // mobile
   if (international && !d.empty() && d[0] != '0') d = "0" + d;  // +86 931 … → 0931 …
   if (!d.empty() && d[0] == '0') {
-    // Landline with area code: 0 + 2–3 digit code + 7–8 digit number, 10–12 digits in all.
+    // Landline with area code: 0 + 2–3 digit code + 7–8 digit number, 10–12 digits in all. No
+    // area code begins 00 (that is an international prefix: 0086 0086 … is not a number).
+    if (d.size() > 1 && d[1] == '0') {
+      return invalid("phone", fmt::format("'{}' is not a phone number: no area code begins with 00", raw),
+                     reason::kPhoneFormat);
+    }
     if (d.size() >= 10 && d.size() <= 12) return d;
     return invalid("phone", fmt::format("'{}' has {} digits; a landline with area code has 10–12", raw, d.size()),
                    reason::kPhoneFormat);
