@@ -78,7 +78,7 @@ Result<tickets::TicketNames> ticket_names(store::Database& db, const store::Tick
     n.item_code = (*item)->code;
     n.item_name = (*item)->name;
   }
-  auto elder = store::get_elder_core(db, t.elder_id);
+  auto elder = store::get_elder_label(db, t.elder_id);
   if (!elder.ok()) return elder.status();
   if (*elder) {
     n.elder_name = (*elder)->name;

@@ -186,6 +186,12 @@ Result<std::optional<ElderRow>> get_elder_core(Database& db, std::int64_t id) {
   return query_one<ElderRow>(std::move(st), read_elder);
 }
 
+Result<std::optional<ElderLabel>> get_elder_label(Database& db, std::int64_t id) {
+  auto st = db.prepare("SELECT name, community_code FROM elders WHERE id = ?");
+  if (st.ok()) st->bind(1, id);
+  return query_one<ElderLabel>(std::move(st), [](Statement& r) { return ElderLabel{r.text(0), r.text(1)}; });
+}
+
 Result<std::optional<ElderRow>> find_elder_core_by_id_number(Database& db, const FieldCrypto& crypto,
                                                              const std::string& normalized_id) {
   static const std::string sql = fmt::format("SELECT {} FROM {} WHERE e.id_number_bidx = ?", kElderCols, kElderFrom);

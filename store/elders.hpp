@@ -79,6 +79,13 @@ Result<std::optional<ElderRow>> get_elder_core(Database& db, std::int64_t id);
 // The same found by ID number through its blind index, in one statement (ticket intake).
 Result<std::optional<ElderRow>> find_elder_core_by_id_number(Database& db, const FieldCrypto& crypto,
                                                              const std::string& normalized_id);
+// An elder's name and community only: what a ticket in a list shows. Nothing to decrypt (a full
+// row reads the birth date and the home out of their ciphertexts).
+struct ElderLabel {
+  std::string name;
+  std::string community_code;
+};
+Result<std::optional<ElderLabel>> get_elder_label(Database& db, std::int64_t id);
 // Search by name prefix or by the last 4 characters of the ID number; active first.
 Result<std::vector<ElderRow>> search_elders(Database& db, const std::string& name_prefix, const std::string& id_tail,
                                             int limit);
