@@ -56,6 +56,20 @@ TEST_CASE("policy errors name the file, line and column", "[policy]") {
     CHECK(p.status().message().find("p.toml:2:") != std::string::npos);
     CHECK(p.status().message().find("must be between") != std::string::npos);
   }
+  SECTION("a float where an integer belongs is refused without converting it (a fuzz finding)") {
+    auto p = load_policy("[security]\nlockout_failures = 4.44444e85\n", "p.toml");
+    REQUIRE_FALSE(p.ok());
+    CHECK(p.status().message().find("p.toml:2:") != std::string::npos);
+    CHECK(p.status().message().find("must be an integer") != std::string::npos);
+  }
+  SECTION("a time zone that names a folder is an unknown zone, not a crash (a fuzz finding)") {
+    for (const char* tz : {".", "Asia", "Asia/."}) {
+      INFO(tz);
+      auto p = load_policy(std::string("time_zone = \"") + tz + "\"\n", "p.toml");
+      REQUIRE_FALSE(p.ok());
+      CHECK(p.status().message().find("time zone") != std::string::npos);
+    }
+  }
   SECTION("weights that do not sum to one") {
     auto p = load_policy("[assessment]\nweight_enterprise_building = 0.30\n", "p.toml");
     REQUIRE_FALSE(p.ok());
