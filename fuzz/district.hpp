@@ -7,12 +7,11 @@
 // do not depend on one another. No Catch2 here: a failed setup aborts with its reason.
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include "common/clock.hpp"
+#include "common/file.hpp"
 #include "data/embedded.hpp"
 #include "dispatcher/dispatcher.hpp"
 #include "domain/policy.hpp"
@@ -21,6 +20,7 @@
 #include "partners/outbox.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tickets/service.hpp"
 
 namespace vnh::fuzz {
@@ -38,7 +38,7 @@ struct NoDelivery final : partners::FrameDelivery {
 inline Status rollback() { return Status(Code::kAborted, "fuzz input rolled back"); }
 
 struct District {
-  std::string dir;
+  testing::TempDir dir;  // removed at exit, after the store (declared first: destroyed last)
   std::unique_ptr<store::Store> store;
   domain::Policy policy = *domain::load_policy(data::default_policy_text(), "policy.toml");
   FakeClock clock{1'795'400'000'000};  // 2026-11-23 (UTC), inside the sample's validity
@@ -51,11 +51,8 @@ struct District {
   std::unique_ptr<partners::CommandHandler> commands;
 
   District() {
-    char tmpl[] = "/tmp/vnh-fuzz-XXXXXX";
-    if (!mkdtemp(tmpl)) die("mkdtemp");
-    dir = tmpl;
     store::StoreOptions o;
-    o.path = dir + "/fuzz.db";
+    o.path = dir.file("fuzz.db");
     o.start_writer = false;
     o.open.synchronous = "OFF";
     auto s = store::Store::open(o);
@@ -65,11 +62,10 @@ struct District {
     for (auto [k, f] : {std::pair{Kind::kAreas, "areas.csv"}, {Kind::kCatalog, "catalog.csv"},
                         {Kind::kElders, "elders.csv"}, {Kind::kFirms, "firms.csv"}, {Kind::kFirmAreas, "firm-areas.csv"},
                         {Kind::kStaff, "staff.csv"}}) {
-      std::ifstream in(std::string(VNH_SOURCE_DIR) + "/tests/data/month-2026-10/" + f, std::ios::binary);
-      std::stringstream ss;
-      ss << in.rdbuf();
+      auto csv = read_file(std::string(VNH_SOURCE_DIR) + "/tests/data/month-2026-10/" + f);
+      if (!csv) die(std::string("cannot read ") + f);
       importer::ImportContext ctx{policy, store->crypto(), clock.now_ms(), "import", f};
-      auto r = importer::import_csv(store->db(), k, ss.str(), ctx);
+      auto r = importer::import_csv(store->db(), k, *csv, ctx);
       if (!r.ok() || !r->ok()) die(std::string("importing ") + f);
     }
     if (!directory.load(store->db(), *policy.tz, clock.now_ms()).ok()) die("directory");
@@ -85,11 +81,6 @@ struct District {
       });
       if (!st.ok()) die("creating tickets: " + st.message());
     }
-  }
-  ~District() {
-    store.reset();
-    std::string cmd = "rm -rf '" + dir + "'";
-    (void)std::system(cmd.c_str());
   }
 };
 

@@ -102,15 +102,16 @@ Result<LoginResult> record_login(store::Database& db, const LoginCheck& c, const
     VNH_RETURN_IF_ERROR(store::append_audit(db, now, {"anonymous", "login.failed", "user:" + c.username, detail}));
     return wrong;
   }
-  // Re-read: another login may have changed the counter since the check.
+  // Re-read inside the write: a user disabled since the check gets no session.
   auto fresh = store::user_by_id(db, c.user->id);
   if (!fresh.ok()) return fresh.status();
+  if (!*fresh || !(*fresh)->active) return wrong;
   const store::UserRow& u = **fresh;
   std::string who = "user:" + u.username;
   if (!c.password_ok) {
     // Throttling is the LoginGuard's (per source and account, in memory, before hashing); the
     // row keeps the count of failures since the last success for the record.
-    VNH_RETURN_IF_ERROR(store::record_login_failure(db, u.id, u.failed_logins + 1, 0));
+    VNH_RETURN_IF_ERROR(store::record_login_failure(db, u.id));
     VNH_RETURN_IF_ERROR(store::append_audit(db, now, {u.username, "login.failed", who, detail}));
     // Committed even though the request fails: the caller commits this job, then answers 401.
     return wrong;

@@ -7,8 +7,7 @@ using namespace vnh::domain;
 
 namespace {
 constexpr const char* kUserCols =
-    "SELECT id, username, display_name, role, password_hash, active, failed_logins, locked_until, created_at FROM "
-    "users ";
+    "SELECT id, username, display_name, role, password_hash, active, failed_logins, created_at FROM users ";
 Result<UserRow> read_user(Statement& s) {
   UserRow u;
   u.id = s.int64(0);
@@ -18,8 +17,7 @@ Result<UserRow> read_user(Statement& s) {
   u.password_hash = s.text(4);
   u.active = s.int32(5) != 0;
   u.failed_logins = s.int32(6);
-  u.locked_until = s.int64(7);
-  u.created_at = s.int64(8);
+  u.created_at = s.int64(7);
   return u;
 }
 }  // namespace
@@ -46,8 +44,7 @@ Result<std::optional<UserRow>> find_user(Database& db, const std::string& userna
 }
 
 Result<std::optional<UserRow>> user_by_id(Database& db, std::int64_t id) {
-  auto st = db.prepare("SELECT id, username, display_name, role, password_hash, active, failed_logins, locked_until, "
-                      "created_at FROM users WHERE id = ?");
+  auto st = db.prepare(std::string(kUserCols) + "WHERE id = ?");
   if (st.ok()) st->bind(1, id);
   return query_one<UserRow>(std::move(st), read_user);
 }
@@ -56,10 +53,10 @@ Result<std::vector<UserRow>> list_users(Database& db) {
   return query_all<UserRow>(db.prepare(std::string(kUserCols) + "ORDER BY username"), read_user);
 }
 
-Status record_login_failure(Database& db, std::int64_t user_id, int failed, TimeMs locked_until) {
-  auto st = db.prepare("UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?");
+Status record_login_failure(Database& db, std::int64_t user_id) {
+  auto st = db.prepare("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?");
   if (!st.ok()) return st.status();
-  return st->bind_all(failed, locked_until, user_id).run();
+  return st->bind(1, user_id).run();
 }
 
 Status record_login_success(Database& db, std::int64_t user_id) {

@@ -20,8 +20,7 @@ struct UserRow {
   domain::Role role = domain::Role::kOperator;
   std::string password_hash;
   bool active = true;
-  int failed_logins = 0;
-  TimeMs locked_until = 0;
+  int failed_logins = 0;  // since the last success, for the record (throttling: hotline/login_guard.hpp)
   TimeMs created_at = 0;
 };
 
@@ -37,7 +36,8 @@ Result<std::int64_t> insert_user(Database& db, const UserRow& u);
 Result<std::optional<UserRow>> find_user(Database& db, const std::string& username);
 Result<std::optional<UserRow>> user_by_id(Database& db, std::int64_t id);
 Result<std::vector<UserRow>> list_users(Database& db);
-Status record_login_failure(Database& db, std::int64_t user_id, int failed, TimeMs locked_until);
+// Counts one more failed login (the users.locked_until column of older versions is no longer read).
+Status record_login_failure(Database& db, std::int64_t user_id);
 Status record_login_success(Database& db, std::int64_t user_id);
 Status set_password_hash(Database& db, std::int64_t user_id, const std::string& hash, TimeMs now);
 Status set_user_active(Database& db, std::int64_t user_id, bool active);

@@ -115,6 +115,16 @@ Result<std::optional<std::string>> audit_hash_of(Database& db, std::int64_t id) 
   return std::optional<std::string>(to_hex(st->blob(0)));
 }
 
+Result<std::optional<std::int64_t>> audit_id_of_hash(Database& db, const std::string& hash_hex) {
+  auto st = db.prepare("SELECT id FROM audit_log WHERE hex(hash) = upper(?) ORDER BY id LIMIT 1");
+  if (!st.ok()) return st.status();
+  st->bind(1, hash_hex);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(st->int64(0));
+}
+
 Result<std::int64_t> rechain_audit_under_key(Database& db, TimeMs now) {
   VNH_ASSIGN_OR_RETURN(const FieldCrypto* keys, audit_keys(db));
   VNH_ASSIGN_OR_RETURN(auto old, walk_chain(db, legacy_audit_hash));

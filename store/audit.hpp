@@ -53,6 +53,10 @@ Result<AuditReport> verify_audit(Database& db);
 // The stored hash (hex) of entry `id`, if there is one.
 Result<std::optional<std::string>> audit_hash_of(Database& db, std::int64_t id);
 
+// The entry whose stored hash is `hash_hex`, if any (one pass over the table in SQLite: the
+// hash has no index, and this runs only when an operator checks a head).
+Result<std::optional<std::int64_t>> audit_id_of_hash(Database& db, const std::string& hash_hex);
+
 // Schema version 14's step: verifies the unkeyed chain of older files (SHA-256, the same
 // bytes), refuses if it is broken, re-chains every entry under the key and appends an
 // `audit.rechain` entry with the old head. Returns the entries re-chained.
