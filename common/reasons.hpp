@@ -67,6 +67,11 @@
   X(kNotApproved, "not_approved")                       \
   X(kFourEyes, "four_eyes")                             \
   X(kMissingInspections, "missing_inspections")         \
+  /* meals */                                           \
+  X(kCardNotActive, "card_not_active")                  \
+  X(kUnknownCard, "unknown_card")                       \
+  X(kCanteenNotActive, "canteen_not_active")            \
+  X(kNotYourCanteen, "not_your_canteen")                \
   /* import */                                          \
   X(kRowsRejected, "rows_rejected")
 

@@ -184,6 +184,14 @@ std::string utf8_encode(char32_t cp) {
   return o;
 }
 
+Status check_idempotency_key(std::string_view key) {
+  if (key.empty() || key.size() > 128) return invalid("Idempotency-Key", "must be 1 to 128 characters");
+  for (char c : key) {
+    if (c < 0x21 || c > 0x7e) return invalid("Idempotency-Key", "must be printable ASCII without spaces");
+  }
+  return Status::Ok();
+}
+
 Status check_text(std::string_view value, const char* field, std::size_t max_chars, bool required, bool one_line) {
   if (required && trim(value).empty()) return invalid(field, "is required");
   if (!valid_utf8(value)) return invalid(field, "is not valid UTF-8");

@@ -35,6 +35,8 @@ std::string printable_utf8(std::string_view s);
 // all when `one_line` (codes and names), tab and line breaks allowed in free text.
 Status check_text(std::string_view value, const char* field, std::size_t max_chars, bool required = true,
                   bool one_line = false);
+// An Idempotency-Key header: 1 to 128 printable ASCII characters, no spaces.
+Status check_idempotency_key(std::string_view key);
 std::vector<char32_t> code_points(std::string_view utf8);
 std::string utf8_encode(char32_t cp);
 

@@ -137,8 +137,103 @@ Status check_sum(const TableReader& r, std::string_view what, std::initializer_l
   return Status::Ok();
 }
 
+std::string default_rule_name(const MealRule& r) {
+  std::string n(to_string(r.slot));
+  if (!r.categories.empty()) {
+    for (auto c : r.categories) n += "_" + std::string(to_string(c));
+  }
+  if (r.min_age && r.max_age) {
+    n += fmt::format("_{}_{}", *r.min_age, *r.max_age);
+  } else if (r.min_age) {
+    n += fmt::format("_{}_up", *r.min_age);
+  } else if (r.max_age) {
+    n += fmt::format("_to_{}", *r.max_age);
+  }
+  if (r.full) n += "_full";
+  return n;
+}
+
+// The [meals] table (SPEC §12): prices by slot, rules (first match wins), orders, canteens.
+Status read_meals(TableReader& root, std::string_view source, Policy& p, bool legacy_bands) {
+  Status st;
+  auto t = root.sub("meals", st);
+  VNH_RETURN_IF_ERROR(st);
+  if (!t) return Status::Ok();
+  Status pst;
+  if (auto prices = t->sub("prices", pst)) {
+    for (auto slot : {MealSlot::kBreakfast, MealSlot::kLunch, MealSlot::kDinner}) {
+      VNH_RETURN_IF_ERROR(prices->integer(to_string(slot), 0, 1000000, p.meals.price[static_cast<size_t>(slot)]));
+    }
+    VNH_RETURN_IF_ERROR(prices->finish());
+  }
+  VNH_RETURN_IF_ERROR(pst);
+  std::string cutoff = fmt::format("{:02}:{:02}", p.meals.order_cutoff_min / 60, p.meals.order_cutoff_min % 60);
+  VNH_RETURN_IF_ERROR(t->string("order_cutoff", cutoff));
+  {
+    int h = -1, m = -1;
+    bool ok = cutoff.size() == 5 && cutoff[2] == ':' && std::isdigit(static_cast<unsigned char>(cutoff[0])) &&
+              std::isdigit(static_cast<unsigned char>(cutoff[1])) && std::isdigit(static_cast<unsigned char>(cutoff[3])) &&
+              std::isdigit(static_cast<unsigned char>(cutoff[4]));
+    if (ok) {
+      h = (cutoff[0] - '0') * 10 + (cutoff[1] - '0');
+      m = (cutoff[3] - '0') * 10 + (cutoff[4] - '0');
+    }
+    if (!ok || h > 23 || m > 59) return t->error(t->use("order_cutoff"), "order_cutoff", "must be a time of day HH:MM");
+    p.meals.order_cutoff_min = h * 60 + m;
+  }
+  VNH_RETURN_IF_ERROR(t->categories("free_delivery_categories", p.meals.free_delivery));
+  VNH_RETURN_IF_ERROR(t->integer("operating_subsidy_fen", 0, 1000000, p.meals.operating_subsidy_fen));
+  VNH_RETURN_IF_ERROR(t->decimal("override_alert_share", 10000, 0, 10000, p.meals.override_alert_share));
+  Status ast;
+  if (const auto* rules = t->array_of_tables("rules", ast)) {
+    if (legacy_bands) {
+      return t->error(t->use("rules"), "rules", "replaces subsidy.meal_bands: remove meal_bands from [subsidy]");
+    }
+    p.meals.rules.clear();
+    for (const auto& node : *rules) {
+      TableReader rr(*node.as_table(), "meals.rules", std::string(source));
+      MealRule rule;
+      std::string slot;
+      VNH_RETURN_IF_ERROR(rr.string("slot", slot));
+      auto s = parse_meal_slot(slot);
+      if (!s) return rr.error(rr.use("slot"), "slot", "must be one of breakfast, lunch, dinner");
+      rule.slot = *s;
+      VNH_RETURN_IF_ERROR(rr.categories("categories", rule.categories));
+      int min_age = -1, max_age = -1;
+      VNH_RETURN_IF_ERROR(rr.integer("min_age", 0, 150, min_age));
+      VNH_RETURN_IF_ERROR(rr.integer("max_age", 0, 150, max_age));
+      if (min_age >= 0) rule.min_age = min_age;
+      if (max_age >= 0) rule.max_age = max_age;
+      if (rule.min_age && rule.max_age && *rule.max_age < *rule.min_age) {
+        return rr.error(rr.use("max_age"), "max_age", "must not be below min_age");
+      }
+      const toml::node* share = rr.use("share");
+      const toml::node* fen = node.as_table()->get("fen");
+      if (share && fen) return rr.error(share, "share", "give either share = \"full\" or fen = N, not both");
+      if (share) {
+        if (!share->is_string() || *share->value<std::string>() != "full") {
+          return rr.error(share, "share", "must be \"full\" (or give fen = N)");
+        }
+        rule.full = true;
+      } else if (fen) {
+        VNH_RETURN_IF_ERROR(rr.integer("fen", 0, 1000000, rule.fen));
+      } else {
+        return rr.error(&node, "fen", "each rule needs share = \"full\" or fen = N");
+      }
+      VNH_RETURN_IF_ERROR(rr.string("name", rule.name));
+      VNH_RETURN_IF_ERROR(rr.finish());
+      if (rule.name.empty()) rule.name = default_rule_name(rule);
+      p.meals.rules.push_back(std::move(rule));
+    }
+  }
+  VNH_RETURN_IF_ERROR(ast);
+  return t->finish();
+}
+
 Status read_policy(const toml::table& root, std::string_view source, Policy& p) {
   TableReader r(root, "", std::string(source));
+  const toml::node* legacy_bands = nullptr;
+  std::vector<MealRule> legacy_rules;
   std::string eff = p.effective_from.to_string();
   VNH_RETURN_IF_ERROR(r.string("effective_from", eff));
   auto ym = parse_year_month(eff);
@@ -160,31 +255,35 @@ Status read_policy(const toml::table& root, std::string_view source, Policy& p) 
     VNH_RETURN_IF_ERROR(t->categories("full_funding_categories", p.full_funding));
     VNH_RETURN_IF_ERROR(t->categories("credit_categories", p.credit_categories));
     VNH_RETURN_IF_ERROR(t->integer("monthly_credit_fen", 0, 100000000, p.monthly_credit_fen));
+    // The first version's meal bands (every meal item by age, no daily cap), read so that a
+    // policy recorded with an old run still loads: they become lunch rules after the fully
+    // funded categories' rule. A policy with [meals] rules must not have them too.
     Status ast;
     if (const auto* bands = t->array_of_tables("meal_bands", ast)) {
-      p.meal_bands.clear();
+      legacy_bands = t->use("meal_bands");
+      std::vector<MealRule> rules;
       for (const auto& b : *bands) {
         TableReader br(*b.as_table(), "subsidy.meal_bands", std::string(source));
-        MealBand mb;
-        int max_age = -1;
-        VNH_RETURN_IF_ERROR(br.integer("min_age", 0, 150, mb.min_age));
+        MealRule mr;
+        int min_age = 0, max_age = -1;
+        VNH_RETURN_IF_ERROR(br.integer("min_age", 0, 150, min_age));
         VNH_RETURN_IF_ERROR(br.integer("max_age", 0, 150, max_age));
-        VNH_RETURN_IF_ERROR(br.integer("fen", 0, 10000000, mb.fen));
+        VNH_RETURN_IF_ERROR(br.integer("fen", 0, 10000000, mr.fen));
         VNH_RETURN_IF_ERROR(br.finish());
+        mr.min_age = min_age;
         if (max_age >= 0) {
-          if (max_age < mb.min_age) return br.error(&b, "max_age", "must not be below min_age");
-          mb.max_age = max_age;
+          if (max_age < min_age) return br.error(&b, "max_age", "must not be below min_age");
+          mr.max_age = max_age;
         }
-        p.meal_bands.push_back(mb);
+        rules.push_back(mr);
       }
-      std::sort(p.meal_bands.begin(), p.meal_bands.end(),
-                [](const MealBand& a, const MealBand& b) { return a.min_age < b.min_age; });
-      for (size_t i = 1; i < p.meal_bands.size(); ++i) {
-        const auto& prev = p.meal_bands[i - 1];
-        if (!prev.max_age || *prev.max_age >= p.meal_bands[i].min_age) {
+      std::sort(rules.begin(), rules.end(), [](const MealRule& a, const MealRule& b) { return *a.min_age < *b.min_age; });
+      for (size_t i = 1; i < rules.size(); ++i) {
+        if (!rules[i - 1].max_age || *rules[i - 1].max_age >= *rules[i].min_age) {
           return t->error(t->use("meal_bands"), "meal_bands", "age bands overlap");
         }
       }
+      legacy_rules = std::move(rules);
     }
     VNH_RETURN_IF_ERROR(ast);
     VNH_RETURN_IF_ERROR(t->finish());
@@ -299,6 +398,19 @@ Status read_policy(const toml::table& root, std::string_view source, Policy& p) 
   }
   VNH_RETURN_IF_ERROR(st);
 
+  Status mst = read_meals(r, source, p, legacy_bands != nullptr);
+  if (!mst.ok()) return mst;
+  if (legacy_bands) {
+    std::vector<MealRule> rules;
+    MealRule full;
+    full.categories = p.full_funding;
+    full.full = true;
+    rules.push_back(full);
+    for (auto& b : legacy_rules) rules.push_back(b);
+    p.meals.rules = std::move(rules);
+    for (auto& rule : p.meals.rules) rule.name = default_rule_name(rule);
+  }
+
   if (auto t = r.sub("hotline", st)) {
     VNH_RETURN_IF_ERROR(t->string("default_area_code", p.default_area_code));
     VNH_RETURN_IF_ERROR(t->integer("ring_timeout_s", 5, 600, p.ring_timeout_s));
@@ -327,11 +439,42 @@ const ScoreBand& Policy::band_for(std::int64_t total) const {
   return bands.back();
 }
 
-Fen Policy::meal_subsidy_for_age(int age) const {
-  for (const auto& b : meal_bands) {
-    if (age >= b.min_age && (!b.max_age || age <= *b.max_age)) return b.fen;
+bool MealRule::matches(MealSlot s, ElderCategory c, int age) const {
+  if (s != slot) return false;
+  if (!categories.empty() && std::find(categories.begin(), categories.end(), c) == categories.end()) return false;
+  if (min_age && age < *min_age) return false;
+  if (max_age && age > *max_age) return false;
+  return true;
+}
+
+MealSplit MealPolicy::split(MealSlot slot, ElderCategory c, int age, Fen price) const {
+  for (const auto& r : rules) {
+    if (!r.matches(slot, c, age)) continue;
+    Fen g = r.full ? price : std::min(r.fen, price);
+    return {g, price - g, r.name};
   }
-  return 0;
+  return {0, price, "no_rule"};
+}
+
+bool MealPolicy::free_delivery_for(ElderCategory c) const {
+  return std::find(free_delivery.begin(), free_delivery.end(), c) != free_delivery.end();
+}
+
+MealPolicy Policy::default_meals() {
+  MealPolicy m;
+  MealRule full;
+  full.categories = {ElderCategory::kA, ElderCategory::kD};
+  full.full = true;
+  MealRule young;
+  young.min_age = 65;
+  young.max_age = 74;
+  young.fen = 900;
+  MealRule old;
+  old.min_age = 75;
+  old.fen = 1000;
+  m.rules = {full, young, old};
+  for (auto& r : m.rules) r.name = default_rule_name(r);
+  return m;
 }
 
 Result<Policy> load_policy(std::string_view text, std::string_view source) {

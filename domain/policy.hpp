@@ -3,6 +3,7 @@
 // holds Lanzhou's defaults). Weights and coefficients are exact integers (ten-thousandths and
 // hundredths) so assessments never drift. Validated at load with `file:line:column: reason`
 // errors. Immutable after load; share by const reference or shared_ptr.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -20,10 +21,38 @@ namespace vnh::domain {
 
 using Fen = std::int64_t;
 
-struct MealBand {
-  int min_age = 0;
-  std::optional<int> max_age;  // inclusive; none = no upper bound
+// One meal rule of the policy's [meals] (SPEC §12): the first rule whose slot, categories
+// and ages match the elder on the day gives the government's share, capped at the price.
+struct MealRule {
+  MealSlot slot = MealSlot::kLunch;
+  std::vector<ElderCategory> categories;  // empty: any category
+  std::optional<int> min_age, max_age;    // completed years on the day, inclusive
+  bool full = false;                      // share = "full": the whole price
   Fen fen = 0;
+  std::string name;  // as the statements show it ("lunch_65_74" unless the policy names it)
+  bool matches(MealSlot s, ElderCategory c, int age) const;
+};
+
+struct MealSplit {
+  Fen government = 0;
+  Fen elder = 0;
+  std::string rule;  // the matching rule's name, "no_rule", or "second_meal"
+};
+
+struct MealPolicy {
+  std::array<Fen, 3> price{600, 1500, 1500};  // by slot: breakfast, lunch, dinner
+  std::vector<MealRule> rules;                // first match wins
+  int order_cutoff_min = 15 * 60;             // orders close at this time the day before
+  std::vector<ElderCategory> free_delivery{ElderCategory::kD};
+  Fen operating_subsidy_fen = 0;              // per subsidised canteen meal
+  int override_alert_share = 500;             // ten-thousandths (0.05)
+
+  Fen price_of(MealSlot s) const { return price[static_cast<size_t>(s)]; }
+  // The split of a meal at `price` that takes the day's subsidised place for its slot.
+  MealSplit split(MealSlot slot, ElderCategory c, int age, Fen price) const;
+  // The split of a later meal the same day and slot: the elder pays the whole price.
+  static MealSplit second_meal(Fen price) { return {0, price, "second_meal"}; }
+  bool free_delivery_for(ElderCategory c) const;
 };
 
 struct ScoreBand {
@@ -45,7 +74,7 @@ struct Policy {
   std::vector<ElderCategory> full_funding{ElderCategory::kA, ElderCategory::kD};
   std::vector<ElderCategory> credit_categories{ElderCategory::kB};
   Fen monthly_credit_fen = 5000;
-  std::vector<MealBand> meal_bands{{65, 74, 900}, {75, std::nullopt, 1000}};  // ascending min_age
+  MealPolicy meals = default_meals();
 
   // Assessment weights in ten-thousandths; each group sums to 10000.
   int w_enterprise = 2000, w_norms = 2500, w_quality = 3500, w_staff = 2000;
@@ -86,8 +115,8 @@ struct Policy {
   bool has_credit(ElderCategory c) const;
   // The coefficient band for a total score in hundredths.
   const ScoreBand& band_for(std::int64_t total_hundredths) const;
-  // Meal subsidy by age before capping at the price.
-  Fen meal_subsidy_for_age(int age) const;
+  // Lanzhou's meal rules: lunch — A and D full, 65–74 900 fen, 75 and over 1000; no other slot.
+  static MealPolicy default_meals();
 };
 
 // Parses and validates a policy. `source` names the file in error messages.

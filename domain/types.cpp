@@ -54,12 +54,13 @@ constexpr std::array<std::pair<Channel, std::string_view>, 4> kChannels{{
     {Channel::kHotline, "hotline"}, {Channel::kDevice, "device"}, {Channel::kApp, "app"}, {Channel::kImport, "import"}}};
 constexpr std::array<std::pair<FirmStatus, std::string_view>, 3> kFirmStatuses{{
     {FirmStatus::kActive, "active"}, {FirmStatus::kSuspended, "suspended"}, {FirmStatus::kExited, "exited"}}};
-constexpr std::array<std::pair<Role, std::string_view>, 5> kRoles{{
+constexpr std::array<std::pair<Role, std::string_view>, 6> kRoles{{
     {Role::kOperator, "operator"},
     {Role::kSupervisor, "supervisor"},
     {Role::kInspector, "inspector"},
     {Role::kFinance, "finance"},
     {Role::kAdmin, "admin"},
+    {Role::kCanteen, "canteen"},
 }};
 constexpr std::array<std::pair<AreaLevel, std::string_view>, 3> kLevels{{
     {AreaLevel::kDistrict, "district"}, {AreaLevel::kStreet, "street"}, {AreaLevel::kCommunity, "community"}}};
@@ -95,6 +96,16 @@ constexpr std::array<std::pair<CallOutcome, std::string_view>, 6> kCallOutcomes{
     {CallOutcome::kWrongNumber, "wrong_number"},
     {CallOutcome::kSilent, "silent"},
 }};
+constexpr std::array<std::pair<MealSlot, std::string_view>, 3> kMealSlots{{
+    {MealSlot::kBreakfast, "breakfast"}, {MealSlot::kLunch, "lunch"}, {MealSlot::kDinner, "dinner"}}};
+constexpr std::array<std::pair<MealMode, std::string_view>, 3> kMealModes{{
+    {MealMode::kDineIn, "dine_in"}, {MealMode::kPickup, "pickup"}, {MealMode::kDelivery, "delivery"}}};
+constexpr std::array<std::pair<IdentifiedBy, std::string_view>, 3> kIdentifiedBy{{
+    {IdentifiedBy::kCard, "card"}, {IdentifiedBy::kQr, "qr"}, {IdentifiedBy::kIdNumber, "id_number"}}};
+constexpr std::array<std::pair<CanteenStatus, std::string_view>, 3> kCanteenStatuses{{
+    {CanteenStatus::kActive, "active"}, {CanteenStatus::kSuspended, "suspended"}, {CanteenStatus::kClosed, "closed"}}};
+constexpr std::array<std::pair<CardStatus, std::string_view>, 3> kCardStatuses{{
+    {CardStatus::kActive, "active"}, {CardStatus::kLost, "lost"}, {CardStatus::kRevoked, "revoked"}}};
 
 }  // namespace
 
@@ -130,6 +141,16 @@ std::optional<ElderStatus> parse_elder_status(std::string_view s) { return looku
 std::optional<CallState> parse_call_state(std::string_view s) { return lookup(kCallStates, s); }
 std::optional<CallOutcome> parse_call_outcome(std::string_view s) { return lookup(kCallOutcomes, s); }
 std::string call_outcome_names() { return join_names(kCallOutcomes); }
+std::string_view to_string(MealSlot s) { return name_of(kMealSlots, s); }
+std::string_view to_string(MealMode m) { return name_of(kMealModes, m); }
+std::string_view to_string(IdentifiedBy i) { return name_of(kIdentifiedBy, i); }
+std::string_view to_string(CanteenStatus s) { return name_of(kCanteenStatuses, s); }
+std::string_view to_string(CardStatus s) { return name_of(kCardStatuses, s); }
+std::optional<MealSlot> parse_meal_slot(std::string_view s) { return lookup(kMealSlots, s); }
+std::optional<MealMode> parse_meal_mode(std::string_view s) { return lookup(kMealModes, s); }
+std::optional<IdentifiedBy> parse_identified_by(std::string_view s) { return lookup(kIdentifiedBy, s); }
+std::optional<CanteenStatus> parse_canteen_status(std::string_view s) { return lookup(kCanteenStatuses, s); }
+std::optional<CardStatus> parse_card_status(std::string_view s) { return lookup(kCardStatuses, s); }
 
 std::string category_names() { return join_names(kCategories); }
 std::string role_names() { return join_names(kRoles); }

@@ -13,7 +13,7 @@ enum class TicketState { kCreated, kOffered, kAccepted, kInService, kCompleted, 
 enum class Urgency { kNormal, kEmergency };
 enum class Channel { kHotline, kDevice, kApp, kImport };
 enum class FirmStatus { kActive, kSuspended, kExited };
-enum class Role { kOperator, kSupervisor, kInspector, kFinance, kAdmin };
+enum class Role { kOperator, kSupervisor, kInspector, kFinance, kAdmin, kCanteen };
 enum class AreaLevel { kDistrict, kStreet, kCommunity };
 enum class ComplaintStatus { kOpen, kInvestigating, kSubstantiated, kRejected };
 // A ticket's dispute (a callback found the service not received): none until one is opened.
@@ -23,6 +23,14 @@ enum class ExceptionStatus { kOpen, kCleared, kUpheld };
 // A month's settlement run: a draft until finance approves it, then locked.
 enum class RunStatus { kDraft, kApproved };
 enum class ElderStatus { kActive, kInactive };
+// Meal assistance (SPEC §12).
+enum class MealSlot { kBreakfast, kLunch, kDinner };
+enum class MealMode { kDineIn, kPickup, kDelivery };
+// How the counter knew the elder: a card, a QR token, or an ID number typed by the staff (an
+// override, flagged).
+enum class IdentifiedBy { kCard, kQr, kIdNumber };
+enum class CanteenStatus { kActive, kSuspended, kClosed };
+enum class CardStatus { kActive, kLost, kRevoked };
 // An incoming call's life (SPEC §11): ringing → answered → ended, or ringing → missed.
 enum class CallState { kRinging, kAnswered, kEnded, kMissed };
 // What an answered call came to.
@@ -43,6 +51,11 @@ std::string_view to_string(RunStatus s);
 std::string_view to_string(ElderStatus s);
 std::string_view to_string(CallState s);
 std::string_view to_string(CallOutcome o);
+std::string_view to_string(MealSlot s);
+std::string_view to_string(MealMode m);
+std::string_view to_string(IdentifiedBy i);
+std::string_view to_string(CanteenStatus s);
+std::string_view to_string(CardStatus s);
 
 std::optional<Category> parse_category(std::string_view s);
 std::optional<ElderCategory> parse_elder_category(std::string_view s);
@@ -60,6 +73,11 @@ std::optional<ElderStatus> parse_elder_status(std::string_view s);
 std::optional<CallState> parse_call_state(std::string_view s);
 std::optional<CallOutcome> parse_call_outcome(std::string_view s);
 std::string call_outcome_names();
+std::optional<MealSlot> parse_meal_slot(std::string_view s);
+std::optional<MealMode> parse_meal_mode(std::string_view s);
+std::optional<IdentifiedBy> parse_identified_by(std::string_view s);
+std::optional<CanteenStatus> parse_canteen_status(std::string_view s);
+std::optional<CardStatus> parse_card_status(std::string_view s);
 // True once a complaint has its outcome (substantiated or rejected).
 inline bool is_closed(ComplaintStatus s) {
   return s == ComplaintStatus::kSubstantiated || s == ComplaintStatus::kRejected;

@@ -8,6 +8,7 @@
 #include "hotline/roles.hpp"
 #include "hotline/views.hpp"
 #include "settlement/settlement.hpp"
+#include "store/meals.hpp"
 
 namespace vnh::hotline {
 namespace json = boost::json;
@@ -162,53 +163,72 @@ void document(Api& api, Api::Call&& call, const std::string& kind) {
     VNH_ASSIGN_OR_RETURN(auto doc, settlement::run_document(db, month, kind));
     if (!doc) return not_found(month.to_string() + " has not been settled", "month");
     net::Response res;
-    res.content_type = kind == "csv" ? "text/csv; charset=utf-8" : "text/html; charset=utf-8";
+    res.content_type = kind == "html" ? "text/html; charset=utf-8" : "text/csv; charset=utf-8";
     res.body = std::move(*doc);
-    res.headers.emplace_back("Content-Disposition", fmt::format("{}; filename=\"settlement-{}.{}\"",
-                                                                kind == "csv" ? "attachment" : "inline",
-                                                                month.to_string(), kind));
+    res.headers.emplace_back(
+        "Content-Disposition",
+        kind == "meals" ? fmt::format("attachment; filename=\"meals-{}.csv\"", month.to_string())
+                        : fmt::format("{}; filename=\"settlement-{}.{}\"", kind == "csv" ? "attachment" : "inline",
+                                      month.to_string(), kind));
     return res;
   });
 }
 void csv_document(Api& api, Api::Call&& call) { document(api, std::move(call), "csv"); }
+void meals_document(Api& api, Api::Call&& call) { document(api, std::move(call), "meals"); }
 void html_document(Api& api, Api::Call&& call) { document(api, std::move(call), "html"); }
 
-// Collects one firm's statement lines during a compute.
+// Collects one firm's (or one canteen's) statement lines during a compute.
 class CollectStatement final : public settlement::StatementSink {
  public:
-  CollectStatement(std::string firm, const TimeZone& tz) : firm_(std::move(firm)), tz_(tz) {}
+  CollectStatement(std::string code, bool canteen, const TimeZone& tz)
+      : code_(std::move(code)), tz_(tz),
+        csv(canteen ? settlement::meal_statement_csv_header() : settlement::statement_csv_header()) {}
   void line(const std::string& firm, const settlement::StatementLine& l) override {
-    if (firm == firm_) csv += settlement::statement_csv_row(l, tz_);
+    if (firm == code_) csv += settlement::statement_csv_row(l, tz_);
   }
-  std::string csv = settlement::statement_csv_header();
+  void meal(const std::string& canteen, const settlement::MealStatementLine& l) override {
+    if (canteen == code_) csv += settlement::meal_statement_csv_row(l, tz_);
+  }
 
  private:
-  std::string firm_;
+  std::string code_;
   const TimeZone& tz_;
+
+ public:
+  std::string csv;
 };
 
-Result<net::Response> statement(store::Database& db, const ApiContext& c, YearMonth month, const std::string& firm) {
-  VNH_ASSIGN_OR_RETURN(auto f, store::find_firm(db, firm));
-  if (!f) return not_found("no firm " + firm, "firm_code");
-  CollectStatement sink(firm, *c.policy.tz);
+Result<net::Response> statement(store::Database& db, const ApiContext& c, YearMonth month, const std::string& code,
+                                bool canteen) {
+  if (canteen) {
+    VNH_ASSIGN_OR_RETURN(auto k, store::find_canteen(db, code));
+    if (!k) return not_found("no canteen " + code, "canteen_code");
+  } else {
+    VNH_ASSIGN_OR_RETURN(auto f, store::find_firm(db, code));
+    if (!f) return not_found("no firm " + code, "firm_code");
+  }
+  CollectStatement sink(code, canteen, *c.policy.tz);
   VNH_RETURN_IF_ERROR(settlement::compute(db, c.policy, month, &sink));
   net::Response res;
   res.content_type = "text/csv; charset=utf-8";
   res.body = sink.csv;
-  res.headers.emplace_back("Content-Disposition",
-                           fmt::format("attachment; filename=\"statement-{}-{}.csv\"", month.to_string(), firm));
+  res.headers.emplace_back("Content-Disposition", fmt::format("attachment; filename=\"{}statement-{}-{}.csv\"",
+                                                              canteen ? "meals-" : "", month.to_string(), code));
   return res;
 }
 
 // Computed afresh (a month's full read) on the blocking pool.
-void firm_statement(Api& api, Api::Call&& call) {
+void statement_of(Api& api, Api::Call&& call, bool canteen) {
   auto month = month_param(call.req);
   if (!month.ok()) return call.respond(error_response(month.status()));
-  boost::asio::post(api.ctx().blocking, [&api, month = *month, firm = call.req.params["firm_code"],
+  std::string code = call.req.params[canteen ? "canteen_code" : "firm_code"];
+  boost::asio::post(api.ctx().blocking, [&api, month = *month, code = std::move(code), canteen,
                                          respond = std::move(call.respond)] {
-    api.read(respond, [&](store::Database& db) { return statement(db, api.ctx(), month, firm); });
+    api.read(respond, [&](store::Database& db) { return statement(db, api.ctx(), month, code, canteen); });
   });
 }
+void firm_statement(Api& api, Api::Call&& call) { statement_of(api, std::move(call), false); }
+void canteen_statement(Api& api, Api::Call&& call) { statement_of(api, std::move(call), true); }
 
 }  // namespace
 
@@ -221,7 +241,9 @@ std::vector<Api::Route> settlement_routes() {
       {"POST", "/api/v1/settlements/{month}/approve", roles::kFinance, approve_run},
       {"GET", "/api/v1/settlements/{month}/csv", roles::kFinanceDesk, csv_document},
       {"GET", "/api/v1/settlements/{month}/html", roles::kFinanceDesk, html_document},
+      {"GET", "/api/v1/settlements/{month}/meals-csv", roles::kFinanceDesk, meals_document},
       {"GET", "/api/v1/settlements/{month}/statements/{firm_code}", roles::kFinanceDesk, firm_statement},
+      {"GET", "/api/v1/settlements/{month}/canteen-statements/{canteen_code}", roles::kFinanceDesk, canteen_statement},
   };
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// `vnh import KIND FILE.csv`: the ten CSV formats of SPEC §7, all-or-nothing per file. Every
+// `vnh import KIND FILE.csv`: the CSV formats of SPEC §7, all-or-nothing per file. Every
 // row is validated (types, references, duplicates, domain rules) and every error is reported
 // as `file:line: column: reason`; if there is any, the transaction is rolled back and nothing
 // is written. Derived facts are computed the same way as live: visit exceptions from ticket
@@ -19,13 +19,17 @@
 
 namespace vnh::importer {
 
-enum class Kind { kAreas, kCatalog, kElders, kFirms, kFirmAreas, kStaff, kTickets, kCallbacks, kComplaints, kInspections };
+enum class Kind {
+  kAreas, kCatalog, kElders, kFirms, kFirmAreas, kStaff, kTickets, kCallbacks, kComplaints, kInspections,
+  kCanteens, kMealCards, kMeals
+};
 
 std::optional<Kind> parse_kind(std::string_view s);
 std::string_view to_string(Kind k);
 std::string kind_names();
-// The exact header columns of a kind, in the SPEC's order.
+// The header columns of a kind, in the SPEC's order, and those a file may leave out.
 const std::vector<std::string>& columns(Kind k);
+const std::vector<std::string>& optional_columns(Kind k);
 
 struct RowError {
   std::size_t line = 0;

@@ -43,6 +43,9 @@ const char* table_of(Kind k) {
     case Kind::kCallbacks: return "callbacks";
     case Kind::kComplaints: return "complaints";
     case Kind::kInspections: return "inspections";
+    case Kind::kCanteens: return "canteens";
+    case Kind::kMealCards: return "meal_cards";
+    case Kind::kMeals: return "meals";
   }
   return "";
 }
@@ -53,20 +56,31 @@ Kind before(Kind k) { return static_cast<Kind>(static_cast<int>(k) - 1); }
 
 TEST_CASE("the worked month imports completely, deriving exceptions and disputes", "[import]") {
   Fixture f;
-  f.load_until(Kind::kInspections);
+  f.load_until(Kind::kMeals);
   CHECK(f.count("areas") == 26);
-  CHECK(f.count("catalog_items") == 25);
+  CHECK(f.count("catalog_items") == 26);
   CHECK(f.count("elders") == 60);
   CHECK(f.count("firms") == 8);
   CHECK(f.count("firm_areas") == 32);
   CHECK(f.count("staff") == 24);
-  CHECK(f.count("tickets") == 436);
-  CHECK(f.count("callbacks") == 87);
+  CHECK(f.count("tickets") == 460);
+  CHECK(f.count("callbacks") == 96);
   CHECK(f.count("complaints") == 30);
   CHECK(f.count("inspections") == 8);
-  // Hand-checked against the rules: 33 tickets with a visit exception, 6 disputed.
+  CHECK(f.count("canteens") == 3);
+  CHECK(f.count("meal_cards") == 50);
+  CHECK(f.count("meals") == 289);
+  // Hand-checked against the rules: 33 tickets with a visit exception, 10 disputed (the
+  // callbacks that found the service not received).
   CHECK(*store::query_int(f.store->db().prepare("SELECT count(DISTINCT ticket_id) FROM visit_exceptions")) == 33);
-  CHECK(*store::query_int(f.store->db().prepare("SELECT count(*) FROM tickets WHERE state = 'disputed'")) == 6);
+  CHECK(*store::query_int(f.store->db().prepare("SELECT count(*) FROM tickets WHERE state = 'disputed'")) == 10);
+  // The meals: 72 identified by a typed ID number; 244 took their day's subsidised place (the
+  // expected canteen CSV's meals_subsidised of October, 85 + 78 + 80, and the lunch of 1
+  // November); the catalog's breakfast is a breakfast.
+  CHECK(*store::query_int(f.store->db().prepare("SELECT count(*) FROM meals WHERE identified_by = 'id_number'")) == 72);
+  CHECK(*store::query_int(f.store->db().prepare("SELECT count(*) FROM meals WHERE takes_place = 1")) == 244);
+  CHECK(*store::query_int(f.store->db().prepare("SELECT count(*) FROM meals WHERE rule = 'second_meal'")) > 0);
+  CHECK(*store::query_int(f.store->db().prepare("SELECT count(*) FROM catalog_items WHERE meal_slot = 'breakfast'")) == 1);
   CHECK(*store::query_int(f.store->db().prepare(
             "SELECT count(*) FROM visit_exceptions v JOIN tickets t ON t.id = v.ticket_id "
             "WHERE t.ticket_no = 'T000412'")) == 2);  // too far and too short
@@ -171,11 +185,27 @@ TEST_CASE("bad rows are refused with file:line: column: reason and change nothin
       {Kind::kInspections, "out of range", "firm_code,month,enterprise_building,service_norms,staff_management\r\nF001,2026-11,92.5,100.01,80\r\n", 2, "service_norms", "outside 0..100"},
       {Kind::kInspections, "unknown reference", "firm_code,month,enterprise_building,service_norms,staff_management\r\nF999,2026-11,90,80,80\r\n", 2, "firm_code", "unknown firm"},
       {Kind::kInspections, "duplicate key", "firm_code,month,enterprise_building,service_norms,staff_management\r\nF001,2026-10,90,80,80\r\n", 2, "month", "duplicate"},
+      // canteens
+      {Kind::kCanteens, "missing column", "code,name,firm_code,community_code,lat,lon,status,delivers\r\n", 1, "daily_capacity", "missing column"},
+      {Kind::kCanteens, "bad type", "code,name,firm_code,community_code,lat,lon,status,delivers,daily_capacity\r\nK9,x,,620102001001,36,103,active,yes,10\r\n", 2, "delivers", "not a flag"},
+      {Kind::kCanteens, "not a community", "code,name,firm_code,community_code,lat,lon,status,delivers,daily_capacity\r\nK9,x,,620102001,36,103,active,1,10\r\n", 2, "community_code", "not a community"},
+      {Kind::kCanteens, "unknown status", "code,name,firm_code,community_code,lat,lon,status,delivers,daily_capacity\r\nK9,x,,620102001001,36,103,open,1,10\r\n", 2, "status", "not one of"},
+      {Kind::kCanteens, "duplicate key", "code,name,firm_code,community_code,lat,lon,status,delivers,daily_capacity\r\nK001,x,,620102001001,36,103,active,1,10\r\n", 2, "code", "duplicate"},
+      // meal cards
+      {Kind::kMealCards, "extra column", "card_no,id_number,issued_on,status,pin\r\n", 1, "pin", "unexpected"},
+      {Kind::kMealCards, "unknown reference", "card_no,id_number,issued_on,status\r\n99990000,620102195001010013,2026-01-10,active\r\n", 2, "id_number", "no elder registered"},
+      {Kind::kMealCards, "duplicate key", "card_no,id_number,issued_on,status\r\n62011000000,620102195110030021,2026-01-10,lost\r\n", 2, "card_no", "duplicate"},
+      {Kind::kMealCards, "a second active card", "card_no,id_number,issued_on,status\r\n99990000,620102195810100019,2026-01-10,active\r\n", 2, "status", "already has an active card"},
+      // meals
+      {Kind::kMeals, "missing column", "canteen_code,id_number,slot,served_at,mode,price_fen\r\n", 1, "identified_by", "missing column"},
+      {Kind::kMeals, "bad type", "canteen_code,id_number,slot,served_at,mode,price_fen,identified_by\r\nK001,620102195810100019,lunch,2026-10-20T11:00:00+08:00,dine_in,15.00,card\r\n", 2, "price_fen", "not an integer"},
+      {Kind::kMeals, "unknown reference", "canteen_code,id_number,slot,served_at,mode,price_fen,identified_by\r\nK404,620102195810100019,lunch,2026-10-20T11:00:00+08:00,dine_in,1500,card\r\n", 2, "canteen_code", "unknown canteen"},
+      {Kind::kMeals, "unknown slot", "canteen_code,id_number,slot,served_at,mode,price_fen,identified_by\r\nK001,620102195810100019,supper,2026-10-20T11:00:00+08:00,dine_in,1500,card\r\n", 2, "slot", "not one of"},
   };
   for (const auto& c : cases) {
     DYNAMIC_SECTION(to_string(c.kind) << ": " << c.what) {
       Fixture f;
-      f.load_until(Kind::kInspections);
+      f.load_until(Kind::kMeals);
       const char* table = table_of(c.kind);
       auto rows_before = f.count(table);
       auto audit_before = f.count("audit_log");

@@ -65,6 +65,7 @@ class Month {
     street_totals_.resize(street_codes_.size());
   }
 
+  Status meal(const store::SettledMeal& m);
   Status ticket(const store::SettledTicket& t);
   void quality_inputs();
   Result<Settlement> finish();
@@ -86,7 +87,65 @@ class Month {
   std::unordered_map<std::int64_t, const store::ServiceItem*> items_;
   std::vector<Breakdown> cat_totals_, street_totals_;
   CreditLedger credit_;
+  MealPlaces meal_places_;
+  std::map<std::int64_t, CanteenLine> canteens_;  // by canteen id, those with a meal in M
 };
+
+// A canteen meal of M: settled as recorded at the counter unless excluded (SPEC §12); the
+// place it took is held against the meal tickets priced after it.
+Status Month::meal(const store::SettledMeal& sm) {
+  const store::MealRow& m = sm.meal;
+  auto it = canteens_.find(m.canteen_id);
+  if (it == canteens_.end()) {
+    const store::Canteen* c = nullptr;
+    for (const auto& k : in_.canteens) {
+      if (k.id == m.canteen_id) c = &k;
+    }
+    if (!c) return internal(fmt::format("meal {} refers to a missing canteen", m.id));
+    CanteenLine l;
+    l.canteen_id = c->id;
+    l.code = c->code;
+    l.name = c->name;
+    it = canteens_.emplace(m.canteen_id, std::move(l)).first;
+  }
+  CanteenLine& line = it->second;
+  ++line.meals_served;
+  const bool by_id = m.identified_by == IdentifiedBy::kIdNumber;
+  if (by_id) ++line.override_meals;
+  std::string excluded;
+  if (sm.died_on && m.day > *sm.died_on) excluded = "excluded:deceased";
+  if (!by_id && (!sm.card || !sm.card->active_at(m.served_at, m.day))) {
+    excluded += std::string(excluded.empty() ? "" : ";") + "excluded:card_not_active";
+  }
+  if (!excluded.empty()) {
+    ++line.excluded_meals;
+  } else {
+    if (m.government_fen > 0) ++line.meals_subsidised;
+    line.government += m.government_fen;
+    line.elder += m.elder_fen;
+    if (m.takes_place) meal_places_.take(m.elder_id, m.day, m.slot);
+  }
+  if (sink_) {
+    MealStatementLine sl;
+    sl.served_at = m.served_at;
+    sl.elder_id = store::elder_public_id(m.elder_id);
+    if (m.elder_id >= 0 && static_cast<size_t>(m.elder_id) < elders_.size() && elders_[static_cast<size_t>(m.elder_id)].known) {
+      sl.elder_category = std::string(to_string(elders_[static_cast<size_t>(m.elder_id)].category));
+    }
+    sl.slot = std::string(to_string(m.slot));
+    sl.mode = std::string(to_string(m.mode));
+    sl.identified_by = std::string(to_string(m.identified_by));
+    sl.price = m.price_fen;
+    sl.excluded = !excluded.empty();
+    sl.reason = excluded.empty() ? m.rule : excluded;
+    if (excluded.empty()) {
+      sl.government = m.government_fen;
+      sl.elder = m.elder_fen;
+    }
+    sink_->meal(line.code, sl);
+  }
+  return Status::Ok();
+}
 
 Status Month::ticket(const store::SettledTicket& t) {
   auto firm = firms_.find(t.firm_id);
@@ -114,8 +173,8 @@ Status Month::ticket(const store::SettledTicket& t) {
   ++bs.tickets;
   Share share;
   if (eligible) {
-    TicketFacts facts{t.elder_id, elder.category, elder.birth, day, it.standard_price_fen, it.meal};
-    share = government_share(facts, policy_, credit_);
+    TicketFacts facts{t.elder_id, elder.category, elder.birth, day, it.standard_price_fen, it.meal, it.meal_slot};
+    share = government_share(facts, policy_, credit_, meal_places_);
     ++line.tickets_eligible;
     line.subsidy += share.government;
     line.copay += share.copay;
@@ -219,6 +278,23 @@ Result<Settlement> Month::finish() {
     s_.payout += l.payout;
   }
   breakdowns();
+  s_.override_alert_share = policy_.meals.override_alert_share;
+  for (auto& [id, l] : canteens_) {
+    l.operating_subsidy = l.meals_subsidised * policy_.meals.operating_subsidy_fen;
+    l.payout = l.government + l.operating_subsidy;
+    // Listed for inspection when overrides / meals > the share (exact: no division).
+    l.inspection = l.meals_served > 0 &&
+                   l.override_meals * 10000 > static_cast<std::int64_t>(policy_.meals.override_alert_share) * l.meals_served;
+    s_.meals_served += l.meals_served;
+    s_.meals_subsidised += l.meals_subsidised;
+    s_.meals_excluded += l.excluded_meals;
+    s_.meals_override += l.override_meals;
+    s_.meals_government += l.government;
+    s_.meals_elder += l.elder;
+    s_.meals_payout += l.payout;
+    s_.canteens.push_back(l);
+  }
+  std::sort(s_.canteens.begin(), s_.canteens.end(), [](const CanteenLine& a, const CanteenLine& b) { return a.code < b.code; });
   return std::move(s_);
 }
 
@@ -247,12 +323,18 @@ void Month::breakdowns() {
 
 }  // namespace
 
-Result<Settlement> compute(const MonthInputs& in, const TicketFeed& tickets, const Policy& policy, YearMonth month,
-                           StatementSink* sink) {
+Result<Settlement> compute(const MonthInputs& in, const MealFeed& meals, const TicketFeed& tickets,
+                           const Policy& policy, YearMonth month, StatementSink* sink) {
   Month m(in, policy, month, sink);
+  if (meals) VNH_RETURN_IF_ERROR(meals([&](const store::SettledMeal& sm) { return m.meal(sm); }));
   VNH_RETURN_IF_ERROR(tickets([&](const store::SettledTicket& t) { return m.ticket(t); }));
   m.quality_inputs();
   return m.finish();
+}
+
+Result<Settlement> compute(const MonthInputs& in, const TicketFeed& tickets, const Policy& policy, YearMonth month,
+                           StatementSink* sink) {
+  return compute(in, MealFeed(), tickets, policy, month, sink);
 }
 
 Result<Settlement> compute(const MonthInputs& in, const std::vector<store::SettledTicket>& tickets,
@@ -277,6 +359,33 @@ std::string render_csv(const Settlement& s) {
                          format_fixed(l.score_q, 2), fixed2(l.score_h), fixed2(l.score_total), fixed2(l.coefficient),
                          std::to_string(l.deductions), std::to_string(l.payout)});
   }
+  return out;
+}
+
+std::string render_meals_csv(const Settlement& s) {
+  std::string out;
+  csv_append_row(out, {"canteen_code", "canteen_name", "meals_served", "meals_subsidised", "government_fen", "elder_fen",
+                       "override_meals", "excluded_meals", "operating_subsidy_fen", "payout_fen"});
+  for (const auto& l : s.canteens) {
+    csv_append_row(out, {l.code, l.name, std::to_string(l.meals_served), std::to_string(l.meals_subsidised),
+                         std::to_string(l.government), std::to_string(l.elder), std::to_string(l.override_meals),
+                         std::to_string(l.excluded_meals), std::to_string(l.operating_subsidy), std::to_string(l.payout)});
+  }
+  return out;
+}
+
+std::string meal_statement_csv_header() {
+  std::string out;
+  csv_append_row(out, {"served_at", "elder_id", "elder_category", "slot", "mode", "identified_by", "price_fen",
+                       "excluded", "reason", "government_fen", "elder_fen"});
+  return out;
+}
+
+std::string meal_statement_csv_row(const MealStatementLine& l, const TimeZone& tz) {
+  std::string out;
+  csv_append_row(out, {format_time(l.served_at, tz), l.elder_id, l.elder_category, l.slot, l.mode, l.identified_by,
+                       std::to_string(l.price), l.excluded ? "1" : "0", l.reason, std::to_string(l.government),
+                       std::to_string(l.elder)});
   return out;
 }
 

@@ -84,6 +84,40 @@ std::string payout_chart(const Settlement& s) {
   return svg;
 }
 
+// The canteens' lines (SPEC §12) and those listed for inspection by their override share.
+std::string canteen_table(const Settlement& s) {
+  if (s.canteens.empty()) return "";
+  std::string h =
+      "<h2>助餐点结算 Canteens</h2>\n<table><thead><tr><th>助餐点 canteen</th><th>用餐 served</th>"
+      "<th>补贴餐 subsidised</th><th>政府 government (元)</th><th>老人 elder (元)</th><th>代刷 overrides</th>"
+      "<th>剔除 excluded</th><th>运营补贴 operating (元)</th><th>拨付 payout (元)</th></tr></thead><tbody>\n";
+  std::string flagged;
+  for (const auto& l : s.canteens) {
+    h += fmt::format(
+        "<tr><td>{}<span class=\"code\"> {}</span>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+        "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+        "<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+        esc(l.name), esc(l.code), l.inspection ? " <span class=\"review\">待核查 inspection</span>" : "",
+        l.meals_served, l.meals_subsidised, yuan(l.government), yuan(l.elder), l.override_meals, l.excluded_meals,
+        yuan(l.operating_subsidy), yuan(l.payout));
+    if (l.inspection) {
+      flagged += fmt::format("<li>{} {} — {} / {} 餐代刷 meals identified by a typed ID number</li>\n", esc(l.code),
+                             esc(l.name), l.override_meals, l.meals_served);
+    }
+  }
+  h += fmt::format(
+      "<tr class=\"totals\"><td>合计 total</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+      "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td></td><td class=\"n\">{}</td>"
+      "</tr>\n</tbody></table>\n",
+      s.meals_served, s.meals_subsidised, yuan(s.meals_government), yuan(s.meals_elder), s.meals_override,
+      s.meals_excluded, yuan(s.meals_payout));
+  if (!flagged.empty()) {
+    h += fmt::format("<h2>代刷比例超过 {}% 的助餐点 Canteens listed for inspection</h2>\n<ul>\n{}</ul>\n",
+                     format_fixed(s.override_alert_share, 2), flagged);
+  }
+  return h;
+}
+
 }  // namespace
 
 std::string render_html(const Settlement& s) {
@@ -148,6 +182,7 @@ td.n {{ text-align: right; font-variant-numeric: tabular-nums; }} .code {{ color
   h += "<h2>拨付图 Payout by firm</h2>\n" + payout_chart(s) + "\n";
   h += breakdown_table(s.by_category, "按服务类别 By service category", "类别 category");
   h += breakdown_table(s.by_street, "按街道 By street", "街道 street");
+  h += canteen_table(s);
   h += "<p class=\"meta\">补贴 S = 合格工单政府承担部分之和；拨付 = max(0, round(S × 系数) − 扣款)。"
        " Each firm's per-ticket statement lists every eligible and excluded ticket.</p>\n</body></html>\n";
   return h;

@@ -64,15 +64,22 @@ Fen CreditLedger::remaining(std::int64_t elder_id) const {
   return monthly_ - (it == used_.end() ? 0 : it->second);
 }
 
-Share government_share(const TicketFacts& t, const domain::Policy& p, CreditLedger& credit) {
+Share government_share(const TicketFacts& t, const domain::Policy& p, CreditLedger& credit, MealPlaces& meals) {
   Share s;
-  if (p.is_fully_funded(t.category)) {
+  if (t.meal) {
+    // The meal rules of §12, with the one-subsidised-meal-per-slot-per-day cap.
+    domain::MealSplit m;
+    if (meals.taken(t.elder_id, t.checkout_day, t.meal_slot)) {
+      m = domain::MealPolicy::second_meal(t.standard_price);
+    } else {
+      m = p.meals.split(t.meal_slot, t.category, age_on(t.birth_date, t.checkout_day), t.standard_price);
+      if (m.government > 0) meals.take(t.elder_id, t.checkout_day, t.meal_slot);
+    }
+    s.government = m.government;
+    s.rule = std::move(m.rule);
+  } else if (p.is_fully_funded(t.category)) {
     s.government = t.standard_price;
     s.rule = "full_funding";
-  } else if (t.meal) {
-    int age = age_on(t.birth_date, t.checkout_day);
-    s.government = std::min(p.meal_subsidy_for_age(age), t.standard_price);
-    s.rule = s.government > 0 ? "meal_by_age" : "meal_under_age";
   } else if (p.has_credit(t.category)) {
     s.government = credit.take(t.elder_id, t.standard_price);
     s.rule = s.government == t.standard_price ? "credit" : s.government > 0 ? "credit_partial" : "credit_used_up";

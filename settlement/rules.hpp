@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/time.hpp"
 #include "domain/policy.hpp"
@@ -46,6 +47,24 @@ class CreditLedger {
   std::unordered_map<std::int64_t, Fen> used_;
 };
 
+// The elders' subsidised meals of the month (SPEC §12): one per elder, slot and business day,
+// taken by the first canteen meal or eligible meal ticket. Canteen meals hold their places as
+// recorded at the counter; tickets take what is left in check-out order.
+class MealPlaces {
+ public:
+  bool taken(std::int64_t elder_id, Date day, domain::MealSlot slot) const { return set_.count(key(elder_id, day, slot)) > 0; }
+  void take(std::int64_t elder_id, Date day, domain::MealSlot slot) { set_.insert(key(elder_id, day, slot)); }
+
+ private:
+  static std::uint64_t key(std::int64_t elder_id, Date day, domain::MealSlot slot) {
+    // Elder ids stay far below 2^40; a day of the month and a slot fit in the low bits.
+    return (static_cast<std::uint64_t>(elder_id) << 24) | (static_cast<std::uint64_t>(day.year % 100) << 12) |
+           (static_cast<std::uint64_t>(day.month) << 8) | (static_cast<std::uint64_t>(day.day) << 2) |
+           static_cast<std::uint64_t>(slot);
+  }
+  std::unordered_set<std::uint64_t> set_;
+};
+
 struct TicketFacts {
   std::int64_t elder_id = 0;
   domain::ElderCategory category = domain::ElderCategory::kC;
@@ -53,16 +72,18 @@ struct TicketFacts {
   Date checkout_day;  // in the business time zone
   Fen standard_price = 0;
   bool meal = false;
+  domain::MealSlot meal_slot = domain::MealSlot::kLunch;
 };
 
 struct Share {
   Fen government = 0;
   Fen copay = 0;
-  const char* rule = "";  // full_funding, meal_age_65_74, credit, credit_partial, self_pay, …
+  std::string rule;  // full_funding, credit, credit_partial, self_pay, a meal rule's name, second_meal, …
 };
 
-// The government share of one eligible ticket (SPEC §6 step 2). Credit tickets must be
-// presented in check-out order (ties by ticket number) across all firms.
-Share government_share(const TicketFacts& t, const domain::Policy& p, CreditLedger& credit);
+// The government share of one eligible ticket (SPEC §6 step 2). Tickets must be presented in
+// check-out order (ties by ticket number) across all firms: the credit is drawn and the day's
+// meal places are taken in that order.
+Share government_share(const TicketFacts& t, const domain::Policy& p, CreditLedger& credit, MealPlaces& meals);
 
 }  // namespace vnh::settlement

@@ -10,23 +10,30 @@ namespace {
 const domain::Policy kPolicy;  // defaults are Lanzhou's (same numbers as data/policy.toml)
 
 TicketFacts ticket(ElderCategory c, Fen price, bool meal = false, Date birth = {1950, 1, 1},
-                   Date day = {2026, 10, 15}, std::int64_t elder = 1) {
-  return TicketFacts{elder, c, birth, day, price, meal};
+                   Date day = {2026, 10, 15}, std::int64_t elder = 1,
+                   domain::MealSlot slot = domain::MealSlot::kLunch) {
+  return TicketFacts{elder, c, birth, day, price, meal, slot};
+}
+// The day's meal places of a fresh month: every call of the tests below that does not test the
+// daily cap gets its own.
+Share share_of(const TicketFacts& t, const domain::Policy& p, CreditLedger& credit) {
+  MealPlaces places;
+  return government_share(t, p, credit, places);
 }
 }  // namespace
 
 TEST_CASE("A and D elders are fully funded, C elders pay themselves", "[settlement][share]") {
   CreditLedger credit(5000);
-  auto a = government_share(ticket(ElderCategory::kA, 3200), kPolicy, credit);
+  auto a = share_of(ticket(ElderCategory::kA, 3200), kPolicy, credit);
   CHECK(a.government == 3200);
   CHECK(a.copay == 0);
-  auto d = government_share(ticket(ElderCategory::kD, 9600), kPolicy, credit);
+  auto d = share_of(ticket(ElderCategory::kD, 9600), kPolicy, credit);
   CHECK(d.government == 9600);
-  auto c = government_share(ticket(ElderCategory::kC, 3200), kPolicy, credit);
+  auto c = share_of(ticket(ElderCategory::kC, 3200), kPolicy, credit);
   CHECK(c.government == 0);
   CHECK(c.copay == 3200);
   SECTION("meals too: A and D get the whole price") {
-    CHECK(government_share(ticket(ElderCategory::kA, 1500, true), kPolicy, credit).government == 1500);
+    CHECK(share_of(ticket(ElderCategory::kA, 1500, true), kPolicy, credit).government == 1500);
   }
 }
 
@@ -34,7 +41,7 @@ TEST_CASE("meal subsidies follow the age on the check-out day", "[settlement][sh
   CreditLedger credit(5000);
   const Date birth{1951, 10, 15};
   auto meal_on = [&](Date day, ElderCategory c = ElderCategory::kC, Fen price = 1500) {
-    return government_share(ticket(c, price, true, birth, day), kPolicy, credit).government;
+    return share_of(ticket(c, price, true, birth, day), kPolicy, credit).government;
   };
   CHECK(meal_on({2015, 10, 14}) == 0);    // 63
   CHECK(meal_on({2016, 10, 14}) == 0);    // 64, the day before turning 65
@@ -54,9 +61,9 @@ TEST_CASE("meal subsidies follow the age on the check-out day", "[settlement][sh
 TEST_CASE("a B elder's credit runs out part-way through a ticket", "[settlement][share]") {
   // Two firms' tickets, in check-out order (ties already broken by ticket number).
   CreditLedger credit(5000);
-  auto first = government_share(ticket(ElderCategory::kB, 3200), kPolicy, credit);   // firm 1
-  auto second = government_share(ticket(ElderCategory::kB, 3200), kPolicy, credit);  // firm 2
-  auto third = government_share(ticket(ElderCategory::kB, 2000), kPolicy, credit);
+  auto first = share_of(ticket(ElderCategory::kB, 3200), kPolicy, credit);   // firm 1
+  auto second = share_of(ticket(ElderCategory::kB, 3200), kPolicy, credit);  // firm 2
+  auto third = share_of(ticket(ElderCategory::kB, 2000), kPolicy, credit);
   CHECK(first.government == 3200);
   CHECK(second.government == 1800);
   CHECK(second.copay == 1400);
@@ -64,7 +71,7 @@ TEST_CASE("a B elder's credit runs out part-way through a ticket", "[settlement]
   CHECK(third.government == 0);
   CHECK(third.copay == 2000);
   SECTION("another elder has a credit of their own") {
-    CHECK(government_share(ticket(ElderCategory::kB, 3200, false, {1950, 1, 1}, {2026, 10, 15}, 2), kPolicy, credit)
+    CHECK(share_of(ticket(ElderCategory::kB, 3200, false, {1950, 1, 1}, {2026, 10, 15}, 2), kPolicy, credit)
               .government == 3200);
   }
 }
@@ -108,4 +115,37 @@ TEST_CASE("payout is S times the coefficient, rounded half-up to the fen, less d
   CHECK(payout_fen(11, 95, 0) == 10);    // 10.45 → 10
   CHECK(payout_fen(10000, 80, 20000) == 0);
   CHECK(payout_fen(0, 50, 5000) == 0);
+}
+
+TEST_CASE("meal tickets: one subsidised lunch a day, breakfast unsubsidised", "[settlement][share][meals]") {
+  CreditLedger credit(5000);
+  MealPlaces places;
+  const Date birth{1951, 10, 15};
+  auto meal = [&](Date day, domain::MealSlot slot = domain::MealSlot::kLunch, std::int64_t elder = 1,
+                  ElderCategory c = ElderCategory::kC, Fen price = 1500) {
+    return government_share(ticket(c, price, true, birth, day, elder, slot), kPolicy, credit, places);
+  };
+  auto first = meal({2026, 10, 15});
+  CHECK(first.government == 1000);
+  CHECK(first.rule == "lunch_75_up");
+  auto second = meal({2026, 10, 15});  // a second delivered lunch the same day
+  CHECK(second.government == 0);
+  CHECK(second.copay == 1500);
+  CHECK(second.rule == "second_meal");
+  CHECK(meal({2026, 10, 15}, domain::MealSlot::kLunch, 2).government == 1000);  // another elder
+  CHECK(meal({2026, 10, 16}).government == 1000);                             // the next day
+  auto breakfast = meal({2026, 10, 17}, domain::MealSlot::kBreakfast, 1, ElderCategory::kA, 600);
+  CHECK(breakfast.government == 0);  // no breakfast rule: not even A
+  CHECK(breakfast.rule == "no_rule");
+  SECTION("a canteen lunch recorded that day holds the place") {
+    places.take(3, {2026, 10, 20}, domain::MealSlot::kLunch);
+    CHECK(meal({2026, 10, 20}, domain::MealSlot::kLunch, 3).rule == "second_meal");
+  }
+  SECTION("an unsubsidised lunch takes no place") {
+    auto young = government_share(ticket(ElderCategory::kC, 1500, true, {1970, 1, 1}, {2026, 10, 21}, 4), kPolicy,
+                                  credit, places);
+    CHECK(young.government == 0);
+    CHECK_FALSE(places.taken(4, {2026, 10, 21}, domain::MealSlot::kLunch));
+  }
+  CHECK(credit.remaining(1) == 5000);  // meals never draw on the credit
 }

@@ -29,6 +29,7 @@ Result<MonthInputs> load_inputs(store::Database& db, const Policy& policy, YearM
   VNH_ASSIGN_OR_RETURN(in.inspections, store::list_inspections(db, month.to_string()));
   VNH_ASSIGN_OR_RETURN(in.areas, store::list_areas(db));
   VNH_ASSIGN_OR_RETURN(in.adjustments, store::list_adjustments(db, month.to_string()));
+  VNH_ASSIGN_OR_RETURN(in.canteens, store::list_canteens(db));
   if (with_statements) {
     VNH_ASSIGN_OR_RETURN(in.exception_types, store::uncleared_exception_types(db, from, to));
   }
@@ -43,10 +44,19 @@ TicketFeed month_tickets(store::Database& db, const Policy& policy, YearMonth mo
   };
 }
 
+MealFeed month_meals(store::Database& db, const Policy& policy, YearMonth month) {
+  const TimeMs from = policy.tz->month_start(month);
+  const TimeMs to = policy.tz->month_start(month.next());
+  return [&db, from, to](const std::function<Status(const store::SettledMeal&)>& fn) {
+    return store::for_each_meal(db, from, to, fn);
+  };
+}
+
 Result<Settlement> compute(store::Database& db, const Policy& policy, YearMonth month, StatementSink* sink) {
   auto in = load_inputs(db, policy, month, sink != nullptr);
   if (!in.ok()) return in.status();
-  return compute(*in, month_tickets(db, policy, month, sink != nullptr), policy, month, sink);
+  return compute(*in, month_meals(db, policy, month), month_tickets(db, policy, month, sink != nullptr), policy, month,
+                 sink);
 }
 
 namespace {
@@ -65,6 +75,16 @@ class FileStatements final : public StatementSink {
       names_.push_back(path.filename().string());
     }
     *f << statement_csv_row(l, tz_);
+  }
+  void meal(const std::string& canteen, const MealStatementLine& l) override {
+    auto& f = files_["meals:" + canteen];
+    if (!f) {
+      auto path = dir_ / fmt::format("meals-statement-{}-{}.csv", month_, canteen);
+      f = std::make_unique<std::ofstream>(path, std::ios::binary | std::ios::trunc);
+      *f << meal_statement_csv_header();
+      names_.push_back(path.filename().string());
+    }
+    *f << meal_statement_csv_row(l, tz_);
   }
   Status close() {
     for (auto& [k, f] : files_) {
@@ -101,6 +121,12 @@ std::string totals_json(const Settlement& s) {
   o["deductions_fen"] = s.deductions;
   o["payout_fen"] = s.payout;
   o["adjustments_fen"] = s.adjustments_total;
+  o["canteens"] = s.canteens.size();
+  o["meals_served"] = s.meals_served;
+  o["meals_subsidised"] = s.meals_subsidised;
+  o["meals_excluded"] = s.meals_excluded;
+  o["meals_government_fen"] = s.meals_government;
+  o["meals_payout_fen"] = s.meals_payout;
   return boost::json::serialize(o);
 }
 
@@ -125,7 +151,9 @@ Result<std::vector<RunInfo>> list_runs(store::Database& db) { return store::list
 
 Result<std::optional<std::string>> run_document(store::Database& db, YearMonth month, const std::string& which) {
   return store::settlement_document(db, month.to_string(),
-                                    which == "html" ? store::SettlementDocument::kHtml : store::SettlementDocument::kCsv);
+                                    which == "html"    ? store::SettlementDocument::kHtml
+                                    : which == "meals" ? store::SettlementDocument::kMeals
+                                                       : store::SettlementDocument::kCsv);
 }
 
 namespace {
@@ -154,6 +182,7 @@ class Staging {
   Status write(const RunResult& r) {
     VNH_RETURN_IF_ERROR(statements_->close());
     VNH_RETURN_IF_ERROR(write_file(staging_ / fmt::format("settlement-{}.csv", month_), r.csv));
+    VNH_RETURN_IF_ERROR(write_file(staging_ / fmt::format("meals-{}.csv", month_), r.meals_csv));
     return write_file(staging_ / fmt::format("settlement-{}.html", month_), r.html);
   }
   // Moves the staged files into place (the statements folder replaced whole).
@@ -162,8 +191,8 @@ class Staging {
     fs::path stmt_dir = dir_ / fmt::format("statements-{}", month_);
     fs::remove_all(stmt_dir, ec);
     fs::rename(staging_ / "statements", stmt_dir, ec);
-    for (const char* ext : {"csv", "html"}) {
-      std::string name = fmt::format("settlement-{}.{}", month_, ext);
+    for (const char* pattern : {"settlement-{}.csv", "meals-{}.csv", "settlement-{}.html"}) {
+      std::string name = fmt::format(fmt::runtime(pattern), month_);
       if (!ec) fs::rename(staging_ / name, dir_ / name, ec);
       files.push_back(name);
     }
@@ -202,7 +231,8 @@ Status record_run(store::WriteTx& tx, const Policy& policy, const RunOptions& op
   info.run_by = opts.run_by;
   info.run_at = opts.now;
   info.totals = totals_json(out.settlement);
-  VNH_RETURN_IF_ERROR(store::replace_settlement_run(db, info, out.csv, out.html, line_rows(out.settlement)));
+  VNH_RETURN_IF_ERROR(
+      store::replace_settlement_run(db, info, out.csv, out.meals_csv, out.html, line_rows(out.settlement)));
   return store::append_audit(db, opts.now,
                              {opts.run_by, "settlement.run", "settlement:" + info.month,
                               fmt::format("{{\"policy\":\"{}\",\"payout_fen\":{}}}", policy.digest,
@@ -221,6 +251,7 @@ Result<RunResult> run(store::Database& reader, const WriteFn& write, const Polic
   RunResult out;
   VNH_ASSIGN_OR_RETURN(out.settlement, compute(reader, policy, opts.month, staging ? staging->statements() : nullptr));
   out.csv = render_csv(out.settlement);
+  out.meals_csv = render_meals_csv(out.settlement);
   out.html = render_html(out.settlement);
   if (staging) VNH_RETURN_IF_ERROR(staging->write(out));
   VNH_RETURN_IF_ERROR(write([&](store::WriteTx& tx) { return record_run(tx, policy, opts, out); }));

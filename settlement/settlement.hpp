@@ -17,6 +17,7 @@
 #include "domain/actor.hpp"
 #include "domain/policy.hpp"
 #include "settlement/rules.hpp"
+#include "store/meals.hpp"
 #include "store/quality.hpp"
 #include "store/reference.hpp"
 #include "store/settlement.hpp"
@@ -67,10 +68,42 @@ struct StatementLine {
   Fen copay = 0;
 };
 
+// One canteen meal of M as it appears on its canteen's statement (SPEC §12).
+struct MealStatementLine {
+  TimeMs served_at = 0;
+  std::string elder_id;
+  std::string elder_category;
+  std::string slot;
+  std::string mode;
+  std::string identified_by;
+  Fen price = 0;
+  bool excluded = false;
+  std::string reason;  // the rule it was recorded under, or why it is excluded
+  Fen government = 0;
+  Fen elder = 0;
+};
+
 class StatementSink {
  public:
   virtual ~StatementSink() = default;
   virtual void line(const std::string& firm_code, const StatementLine& l) = 0;
+  virtual void meal(const std::string& canteen_code, const MealStatementLine& l) { (void)canteen_code, (void)l; }
+};
+
+// A canteen's line of the month (SPEC §12, meals-YYYY-MM.csv).
+struct CanteenLine {
+  std::int64_t canteen_id = 0;
+  std::string code;
+  std::string name;
+  std::int64_t meals_served = 0;
+  std::int64_t meals_subsidised = 0;
+  Fen government = 0;
+  Fen elder = 0;
+  std::int64_t override_meals = 0;
+  std::int64_t excluded_meals = 0;
+  Fen operating_subsidy = 0;
+  Fen payout = 0;
+  bool inspection = false;  // its override share passed meals.override_alert_share
 };
 
 // A correction of an approved month, paid (or recovered) in a later month. Approved months are
@@ -94,6 +127,16 @@ struct Settlement {
   Fen payout = 0;
   std::vector<Adjustment> adjustments;  // entered for this month
   Fen adjustments_total = 0;
+  // Canteens (SPEC §12): one line per canteen with any meal in M, by code.
+  std::vector<CanteenLine> canteens;
+  std::int64_t meals_served = 0;
+  std::int64_t meals_subsidised = 0;
+  std::int64_t meals_excluded = 0;
+  std::int64_t meals_override = 0;
+  Fen meals_government = 0;
+  Fen meals_elder = 0;
+  Fen meals_payout = 0;
+  int override_alert_share = 0;  // ten-thousandths, from the policy
 };
 
 // Everything of a month the settlement depends on besides its tickets, as loaded from the
@@ -107,6 +150,7 @@ struct MonthInputs {
   std::vector<store::InspectionRow> inspections;  // of M
   std::vector<store::Area> areas;                 // for the streets' names
   std::vector<Adjustment> adjustments;            // to be paid in M
+  std::vector<store::Canteen> canteens;
   // Uncleared visit exception types by ticket, for the statements' reasons (only loaded when
   // statements are wanted).
   std::unordered_map<std::int64_t, std::string> exception_types;
@@ -115,12 +159,18 @@ struct MonthInputs {
 // and stops at the first error. A month of a large district is millions of tickets, so they
 // are streamed rather than held.
 using TicketFeed = std::function<Status(const std::function<Status(const store::SettledTicket&)>&)>;
+// The canteen meals served in M, in time order; streamed like the tickets.
+using MealFeed = std::function<Status(const std::function<Status(const store::SettledMeal&)>&)>;
 
 // Computes the settlement from its inputs alone: pure, no I/O. Fails with
 // kFailedPrecondition naming every firm with eligible tickets and no inspection scores, and
 // with kInternal when a ticket refers to a firm, item or elder the inputs do not hold.
 Result<Settlement> compute(const MonthInputs& in, const TicketFeed& tickets, const domain::Policy& policy,
                            YearMonth month, StatementSink* sink = nullptr);
+// With the month's canteen meals: they are read first, so that the meal places they hold are
+// taken before the meal tickets are priced (SPEC §12).
+Result<Settlement> compute(const MonthInputs& in, const MealFeed& meals, const TicketFeed& tickets,
+                           const domain::Policy& policy, YearMonth month, StatementSink* sink = nullptr);
 // The same for tickets already in memory (in check-out order).
 Result<Settlement> compute(const MonthInputs& in, const std::vector<store::SettledTicket>& tickets,
                            const domain::Policy& policy, YearMonth month, StatementSink* sink = nullptr);
@@ -131,11 +181,16 @@ Result<MonthInputs> load_inputs(store::Database& db, const domain::Policy& polic
 // The month's tickets, streamed from `db` (valid while `db` is); with their numbers only
 // `with_numbers` (for statements).
 TicketFeed month_tickets(store::Database& db, const domain::Policy& policy, YearMonth month, bool with_numbers);
+MealFeed month_meals(store::Database& db, const domain::Policy& policy, YearMonth month);
 // load_inputs + compute over month_tickets.
 Result<Settlement> compute(store::Database& db, const domain::Policy& policy, YearMonth month,
                            StatementSink* sink = nullptr);
 
 std::string render_csv(const Settlement& s);
+// meals-YYYY-MM.csv (SPEC §12).
+std::string render_meals_csv(const Settlement& s);
+std::string meal_statement_csv_header();
+std::string meal_statement_csv_row(const MealStatementLine& l, const TimeZone& tz);
 std::string render_html(const Settlement& s);
 std::string statement_csv_header();
 std::string statement_csv_row(const StatementLine& l, const TimeZone& tz);
@@ -152,6 +207,7 @@ struct RunOptions {
 struct RunResult {
   Settlement settlement;
   std::string csv;
+  std::string meals_csv;
   std::string html;
   std::vector<std::string> files;  // written, relative to out_dir
 };
@@ -185,7 +241,7 @@ Status enter_inspection(store::WriteTx& tx, const std::string& firm_code, YearMo
 
 Result<std::optional<RunInfo>> get_run(store::Database& db, YearMonth month);
 Result<std::vector<RunInfo>> list_runs(store::Database& db);
-// The stored CSV or HTML of a run ("csv" / "html").
+// The stored documents of a run: "csv" (the firms'), "meals" (the canteens'), "html".
 Result<std::optional<std::string>> run_document(store::Database& db, YearMonth month, const std::string& which);
 
 }  // namespace vnh::settlement

@@ -42,6 +42,9 @@ TEST_CASE("the worked month settles to the expected CSV, byte for byte", "[settl
   std::string expected = sample("expected-settlement-2026-10.csv");
   CHECK(r->csv == expected);
   CHECK(read(fs::path(w.dir.file("out")) / "settlement-2026-10.csv") == expected);
+  std::string expected_meals = sample("expected-meals-2026-10.csv");
+  CHECK(r->meals_csv == expected_meals);
+  CHECK(read(fs::path(w.dir.file("out")) / "meals-2026-10.csv") == expected_meals);
   std::string html = read(fs::path(w.dir.file("out")) / "settlement-2026-10.html");
   CHECK(html.find("<svg") != std::string::npos);
   CHECK(html.find("F008") != std::string::npos);
@@ -49,9 +52,17 @@ TEST_CASE("the worked month settles to the expected CSV, byte for byte", "[settl
   SECTION("each firm gets a statement listing every ticket with its reason") {
     std::string f001 = read(fs::path(w.dir.file("out")) / "statements-2026-10/statement-2026-10-F001.csv");
     auto lines = std::count(f001.begin(), f001.end(), '\n');
-    CHECK(lines == 1 + 59);  // header + every ticket of M
+    CHECK(lines == 1 + 62);  // header + every ticket of M
     CHECK(f001.find("excluded:") != std::string::npos);
     CHECK(f001.find(",full_funding,") != std::string::npos);
+  }
+  SECTION("each canteen gets a statement listing every meal with its rule") {
+    std::string k001 = read(fs::path(w.dir.file("out")) / "statements-2026-10/meals-statement-2026-10-K001.csv");
+    CHECK(std::count(k001.begin(), k001.end(), '\n') == 1 + 99);  // header + every meal of M
+    CHECK(k001.find(",lunch_A_D_full,1500,0") != std::string::npos);
+    CHECK(k001.find(",second_meal,0,1500") != std::string::npos);
+    CHECK(html.find("助餐点结算 Canteens") != std::string::npos);
+    CHECK(html.find("Canteens listed for inspection") != std::string::npos);  // override shares of 16–32%
   }
   SECTION("a second run gives byte-identical files") {
     std::string html1 = html;
@@ -157,8 +168,8 @@ TEST_CASE("disputed tickets and tickets with uncleared visit exceptions are not 
     completed += l.tickets_completed;
     eligible += l.tickets_eligible;
   }
-  // 433 tickets of October; of them 6 disputed, and 32 with exceptions (one disputed ticket has both: 395 eligible).
-  CHECK(completed == 434);
+  // 458 tickets of October (the expected CSV's tickets_completed: 62+64+65+74+56+76+61+0).
+  CHECK(completed == 458);
   CHECK(eligible == completed - *store::query_int(w.store->db().prepare(
                                     "SELECT count(*) FROM tickets WHERE checkout_at >= 1790784000000 AND "
                                     "checkout_at < 1793462400000 AND (state = 'disputed' OR held_exceptions > 0)")));

@@ -47,7 +47,7 @@ const char* kElderCols =
     "CASE unicode(substr(e.id_number_masked, 17, 1)) % 2 WHEN 1 THEN 'M' ELSE 'F' END, "
     "e.community_code, vnh_home(e.home_enc, 0), vnh_home(e.home_enc, 1), e.category, "
     "e.registered_on, e.status, e.status_reason, e.address_enc IS NOT NULL, e.created_at, e.updated_at, "
-    "c.name, s.code, s.name, s.parent_code";
+    "c.name, s.code, s.name, s.parent_code, e.died_on";
 const char* kElderFrom =
     "elders e LEFT JOIN areas c ON c.code = e.community_code LEFT JOIN areas s ON s.code = c.parent_code";
 
@@ -72,6 +72,7 @@ Result<ElderRow> read_elder(Statement& s) {
   e.street_code = s.text(16);
   e.street_name = s.text(17);
   e.district_code = s.text(18);
+  e.died_on = s.opt_text(19);
   return e;
 }
 

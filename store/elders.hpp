@@ -42,6 +42,7 @@ struct ElderRow {
   std::string registered_on;
   domain::ElderStatus status = domain::ElderStatus::kActive;
   std::string status_reason;
+  std::optional<std::string> died_on;  // YYYY-MM-DD (SPEC §13)
   bool has_address = false;
   std::vector<ElderPhone> phones;
   std::vector<EmergencyContact> contacts;

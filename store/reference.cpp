@@ -19,7 +19,7 @@ Result<Area> read_area(Statement& s) {
 }
 
 constexpr const char* kItemCols =
-    "id, code, name, category, unit, standard_price_fen, market_price_fen, duration_min, meal, active";
+    "id, code, name, category, unit, standard_price_fen, market_price_fen, duration_min, meal, active, meal_slot";
 Result<ServiceItem> read_item(Statement& s) {
   ServiceItem i;
   i.id = s.int64(0);
@@ -32,6 +32,11 @@ Result<ServiceItem> read_item(Statement& s) {
   i.duration_min = s.int32(7);
   i.meal = s.int32(8) != 0;
   i.active = s.int32(9) != 0;
+  if (auto slot = s.opt_text(10)) {
+    auto ms = parse_meal_slot(*slot);
+    if (!ms) return Status(Code::kInternal, "catalog_items.meal_slot holds '" + *slot + "'");
+    i.meal_slot = *ms;
+  }
   return i;
 }
 
@@ -131,10 +136,12 @@ Result<std::vector<Area>> child_areas(Database& db, const std::optional<std::str
 Result<std::int64_t> insert_item(Database& db, const ServiceItem& i) {
   auto st = db.prepare(
       "INSERT INTO catalog_items(code, name, category, unit, standard_price_fen, market_price_fen, duration_min, "
-      "meal, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "meal, active, meal_slot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
+  std::optional<std::string> slot;
+  if (i.meal) slot = std::string(to_string(i.meal_slot));
   VNH_RETURN_IF_ERROR(st->bind_all(i.code, i.name, to_string(i.category), i.unit, i.standard_price_fen,
-                                   i.market_price_fen, i.duration_min, i.meal ? 1 : 0, i.active ? 1 : 0)
+                                   i.market_price_fen, i.duration_min, i.meal ? 1 : 0, i.active ? 1 : 0, slot)
                           .run());
   return db.last_insert_rowid();
 }

@@ -32,6 +32,7 @@ struct ServiceItem {
   std::int64_t market_price_fen = 0;
   int duration_min = 0;
   bool meal = false;
+  domain::MealSlot meal_slot = domain::MealSlot::kLunch;  // of a meal item (SPEC §7: lunch unless given)
   bool active = true;
 };
 

@@ -104,8 +104,9 @@ Result<std::vector<SettlementRunRow>> list_settlement_runs(Database& db) {
 }
 
 Result<std::optional<std::string>> settlement_document(Database& db, const std::string& month, SettlementDocument which) {
-  auto st = db.prepare(which == SettlementDocument::kHtml ? "SELECT html FROM settlement_runs WHERE month = ?"
-                                                          : "SELECT csv FROM settlement_runs WHERE month = ?");
+  auto st = db.prepare(which == SettlementDocument::kHtml    ? "SELECT html FROM settlement_runs WHERE month = ?"
+                       : which == SettlementDocument::kMeals ? "SELECT meals_csv FROM settlement_runs WHERE month = ?"
+                                                             : "SELECT csv FROM settlement_runs WHERE month = ?");
   if (st.ok()) st->bind(1, month);
   return query_one<std::string>(std::move(st), [](Statement& r) { return r.blob(0); });
 }
@@ -124,16 +125,17 @@ Result<std::vector<SettlementLineRow>> list_settlement_lines(Database& db, const
 }
 
 Status replace_settlement_run(Database& db, const SettlementRunRow& run, const std::string& csv,
-                              const std::string& html, const std::vector<SettlementLineRow>& lines) {
+                              const std::string& meals_csv, const std::string& html,
+                              const std::vector<SettlementLineRow>& lines) {
   auto del = db.prepare("DELETE FROM settlement_runs WHERE month = ?");
   if (!del.ok()) return del.status();
   VNH_RETURN_IF_ERROR(del->bind(1, run.month).run());
   auto ins = db.prepare(
-      "INSERT INTO settlement_runs(month, status, policy_digest, run_by, run_at, csv, html, totals) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO settlement_runs(month, status, policy_digest, run_by, run_at, csv, meals_csv, html, totals) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!ins.ok()) return ins.status();
   VNH_RETURN_IF_ERROR(ins->bind_all(run.month, to_string(run.status), run.policy_digest, run.run_by, run.run_at,
-                                    Blob{csv}, Blob{html}, run.totals)
+                                    Blob{csv}, Blob{meals_csv}, Blob{html}, run.totals)
                           .run());
   for (const auto& l : lines) {
     auto li = db.prepare(

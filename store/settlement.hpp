@@ -88,7 +88,7 @@ Result<std::optional<SettlementRunRow>> get_settlement_run(Database& db, const s
 // Newest month first.
 Result<std::vector<SettlementRunRow>> list_settlement_runs(Database& db);
 
-enum class SettlementDocument { kCsv, kHtml };
+enum class SettlementDocument { kCsv, kHtml, kMeals };  // kMeals: meals-YYYY-MM.csv
 Result<std::optional<std::string>> settlement_document(Database& db, const std::string& month, SettlementDocument which);
 
 // One firm's line as recorded with its run (scores in hundredths; absent ones NULL).
@@ -111,7 +111,8 @@ Result<std::vector<SettlementLineRow>> list_settlement_lines(Database& db, const
 
 // Replaces the month's run (and its lines) with a new draft.
 Status replace_settlement_run(Database& db, const SettlementRunRow& run, const std::string& csv,
-                              const std::string& html, const std::vector<SettlementLineRow>& lines);
+                              const std::string& meals_csv, const std::string& html,
+                              const std::vector<SettlementLineRow>& lines);
 // Marks the month's run approved by `approver`.
 Status approve_settlement_run(Database& db, const std::string& month, const std::string& approver, TimeMs at);
 

@@ -67,10 +67,7 @@ Result<std::string> Service::firm_code(store::Database& db, std::int64_t firm_id
 Result<std::optional<Created>> Service::replay(store::Database& db, std::int64_t user_id,
                                                const std::optional<std::string>& key, const std::string& request_hash) {
   if (!key) return std::optional<Created>();
-  if (key->empty() || key->size() > 128) return invalid("Idempotency-Key", "must be 1 to 128 characters");
-  for (char c : *key) {
-    if (c < 0x21 || c > 0x7e) return invalid("Idempotency-Key", "must be printable ASCII without spaces");
-  }
+  VNH_RETURN_IF_ERROR(check_idempotency_key(*key));
   auto seen = store::find_idempotency_key(db, user_id, *key);
   if (!seen.ok()) return seen.status();
   if (!*seen) return std::optional<Created>();

@@ -716,7 +716,8 @@ std::string read_file(const std::string& p) { return slurp(p); }
 TEST_CASE("finance settles a month over the API, a second finance user approves, the month locks", "[api][settlement]") {
   TestServer s;
   std::string dir = std::string(VNH_SOURCE_DIR) + "/tests/data/month-2026-10/";
-  for (const char* k : {"areas", "catalog", "elders", "firms", "firm-areas", "staff", "tickets", "callbacks", "complaints"}) {
+  for (const char* k : {"areas", "catalog", "elders", "firms", "firm-areas", "staff", "tickets", "callbacks", "complaints",
+                        "canteens", "meal-cards", "meals"}) {
     s.import(k, read_file(dir + k + ".csv"));
   }
   s.add_user("finance1", "finance");
@@ -757,12 +758,19 @@ TEST_CASE("finance settles a month over the API, a second finance user approves,
     auto got = fin.get("/api/v1/settlements/2026-10/csv");
     CHECK(got.status == 200);
     CHECK(got.body == read_file(dir + "expected-settlement-2026-10.csv"));
+    auto meals = fin.get("/api/v1/settlements/2026-10/meals-csv");
+    CHECK(meals.status == 200);
+    CHECK(meals.body == read_file(dir + "expected-meals-2026-10.csv"));
+    auto k2 = fin.get("/api/v1/settlements/2026-10/canteen-statements/K002");
+    CHECK(k2.status == 200);
+    CHECK(std::count(k2.body.begin(), k2.body.end(), '\n') == 1 + 94);
+    CHECK(fin.get("/api/v1/settlements/2026-10/canteen-statements/K404").status == 404);
     auto html = fin.get("/api/v1/settlements/2026-10/html");
     CHECK(html.headers["content-type"].rfind("text/html", 0) == 0);
     CHECK(html.body.find("<svg") != std::string::npos);
     auto st = fin.get("/api/v1/settlements/2026-10/statements/F001");
     CHECK(st.status == 200);
-    CHECK(std::count(st.body.begin(), st.body.end(), '\n') == 60);
+    CHECK(std::count(st.body.begin(), st.body.end(), '\n') == 1 + 62);
     auto self = fin.post("/api/v1/settlements/2026-10/approve", json::object{});
     CHECK(self.status == 403);
     CHECK(str(self.json().at("error"), "code") == "four_eyes");

@@ -22,7 +22,7 @@ TEST_CASE("vnh import the worked month, vnh settle it: the expected CSV", "[cli]
   TempDir dir;
   std::string db = dir.file("m.db");
   for (const char* kind : {"areas", "catalog", "elders", "firms", "firm-areas", "staff", "tickets", "callbacks",
-                           "complaints", "inspections"}) {
+                           "complaints", "inspections", "canteens", "meal-cards", "meals"}) {
     auto r = run_vnh({"import", kind, (kSample / (std::string(kind) + ".csv")).string(), "--db", db});
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
@@ -31,6 +31,8 @@ TEST_CASE("vnh import the worked month, vnh settle it: the expected CSV", "[cli]
   INFO(s.out);
   REQUIRE(s.exit_code == 0);
   CHECK(read(dir.file("out") + "/settlement-2026-10.csv") == read(kSample / "expected-settlement-2026-10.csv"));
+  CHECK(read(dir.file("out") + "/meals-2026-10.csv") == read(kSample / "expected-meals-2026-10.csv"));
+  CHECK(fs::exists(dir.file("out") + "/statements-2026-10/meals-statement-2026-10-K003.csv"));
   CHECK(fs::exists(dir.file("out") + "/settlement-2026-10.html"));
   CHECK(fs::exists(dir.file("out") + "/statements-2026-10/statement-2026-10-F007.csv"));
   SECTION("the audit chain of the imports verifies") {

@@ -53,7 +53,8 @@ struct TestStore {
     for (auto [k, f] : {std::pair{Kind::kAreas, "areas.csv"}, {Kind::kCatalog, "catalog.csv"},
                         {Kind::kElders, "elders.csv"}, {Kind::kFirms, "firms.csv"}, {Kind::kFirmAreas, "firm-areas.csv"},
                         {Kind::kStaff, "staff.csv"}, {Kind::kTickets, "tickets.csv"}, {Kind::kCallbacks, "callbacks.csv"},
-                        {Kind::kComplaints, "complaints.csv"}, {Kind::kInspections, "inspections.csv"}}) {
+                        {Kind::kComplaints, "complaints.csv"}, {Kind::kInspections, "inspections.csv"},
+                        {Kind::kCanteens, "canteens.csv"}, {Kind::kMealCards, "meal-cards.csv"}, {Kind::kMeals, "meals.csv"}}) {
       load(k, month_sample(f), f);
       if (k == last) return;
     }

@@ -1,0 +1,71 @@
+#pragma once
+// Meal assistance (SPEC §12): who is at the counter, what their meal costs them and the
+// government, and recording it. One rule for the counter and the `meals` history import: the
+// meal rules of the policy (first match wins), and one subsidised meal per elder, slot and
+// business day across every canteen and meal ticket — the first in time takes it, a later one
+// is a `second_meal` at full price. The split is fixed when the meal is recorded; settlement
+// pays it as recorded (settlement/ excludes meals of the deceased and of inactive cards).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/crypto.hpp"
+#include "common/status.hpp"
+#include "domain/policy.hpp"
+#include "store/elders.hpp"
+#include "store/meals.hpp"
+#include "store/writer.hpp"
+
+namespace vnh::meals {
+
+using domain::Fen;
+
+// How the counter names the elder: a card or QR token's number, or a typed ID number.
+struct Identification {
+  std::optional<std::string> card_no;
+  std::optional<std::string> id_number;
+  bool qr = false;  // card_no was read from a QR token
+};
+
+struct Diner {
+  store::ElderRow elder;
+  std::optional<store::MealCard> card;
+  domain::IdentifiedBy identified_by = domain::IdentifiedBy::kCard;
+};
+
+// Finds the elder. Refused: an unknown card (404 unknown_card), a card that is not active at
+// `at` (422 card_not_active), an unregistered ID number (404). The elder's own status is the
+// caller's to judge (the counter refuses an inactive elder; history records what happened).
+Result<Diner> identify(store::Database& db, const FieldCrypto& crypto, const Identification& who, TimeMs at,
+                       const TimeZone& tz);
+
+// A meal priced as it would be recorded at `served_at`.
+struct Quote {
+  domain::MealSlot slot = domain::MealSlot::kLunch;
+  Date day;
+  int age = 0;
+  Fen price = 0;
+  domain::MealSplit split;
+  bool place_free = true;    // the day's subsidised meal of this slot is still available
+  bool takes_place = false;  // this meal would take it (government share > 0)
+  std::vector<std::string> flags;  // override, second_meal
+};
+Result<Quote> quote(store::Database& db, const domain::Policy& policy, const Diner& diner, domain::MealSlot slot,
+                    std::optional<Fen> price, TimeMs served_at);
+
+struct MealInput {
+  std::int64_t canteen_id = 0;
+  domain::MealMode mode = domain::MealMode::kDineIn;
+  TimeMs served_at = 0;
+  std::string recorded_by;
+  TimeMs recorded_at = 0;
+};
+// Records the quoted meal (one row; the caller's transaction).
+Result<store::MealRow> record(store::Database& db, const Diner& diner, const Quote& q, const MealInput& in);
+
+// The counter's refusals before anything is recorded: the canteen not active, the elder
+// inactive or deceased.
+Status counter_allows(const store::Canteen& canteen, const store::ElderRow& elder, Date day);
+
+}  // namespace vnh::meals

@@ -1,0 +1,109 @@
+#pragma once
+// Meal assistance repository (SPEC §12): canteens, meal cards and the meals served at the
+// counters, and what the counter and the month's canteen settlement read of them. No rules
+// here: the split of a meal is computed by meals/ and stored as it was shown at the counter.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/status.hpp"
+#include "common/time.hpp"
+#include "domain/types.hpp"
+#include "store/sqlite.hpp"
+
+namespace vnh::store {
+
+struct Canteen {
+  std::int64_t id = 0;
+  std::string code;
+  std::string name;
+  std::optional<std::int64_t> firm_id;
+  std::optional<std::string> firm_code;  // read only
+  std::string community_code;
+  double lat = 0;
+  double lon = 0;
+  domain::CanteenStatus status = domain::CanteenStatus::kActive;
+  bool delivers = false;
+  int daily_capacity = 0;
+};
+Result<std::int64_t> insert_canteen(Database& db, const Canteen& c, TimeMs now);
+// Replaces the editable fields of the canteen with `c.id`.
+Status update_canteen(Database& db, const Canteen& c, TimeMs now);
+Result<std::optional<Canteen>> find_canteen(Database& db, const std::string& code);
+Result<std::optional<Canteen>> get_canteen(Database& db, std::int64_t id);
+Result<std::vector<Canteen>> list_canteens(Database& db);
+
+struct MealCard {
+  std::int64_t id = 0;
+  std::string card_no;
+  std::int64_t elder_id = 0;
+  Date issued_on;
+  domain::CardStatus status = domain::CardStatus::kActive;
+  std::optional<TimeMs> status_at;  // when it stopped being active (NULL: never active here)
+  // Active at `t` (business day `day`): issued by then and not yet lost or revoked.
+  bool active_at(TimeMs t, Date day) const {
+    if (day < issued_on) return false;
+    if (status == domain::CardStatus::kActive) return true;
+    return status_at && t < *status_at;
+  }
+};
+Result<std::int64_t> insert_meal_card(Database& db, const MealCard& c, TimeMs now);
+Result<std::optional<MealCard>> find_meal_card(Database& db, const std::string& card_no);
+Result<std::vector<MealCard>> meal_cards_of(Database& db, std::int64_t elder_id);
+// Reports a card lost or revoked from `at` on.
+Status set_meal_card_status(Database& db, std::int64_t card_id, domain::CardStatus status, TimeMs at);
+
+struct MealRow {
+  std::int64_t id = 0;
+  std::int64_t canteen_id = 0;
+  std::int64_t elder_id = 0;
+  domain::MealSlot slot = domain::MealSlot::kLunch;
+  Date day;
+  TimeMs served_at = 0;
+  domain::MealMode mode = domain::MealMode::kDineIn;
+  std::int64_t price_fen = 0;
+  std::int64_t government_fen = 0;
+  std::int64_t elder_fen = 0;
+  std::string rule;
+  bool takes_place = false;
+  domain::IdentifiedBy identified_by = domain::IdentifiedBy::kCard;
+  std::optional<std::int64_t> card_id;
+  std::string recorded_by;
+  TimeMs recorded_at = 0;
+};
+Result<std::int64_t> insert_meal(Database& db, const MealRow& m);
+Result<std::optional<MealRow>> get_meal(Database& db, std::int64_t id);
+
+// Whether the elder's subsidised meal of `slot` on `day` is taken: by a canteen meal, or by
+// an eligible meal ticket (completed, no uncleared visit exception) of that slot checked out
+// before second `before_s` of the day (SPEC §12: a canteen meal goes before a ticket of the
+// same second). `day_from`/`day_to` bound the business day in UTC.
+Result<bool> meal_place_taken(Database& db, std::int64_t elder_id, Date day, domain::MealSlot slot, TimeMs day_from,
+                              TimeMs day_to, TimeMs before_s);
+// The elder's meals of a business day, in time order.
+Result<std::vector<MealRow>> meals_of_elder_on(Database& db, std::int64_t elder_id, Date day);
+// Meals a canteen served on a business day.
+Result<std::int64_t> count_canteen_meals(Database& db, std::int64_t canteen_id, Date day);
+
+// A counter's idempotency key (SPEC §12): the request it was first sent with and its meal.
+struct MealRequest {
+  std::string request_hash;
+  std::int64_t meal_id = 0;
+};
+Result<std::optional<MealRequest>> find_meal_request(Database& db, std::int64_t user_id, const std::string& key);
+Status insert_meal_request(Database& db, std::int64_t user_id, const std::string& key, const std::string& request_hash,
+                           std::int64_t meal_id, TimeMs at);
+
+// A meal of the month as the canteen settlement reads it, with what its exclusion depends on.
+struct SettledMeal {
+  MealRow meal;
+  std::optional<Date> died_on;                 // the elder's date of death
+  std::optional<MealCard> card;                // the card it was identified by
+};
+// Calls `fn` for every meal served in [from, to), in time order (ties by id).
+Status for_each_meal(Database& db, TimeMs from, TimeMs to, const std::function<Status(const SettledMeal&)>& fn);
+
+}  // namespace vnh::store
