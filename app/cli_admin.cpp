@@ -12,6 +12,7 @@
 #include "hotline/auth.hpp"
 #include "store/accounts.hpp"
 #include "store/audit.hpp"
+#include "store/meals.hpp"
 #include "store/reference.hpp"
 
 namespace vnh::app {
@@ -20,20 +21,27 @@ namespace {
 
 int user_add(const Args& args) {
   po::options_description desc("options");
-  std::string name, role_name, db_path, display;
+  std::string name, role_name, db_path, display, canteen;
   desc.add_options()("name", po::value(&name)->required(), "user name")(
-      "role", po::value(&role_name)->required(), "operator supervisor inspector finance admin")(
+      "role", po::value(&role_name)->required(), "operator supervisor inspector finance admin canteen")(
+      "canteen", po::value(&canteen), "the canteen's code (a canteen user only)")(
       "password-stdin", po::bool_switch(), "read the password from the first line of stdin")(
       "display-name", po::value(&display), "full name shown in the console")("db", po::value(&db_path)->required(),
                                                                              "database file (created if missing)");
   po::positional_options_description pos;
   pos.add("name", 1);
   po::variables_map vm;
-  if (auto rc = parse_options("user add", "NAME --role ROLE --password-stdin --db FILE", args, desc, pos, vm)) {
+  if (auto rc = parse_options("user add", "NAME --role ROLE --password-stdin --db FILE [--canteen CODE]", args, desc,
+                              pos, vm)) {
     return *rc;
   }
   auto role = domain::parse_role(role_name);
   if (!role) return fail("user add", fmt::format("--role: '{}' is not one of {}", role_name, domain::role_names()), 2);
+  if ((*role == domain::Role::kCanteen) != !canteen.empty()) {
+    return fail("user add", *role == domain::Role::kCanteen ? "--canteen CODE is required for a canteen user"
+                                                            : "--canteen is only for a canteen user",
+                2);
+  }
   if (!vm["password-stdin"].as<bool>()) {
     return fail("user add", "give the password on stdin with --password-stdin (never on the command line)", 2);
   }
@@ -47,7 +55,13 @@ int user_add(const Args& args) {
   if (!policy.ok()) return fail("user add", policy.status().message());
   auto hash = hotline::hash_new_password(password, *policy);
   if (!hash.ok()) return fail("user add", hash.status().message(), 2);
-  hotline::NewUser u{name, display, *role, *hash};
+  hotline::NewUser u{name, display, *role, *hash, std::nullopt};
+  if (!canteen.empty()) {
+    auto k = store::find_canteen(store.db(), canteen);
+    if (!k.ok()) return fail("user add", k.status().message());
+    if (!*k) return fail("user add", fmt::format("--canteen: no canteen {} (import canteens first)", canteen), 2);
+    u.canteen_id = (*k)->id;
+  }
   Status s = store::run_transaction(store.db(), [&](store::WriteTx& tx) {
     return hotline::insert_new_user(tx.db(), u, clock.now_ms(), cli_actor()).status();
   });

@@ -102,7 +102,7 @@ Result<std::vector<Login>> generate(const fs::path& dir, const sim::DistrictSpec
     l.password = random_token().substr(0, 12);
     auto hash = hotline::hash_new_password(l.password, *policy);
     if (!hash.ok()) return hash.status();
-    hotline::NewUser u{l.user, l.user, *domain::parse_role(l.role), *hash};
+    hotline::NewUser u{l.user, l.user, *domain::parse_role(l.role), *hash, std::nullopt};
     VNH_RETURN_IF_ERROR(store::run_transaction(store.db(), [&](store::WriteTx& tx) {
       return hotline::insert_new_user(tx.db(), u, now, "demo").status();
     }));

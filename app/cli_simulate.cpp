@@ -64,7 +64,7 @@ int cmd_simulate(const Args& args) {
       auto policy = resolve_policy((*st)->db(), std::nullopt, current_month(SystemClock().now_ms()));
       auto hash = hotline::hash_new_password(o.admin_password, *policy);
       Status s = store::run_transaction((*st)->db(), [&](store::WriteTx& tx) {
-        return hotline::insert_new_user(tx.db(), {o.admin_user, "", domain::Role::kAdmin, *hash}, SystemClock().now_ms(),
+        return hotline::insert_new_user(tx.db(), {o.admin_user, "", domain::Role::kAdmin, *hash, std::nullopt}, SystemClock().now_ms(),
                                         "simulate")
             .status();
       });

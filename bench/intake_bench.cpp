@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
     gen.emit_population(sink, nullptr);
     auto hash = *hotline::hash_new_password("bench-password", policy);
     (void)store::run_transaction(st->db(), [&](store::WriteTx& tx) {
-      return hotline::insert_new_user(tx.db(), {"op", "", domain::Role::kOperator, hash}, 0, "bench").status();
+      return hotline::insert_new_user(tx.db(), {"op", "", domain::Role::kOperator, hash, std::nullopt}, 0, "bench").status();
     });
     std::string ids;
     for (const auto& e : gen.elders()) ids += e.id_number + "\n";

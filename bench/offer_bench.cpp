@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
       domain::Policy policy;
       auto hash = *hotline::hash_new_password(admin_pw, policy);
       (void)store::run_transaction(st->db(), [&](store::WriteTx& tx) {
-        return hotline::insert_new_user(tx.db(), {"admin", "", domain::Role::kAdmin, hash}, 0, "bench").status();
+        return hotline::insert_new_user(tx.db(), {"admin", "", domain::Role::kAdmin, hash, std::nullopt}, 0, "bench").status();
       });
     }
     app::ServerOptions so;

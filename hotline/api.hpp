@@ -109,6 +109,7 @@ std::vector<Api::Route> complaint_routes();   // file, list, investigate, close
 std::vector<Api::Route> quality_routes();     // visit exceptions, inspections
 std::vector<Api::Route> firm_routes();        // list, detail, status, partner token
 std::vector<Api::Route> settlement_routes();  // run, list, get, adjust, approve, documents, statements
+std::vector<Api::Route> meal_routes();        // SPEC §12: canteens, meal cards, the counter
 std::vector<Api::Route> reference_routes();   // catalog, areas
 std::vector<Api::Route> admin_routes();       // statistics, audit, consistency, import
 

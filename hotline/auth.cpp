@@ -63,6 +63,11 @@ Result<std::int64_t> insert_new_user(store::Database& db, const NewUser& u, Time
   row.role = u.role;
   row.password_hash = u.password_hash;
   row.created_at = now;
+  if ((u.role == domain::Role::kCanteen) != u.canteen_id.has_value()) {
+    return invalid("canteen_code", u.role == domain::Role::kCanteen ? "a canteen user needs the canteen it works at"
+                                                                    : "only a canteen user is bound to a canteen");
+  }
+  row.canteen_id = u.canteen_id;
   auto id = store::insert_user(db, row);
   if (!id.ok()) return id.status();
   VNH_RETURN_IF_ERROR(store::append_audit(db, now,
@@ -121,7 +126,8 @@ Result<LoginResult> record_login(store::Database& db, const LoginCheck& c, const
   LoginResult r;
   r.token = random_token();
   r.principal = Principal{u.id, u.username, u.role,
-                          now + static_cast<TimeMs>(policy.session_ttl_minutes) * kMsPerMinute, sha256_raw(r.token)};
+                          now + static_cast<TimeMs>(policy.session_ttl_minutes) * kMsPerMinute, sha256_raw(r.token),
+                          u.canteen_id};
   VNH_RETURN_IF_ERROR(store::insert_session(db, {r.principal.token_hash, u.id, now, r.principal.expires_at, false}));
   VNH_RETURN_IF_ERROR(store::append_audit(db, now, {u.username, "login", who, detail}));
   return r;
@@ -137,7 +143,7 @@ Result<Principal> authenticate(store::Database& db, const std::string& token, Ti
   auto u = store::user_by_id(db, (*s)->user_id);
   if (!u.ok()) return u.status();
   if (!*u || !(*u)->active) return bad();
-  return Principal{(*u)->id, (*u)->username, (*u)->role, (*s)->expires_at, h};
+  return Principal{(*u)->id, (*u)->username, (*u)->role, (*s)->expires_at, h, (*u)->canteen_id};
 }
 
 std::optional<Principal> SessionCache::find(const std::string& token, TimeMs now) {

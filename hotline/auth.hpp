@@ -25,6 +25,7 @@ struct Principal {
   domain::Role role = domain::Role::kOperator;
   TimeMs expires_at = 0;
   std::string token_hash;
+  std::optional<std::int64_t> canteen_id;  // a canteen user's canteen
 };
 
 Status validate_username(const std::string& username);
@@ -36,6 +37,7 @@ struct NewUser {
   std::string display_name;
   domain::Role role = domain::Role::kOperator;
   std::string password_hash;  // from hash_new_password
+  std::optional<std::int64_t> canteen_id;  // required for (and only for) a canteen user
 };
 Result<std::string> hash_new_password(const std::string& password, const domain::Policy& policy);
 Result<std::int64_t> insert_new_user(store::Database& db, const NewUser& u, TimeMs now, const std::string& actor);

@@ -21,7 +21,7 @@ struct Fixture : testing::TestStore {
     auto h = hash_new_password("correct horse", policy);
     REQUIRE(h.ok());
     REQUIRE(store::run_transaction(store->db(), [&](store::WriteTx& tx) {
-              return insert_new_user(tx.db(), {"alice", "Alice", domain::Role::kOperator, *h}, now, "test").status();
+              return insert_new_user(tx.db(), {"alice", "Alice", domain::Role::kOperator, *h, std::nullopt}, now, "test").status();
             }).ok());
   }
   Result<LoginResult> login(const std::string& pw) {
@@ -172,7 +172,7 @@ TEST_CASE("the session cache trusts a check for its ttl, never past expiry, and 
   FakeClock clock(now);
   SessionCache cache(clock, 200);
   const std::string token = "a-bearer-token";
-  Principal p{7, "alice", domain::Role::kOperator, now + kMsPerHour, sha256_raw(token)};
+  Principal p{7, "alice", domain::Role::kOperator, now + kMsPerHour, sha256_raw(token), std::nullopt};
   CHECK_FALSE(cache.find(token, now));
   cache.remember(p, cache.generation());
   auto hit = cache.find(token, now);

@@ -7,8 +7,12 @@
 namespace vnh::hotline::roles {
 using domain::Role;
 
+// The back office: every role but the canteens'.
 inline const std::vector<Role> kEveryone = {Role::kOperator, Role::kSupervisor, Role::kInspector, Role::kFinance,
                                             Role::kAdmin};
+// Any signed-in user (their session, the error codes' words).
+inline const std::vector<Role> kAnyRole = {Role::kOperator, Role::kSupervisor, Role::kInspector, Role::kFinance,
+                                           Role::kAdmin,    Role::kCanteen};
 // Who takes calls and files tickets, callbacks and complaints.
 inline const std::vector<Role> kIntake = {Role::kOperator, Role::kSupervisor};
 // Who serves elders and so sees their register.

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "hotline/api.hpp"
+#include "store/meals.hpp"
 #include "hotline/roles.hpp"
 #include "store/accounts.hpp"
 
@@ -11,11 +12,17 @@ using domain::Role;
 
 namespace {
 
-json::object user_json(const store::UserRow& u) {
-  return json::object{{"username", u.username},
-                      {"display_name", u.display_name},
-                      {"role", std::string(domain::to_string(u.role))},
-                      {"active", u.active}};
+// A user as the admin screens show it; a canteen user with its canteen's code.
+Result<json::object> user_json(store::Database& db, const store::UserRow& u) {
+  json::object o{{"username", u.username},
+                 {"display_name", u.display_name},
+                 {"role", std::string(domain::to_string(u.role))},
+                 {"active", u.active}};
+  if (u.canteen_id) {
+    VNH_ASSIGN_OR_RETURN(auto k, store::get_canteen(db, *u.canteen_id));
+    o["canteen_code"] = k ? json::value(k->code) : json::value(nullptr);
+  }
+  return o;
 }
 
 // Records a login's outcome (a failed one too: counter, audit), tells the guard and answers.
@@ -109,19 +116,30 @@ void logout_user(Api& api, Api::Call&& call) {
 }
 
 void me(Api& api, Api::Call&& call) {
-  const auto& c = api.ctx();
-  call.respond(json_response(200, json::object{{"username", call.who.username},
-                                               {"role", std::string(domain::to_string(call.who.role))},
-                                               {"expires_at", format_time(call.who.expires_at, *c.policy.tz)},
-                                               {"fake_clock", c.fake_clock},
-                                               {"server_time", format_time(c.clock.now_ms(), *c.policy.tz)}}));
+  api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+    const auto& c = api.ctx();
+    json::object o{{"username", call.who.username},
+                   {"role", std::string(domain::to_string(call.who.role))},
+                   {"expires_at", format_time(call.who.expires_at, *c.policy.tz)},
+                   {"fake_clock", c.fake_clock},
+                   {"server_time", format_time(c.clock.now_ms(), *c.policy.tz)}};
+    if (call.who.canteen_id) {
+      // A canteen user's counter: which canteen, and the slot prices it charges.
+      VNH_ASSIGN_OR_RETURN(auto k, store::get_canteen(db, *call.who.canteen_id));
+      if (k) o["canteen"] = json::object{{"code", k->code}, {"name", k->name}, {"status", std::string(to_string(k->status))}};
+    }
+    return json_response(200, std::move(o));
+  });
 }
 
 void list_users(Api& api, Api::Call&& call) {
   api.read(call.respond, [](store::Database& db) -> Result<net::Response> {
     VNH_ASSIGN_OR_RETURN(auto users, store::list_users(db));
     json::array a;
-    for (const auto& u : users) a.push_back(user_json(u));
+    for (const auto& u : users) {
+      VNH_ASSIGN_OR_RETURN(auto o, user_json(db, u));
+      a.push_back(std::move(o));
+    }
     return json_response(200, json::object{{"users", std::move(a)}});
   });
 }
@@ -134,24 +152,35 @@ void add_user(Api& api, Api::Call&& call) {
   auto role_name = req_string(*body, "role", 16);
   auto password = req_string(*body, "password", 256);
   auto display = opt_string(*body, "display_name", 64);
-  for (const Status* s : {&username.status(), &role_name.status(), &password.status(), &display.status()}) {
+  auto canteen = opt_string(*body, "canteen_code", 32);
+  for (const Status* s : {&username.status(), &role_name.status(), &password.status(), &display.status(),
+                          &canteen.status()}) {
     if (!s->ok()) return call.respond(error_response(*s));
   }
   auto role = domain::parse_role(*role_name);
   if (!role) return call.respond(error_response(invalid("role", "must be one of " + domain::role_names())));
   if (auto s = validate_username(*username); !s.ok()) return call.respond(error_response(s));
   boost::asio::post(api.ctx().blocking, [&api, u = *username, p = *password, d = display->value_or(""), role = *role,
-                                         actor = call.who.username, respond = std::move(call.respond)]() mutable {
+                                         canteen = *canteen, actor = call.who.username,
+                                         respond = std::move(call.respond)]() mutable {
     auto hash = hash_new_password(p, api.ctx().policy);
     if (!hash.ok()) return respond(error_response(hash.status()));
-    NewUser nu{u, d, role, *hash};
+    NewUser nu{u, d, role, *hash, std::nullopt};
     api.write<std::int64_t>(
         std::move(respond),
-        [&api, nu, actor](store::WriteTx& tx) { return insert_new_user(tx.db(), nu, api.ctx().clock.now_ms(), actor); },
+        [&api, nu, canteen, actor](store::WriteTx& tx) mutable -> Result<std::int64_t> {
+          if (canteen) {
+            VNH_ASSIGN_OR_RETURN(auto k, store::find_canteen(tx.db(), *canteen));
+            if (!k) return not_found("no canteen " + *canteen, "canteen_code");
+            nu.canteen_id = k->id;
+          }
+          return insert_new_user(tx.db(), nu, api.ctx().clock.now_ms(), actor);
+        },
         [u](store::Database& db, std::int64_t&) -> Result<net::Response> {
           auto row = store::find_user(db, u);
           if (!row.ok()) return row.status();
-          return json_response(201, user_json(**row));
+          VNH_ASSIGN_OR_RETURN(auto o, user_json(db, **row));
+          return json_response(201, std::move(o));
         });
   });
 }
@@ -174,7 +203,8 @@ void disable(Api& api, Api::Call&& call) {
       [name](store::Database& db, bool&) -> Result<net::Response> {
         auto row = store::find_user(db, name);
         if (!row.ok()) return row.status();
-        return json_response(200, user_json(**row));
+        VNH_ASSIGN_OR_RETURN(auto o, user_json(db, **row));
+        return json_response(200, std::move(o));
       });
 }
 
@@ -183,8 +213,8 @@ void disable(Api& api, Api::Call&& call) {
 std::vector<Api::Route> auth_routes() {
   return {
       {"POST", "/api/v1/login", {}, login, true},
-      {"POST", "/api/v1/logout", roles::kEveryone, logout_user},
-      {"GET", "/api/v1/me", roles::kEveryone, me},
+      {"POST", "/api/v1/logout", roles::kAnyRole, logout_user},
+      {"GET", "/api/v1/me", roles::kAnyRole, me},
       {"GET", "/api/v1/users", roles::kAdmin, list_users},
       {"POST", "/api/v1/users", roles::kAdmin, add_user},
       {"POST", "/api/v1/users/{username}/disable", roles::kAdmin, disable},

@@ -67,6 +67,7 @@ json::object item_json(const store::ServiceItem& i) {
                       {"market_price_fen", i.market_price_fen},
                       {"duration_min", i.duration_min},
                       {"meal", i.meal},
+                      {"meal_slot", i.meal ? json::value(std::string(to_string(i.meal_slot))) : json::value(nullptr)},
                       {"active", i.active}};
 }
 

@@ -1,9 +1,12 @@
 #include "meals/meals.hpp"
 
+#include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include "common/identity.hpp"
 #include "common/reasons.hpp"
+#include "common/text.hpp"
+#include "store/audit.hpp"
 
 namespace vnh::meals {
 using namespace vnh::domain;
@@ -105,6 +108,78 @@ Status counter_allows(const store::Canteen& canteen, const store::ElderRow& elde
                   reason::kElderInactive);
   }
   return Status::Ok();
+}
+
+namespace {
+
+Result<store::Canteen> canteen_of(store::Database& db, std::int64_t canteen_id) {
+  auto c = store::get_canteen(db, canteen_id);
+  if (!c.ok()) return c.status();
+  if (!*c) return not_found("no such canteen", "canteen_code");
+  return **c;
+}
+
+}  // namespace
+
+Result<CounterCheck> check_at_counter(store::Database& db, const FieldCrypto& crypto, const Policy& policy,
+                                      std::int64_t canteen_id, const Identification& who, MealSlot slot,
+                                      std::optional<Fen> price, TimeMs now) {
+  CounterCheck c;
+  VNH_ASSIGN_OR_RETURN(c.canteen, canteen_of(db, canteen_id));
+  VNH_ASSIGN_OR_RETURN(c.diner, identify(db, crypto, who, now, *policy.tz));
+  VNH_RETURN_IF_ERROR(counter_allows(c.canteen, c.diner.elder, policy.tz->local_date(now)));
+  VNH_ASSIGN_OR_RETURN(c.quote, quote(db, policy, c.diner, slot, price, now));
+  return c;
+}
+
+Result<Recorded> record_at_counter(store::Database& db, const FieldCrypto& crypto, const Policy& policy,
+                                   const CounterRequest& req, std::int64_t user_id, const std::string& username,
+                                   TimeMs now, const std::optional<std::string>& key, const std::string& request_hash) {
+  Recorded r;
+  if (key) {
+    VNH_RETURN_IF_ERROR(check_idempotency_key(*key));
+    auto seen = store::find_meal_request(db, user_id, *key);
+    if (!seen.ok()) return seen.status();
+    if (*seen) {
+      if ((*seen)->request_hash != request_hash) {
+        return Status(Code::kInvalidArgument, "this Idempotency-Key was already used with a different meal",
+                      "Idempotency-Key", reason::kIdempotencyKeyReused);
+      }
+      auto m = store::get_meal(db, (*seen)->meal_id);
+      if (!m.ok()) return m.status();
+      if (!*m) return internal("an idempotent meal vanished");
+      r.meal = std::move(**m);
+      VNH_ASSIGN_OR_RETURN(r.check.canteen, canteen_of(db, r.meal.canteen_id));
+      auto elder = store::get_elder_core(db, r.meal.elder_id);
+      if (!elder.ok()) return elder.status();
+      if (!*elder) return internal("a meal's elder vanished");
+      r.check.diner.elder = std::move(**elder);
+      r.check.diner.identified_by = r.meal.identified_by;
+      r.replayed = true;
+      return r;
+    }
+  }
+  const TimeMs at = req.served_at.value_or(now);
+  if (at > now + kClockSkew) return invalid("served_at", "is in the future");
+  if (at < now - kOfflineWindow) {
+    return invalid("served_at", "is more than a day ago: a meal kept offline is sent within a day, older ones are imported");
+  }
+  VNH_ASSIGN_OR_RETURN(r.check.canteen, canteen_of(db, req.canteen_id));
+  VNH_ASSIGN_OR_RETURN(r.check.diner, identify(db, crypto, req.who, at, *policy.tz));
+  VNH_RETURN_IF_ERROR(counter_allows(r.check.canteen, r.check.diner.elder, policy.tz->local_date(at)));
+  VNH_ASSIGN_OR_RETURN(r.check.quote, quote(db, policy, r.check.diner, req.slot, req.price, at));
+  VNH_ASSIGN_OR_RETURN(r.meal, record(db, r.check.diner, r.check.quote, {req.canteen_id, req.mode, at, username, now}));
+  if (key) VNH_RETURN_IF_ERROR(store::insert_meal_request(db, user_id, *key, request_hash, r.meal.id, now));
+  boost::json::object detail{{"canteen", r.check.canteen.code},
+                             {"elder", store::elder_public_id(r.meal.elder_id)},
+                             {"slot", std::string(to_string(r.meal.slot))},
+                             {"served_at", r.meal.served_at},
+                             {"government_fen", r.meal.government_fen},
+                             {"rule", r.meal.rule},
+                             {"identified_by", std::string(to_string(r.meal.identified_by))}};
+  VNH_RETURN_IF_ERROR(store::append_audit(
+      db, now, {username, "meal.record", fmt::format("meal:{}", r.meal.id), boost::json::serialize(detail)}));
+  return r;
 }
 
 }  // namespace vnh::meals

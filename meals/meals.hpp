@@ -68,4 +68,42 @@ Result<store::MealRow> record(store::Database& db, const Diner& diner, const Quo
 // inactive or deceased.
 Status counter_allows(const store::Canteen& canteen, const store::ElderRow& elder, Date day);
 
+// --- The counter (SPEC §12): GET /api/v1/meals/check and POST /api/v1/meals ---------------
+
+struct CounterCheck {
+  store::Canteen canteen;
+  Diner diner;
+  Quote quote;
+};
+// Who is at the counter and what the meal would cost, as of `now`; the refusals of
+// identify() and counter_allows() are errors.
+Result<CounterCheck> check_at_counter(store::Database& db, const FieldCrypto& crypto, const domain::Policy& policy,
+                                      std::int64_t canteen_id, const Identification& who, domain::MealSlot slot,
+                                      std::optional<Fen> price, TimeMs now);
+
+struct CounterRequest {
+  std::int64_t canteen_id = 0;
+  Identification who;
+  domain::MealSlot slot = domain::MealSlot::kLunch;
+  domain::MealMode mode = domain::MealMode::kDineIn;
+  std::optional<Fen> price;
+  // When the meal was served, for a counter that kept it through a network drop: not in the
+  // future, at most kOfflineWindow ago. Absent: now.
+  std::optional<TimeMs> served_at;
+};
+inline constexpr TimeMs kOfflineWindow = 24LL * 3600 * 1000;
+inline constexpr TimeMs kClockSkew = 5LL * 60 * 1000;
+
+struct Recorded {
+  store::MealRow meal;
+  CounterCheck check;
+  bool replayed = false;  // the Idempotency-Key was seen with this request: nothing new recorded
+};
+// Records a meal at the counter in the caller's transaction, with its audit entry. With an
+// idempotency key the same key and request give back the meal first recorded; another
+// request under the same key is refused (idempotency_key_reused).
+Result<Recorded> record_at_counter(store::Database& db, const FieldCrypto& crypto, const domain::Policy& policy,
+                                   const CounterRequest& req, std::int64_t user_id, const std::string& username,
+                                   TimeMs now, const std::optional<std::string>& key, const std::string& request_hash);
+
 }  // namespace vnh::meals

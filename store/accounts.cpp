@@ -7,7 +7,7 @@ using namespace vnh::domain;
 
 namespace {
 constexpr const char* kUserCols =
-    "SELECT id, username, display_name, role, password_hash, active, failed_logins, created_at FROM users ";
+    "SELECT id, username, display_name, role, password_hash, active, failed_logins, created_at, canteen_id FROM users ";
 Result<UserRow> read_user(Statement& s) {
   UserRow u;
   u.id = s.int64(0);
@@ -18,17 +18,18 @@ Result<UserRow> read_user(Statement& s) {
   u.active = s.int32(5) != 0;
   u.failed_logins = s.int32(6);
   u.created_at = s.int64(7);
+  u.canteen_id = s.opt_int64(8);
   return u;
 }
 }  // namespace
 
 Result<std::int64_t> insert_user(Database& db, const UserRow& u) {
   auto st = db.prepare(
-      "INSERT INTO users(username, display_name, role, password_hash, active, created_at, password_changed_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO users(username, display_name, role, password_hash, active, created_at, password_changed_at, "
+      "canteen_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
   Status r = st->bind_all(u.username, u.display_name, to_string(u.role), u.password_hash, u.active ? 1 : 0,
-                          u.created_at, u.created_at)
+                          u.created_at, u.created_at, u.canteen_id)
                  .run();
   if (r.code() == Code::kAlreadyExists) {
     return Status(Code::kAlreadyExists, "user '" + u.username + "' already exists", "username", reason::kDuplicate);

@@ -22,6 +22,7 @@ struct UserRow {
   bool active = true;
   int failed_logins = 0;  // since the last success, for the record (throttling: hotline/login_guard.hpp)
   TimeMs created_at = 0;
+  std::optional<std::int64_t> canteen_id;  // a canteen user's canteen (SPEC §3)
 };
 
 struct SessionRow {

@@ -184,8 +184,16 @@ Result<std::vector<MealRow>> meals_of_elder_on(Database& db, std::int64_t elder_
   return query_all<MealRow>(std::move(st), read_meal);
 }
 
+Result<std::vector<MealRow>> meals_of_canteen_on(Database& db, std::int64_t canteen_id, Date day) {
+  auto st = db.prepare(std::string("SELECT ") + kMealCols +
+                       " FROM meals m INDEXED BY meals_canteen_day WHERE m.canteen_id = ? AND m.day = ? "
+                       "ORDER BY m.served_at, m.id");
+  if (st.ok()) st->bind_all(canteen_id, format_date(day));
+  return query_all<MealRow>(std::move(st), read_meal);
+}
+
 Result<std::int64_t> count_canteen_meals(Database& db, std::int64_t canteen_id, Date day) {
-  auto st = db.prepare("SELECT count(*) FROM meals WHERE canteen_id = ? AND day = ?");
+  auto st = db.prepare("SELECT count(*) FROM meals INDEXED BY meals_canteen_day WHERE canteen_id = ? AND day = ?");
   if (!st.ok()) return st.status();
   st->bind_all(canteen_id, format_date(day));
   auto row = st->step();

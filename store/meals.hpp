@@ -85,8 +85,9 @@ Result<bool> meal_place_taken(Database& db, std::int64_t elder_id, Date day, dom
                               TimeMs day_to, TimeMs before_s);
 // The elder's meals of a business day, in time order.
 Result<std::vector<MealRow>> meals_of_elder_on(Database& db, std::int64_t elder_id, Date day);
-// Meals a canteen served on a business day.
+// Meals a canteen served on a business day: how many, and each in time order.
 Result<std::int64_t> count_canteen_meals(Database& db, std::int64_t canteen_id, Date day);
+Result<std::vector<MealRow>> meals_of_canteen_on(Database& db, std::int64_t canteen_id, Date day);
 
 // A counter's idempotency key (SPEC §12): the request it was first sent with and its meal.
 struct MealRequest {

@@ -82,6 +82,7 @@ CREATE TABLE meals (
 CREATE UNIQUE INDEX meals_one_place ON meals(elder_id, day, slot) WHERE takes_place = 1;
 CREATE INDEX meals_elder_day ON meals(elder_id, day);
 CREATE INDEX meals_served ON meals(served_at);
+CREATE INDEX meals_canteen_day ON meals(canteen_id, day, served_at);
 
 -- The catalog's optional meal slot (SPEC §7): a meal item without one is a lunch.
 ALTER TABLE catalog_items ADD COLUMN meal_slot TEXT

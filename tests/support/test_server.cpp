@@ -177,6 +177,13 @@ void TestServer::add_user(const std::string& name, const std::string& role, cons
   REQUIRE(r.exit_code == 0);
 }
 
+void TestServer::add_canteen_user(const std::string& name, const std::string& code, const std::string& password) {
+  auto r = run_vnh({"user", "add", name, "--role", "canteen", "--canteen", code, "--password-stdin", "--db", db_},
+                   password + "\n");
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+}
+
 std::string TestServer::firm_token(const std::string& firm_code) {
   auto r = run_vnh({"firm", "token", firm_code, "--db", db_});
   INFO(r.out);
@@ -224,6 +231,17 @@ void load_small_district(TestServer& s) {
   s.import("staff",
            "firm_code,code,name,phone,skills\r\nF_NEAR,N1,赵工,13800000001,life_care|emergency_aid\r\n"
            "F_MID,M1,钱工,13800000002,life_care|medical_care|emergency_aid\r\nF_FAR,R1,孙工,13800000003,life_care\r\n");
+}
+
+void load_small_canteens(TestServer& s) {
+  s.import("canteens",
+           "code,name,firm_code,community_code,lat,lon,status,delivers,daily_capacity\r\n"
+           "K1,畅家巷助餐点,F_NEAR,620102001001,36.0600,103.8300,active,1,200\r\n"
+           "K2,金塔巷助餐点,,620102002001,36.0610,103.8310,active,0,100\r\n"
+           "K3,停业助餐点,,620102002001,36.0610,103.8310,suspended,0,100\r\n");
+  s.import("meal-cards",
+           "card_no,id_number,issued_on,status\r\nC0001,620102195810100019,2026-01-10,active\r\n"
+           "C0002,62010219511015004X,2026-01-10,active\r\nC0003,620102193806200050,2026-01-10,lost\r\n");
 }
 
 std::string str(const boost::json::value& v, const char* k) {

@@ -47,6 +47,8 @@ class TestServer {
   // CLI helpers on this server's database.
   void import(const std::string& kind, const std::string& csv);
   void add_user(const std::string& name, const std::string& role, const std::string& password = "password-123");
+  // A `canteen` user bound to the canteen with `code`.
+  void add_canteen_user(const std::string& name, const std::string& code, const std::string& password = "password-123");
   std::string firm_token(const std::string& firm_code);
   // A logged-in HTTP client.
   sim::HttpClient login(const std::string& user, const std::string& password = "password-123");
@@ -72,5 +74,9 @@ double metric(sim::HttpClient& c, const std::string& name);
 
 // The small district of tests/support/world.hpp as CSV files imported through the CLI.
 void load_small_district(TestServer& s);
+// Two canteens (K1 in 畅家巷, K2 in 金塔巷, active) and one suspended (K3), and cards for the
+// small district's elders: C0001 张三明 (A), C0002 李四芳 (B, 75 from 2026-10-15), C0003 王五
+// (C, born 1938) lost.
+void load_small_canteens(TestServer& s);
 
 }  // namespace vnh::testing
