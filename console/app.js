@@ -12,6 +12,7 @@ import * as admin from './admin.js';
 import { ticketPage, ticketSearch } from './ticket.js';
 import { callbacks } from './callbacks.js';
 import { register } from './elders.js';
+import { counter } from './counter.js';
 
 const TABS = {
   operator: [['desk', operator.desk], ['tickets', ticketSearch], ['register', register], ['callbacks', callbacks],
@@ -20,6 +21,7 @@ const TABS = {
     ['disputes', supervisor.disputes], ['firms', supervisor.firms], ['callbacks', callbacks]],
   inspector: [['inspections', inspector.inspections], ['firms', (r) => supervisor.firms(r, false)]],
   finance: [['settlements', finance.settlements]],
+  canteen: [['counter', counter]],
   admin: [['users', admin.users], ['audit', admin.audit], ['firms', supervisor.firms], ['register', register], ['tickets', ticketSearch]],
 };
 
@@ -75,7 +77,9 @@ async function start() {
     return render();
   }
   setMe(me);
-  connectLive();
+  // A canteen's counter has no live channel: its own link status shows on the page.
+  document.getElementById('live-status').hidden = me.role === 'canteen';
+  if (me.role !== 'canteen') connectLive();
   if (['operator', 'supervisor'].includes(me.role)) startRinger();
   render();
 }

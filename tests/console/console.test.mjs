@@ -51,7 +51,8 @@ async function login(page, user) {
   await page.fill('#f-username', user);
   await page.fill('#f-password', 'password-123');
   await page.click('#login-submit');
-  await page.waitForSelector('#live-status.on', { timeout: 10000 });
+  // A canteen's counter has no live channel: its card field is the sign it is ready.
+  await page.waitForSelector('#live-status.on, #counter-card', { timeout: 10000 });
 }
 
 before(async () => {
@@ -77,6 +78,14 @@ before(async () => {
     `TH0003,620102193806200050,MC001,F_MID,normal,${shanghai(-1, 14, 0)},${shanghai(-1, 16, 0)},${shanghai(-1, 8, 0)},${shanghai(-1, 14, 10)},36.0600,103.8300,${shanghai(-1, 14, 40)},36.0600,103.8300,M1,completed\r\n`);
   for (const [u, r] of [['op1', 'operator'], ['op2', 'operator'], ['sup1', 'supervisor'], ['fin1', 'finance'], ['insp1', 'inspector'], ['adm1', 'admin']]) {
     vnh(['user', 'add', u, '--role', r, '--password-stdin', '--db', db], 'password-123\n');
+  }
+  importCsv('canteens', 'code,name,firm_code,community_code,lat,lon,status,delivers,daily_capacity\r\n' +
+    'K1,畅家巷助餐点,F_NEAR,620102001001,36.0600,103.8300,active,1,200\r\nK2,张家园助餐点,,620102001002,36.0610,103.8310,active,0,100\r\n');
+  importCsv('meal-cards', 'card_no,id_number,issued_on,status\r\n62011000001,620102195810100019,2026-01-10,active\r\n' +
+    '62011000002,62010219511015004X,2026-01-10,active\r\n62011000003,620102193806200050,2026-01-10,active\r\n' +
+    '62011000004,620102194001010019,2026-01-10,active\r\n');
+  for (const [u, k] of [['k1', 'K1'], ['k2', 'K2']]) {
+    vnh(['user', 'add', u, '--role', 'canteen', '--canteen', k, '--password-stdin', '--db', db], 'password-123\n');
   }
   const tokens = {};
   for (const f of ['F_NEAR', 'F_MID']) tokens[f] = vnh(['firm', 'token', f, '--db', db]).trim();
@@ -562,7 +571,7 @@ test('in zh-CN no screen of any role shows an English sentence or a raw code', a
       /\b[a-z]+\.(?!(?:csv|toml|json|html|png)\b)[a-z_]+\b/.test(l) || l.split(/[\s·，,:：()（）]+/).some((w) => enums.includes(w)));
   }, [...ENUMS]);
   const seen = {};
-  for (const user of ['op1', 'sup1', 'insp1', 'fin1', 'adm1']) {
+  for (const user of ['op1', 'sup1', 'insp1', 'fin1', 'adm1', 'k2']) {
     await login(page, user);
     const tabs = await page.locator('#tabs button').evaluateAll((bs) => bs.map((b) => b.id));
     for (const tab of tabs) {
@@ -572,6 +581,7 @@ test('in zh-CN no screen of any role shows an English sentence or a raw code', a
       const bad = await offending();
       if (bad.length) seen[`${user} ${tab}`] = bad;
     }
+    if (user === 'k2') { await page.click('#logout'); continue; }  // a canteen sees no tickets
     // A ticket's page, with its whole timeline.
     await page.goto(`${base}/#ticket/TH0001`);
     await page.locator('#ticket-page, .timeline').first().waitFor();
@@ -582,6 +592,77 @@ test('in zh-CN no screen of any role shows an English sentence or a raw code', a
   }
   assert.deepEqual(seen, {});
   await page.close();
+});
+
+// The counter's field as a keyboard-wedge reader uses it: the number, then Enter.
+async function swipe(page, no) {
+  await page.fill('#counter-card', no);
+  await page.press('#counter-card', 'Enter');
+}
+async function mealsToday(page) {
+  const r = await apiAs(page, 'GET', '/api/v1/meals');
+  return r.json.meals;
+}
+
+test('a canteen counter records a lunch by card in under a second and does not charge a second one without a second Enter', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  await login(page, 'k1');
+  await page.selectOption('#counter-slot', 'lunch');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'counter-card');  // the reader types straight in
+  await swipe(page, '62011000001');
+  await page.locator('#counter-result.ok').waitFor({ timeout: 1000 });  // under a second, check and record
+  const text = await page.textContent('#counter-result');
+  assert.match(text, /已登记：补贴餐/);
+  assert.match(text, /张\*明/);
+  assert.match(text, /政府补贴 ¥15\.00 · 老人自付 ¥0\.00/);  // A: free
+  await shot(page, 'counter-recorded');
+  await swipe(page, '62011000001');
+  await page.locator('#counter-result.warn').waitFor();
+  assert.match(await page.textContent('#counter-result'), /今天已用过补贴餐/);
+  assert.equal((await mealsToday(page)).length, 1);  // shown, not recorded
+  await shot(page, 'counter-second-meal');
+  await page.press('#counter-card', 'Enter');  // the staff confirms the full price
+  await page.locator('#counter-result.full').waitFor();
+  const meals = await mealsToday(page);
+  assert.equal(meals.length, 2);
+  assert.equal(meals[1].government_fen, 0);
+  assert.equal(meals[1].elder_fen, 1500);
+  // A card reported lost is refused in words; a typed ID number is flagged.
+  await page.fill('#counter-lost input', '62011000003');
+  await page.click('#counter-lost button');
+  await swipe(page, '62011000003');
+  await page.locator('#counter-result.bad').waitFor();
+  assert.match(await page.textContent('#counter-result'), /挂失或注销/);
+  await swipe(page, '620102193806200050');
+  await page.locator('#counter-result .flag.override').waitFor();
+  assert.equal((await mealsToday(page)).length, 3);
+  assert.match(await page.textContent('#counter-totals'), /代刷 1 份/);
+  await page.close();
+});
+
+test('a counter that goes offline keeps two meals and sends them once when the link is back', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  await login(page, 'k2');
+  await page.selectOption('#counter-slot', 'lunch');
+  const before = (await mealsToday(page)).length;
+  await context.setOffline(true);
+  await swipe(page, '62011000002');
+  await page.locator('#counter-result.queued').waitFor();
+  await swipe(page, '62011000004');
+  await page.locator('#counter-queued', { hasText: '2 份待上传' }).waitFor();
+  await page.locator('#counter-link.off').waitFor();
+  await shot(page, 'counter-offline');
+  await context.setOffline(false);
+  await page.locator('#counter-link.on').waitFor({ timeout: 15000 });
+  await page.waitForFunction(() => document.querySelector('#counter-queued').textContent === '', null, { timeout: 15000 });
+  // The page may have sent a meal more than once while the link came back; the server kept each once.
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+  const meals = await mealsToday(page);
+  assert.equal(meals.length, before + 2);
+  assert.deepEqual(meals.slice(-2).map((m) => m.government_fen), [1000, 1000]);  // 李四芳 75, 张林 86: both subsidised
+  await shot(page, 'counter-back-online');
+  await context.close();
 });
 
 test('the console works with no internet: every asset comes from the binary', async () => {
