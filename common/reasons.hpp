@@ -67,6 +67,9 @@
   X(kNotApproved, "not_approved")                       \
   X(kFourEyes, "four_eyes")                             \
   X(kMissingInspections, "missing_inspections")         \
+  X(kMonthNotEnded, "month_not_ended")                  \
+  X(kEmptyMonth, "empty_month")                         \
+  X(kStale, "stale")                                    \
   /* meals */                                           \
   X(kCardNotActive, "card_not_active")                  \
   X(kUnknownCard, "unknown_card")                       \

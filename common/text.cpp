@@ -1,5 +1,7 @@
 #include "common/text.hpp"
 
+#include <vector>
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -182,6 +184,73 @@ std::string utf8_encode(char32_t cp) {
     o += static_cast<char>(0x80 | (cp & 0x3F));
   }
   return o;
+}
+
+namespace {
+constexpr const char* kCapitalDigits[] = {"零", "壹", "贰", "叁", "肆", "伍", "陆", "柒", "捌", "玖"};
+
+// One group of up to four digits (0 < n < 10000) with 仟佰拾; `lead_zero` when a higher group
+// came before and this one does not fill the thousands (100,0500 → 壹佰万零伍佰).
+std::string capital_group(std::int64_t n, bool lead_zero) {
+  static const char* units[] = {"仟", "佰", "拾", ""};
+  std::string out;
+  bool zero = lead_zero;
+  for (int i = 0, div = 1000; i < 4; ++i, div /= 10) {
+    int d = static_cast<int>(n / div % 10);
+    if (d == 0) {
+      if (!out.empty() || lead_zero) zero = true;
+      continue;
+    }
+    if (zero && (!out.empty() || lead_zero)) out += "零";
+    zero = false;
+    out += kCapitalDigits[d];
+    out += units[i];
+  }
+  return out;
+}
+}  // namespace
+
+std::string chinese_capital_amount(std::int64_t fen) {
+  std::string out;
+  std::uint64_t v = fen < 0 ? static_cast<std::uint64_t>(-(fen + 1)) + 1 : static_cast<std::uint64_t>(fen);
+  if (fen < 0) out = "负";
+  std::uint64_t yuan = v / 100;
+  int jiao = static_cast<int>(v / 10 % 10), cents = static_cast<int>(v % 10);
+  if (yuan > 0) {
+    // Groups of four digits from the top: 亿, 万, and the units.
+    static const char* sections[] = {"", "万", "亿", "万亿", "亿亿"};
+    std::vector<std::int64_t> groups;
+    for (std::uint64_t y = yuan; y > 0; y /= 10000) groups.push_back(static_cast<std::int64_t>(y % 10000));
+    bool higher = false, gap = false;
+    for (size_t i = groups.size(); i-- > 0;) {
+      std::int64_t g = groups[i];
+      if (g == 0) {
+        if (higher) gap = true;
+        continue;
+      }
+      std::string part = capital_group(g, higher && (g < 1000 || gap));
+      out += part;
+      out += sections[i];
+      higher = true;
+      gap = false;
+    }
+    out += "元";
+  }
+  if (jiao == 0 && cents == 0) {
+    out += yuan == 0 ? "零元整" : "整";
+    return out;
+  }
+  if (jiao > 0) {
+    out += kCapitalDigits[jiao];
+    out += "角";
+  } else if (yuan > 0) {
+    out += "零";
+  }
+  if (cents > 0) {
+    out += kCapitalDigits[cents];
+    out += "分";
+  }
+  return out;
 }
 
 Status check_idempotency_key(std::string_view key) {

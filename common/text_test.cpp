@@ -44,3 +44,20 @@ TEST_CASE("what is echoed is printable UTF-8", "[text]") {
   CHECK(printable_utf8(std::string("\xe5\xbc")) == "\\xE5\\xBC");  // a cut-off sequence
   CHECK(valid_utf8(printable_utf8(std::string("\xff\xfe\xed\xa0\x80"))));
 }
+
+TEST_CASE("amounts in Chinese capital numerals (大写) as a statement writes them", "[text][money]") {
+  CHECK(chinese_capital_amount(56110345) == "伍拾陆万壹仟壹佰零叁元肆角伍分");
+  CHECK(chinese_capital_amount(0) == "零元整");
+  CHECK(chinese_capital_amount(100) == "壹元整");
+  CHECK(chinese_capital_amount(5) == "伍分");
+  CHECK(chinese_capital_amount(40) == "肆角");
+  CHECK(chinese_capital_amount(1005) == "壹拾元零伍分");
+  CHECK(chinese_capital_amount(100050000) == "壹佰万零伍佰元整");
+  CHECK(chinese_capital_amount(1000000000) == "壹仟万元整");
+  CHECK(chinese_capital_amount(10000000500) == "壹亿零伍元整");
+  CHECK(chinese_capital_amount(10005000000) == "壹亿零伍万元整");
+  CHECK(chinese_capital_amount(101000) == "壹仟零壹拾元整");
+  CHECK(chinese_capital_amount(10000100000) == "壹亿零壹仟元整");
+  CHECK(chinese_capital_amount(8145000) == "捌万壹仟肆佰伍拾元整");
+  CHECK(chinese_capital_amount(-250) == "负贰元伍角");
+}

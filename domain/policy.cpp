@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "common/file.hpp"
+#include "common/text.hpp"
 
 namespace vnh::domain {
 namespace {
@@ -395,6 +396,15 @@ Status read_policy(const toml::table& root, std::string_view source, Policy& p) 
     VNH_RETURN_IF_ERROR(t->integer("max_resends", 1, 1000, p.max_resends));
     VNH_RETURN_IF_ERROR(t->integer("max_frame_bytes", 1024, 16 * 1024 * 1024, p.max_frame_bytes));
     VNH_RETURN_IF_ERROR(t->finish());
+  }
+  VNH_RETURN_IF_ERROR(st);
+
+  if (auto t = r.sub("statement", st)) {
+    VNH_RETURN_IF_ERROR(t->string("office", p.statement_office));
+    VNH_RETURN_IF_ERROR(t->finish());
+    if (auto c = check_text(p.statement_office, "statement.office", 64, true, true); !c.ok()) {
+      return t->error(t->use("office"), "office", c.message());
+    }
   }
   VNH_RETURN_IF_ERROR(st);
 

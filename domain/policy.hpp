@@ -108,6 +108,9 @@ struct Policy {
   int max_resends = 5;
   int max_frame_bytes = 64 * 1024;
 
+  // The issuing office printed on the monthly statements (SPEC §6, issue 20).
+  std::string statement_office = "兰州市城关区民政局";
+
   std::string default_area_code = "0931";
   int ring_timeout_s = 30;  // a call nobody answers in this long is missed (SPEC §11)
 

@@ -2,6 +2,7 @@
 // list and read runs, adjust and approve, the CSV and HTML documents, a firm's statement.
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/text.hpp"
 #include "hotline/api.hpp"
@@ -141,20 +142,71 @@ void add_adjustment(Api& api, Api::Call&& call) {
       });
 }
 
+// Freshness (on the blocking pool: it recomputes the month) and then the approval in the
+// Writer, which refuses a run replaced since. With "confirm_payout_fen" in the body (what the
+// approver was shown), a run whose total is something else is refused.
 void approve_run(Api& api, Api::Call&& call) {
   auto month = month_param(call.req);
   if (!month.ok()) return call.respond(error_response(month.status()));
-  api.write<YearMonth>(
-      std::move(call.respond),
-      [&api, month = *month, who = call.who](store::WriteTx& tx) -> Result<YearMonth> {
-        VNH_RETURN_IF_ERROR(settlement::approve(tx, month, who.username, api.ctx().clock.now_ms()));
-        return month;
-      },
-      [&api](store::Database& db, YearMonth& m) -> Result<net::Response> {
-        VNH_ASSIGN_OR_RETURN(auto info, settlement::get_run(db, m));
-        if (!info) return internal("approved run vanished");
-        return json_response(200, run_json(*info, *api.ctx().policy.tz));
-      });
+  auto body = parse_optional_object(call.req.body);
+  if (!body.ok()) return call.respond(error_response(body.status()));
+  auto confirm = opt_int(*body, "confirm_payout_fen");
+  if (!confirm.ok()) return call.respond(error_response(confirm.status()));
+  boost::asio::post(api.ctx().blocking, [&api, month = *month, who = call.who, confirm = *confirm,
+                                         respond = std::move(call.respond)]() mutable {
+    const auto& c = api.ctx();
+    auto db = c.store.read();
+    if (!db.ok()) return respond(error_response(db.status()));
+    auto policy = settlement::policy_for_month(**db, month, c.policy);
+    if (!policy.ok()) return respond(error_response(policy.status()));
+    auto fresh = settlement::freshness(**db, *policy, month);
+    if (!fresh.ok()) return respond(error_response(fresh.status()));
+    if (fresh->stale) {
+      return respond(error_response(Status(
+          Code::kFailedPrecondition,
+          fmt::format("{} changed since it was run ({}): re-run it before approving", month.to_string(),
+                      fmt::join(fresh->changed, ", ")),
+          "month", reason::kStale)));
+    }
+    if (confirm) {
+      auto run = settlement::get_run(**db, month);
+      if (!run.ok()) return respond(error_response(run.status()));
+      auto totals = json::parse((*run)->totals).as_object();
+      std::int64_t total = totals["payout_fen"].to_number<std::int64_t>() + totals["meals_payout_fen"].to_number<std::int64_t>() +
+                           totals["adjustments_fen"].to_number<std::int64_t>();
+      if (total != *confirm) {
+        return respond(error_response(Status(Code::kFailedPrecondition,
+                                             fmt::format("the run's total is {} fen, not the {} fen confirmed", total, *confirm),
+                                             "confirm_payout_fen", reason::kStale)));
+      }
+    }
+    api.write<YearMonth>(
+        std::move(respond),
+        [&api, month, who, policy = *policy, run_at = fresh->run_at](store::WriteTx& tx) -> Result<YearMonth> {
+          VNH_RETURN_IF_ERROR(settlement::approve(tx, month, who.username, api.ctx().clock.now_ms(), policy, run_at));
+          return month;
+        },
+        [&api](store::Database& db, YearMonth& m) -> Result<net::Response> {
+          VNH_ASSIGN_OR_RETURN(auto info, settlement::get_run(db, m));
+          if (!info) return internal("approved run vanished");
+          return json_response(200, run_json(*info, *api.ctx().policy.tz));
+        });
+  });
+}
+
+// GET /api/v1/settlements/{month}/freshness — whether the run still matches its inputs.
+void run_freshness(Api& api, Api::Call&& call) {
+  auto month = month_param(call.req);
+  if (!month.ok()) return call.respond(error_response(month.status()));
+  boost::asio::post(api.ctx().blocking, [&api, month = *month, respond = std::move(call.respond)] {
+    api.read(respond, [&](store::Database& db) -> Result<net::Response> {
+      VNH_ASSIGN_OR_RETURN(auto policy, settlement::policy_for_month(db, month, api.ctx().policy));
+      VNH_ASSIGN_OR_RETURN(auto f, settlement::freshness(db, policy, month));
+      json::array changed;
+      for (const auto& x : f.changed) changed.push_back(json::value(x));
+      return json_response(200, json::object{{"month", month.to_string()}, {"stale", f.stale}, {"changed", std::move(changed)}});
+    });
+  });
 }
 
 void document(Api& api, Api::Call&& call, const std::string& kind) {
@@ -239,6 +291,7 @@ std::vector<Api::Route> settlement_routes() {
       {"GET", "/api/v1/settlements/{month}", roles::kFinanceDesk, get_run},
       {"POST", "/api/v1/settlements/{month}/adjustments", roles::kFinance, add_adjustment},
       {"POST", "/api/v1/settlements/{month}/approve", roles::kFinance, approve_run},
+      {"GET", "/api/v1/settlements/{month}/freshness", roles::kFinanceDesk, run_freshness},
       {"GET", "/api/v1/settlements/{month}/csv", roles::kFinanceDesk, csv_document},
       {"GET", "/api/v1/settlements/{month}/html", roles::kFinanceDesk, html_document},
       {"GET", "/api/v1/settlements/{month}/meals-csv", roles::kFinanceDesk, meals_document},

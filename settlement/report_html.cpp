@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "common/text.hpp"
 #include "settlement/settlement.hpp"
@@ -72,7 +73,7 @@ std::string payout_chart(const Settlement& s) {
         "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#c9d8ea\"/>"
         "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#1f5f99\"/>"
         "<text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>\n",
-        label_w - 6, y + 13, esc(l.code), label_w, y, std::max(sw, 1), bar_h, label_w, y + 4, std::max(pw, 1),
+        label_w - 6, y + 13, esc(l.name), label_w, y, std::max(sw, 1), bar_h, label_w, y + 4, std::max(pw, 1),
         bar_h - 8, label_w + std::max(sw, pw) + 6, y + 13, yuan(l.payout));
     y += bar_h + gap;
   }
@@ -120,35 +121,104 @@ std::string canteen_table(const Settlement& s) {
 
 }  // namespace
 
-std::string render_html(const Settlement& s) {
+namespace {
+
+constexpr const char* kStatusOpen = "<!--vnh:status-->";
+constexpr const char* kStatusClose = "<!--/vnh:status-->";
+constexpr const char* kApprovalOpen = "<!--vnh:approval-->";
+constexpr const char* kApprovalClose = "<!--/vnh:approval-->";
+
+std::string when(const std::optional<TimeMs>& t, const TimeZone& tz) {
+  if (!t) return "";
+  std::string s = format_time(*t, tz);  // 2026-11-02T10:00:00+08:00 → 2026-11-02 10:00
+  return s.size() >= 16 ? s.substr(0, 10) + " " + s.substr(11, 5) : s;
+}
+
+std::string status_block(const StatementMeta& m) {
+  if (!m.approved_by) {
+    return fmt::format("<div class=\"status draft\">草稿 DRAFT · 未经审批，不得作为拨付依据 · 制表 {} · {}</div>",
+                       esc(m.run_by), when(m.run_at, *m.tz));
+  }
+  return fmt::format("<div class=\"status approved\">已审批 APPROVED · 审批人 {} · {} · 制表 {} · {}</div>",
+                     esc(*m.approved_by), when(m.approved_at, *m.tz), esc(m.run_by), when(m.run_at, *m.tz));
+}
+
+std::string approval_block(const StatementMeta& m) {
+  return fmt::format(
+      "<div class=\"signatures\">"
+      "<div class=\"sign\"><span>制表人 prepared by</span><b>{}</b><i>{}</i></div>"
+      "<div class=\"sign\"><span>审核人 approved by</span><b>{}</b><i>{}</i></div>"
+      "<div class=\"sign\"><span>负责人签字 signature</span><b></b><i>日期 date</i></div></div>",
+      esc(m.run_by), when(m.run_at, *m.tz), m.approved_by ? esc(*m.approved_by) : "", when(m.approved_at, *m.tz));
+}
+
+Result<std::string> replace_between(const std::string& html, const char* open, const char* close,
+                                    const std::string& with) {
+  auto a = html.find(open);
+  auto b = html.find(close);
+  if (a == std::string::npos || b == std::string::npos || b < a) {
+    return internal("the stored statement has no status marker; re-run the month");
+  }
+  return html.substr(0, a + std::strlen(open)) + with + html.substr(b);
+}
+
+}  // namespace
+
+Result<std::string> restamp_html(const std::string& html, const StatementMeta& meta) {
+  VNH_ASSIGN_OR_RETURN(auto with_status, replace_between(html, kStatusOpen, kStatusClose, status_block(meta)));
+  return replace_between(with_status, kApprovalOpen, kApprovalClose, approval_block(meta));
+}
+
+std::string render_html(const Settlement& s, const StatementMeta& meta) {
   std::string m = s.month.to_string();
+  const Fen transfer = s.payout + s.meals_payout + s.adjustments_total;
   std::string h = fmt::format(R"(<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>补贴结算 Settlement {0}</title>
 <style>
+@page {{ size: A4; margin: 14mm 12mm 16mm;
+  @bottom-center {{ content: "第 " counter(page) " 页，共 " counter(pages) " 页"; font-size: 9pt; color: #555; }}
+  @bottom-right {{ content: "{0} · {11}"; font-size: 8pt; color: #777; }} }}
 body {{ font-family: "Noto Sans CJK SC", "Source Han Sans SC", sans-serif; margin: 24px; color: #111; }}
 h1 {{ font-size: 20px; margin: 0 0 4px; }} h2 {{ font-size: 15px; margin: 22px 0 6px; }}
+.office {{ font-size: 14px; letter-spacing: 2px; }}
 .meta {{ color: #555; font-size: 12px; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 12px; }}
+thead {{ display: table-header-group; }}
 th, td {{ border: 1px solid #bbb; padding: 3px 6px; }} th {{ background: #eef2f7; }}
 td.n {{ text-align: right; font-variant-numeric: tabular-nums; }} .code {{ color: #777; font-size: 11px; }}
 .totals td {{ font-weight: bold; }} .review {{ color: #b00020; font-weight: bold; }}
 .cards {{ display: flex; gap: 12px; flex-wrap: wrap; }} .card {{ border: 1px solid #bbb; padding: 8px 12px; }}
 .card b {{ display: block; font-size: 18px; }}
-@media print {{ body {{ margin: 10mm; }} h2 {{ page-break-after: avoid; }} tr {{ page-break-inside: avoid; }} }}
+.status {{ margin: 8px 0; padding: 6px 10px; font-weight: bold; border: 2px solid; }}
+.status.draft {{ color: #b00020; border-color: #b00020; }} .status.approved {{ color: #1d7a3a; border-color: #1d7a3a; }}
+.amount {{ font-size: 14px; margin: 8px 0; }} .amount b {{ font-size: 16px; }}
+.signatures {{ display: flex; gap: 14px; margin-top: 28px; page-break-inside: avoid; }}
+.sign {{ flex: 1; border-top: 1px solid #333; padding-top: 4px; font-size: 12px; }}
+.sign span {{ display: block; color: #555; }} .sign b {{ display: block; min-height: 22px; font-size: 14px; }}
+.sign i {{ font-style: normal; color: #555; }}
+.seal {{ width: 150px; height: 110px; border: 1px dashed #999; color: #999; text-align: center; padding-top: 38px; font-size: 12px; }}
+@media print {{ body {{ margin: 0; }} h2 {{ page-break-after: avoid; }} tr {{ page-break-inside: avoid; }}
+  .cards .card {{ padding: 4px 8px; }} }}
 </style></head><body>
+<div class="office">{10}</div>
 <h1>居家养老服务补贴结算单 · Home-care subsidy settlement {0}</h1>
-<p class="meta">月份 month {0} ({1}) · 政策 policy sha256 {2}</p>
+{12}{13}{14}
+<p class="meta">月份 month {0} ({1}) · 政策 policy 自 {9} 起施行，sha256 {2}</p>
 <div class="cards">
-<div class="card">拨付合计 total payout<b>¥{3}</b></div>
+<div class="card">本月应拨付 to transfer<b>¥{15}</b></div>
+<div class="card">企业拨付 firms' payout<b>¥{3}</b></div>
 <div class="card">补贴 subsidy S<b>¥{4}</b></div>
 <div class="card">老人自付 co-pay<b>¥{5}</b></div>
 <div class="card">扣款 deductions<b>¥{6}</b></div>
 <div class="card">工单 tickets<b>{7} / {8}</b>合格 eligible / 完成 completed</div>
 </div>
+<p class="amount">本月应拨付合计（大写）：<b>{16}</b>（¥{15}）</p>
 )",
                               m, esc(s.time_zone), s.policy_digest, yuan(s.payout), yuan(s.subsidy), yuan(s.copay),
-                              yuan(s.deductions), s.tickets_eligible, s.tickets_completed);
+                              yuan(s.deductions), s.tickets_eligible, s.tickets_completed, meta.policy_effective_from,
+                              esc(meta.office), s.policy_digest.substr(0, 12), kStatusOpen, status_block(meta),
+                              kStatusClose, yuan(transfer), chinese_capital_amount(transfer));
   h += "<h2>各企业结算 Firms</h2>\n<table><thead><tr><th>企业 firm</th><th>完成 completed</th><th>合格 eligible</th>"
        "<th>补贴 S (元)</th><th>自付 (元)</th><th>E</th><th>N</th><th>Q</th><th>H</th><th>T</th><th>系数 coef.</th>"
        "<th>扣款 (元)</th><th>拨付 payout (元)</th></tr></thead><tbody>\n";
@@ -183,8 +253,15 @@ td.n {{ text-align: right; font-variant-numeric: tabular-nums; }} .code {{ color
   h += breakdown_table(s.by_category, "按服务类别 By service category", "类别 category");
   h += breakdown_table(s.by_street, "按街道 By street", "街道 street");
   h += canteen_table(s);
-  h += "<p class=\"meta\">补贴 S = 合格工单政府承担部分之和；拨付 = max(0, round(S × 系数) − 扣款)。"
-       " Each firm's per-ticket statement lists every eligible and excluded ticket.</p>\n</body></html>\n";
+  h += fmt::format(
+      "<h2>拨付汇总 Transfer</h2>\n<table><tbody>\n<tr><td>企业拨付 firms</td><td class=\"n\">{}</td></tr>\n"
+      "<tr><td>助餐点拨付 canteens</td><td class=\"n\">{}</td></tr>\n<tr><td>以前月份更正 adjustments</td><td class=\"n\">{}</td></tr>\n"
+      "<tr class=\"totals\"><td>合计 total · {}</td><td class=\"n\">{}</td></tr>\n</tbody></table>\n",
+      yuan(s.payout), yuan(s.meals_payout), yuan(s.adjustments_total), chinese_capital_amount(transfer), yuan(transfer));
+  h += "<p class=\"meta\">补贴 S = 合格工单政府承担部分之和；拨付 = max(0, round(S × 系数) − 扣款)；助餐点拨付 = 政府补贴 + 运营补贴。"
+       " Each firm's and each canteen's statement lists every ticket and meal with its rule or the reason it is excluded.</p>\n";
+  h += std::string(kApprovalOpen) + approval_block(meta) + kApprovalClose + "\n";
+  h += fmt::format("<div class=\"seal\">（单位盖章 seal）<br>{}</div>\n</body></html>\n", esc(meta.office));
   return h;
 }
 

@@ -241,7 +241,23 @@ Status record_run(store::WriteTx& tx, const Policy& policy, const RunOptions& op
 
 }  // namespace
 
+StatementMeta meta_of(const Policy& policy, const RunInfo& r) {
+  return StatementMeta{policy.statement_office, policy.effective_from.to_string(), r.run_by, r.run_at,
+                       r.approved_by, r.approved_at, policy.tz};
+}
+
+Status refuse_unended(const Policy& policy, YearMonth month, TimeMs now) {
+  if (!(month < policy.tz->local_month(now))) {
+    return Status(Code::kFailedPrecondition,
+                  fmt::format("{} has not ended (it is {} now in {}): a month is settled once it is over",
+                              month.to_string(), policy.tz->local_month(now).to_string(), policy.time_zone_name),
+                  "month", reason::kMonthNotEnded);
+  }
+  return Status::Ok();
+}
+
 Result<RunResult> run(store::Database& reader, const WriteFn& write, const Policy& policy, const RunOptions& opts) {
+  VNH_RETURN_IF_ERROR(refuse_unended(policy, opts.month, opts.now));
   VNH_RETURN_IF_ERROR(refuse_if_locked(reader, opts.month));
   std::optional<Staging> staging;
   if (!opts.out_dir.empty()) {
@@ -250,9 +266,19 @@ Result<RunResult> run(store::Database& reader, const WriteFn& write, const Polic
   }
   RunResult out;
   VNH_ASSIGN_OR_RETURN(out.settlement, compute(reader, policy, opts.month, staging ? staging->statements() : nullptr));
-  out.csv = render_csv(out.settlement);
-  out.meals_csv = render_meals_csv(out.settlement);
-  out.html = render_html(out.settlement);
+  const Settlement& st = out.settlement;
+  if (st.lines.empty() && st.canteens.empty() && st.adjustments.empty()) {
+    return Status(Code::kFailedPrecondition,
+                  fmt::format("{} has no ticket, meal, complaint, inspection or adjustment: there is nothing to settle",
+                              opts.month.to_string()),
+                  "month", reason::kEmptyMonth);
+  }
+  out.csv = render_csv(st);
+  out.meals_csv = render_meals_csv(st);
+  RunInfo info;
+  info.run_by = opts.run_by;
+  info.run_at = opts.now;
+  out.html = render_html(st, meta_of(policy, info));
   if (staging) VNH_RETURN_IF_ERROR(staging->write(out));
   VNH_RETURN_IF_ERROR(write([&](store::WriteTx& tx) { return record_run(tx, policy, opts, out); }));
   if (staging) VNH_RETURN_IF_ERROR(staging->publish(out.files));
@@ -295,11 +321,31 @@ Result<std::int64_t> add_adjustment(store::WriteTx& tx, YearMonth month, const A
   return id;
 }
 
-Status approve(store::WriteTx& tx, YearMonth month, const std::string& approver, TimeMs now) {
+Result<Freshness> freshness(store::Database& reader, const Policy& policy, YearMonth month) {
+  Freshness f;
+  VNH_ASSIGN_OR_RETURN(auto run, get_run(reader, month));
+  if (!run) return not_found(fmt::format("{} has not been settled", month.to_string()), "month");
+  f.run_at = run->run_at;
+  if (run->policy_digest != policy.digest) f.changed.push_back("policy");
+  VNH_ASSIGN_OR_RETURN(auto now, compute(reader, policy, month));
+  VNH_ASSIGN_OR_RETURN(auto csv, run_document(reader, month, "csv"));
+  VNH_ASSIGN_OR_RETURN(auto meals, run_document(reader, month, "meals"));
+  if (!csv || *csv != render_csv(now)) f.changed.push_back("firms");
+  if (!meals || *meals != render_meals_csv(now)) f.changed.push_back("canteens");
+  f.stale = !f.changed.empty();
+  return f;
+}
+
+Status approve(store::WriteTx& tx, YearMonth month, const std::string& approver, TimeMs now, const Policy& policy,
+               std::optional<TimeMs> expected_run_at) {
   auto& db = tx.db();
   auto r = get_run(db, month);
   if (!r.ok()) return r.status();
   if (!*r) return not_found(fmt::format("{} has not been settled", month.to_string()), "month");
+  if (expected_run_at && (*r)->run_at != *expected_run_at) {
+    return Status(Code::kFailedPrecondition, fmt::format("{} was re-run meanwhile: review the new run", month.to_string()),
+                  "month", reason::kStale);
+  }
   if ((*r)->status == RunStatus::kApproved) {
     return Status(Code::kFailedPrecondition, fmt::format("{} is already approved", month.to_string()), "month",
                   reason::kAlreadyApproved);
@@ -310,6 +356,16 @@ Status approve(store::WriteTx& tx, YearMonth month, const std::string& approver,
                   reason::kFourEyes);
   }
   VNH_RETURN_IF_ERROR(store::approve_settlement_run(db, month.to_string(), approver, now));
+  // The statement now says who approved it and when: its status and signature blocks are
+  // rewritten, the rest of its bytes stay as the run made them.
+  VNH_ASSIGN_OR_RETURN(auto html, run_document(db, month, "html"));
+  if (html) {
+    RunInfo approved = **r;
+    approved.approved_by = approver;
+    approved.approved_at = now;
+    VNH_ASSIGN_OR_RETURN(auto stamped, restamp_html(*html, meta_of(policy, approved)));
+    VNH_RETURN_IF_ERROR(store::set_settlement_html(db, month.to_string(), stamped));
+  }
   return store::append_audit(db, now, {approver, "settlement.approve", "settlement:" + month.to_string(), "{}"});
 }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -191,7 +192,21 @@ std::string render_csv(const Settlement& s);
 std::string render_meals_csv(const Settlement& s);
 std::string meal_statement_csv_header();
 std::string meal_statement_csv_row(const MealStatementLine& l, const TimeZone& tz);
-std::string render_html(const Settlement& s);
+// What the printable statement says about itself: who issued it, under which policy, who ran
+// and approved it. Rendering is deterministic: the same run gives the same bytes.
+struct StatementMeta {
+  std::string office;                 // the policy's statement.office
+  std::string policy_effective_from;  // YYYY-MM
+  std::string run_by;
+  TimeMs run_at = 0;
+  std::optional<std::string> approved_by;
+  std::optional<TimeMs> approved_at;
+  std::shared_ptr<const TimeZone> tz;
+};
+std::string render_html(const Settlement& s, const StatementMeta& meta);
+// The stored statement with its status and signature blocks rewritten for `meta` (a draft
+// becomes approved); the rest of the bytes stay as they were.
+Result<std::string> restamp_html(const std::string& html, const StatementMeta& meta);
 std::string statement_csv_header();
 std::string statement_csv_row(const StatementLine& l, const TimeZone& tz);
 
@@ -212,8 +227,9 @@ struct RunResult {
   std::vector<std::string> files;  // written, relative to out_dir
 };
 
-// compute + render + write files + record the run (status draft). An approved month is
-// refused (kFailedPrecondition, reason "locked") before anything is computed.
+// compute + render + write files + record the run (status draft). Refused before anything
+// is written (kFailedPrecondition): a month that has not ended at opts.now (month_not_ended),
+// an approved month (locked), a month with nothing in it (empty_month).
 Result<RunResult> run(store::Database& reader, const WriteFn& write, const domain::Policy& policy,
                       const RunOptions& opts);
 
@@ -222,8 +238,20 @@ Result<RunResult> run(store::Database& reader, const WriteFn& write, const domai
 Result<std::int64_t> add_adjustment(store::WriteTx& tx, YearMonth month, const Adjustment& a, TimeMs now);
 Result<std::vector<Adjustment>> list_adjustments(store::Database& db, YearMonth month);
 
-// Approves a draft run. The approver must differ from the user who ran it.
-Status approve(store::WriteTx& tx, YearMonth month, const std::string& approver, TimeMs now);
+// Whether a recorded run still says what its inputs give (SPEC §6, issue 20): the month
+// recomputed now against the stored CSVs and the policy's digest. `changed` names what
+// differs: "policy", "firms", "canteens".
+struct Freshness {
+  bool stale = false;
+  std::vector<std::string> changed;
+  TimeMs run_at = 0;
+};
+Result<Freshness> freshness(store::Database& reader, const domain::Policy& policy, YearMonth month);
+
+// Approves a draft run and stamps its statement approved. The approver must differ from the
+// user who ran it; with `expected_run_at`, a run replaced meanwhile is refused (stale).
+Status approve(store::WriteTx& tx, YearMonth month, const std::string& approver, TimeMs now,
+               const domain::Policy& policy, std::optional<TimeMs> expected_run_at = std::nullopt);
 
 // The policy a month is settled under: the one recorded as in force that month, else
 // `otherwise` (the policy the caller runs with). One rule for the CLI and the API.

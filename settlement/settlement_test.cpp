@@ -49,6 +49,18 @@ TEST_CASE("the worked month settles to the expected CSV, byte for byte", "[settl
   CHECK(html.find("<svg") != std::string::npos);
   CHECK(html.find("F008") != std::string::npos);
   CHECK(html.find("exit review") != std::string::npos);
+  // Signable: the office, the status, the policy, the total in figures and in 大写, page numbers.
+  CHECK(html.find("兰州市城关区民政局") != std::string::npos);
+  CHECK(html.find("草稿 DRAFT") != std::string::npos);
+  CHECK(html.find("制表 cli:test") != std::string::npos);
+  CHECK(html.find("自 2020-01 起施行") != std::string::npos);
+  CHECK(html.find("counter(page)") != std::string::npos);
+  CHECK(html.find("（单位盖章 seal）") != std::string::npos);
+  // Firms 81450+54800+46430+49945+35920+55430+93800 = 417775 fen, canteens 100500+91900+90000 =
+  // 282400: 700175 fen to transfer.
+  CHECK(html.find("¥7,001.75") != std::string::npos);
+  CHECK(html.find("柒仟零壹元柒角伍分") != std::string::npos);
+  CHECK(html.find(">测试加盟企业1</text>") != std::string::npos);  // the chart names the firms
   SECTION("each firm gets a statement listing every ticket with its reason") {
     std::string f001 = read(fs::path(w.dir.file("out")) / "statements-2026-10/statement-2026-10-F001.csv");
     auto lines = std::count(f001.begin(), f001.end(), '\n');
@@ -64,6 +76,30 @@ TEST_CASE("the worked month settles to the expected CSV, byte for byte", "[settl
     CHECK(html.find("助餐点结算 Canteens") != std::string::npos);
     CHECK(html.find("Canteens listed for inspection") != std::string::npos);  // override shares of 16–32%
   }
+  SECTION("a month that has not ended, or has nothing in it, is not settled") {
+    settlement::RunOptions o{{2026, 12}, "", "cli:test", *parse_time("2026-12-20T10:00:00+08:00")};
+    auto open = settlement::run(w.store->db(), [&](const auto& wr) { return store::run_transaction(w.store->db(), wr); },
+                                w.policy, o);
+    REQUIRE_FALSE(open.ok());
+    CHECK(open.status().reason() == "month_not_ended");
+    auto empty = w.settle("2025-03");
+    REQUIRE_FALSE(empty.ok());
+    CHECK(empty.status().reason() == "empty_month");
+  }
+  SECTION("a run whose inputs changed is stale until re-run") {
+    auto& db = w.store->db();
+    auto f = settlement::freshness(db, w.policy, {2026, 10});
+    REQUIRE(f.ok());
+    CHECK_FALSE(f->stale);
+    REQUIRE(db.exec("UPDATE meals SET government_fen = 0, elder_fen = price_fen WHERE id = (SELECT min(id) FROM meals "
+                    "WHERE government_fen > 0 AND served_at >= 1790784000000)").ok());
+    auto g = settlement::freshness(db, w.policy, {2026, 10});
+    REQUIRE(g.ok());
+    CHECK(g->stale);
+    CHECK(g->changed == std::vector<std::string>{"canteens"});
+    REQUIRE(w.settle("2026-10").ok());
+    CHECK_FALSE(settlement::freshness(db, w.policy, {2026, 10})->stale);
+  }
   SECTION("a second run gives byte-identical files") {
     std::string html1 = html;
     auto again = w.settle("2026-10");
@@ -73,12 +109,21 @@ TEST_CASE("the worked month settles to the expected CSV, byte for byte", "[settl
   }
   SECTION("approval locks the month; the runner cannot approve their own run") {
     auto& db = w.store->db();
-    CHECK(store::run_transaction(db, [](store::WriteTx& tx) {
-            return settlement::approve(tx, {2026, 10}, "cli:test", 1);
+    CHECK(store::run_transaction(db, [&](store::WriteTx& tx) {
+            return settlement::approve(tx, {2026, 10}, "cli:test", 1, w.policy);
           }).code() == Code::kPermissionDenied);
-    REQUIRE(store::run_transaction(db, [](store::WriteTx& tx) {
-              return settlement::approve(tx, {2026, 10}, "finance2", 1);
+    std::string draft = *settlement::run_document(db, {2026, 10}, "html").value();
+    CHECK(draft.find("草稿 DRAFT") != std::string::npos);
+    CHECK(draft.find("已审批") == std::string::npos);
+    REQUIRE(store::run_transaction(db, [&](store::WriteTx& tx) {
+              return settlement::approve(tx, {2026, 10}, "finance2", 1'800'000'360'000, w.policy);
             }).ok());
+    std::string approved = *settlement::run_document(db, {2026, 10}, "html").value();
+    CHECK(approved != draft);
+    CHECK(approved.find("已审批 APPROVED · 审批人 finance2") != std::string::npos);
+    CHECK(approved.find("草稿 DRAFT") == std::string::npos);
+    CHECK(approved.size() > draft.size() - 200);  // only the status and signature blocks changed
+    CHECK(approved.find("兰州市城关区民政局") != std::string::npos);
     auto rerun = w.settle("2026-10");
     REQUIRE_FALSE(rerun.ok());
     CHECK(rerun.status().reason() == "locked");

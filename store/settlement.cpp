@@ -124,6 +124,12 @@ Result<std::vector<SettlementLineRow>> list_settlement_lines(Database& db, const
   });
 }
 
+Status set_settlement_html(Database& db, const std::string& month, const std::string& html) {
+  auto st = db.prepare("UPDATE settlement_runs SET html = ? WHERE month = ?");
+  if (!st.ok()) return st.status();
+  return st->bind_all(Blob{html}, month).run();
+}
+
 Status replace_settlement_run(Database& db, const SettlementRunRow& run, const std::string& csv,
                               const std::string& meals_csv, const std::string& html,
                               const std::vector<SettlementLineRow>& lines) {

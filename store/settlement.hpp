@@ -113,6 +113,8 @@ Result<std::vector<SettlementLineRow>> list_settlement_lines(Database& db, const
 Status replace_settlement_run(Database& db, const SettlementRunRow& run, const std::string& csv,
                               const std::string& meals_csv, const std::string& html,
                               const std::vector<SettlementLineRow>& lines);
+// Replaces the stored statement (HTML) of the month's run.
+Status set_settlement_html(Database& db, const std::string& month, const std::string& html);
 // Marks the month's run approved by `approver`.
 Status approve_settlement_run(Database& db, const std::string& month, const std::string& approver, TimeMs at);
 

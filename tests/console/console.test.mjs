@@ -37,6 +37,8 @@ function shanghai(days, hh, mm) {
   const day = d.toISOString().slice(0, 10);
   return `${day}T${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}:00+08:00`;
 }
+// The month before this one in Asia/Shanghai, YYYY-MM.
+const PREV = (() => { const d = new Date(Date.now() + 8 * 3600e3); d.setUTCDate(1); d.setUTCMonth(d.getUTCMonth() - 1); return d.toISOString().slice(0, 7); })();
 async function api(method, path, body, headers = {}) {
   const res = await fetch(base + path, { method, headers: { 'Content-Type': 'application/json', ...headers }, body: body && JSON.stringify(body) });
   return { status: res.status, json: await res.json().catch(() => ({})) };
@@ -83,7 +85,14 @@ before(async () => {
     'K1,畅家巷助餐点,F_NEAR,620102001001,36.0600,103.8300,active,1,200\r\nK2,张家园助餐点,,620102001002,36.0610,103.8310,active,0,100\r\n');
   importCsv('meal-cards', 'card_no,id_number,issued_on,status\r\n62011000001,620102195810100019,2026-01-10,active\r\n' +
     '62011000002,62010219511015004X,2026-01-10,active\r\n62011000003,620102193806200050,2026-01-10,active\r\n' +
-    '62011000004,620102194001010019,2026-01-10,active\r\n');
+    '62011000004,620102194001010019,2026-01-10,active\r\n62011000005,620102194805050024,2026-01-10,active\r\n');
+  // Last month, for the statement: F_MID's bath for 张林 (B, 78: 4800 fen from the credit), scored,
+  // and his lunch at K1 (1000 fen): 5800 fen to transfer.
+  importCsv('tickets', 'ticket_no,id_number,item_code,firm_code,urgency,window_start,window_end,created_at,checkin_at,checkin_lat,checkin_lon,checkout_at,checkout_lat,checkout_lon,staff_code,state\r\n' +
+    `TP0001,620102194805050024,LC010,F_MID,normal,${PREV}-10T09:00:00+08:00,${PREV}-10T11:00:00+08:00,${PREV}-09T08:00:00+08:00,${PREV}-10T09:10:00+08:00,36.0620,103.8320,${PREV}-10T10:20:00+08:00,36.0620,103.8320,M1,completed\r\n`);
+  importCsv('inspections', `firm_code,month,enterprise_building,service_norms,staff_management\r\nF_MID,${PREV},90,90,90\r\n`);
+  importCsv('meals', `canteen_code,id_number,slot,served_at,mode,price_fen,identified_by\r\nK1,620102194805050024,lunch,${PREV}-10T11:30:00+08:00,dine_in,1500,card\r\n`);
+  vnh(['user', 'add', 'fin2', '--role', 'finance', '--password-stdin', '--db', db], 'password-123\n');
   for (const [u, k] of [['k1', 'K1'], ['k2', 'K2']]) {
     vnh(['user', 'add', u, '--role', 'canteen', '--canteen', k, '--password-stdin', '--db', db], 'password-123\n');
   }
@@ -663,6 +672,46 @@ test('a counter that goes offline keeps two meals and sends them once when the l
   assert.deepEqual(meals.slice(-2).map((m) => m.government_fen), [1000, 1000]);  // 李四芳 75, 张林 86: both subsidised
   await shot(page, 'counter-back-online');
   await context.close();
+});
+
+test('finance runs last month: a draft statement with the total in 大写; another finance user approves it from a dialog and it says approved', async () => {
+  const page = await browser.newPage({ viewport: { width: 1300, height: 900 }, locale: 'zh-CN' });
+  await login(page, 'fin1');
+  await page.fill('#settle-month', PREV);
+  await page.dispatchEvent('#settle-month', 'change');
+  await page.click('#settle-run');
+  await page.locator('#settle-status', { hasText: '待审批' }).waitFor();
+  await page.locator('#settlement-canteen-lines td', { hasText: 'K1' }).waitFor();
+  const statement = async () => (await fetch(`${base}/api/v1/settlements/${PREV}/html`, { headers: { Authorization: `Bearer ${await tokenOf(page)}` } })).text();
+  let html = await statement();
+  assert.match(html, /草稿 DRAFT/);
+  assert.match(html, /伍拾捌元整/);
+  assert.match(html, /¥58\.00/);
+  assert.match(html, /兰州市城关区民政局/);
+  await shot(page, 'finance-draft');
+  await page.click('#logout');
+  await login(page, 'fin2');
+  await page.fill('#settle-month', PREV);
+  await page.dispatchEvent('#settle-month', 'change');
+  await page.locator('#settle-status', { hasText: '待审批' }).waitFor();
+  await page.waitForFunction(() => !document.querySelector('#settle-approve').disabled);
+  await page.click('#settle-approve');
+  await page.locator('#approve-dialog').waitFor();
+  assert.equal(await page.textContent('#approve-total'), '¥58.00');
+  await shot(page, 'finance-approve-dialog');
+  await page.click('#approve-confirm');
+  await page.locator('#settle-status', { hasText: '已审批' }).waitFor();
+  html = await statement();
+  assert.match(html, /已审批 APPROVED · 审批人 fin2/);
+  assert.doesNotMatch(html, /草稿 DRAFT/);
+  assert.match(html, /伍拾捌元整/);
+  // The printed statement: A4 with page numbers.
+  const print = await browser.newPage();
+  await print.setContent(html);
+  const pdf = await print.pdf({ format: 'A4' });
+  assert.ok(pdf.length > 1000);
+  await print.close();
+  await page.close();
 });
 
 test('the console works with no internet: every asset comes from the binary', async () => {
