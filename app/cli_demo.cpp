@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -30,6 +31,8 @@
 #include "store/elders.hpp"
 #include "store/stats.hpp"
 #include "store/reference.hpp"
+#include "store/meals.hpp"
+#include "store/query.hpp"
 
 namespace vnh::app {
 namespace fs = std::filesystem;
@@ -40,6 +43,10 @@ namespace {
 struct Login {
   std::string role, user, password;
 };
+
+// Simulated counters recording lunches during the demo (one per canteen, the first few).
+constexpr size_t kCounterRobots = 6;
+bool is_robot(const std::string& user) { return user == "robot" || user.rfind("robot-", 0) == 0; }
 
 void progress_line(const std::string& stage, std::size_t done, std::size_t total) {
   int pct = total ? static_cast<int>(100 * done / total) : 100;
@@ -92,17 +99,35 @@ Result<std::vector<Login>> generate(const fs::path& dir, const sim::DistrictSpec
   fmt::print(stderr, "[3/5] {} days of history\n", spec.history_days);
   Date today = policy->tz->local_date(now);
   if (!gen.emit_history(sink, progress_line, today, *policy->tz)) return internal("history: " + failure);
+  fmt::print(stderr, "      canteens, meal cards and their lunches\n");
+  if (!gen.emit_meals(sink, progress_line, today, *policy->tz)) return internal("meals: " + failure);
 
   fmt::print(stderr, "[4/5] users and partner tokens\n");
   std::vector<Login> logins = {{"operator", "op1", ""},  {"supervisor", "sup1", ""}, {"inspector", "insp1", ""},
                                {"finance", "fin1", ""},  {"finance", "fin2", ""},    {"admin", "admin", ""},
                                {"operator", "robot", ""}};
+  // The counter of the first canteen for a person; a few more for the lunch-rush robots.
+  std::map<std::string, std::string> canteen_of;
+  if (!gen.canteens().empty()) {
+    logins.push_back({"canteen", "canteen1", ""});
+    canteen_of["canteen1"] = gen.canteens().front().code;
+    for (size_t i = 0; i < std::min<size_t>(kCounterRobots, gen.canteens().size()); ++i) {
+      std::string name = "robot-" + gen.canteens()[i].code;
+      logins.push_back({"canteen", name, ""});
+      canteen_of[name] = gen.canteens()[i].code;
+    }
+  }
   std::string logins_txt, tokens_txt;
   for (auto& l : logins) {
     l.password = random_token().substr(0, 12);
     auto hash = hotline::hash_new_password(l.password, *policy);
     if (!hash.ok()) return hash.status();
     hotline::NewUser u{l.user, l.user, *domain::parse_role(l.role), *hash, std::nullopt};
+    if (auto k = canteen_of.find(l.user); k != canteen_of.end()) {
+      auto c = store::find_canteen(store.db(), k->second);
+      if (!c.ok() || !*c) return internal("demo canteen vanished");
+      u.canteen_id = (*c)->id;
+    }
     VNH_RETURN_IF_ERROR(store::run_transaction(store.db(), [&](store::WriteTx& tx) {
       return hotline::insert_new_user(tx.db(), u, now, "demo").status();
     }));
@@ -128,11 +153,15 @@ Result<std::vector<Login>> generate(const fs::path& dir, const sim::DistrictSpec
   settlement::RunOptions ro{prev, (dir / "settlements").string(), "fin2", now};
   auto run = settlement::run(
       store.db(), [&](const auto& w) { return store::run_transaction(store.db(), w); }, *policy, ro);
-  if (!run.ok()) return internal("settlement: " + run.status().message());
+  if (!run.ok() && run.status().reason() != "empty_month") return internal("settlement: " + run.status().message());
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto tickets = store::count_rows(store.db(), store::SeededTable::kTickets);
-  fmt::print(stderr, "generated in {:.1f} s: {} elders, {} firms, {} tickets; {} payout ¥{:.2f}\n", secs, spec.elders,
-             spec.firms, tickets.ok() ? *tickets : 0, prev.to_string(), static_cast<double>(run->settlement.payout) / 100);
+  fmt::print(stderr, "generated in {:.1f} s: {} elders, {} firms, {} canteens, {} tickets; {} {}\n", secs, spec.elders,
+             spec.firms, gen.canteens().size(), tickets.ok() ? *tickets : 0, prev.to_string(),
+             run.ok() ? fmt::format("payout ¥{:.2f} to firms, ¥{:.2f} to canteens",
+                                    static_cast<double>(run->settlement.payout) / 100,
+                                    static_cast<double>(run->settlement.meals_payout) / 100)
+                      : std::string("had no activity: not settled"));
   return logins;
 }
 
@@ -322,19 +351,69 @@ int cmd_demo(const Args& args) {
     }
   });
 
+  // The lunch rush at a few counters (SPEC §12): card holders of the canteen's street swipe
+  // their cards; now and then one has a second lunch or forgets the card (the ID number typed).
+  std::vector<std::thread> counters;
+  for (const auto& l : logins) {
+    if (l.user.rfind("robot-", 0) != 0) continue;
+    counters.emplace_back([&, l] {
+      const std::string code = l.user.substr(6);
+      std::vector<std::string> cards;
+      {
+        auto rd = (*server)->store().read();
+        if (!rd.ok()) return;
+        auto k = store::find_canteen(**rd, code);
+        if (!k.ok() || !*k) return;
+        auto st = (*rd)->prepare(
+            "SELECT m.card_no FROM meal_cards m JOIN elders e ON e.id = m.elder_id WHERE m.status = 'active' AND "
+            "e.status = 'active' AND substr(e.community_code, 1, 9) = ? LIMIT 400");
+        if (st.ok()) st->bind(1, (*k)->community_code.substr(0, 9));
+        (void)store::for_each_row(std::move(st), [&](store::Statement& r) { cards.push_back(r.text(0)); });
+      }
+      sim::HttpClient http(ep);
+      if (cards.empty() || !http.login(l.user, l.password).ok()) return;
+      std::mt19937_64 rng(spec.seed ^ std::hash<std::string>()(code));
+      std::exponential_distribution<double> gap(1.0 / 6);
+      std::set<std::string> eaten;  // day + card
+      int n = 0;
+      while (true) {
+        {
+          std::unique_lock lk(stop_mu);
+          stop_cv.wait_for(lk, std::chrono::milliseconds(static_cast<int>(1000 * std::min(30.0, gap(rng)))),
+                           [&] { return stop.load(); });
+          if (stop) return;
+        }
+        // The slot of the hour in the business time zone, as the counter page picks it; an elder
+        // eats once a day here, a second lunch one time in fifty.
+        const TimeMs now = clock.now_ms();
+        const int hour = static_cast<int>(((now / 1000 + 8 * 3600) % 86400) / 3600);
+        const char* slot = hour < 10 ? "breakfast" : hour < 15 ? "lunch" : "dinner";
+        const std::string& card = cards[std::uniform_int_distribution<size_t>(0, cards.size() - 1)(rng)];
+        const std::string today = format_date(civil_from_days((now / 1000 + 8 * 3600) / 86400));
+        if (eaten.count(today + card) && std::uniform_real_distribution<double>(0, 1)(rng) > 0.02) continue;
+        eaten.insert(today + card);
+        http.post("/api/v1/meals", json::object{{"card_no", card}, {"slot", slot}},
+                  {{"Idempotency-Key", fmt::format("{}-{}-{}", l.user, now, ++n)}});
+      }
+    });
+  }
+
   fmt::print("console: http://127.0.0.1:{}/\n", (*server)->port());
   for (const auto& l : logins) {
-    if (l.user != "robot") fmt::print("login: {} {} {}\n", l.role, l.user, l.password);
+    if (!is_robot(l.user)) fmt::print("login: {} {} {}\n", l.role, l.user, l.password);
   }
   fmt::print("demo folder: {} (run `vnh demo --dir {}` to come back to it)\n", dir.string(), dir.string());
   fmt::print("{} simulated firms are connecting; a call comes in every ~{:.0f} s. Ctrl-C stops everything.\n",
              agents.size(), call_every);
   std::fflush(stdout);
 
-  (*server)->run_until_signal();
+  (*server)->wait_for_signal();
+  // The robots finish what they are sending while the server still answers, then it stops.
   stop = true;
   stop_cv.notify_all();
   calls.join();
+  for (auto& c : counters) c.join();
+  (*server)->stop();
   for (auto& a : agents) a->stop();
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   firms_io.stop();

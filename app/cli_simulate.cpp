@@ -34,7 +34,9 @@ int cmd_simulate(const Args& args) {
       "pbx-secret", po::value(&o.pbx_secret), "also send a CTI call for every fifth ticket")(
       "seed", po::value(&o.seed), "random seed (default: from the clock)")(
       "json", po::value(&json_out), "write the report as JSON to this file")(
-      "drain", po::value(&o.drain_s)->default_value(60), "seconds to wait for work to finish at the end");
+      "drain", po::value(&o.drain_s)->default_value(60), "seconds to wait for work to finish at the end")(
+      "counters", po::value(&o.counters)->default_value(10), "canteen counters recording meals (0: none)")(
+      "meals-rate", po::value(&o.meals_rate)->default_value(5), "meals per second across the counters");
   po::positional_options_description pos;
   po::variables_map vm;
   if (auto rc = parse_options("simulate", "(--url URL | --in-process) --rate R --duration S --firms F", args, desc, pos, vm)) {
@@ -47,6 +49,8 @@ int cmd_simulate(const Args& args) {
   if (o.firms < 1 || o.firms > 2000) return fail("simulate", "--firms must be 1..2000", 2);
   if (o.elders < 10 || o.elders > 200000) return fail("simulate", "--elders must be 10..200000", 2);
   if (in_process == !url.empty()) return fail("simulate", "give either --url or --in-process", 2);
+  if (o.counters < 0 || o.counters > 500) return fail("simulate", "--counters must be 0..500", 2);
+  if (o.meals_rate < 0 || o.meals_rate > 2000) return fail("simulate", "--meals-rate must be 0..2000", 2);
 
   std::unique_ptr<Server> server;
   fs::path dir;

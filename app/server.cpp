@@ -412,6 +412,11 @@ void Server::stop() {
 }
 
 void Server::run_until_signal() {
+  wait_for_signal();
+  stop();
+}
+
+void Server::wait_for_signal() {
   std::promise<void> done;
   boost::asio::signal_set signals(ioc_, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
@@ -419,7 +424,6 @@ void Server::run_until_signal() {
     done.set_value();
   });
   done.get_future().wait();
-  stop();
 }
 
 }  // namespace vnh::app

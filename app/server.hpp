@@ -66,6 +66,8 @@ class Server {
   void stop();
   // Blocks until SIGINT/SIGTERM (or stop()), then stops.
   void run_until_signal();
+  // Blocks until SIGINT or SIGTERM, serving meanwhile; the caller stops the server.
+  void wait_for_signal();
 
   store::Store& store() { return *store_; }
   const domain::Policy& policy() const { return *policy_; }

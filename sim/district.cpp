@@ -342,4 +342,84 @@ bool DistrictGenerator::emit_history(const CsvSink& sink, const Progress& progre
   return sink("callbacks", callbacks) && sink("complaints", complaints) && sink("inspections", insp);
 }
 
+bool DistrictGenerator::emit_meals(const CsvSink& sink, const Progress& progress, Date today, const TimeZone& tz) {
+  if (communities_.empty() || elders_.empty() || spec_.canteens <= 0) return true;
+  // Canteens in communities spread over the district; one in three run by a partner firm.
+  canteens_.clear();
+  std::string canteens_csv = "code,name,firm_code,community_code,lat,lon,status,delivers,daily_capacity\r\n";
+  // One canteen per ~1,700 elders (Lanzhou: 65 for 110,000), at least three.
+  const int n_canteens = spec_.canteens_by_population
+                             ? std::clamp(static_cast<int>(elders_.size() / 1700), std::min(3, spec_.canteens), spec_.canteens)
+                             : spec_.canteens;
+  for (int i = 0; i < n_canteens; ++i) {
+    const GeoArea& c = communities_[static_cast<size_t>(i) * communities_.size() / static_cast<size_t>(n_canteens)];
+    GenCanteen k;
+    k.code = fmt::format("{}{:03}", spec_.canteen_prefix, i + 1);
+    k.name = c.name + "老年餐桌";
+    if (i % 3 == 0 && !firms_.empty()) k.firm_code = firms_[static_cast<size_t>(i) % firms_.size()].code;
+    k.community = c.code;
+    k.lat = c.lat + uniform(-0.001, 0.001);
+    k.lon = c.lon + uniform(-0.001, 0.001);
+    k.delivers = i % 2 == 0;
+    k.capacity = integer(150, 400);
+    canteens_csv += fmt::format("{},{},{},{},{:.6f},{:.6f},active,{},{}\r\n", k.code, k.name, k.firm_code, k.community,
+                                k.lat, k.lon, k.delivers ? 1 : 0, k.capacity);
+    canteens_.push_back(std::move(k));
+  }
+  if (!sink("canteens", canteens_csv)) return false;
+  // Cards for a share of the elders, each tied to the canteen nearest home.
+  cards_.clear();
+  std::string cards_csv = "card_no,id_number,issued_on,status\r\n";
+  for (size_t i = 0; i < elders_.size(); ++i) {
+    if (uniform(0, 1) >= spec_.card_share) continue;
+    const GenElder& e = elders_[i];
+    size_t best = 0;
+    double best_m = 1e18;
+    for (size_t k = 0; k < canteens_.size(); ++k) {
+      double m = haversine_m({e.lat, e.lon}, {canteens_[k].lat, canteens_[k].lon});
+      if (m < best_m) best_m = m, best = k;
+    }
+    GenCard c{fmt::format("{}{:08}", spec_.card_prefix, i + 1), i, best};
+    cards_csv += fmt::format("{},{},2026-01-10,{}\r\n", c.card_no, e.id_number, uniform(0, 1) < 0.01 ? "lost" : "active");
+    cards_.push_back(c);
+  }
+  if (!sink("meal-cards", cards_csv)) return false;
+  // The canteens' lunches (and some breakfasts) of the last days: card holders at their own
+  // canteen, one in twenty typed by ID number, a few second lunches and deliveries.
+  std::vector<std::vector<size_t>> regulars(canteens_.size());
+  for (size_t c = 0; c < cards_.size(); ++c) regulars[cards_[c].canteen].push_back(c);
+  const std::string head = "canteen_code,id_number,slot,served_at,mode,price_fen,identified_by\r\n";
+  std::string meals = head;
+  const int days = std::min(spec_.meal_history_days, spec_.history_days);
+  const std::size_t total = static_cast<std::size_t>(days) * canteens_.size();
+  std::size_t done = 0;
+  for (int d = days; d >= 1; --d) {
+    Date day = civil_from_days(days_from_civil(today) - d);
+    TimeMs day_start = tz.day_start(day);
+    for (size_t k = 0; k < canteens_.size(); ++k, ++done) {
+      const auto& who = regulars[k];
+      if (who.empty()) continue;
+      const GenCanteen& canteen = canteens_[k];
+      int n = std::min<int>(static_cast<int>(who.size()), integer(spec_.canteen_meals_per_day * 3 / 4, spec_.canteen_meals_per_day));
+      for (int m = 0; m < n; ++m) {
+        const GenCard& card = cards_[who[static_cast<size_t>(integer(0, static_cast<int>(who.size()) - 1))]];
+        const GenElder& e = elders_[card.elder];
+        bool breakfast = uniform(0, 1) < 0.08;
+        TimeMs at = day_start + (breakfast ? integer(7 * 60, 9 * 60) : integer(11 * 60, 12 * 60 + 45)) * kMsPerMinute +
+                    integer(0, 59) * 1000;
+        const char* mode = canteen.delivers && uniform(0, 1) < 0.15 ? "delivery" : uniform(0, 1) < 0.1 ? "pickup" : "dine_in";
+        meals += fmt::format("{},{},{},{},{},{},{}\r\n", canteen.code, e.id_number, breakfast ? "breakfast" : "lunch",
+                             format_time(at, tz), mode, breakfast ? 600 : 1500, uniform(0, 1) < 0.05 ? "id_number" : "card");
+      }
+      if (meals.size() > 8 * 1024 * 1024) {
+        if (!sink("meals", meals)) return false;
+        meals = head;
+      }
+      if (progress && done % 500 == 0) progress("canteen meals", done, total);
+    }
+  }
+  if (progress) progress("canteen meals", total, total);
+  return meals.size() <= head.size() || sink("meals", meals);
+}
+
 }  // namespace vnh::sim

@@ -26,6 +26,13 @@ struct DistrictSpec {
   double tickets_per_elder_day = 0.027;  // ≈ 3,000 a day for 110,000 elders (Lanzhou's average)
   std::uint64_t seed = 20261123;
   std::string firm_prefix = "F";     // firm codes are PREFIX001, PREFIX002, …
+  int canteens = 65;                 // community canteens (Lanzhou's 65 virtual-nursing-home restaurants)
+  bool canteens_by_population = true;  // one per ~1,700 elders, at most `canteens`; false: exactly `canteens`
+  std::string canteen_prefix = "K";  // canteen codes are PREFIX001, …
+  std::string card_prefix = "6201";  // card numbers are PREFIX + 8 digits
+  double card_share = 0.3;           // elders with a meal card
+  int canteen_meals_per_day = 120;   // lunches a canteen serves on a day of history
+  int meal_history_days = 60;        // days of canteen history (at most history_days; 0: canteens and cards only)
   std::string id_area = "";          // area code of generated ID numbers (default: district_code)
 };
 
@@ -45,6 +52,22 @@ struct GenFirm {
   std::string status;
   std::vector<std::pair<std::string, std::string>> areas;  // (street code, category)
   std::vector<std::pair<std::string, std::string>> staff;  // (code, skills)
+};
+
+struct GenCanteen {
+  std::string code;
+  std::string name;
+  std::string firm_code;  // empty: run by the community
+  std::string community;
+  double lat = 0, lon = 0;
+  bool delivers = false;
+  int capacity = 0;
+};
+
+struct GenCard {
+  std::string card_no;
+  size_t elder = 0;    // index into elders()
+  size_t canteen = 0;  // the canteen nearest to the elder's home
 };
 
 struct GenElder {
@@ -68,12 +91,17 @@ class DistrictGenerator {
   const std::vector<GenFirm>& firms() const { return firms_; }
   const std::vector<GenElder>& elders() const { return elders_; }
   const std::vector<GeoArea>& communities() const { return communities_; }
+  const std::vector<GenCanteen>& canteens() const { return canteens_; }
+  const std::vector<GenCard>& cards() const { return cards_; }
 
   // Elders, firms, firm-areas, staff.
   bool emit_population(const CsvSink& sink, const Progress& progress);
   // Tickets (ending the day before `today`), callbacks, complaints and the inspections of
   // every month the history touches, in chunks.
   bool emit_history(const CsvSink& sink, const Progress& progress, Date today, const TimeZone& tz);
+  // Canteens, meal cards for a share of the elders, and the canteens' meals of the last
+  // meal_history_days (after the tickets: the day's first meal takes its subsidised place).
+  bool emit_meals(const CsvSink& sink, const Progress& progress, Date today, const TimeZone& tz);
 
  private:
   double uniform(double a, double b) { return std::uniform_real_distribution<double>(a, b)(rng_); }
@@ -93,6 +121,8 @@ class DistrictGenerator {
   std::vector<Item> items_;
   std::vector<GenFirm> firms_;
   std::vector<GenElder> elders_;
+  std::vector<GenCanteen> canteens_;
+  std::vector<GenCard> cards_;
 };
 
 }  // namespace vnh::sim

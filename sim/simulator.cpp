@@ -54,9 +54,15 @@ struct Timeline {
   }
 };
 
+// A counter of the simulated city: its canteen user and the cards of the elders who eat there.
+struct SimCounter {
+  std::string user, password;
+  std::vector<std::string> cards;
+};
+
 Status setup_city(const SimulateOptions& o, HttpClient& admin, std::vector<std::pair<std::string, std::string>>& firm_tokens,
                   std::vector<std::string>& id_numbers, std::vector<std::vector<std::string>>& staff,
-                  std::string& op_user, std::string& op_password) {
+                  std::string& op_user, std::string& op_password, std::vector<SimCounter>& counters) {
   auto cat = admin.get("/api/v1/catalog");
   if (cat.status != 200) return Status(Code::kUnavailable, fmt::format("GET /api/v1/catalog: {} {}", cat.status, cat.body));
   if (cat.json().at("items").as_array().empty()) {
@@ -71,16 +77,34 @@ Status setup_city(const SimulateOptions& o, HttpClient& admin, std::vector<std::
   spec.seed = o.seed;
   spec.firm_prefix = fmt::format("S{}F", o.seed % 100000);
   spec.id_area = "620121";  // 永登县 codes: distinct from the demo district's people
+  spec.canteens = o.counters;
+  spec.canteens_by_population = false;
+  spec.canteen_prefix = fmt::format("S{}K", o.seed % 100000);
+  spec.card_prefix = fmt::format("S{}C", o.seed % 100000);
+  spec.meal_history_days = 0;  // canteens and cards; the meals are the simulation's
   DistrictGenerator gen(spec, std::string(data::areas_csv()), std::string(data::catalog_csv()));
   std::string failure;
-  bool ok = gen.emit_population(
-      [&](const std::string& kind, const std::string& csv) {
-        auto r = admin.request("POST", "/api/v1/import/" + kind, csv, {{"Content-Type", "text/csv"}});
-        if (r.status != 200) failure = fmt::format("import {}: {} {}", kind, r.status, r.body.substr(0, 400));
-        return r.status == 200;
-      },
-      nullptr);
-  if (!ok) return Status(Code::kUnavailable, failure);
+  auto sink = [&](const std::string& kind, const std::string& csv) {
+    auto r = admin.request("POST", "/api/v1/import/" + kind, csv, {{"Content-Type", "text/csv"}});
+    if (r.status != 200) failure = fmt::format("import {}: {} {}", kind, r.status, r.body.substr(0, 400));
+    return r.status == 200;
+  };
+  if (!gen.emit_population(sink, nullptr)) return Status(Code::kUnavailable, failure);
+  if (o.counters > 0) {
+    if (!gen.emit_meals(sink, nullptr, Date{2026, 1, 1}, *TimeZone::fixed("+08:00", 8 * 3600))) {
+      return Status(Code::kUnavailable, failure);
+    }
+    counters.resize(gen.canteens().size());
+    for (size_t k = 0; k < gen.canteens().size(); ++k) {
+      counters[k].user = fmt::format("sim-counter-{}", gen.canteens()[k].code);
+      counters[k].password = random_token().substr(0, 16);
+      auto u = admin.post("/api/v1/users", json::object{{"username", counters[k].user}, {"role", "canteen"},
+                                                        {"password", counters[k].password},
+                                                        {"canteen_code", gen.canteens()[k].code}});
+      if (u.status != 201) return Status(Code::kUnavailable, fmt::format("counter user: {}", u.body));
+    }
+    for (const auto& c : gen.cards()) counters[c.canteen].cards.push_back(c.card_no);
+  }
   for (const auto& f : gen.firms()) {
     auto r = admin.post("/api/v1/firms/" + f.code + "/token", json::object{});
     if (r.status != 201) return Status(Code::kUnavailable, fmt::format("token for {}: {}", f.code, r.body));
@@ -95,6 +119,68 @@ Status setup_city(const SimulateOptions& o, HttpClient& admin, std::vector<std::
   auto u = admin.post("/api/v1/users", json::object{{"username", op_user}, {"role", "operator"}, {"password", op_password}});
   if (u.status != 201) return Status(Code::kUnavailable, fmt::format("operator user: {}", u.body));
   return Status::Ok();
+}
+
+// The counters' lunch rush: meal i is due at i / meals_rate; a counter checks the card, then
+// records the meal with an Idempotency-Key (SPEC §12). Latency counts from the due time.
+CounterReport run_counters(const SimulateOptions& o, const std::vector<SimCounter>& counters, int seconds) {
+  CounterReport cr;
+  std::mutex mu;
+  std::vector<double> check, record, both;
+  std::atomic<std::int64_t> next{0}, recorded{0}, subsidised{0}, refused{0}, failed{0};
+  const auto start = Clock::now();
+  const auto end = start + std::chrono::seconds(seconds);
+  std::vector<std::thread> desks;
+  for (size_t k = 0; k < counters.size(); ++k) {
+    if (counters[k].cards.empty()) continue;
+    desks.emplace_back([&, k] {
+      HttpClient c(o.endpoint);
+      if (!c.login(counters[k].user, counters[k].password).ok()) return;
+      std::mt19937_64 r(o.seed * 104729 + k);
+      std::int64_t mine = 0;
+      while (true) {
+        std::int64_t i = next++;
+        auto due = start + std::chrono::microseconds(static_cast<std::int64_t>(1e6 * static_cast<double>(i) / o.meals_rate));
+        if (due >= end) break;
+        std::this_thread::sleep_until(due);
+        const std::string& card = counters[k].cards[r() % counters[k].cards.size()];
+        auto t0 = Clock::now();
+        auto chk = c.get("/api/v1/meals/check?slot=lunch&card_no=" + card);
+        auto t1 = Clock::now();
+        if (chk.status == 409 || chk.status == 404) {
+          ++refused;
+          continue;
+        }
+        if (chk.status != 200) {
+          ++failed;
+          continue;
+        }
+        auto rec = c.post("/api/v1/meals", json::object{{"card_no", card}, {"slot", "lunch"}},
+                          {{"Idempotency-Key", fmt::format("sim-{}-{}-{}", o.seed, k, ++mine)}});
+        auto t2 = Clock::now();
+        if (rec.status != 201) {
+          ++(rec.status == 409 ? refused : failed);
+          continue;
+        }
+        ++recorded;
+        if (rec.json().at("government_fen").as_int64() > 0) ++subsidised;
+        std::lock_guard lk(mu);
+        check.push_back(ms_since(t0, t1));
+        record.push_back(ms_since(t1, t2));
+        both.push_back(ms_since(due, t2));
+      }
+    });
+  }
+  for (auto& t : desks) t.join();
+  cr.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  cr.recorded = recorded;
+  cr.subsidised = subsidised;
+  cr.refused = refused;
+  cr.failed = failed;
+  cr.check_ms = percentiles(check);
+  cr.record_ms = percentiles(record);
+  cr.check_to_recorded_ms = percentiles(both);
+  return cr;
 }
 
 }  // namespace
@@ -112,8 +198,10 @@ Result<SimulateReport> run_simulation(const SimulateOptions& o) {
   std::vector<std::string> ids;
   std::vector<std::vector<std::string>> staff;
   std::string op_user, op_password;
-  say(fmt::format("setting up a city of {} elders and {} firms through the API…", o.elders, o.firms));
-  VNH_RETURN_IF_ERROR(setup_city(o, admin, tokens, ids, staff, op_user, op_password));
+  std::vector<SimCounter> counters;
+  say(fmt::format("setting up a city of {} elders, {} firms and {} canteens through the API…", o.elders, o.firms,
+                  o.counters));
+  VNH_RETURN_IF_ERROR(setup_city(o, admin, tokens, ids, staff, op_user, op_password, counters));
 
   Timeline tl;
   auto origin = Clock::now();
@@ -212,8 +300,14 @@ Result<SimulateReport> run_simulation(const SimulateOptions& o) {
                     pr.created, pr.seconds, pr.created_per_s, pr.create_ms.p50, pr.create_ms.p99, pr.failed));
     rep.phases.push_back(pr);
   };
-  say(fmt::format("steady phase: {} tickets/s for {} s", o.rate, o.duration_s));
+  say(fmt::format("steady phase: {} tickets/s for {} s{}", o.rate, o.duration_s,
+                  counters.empty() ? "" : fmt::format(", {} meals/s at {} counters", o.meals_rate, counters.size())));
+  std::thread lunch;
+  if (!counters.empty() && o.meals_rate > 0) {
+    lunch = std::thread([&] { rep.counters = run_counters(o, counters, o.duration_s); });
+  }
   phase("steady", o.duration_s, std::max(4, std::min(64, static_cast<int>(o.rate / 20) + 8)), o.rate);
+  if (lunch.joinable()) lunch.join();
   if (o.burst_s > 0) {
     say(fmt::format("burst phase: {} clients as fast as the server answers for {} s", o.burst_workers, o.burst_s));
     phase("burst", o.burst_s, o.burst_workers, 0);
@@ -298,6 +392,13 @@ std::string SimulateReport::to_table() const {
   }
   s += fmt::format("\nfirms: {} offers ({:.1f}/s), {} accepted, {} declined, {} completed; {} links dropped, {} reconnects\n",
                    offers, offers_per_s, accepted, declined, completed, drops, reconnects);
+  if (counters.recorded + counters.refused + counters.failed > 0) {
+    s += fmt::format("counters: {} meals recorded in {:.1f} s ({} subsidised, {} refused, {} failed); check p50 {:.2f} ms "
+                     "p99 {:.2f} ms, record p50 {:.2f} ms p99 {:.2f} ms, check → recorded p50 {:.2f} ms p99 {:.2f} ms\n",
+                     counters.recorded, counters.seconds, counters.subsidised, counters.refused, counters.failed,
+                     counters.check_ms.p50, counters.check_ms.p99, counters.record_ms.p50, counters.record_ms.p99,
+                     counters.check_to_recorded_ms.p50, counters.check_to_recorded_ms.p99);
+  }
   s += fmt::format("consistency: {} {}\n", consistent ? "OK" : "FAILED", consistency_json);
   return s;
 }
@@ -322,6 +423,14 @@ std::string SimulateReport::to_json() const {
                                       {"completed", completed},
                                       {"link_drops", drops},
                                       {"reconnects", reconnects},
+                                      {"counters", json::object{{"recorded", counters.recorded},
+                                                                {"subsidised", counters.subsidised},
+                                                                {"refused", counters.refused},
+                                                                {"failed", counters.failed},
+                                                                {"seconds", counters.seconds},
+                                                                {"check", pjson(counters.check_ms)},
+                                                                {"record", pjson(counters.record_ms)},
+                                                                {"check_to_recorded", pjson(counters.check_to_recorded_ms)}}},
                                       {"consistent", consistent},
                                       {"consistency", ec ? json::value() : cons}});
 }

@@ -31,6 +31,11 @@ struct SimulateOptions {
   double time_scale = 600;      // visits: an hour of service in six seconds
   bool visits = true;           // firms report check-in and check-out after accepting
   int drain_s = 60;
+  // Canteen counters (SPEC §12): `counters` canteens with a counter user each, card holders
+  // swiping at `meals_rate` meals a second across them during the steady phase (check, then
+  // record); 0 counters: none.
+  int counters = 10;
+  double meals_rate = 5;
   std::uint64_t seed = 1;
   bool quiet = false;
 };
@@ -50,8 +55,15 @@ struct PhaseReport {
   Percentiles create_to_offer_ms;  // of this phase's tickets
 };
 
+struct CounterReport {
+  std::int64_t recorded = 0, subsidised = 0, refused = 0, failed = 0;
+  double seconds = 0;
+  Percentiles check_ms, record_ms, check_to_recorded_ms;
+};
+
 struct SimulateReport {
   std::vector<PhaseReport> phases;
+  CounterReport counters;
   Percentiles create_to_offer_ms, offer_to_accept_ms, accept_to_completed_ms;
   std::int64_t offers = 0, accepted = 0, declined = 0, completed = 0, drops = 0, reconnects = 0;
   double offers_per_s = 0;
