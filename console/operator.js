@@ -181,7 +181,7 @@ export function desk(root) {
       item = null;
       document.getElementById('item-chosen').textContent = '';
       clear(dupBox);
-      drawCall();
+      drawCall(null);
       showElder(elder.elder_id);
     } catch (ex) { showError(err, ex); }
   } },
@@ -203,8 +203,12 @@ export function desk(root) {
     return Boolean(item || d.notes || d.window_start || d.window_end || (d.urgency && d.urgency !== 'normal'));
   };
 
-  // My call: the caller, the elders at the number (pick one), the outcome, hang up.
-  const drawCall = (notice) => {
+  // My call: the caller, the elders at the number (pick one), the outcome, hang up. The notice
+  // (pick one of the elders, the form was kept) stays through redraws the call's own updates
+  // cause, until a ticket is made or another call is taken.
+  let callNotice = null;
+  const drawCall = (notice = callNotice) => {
+    callNotice = notice;
     clear(callBox);
     if (!call) { callBox.append(h('p', { class: 'muted small' }, t('call.none'))); return; }
     const live = call.state === 'answered';
