@@ -25,6 +25,8 @@
 #include "store/policies.hpp"
 #include "store/stats.hpp"
 #include "store/tickets.hpp"
+#include "meals/meals.hpp"
+#include "store/meals.hpp"
 
 namespace vnh::app {
 namespace json = boost::json;
@@ -158,6 +160,7 @@ void Server::install_routes() {
       boost::asio::post(ioc_, [this] {
         fire_due_offers();
         expire_calls();
+        tick_welfare();
       });
     });
   }
@@ -273,6 +276,7 @@ void Server::arm_call_timer() {
   call_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
     expire_calls();
+    tick_welfare();
     live_->revalidate();  // consoles whose session ended are closed within a second
     arm_call_timer();
   });
@@ -293,6 +297,40 @@ void Server::expire_calls() {
           auto ev = hotline::call_json(c, *policy_->tz);
           ev["type"] = "call";
           live_->broadcast(ev, hotline::Audience::kOperators);
+        }
+      });
+}
+
+void Server::tick_welfare() {
+  const TimeMs now = clock_->now_ms();
+  {
+    // Most seconds nothing is due: a read decides, the Writer is asked only when something is.
+    auto rd = store_->read();
+    if (!rd.ok()) return;
+    auto open = store::open_welfare_checks(**rd);
+    if (!open.ok()) return;
+    bool due = false;
+    for (const auto& w : *open) {
+      due = due || (!w.first_call_at && !w.call_overdue_alerted && now >= w.call_due_at) ||
+            (!w.reached_at && w.state == domain::WelfareState::kOpen && now >= w.escalate_due_at);
+    }
+    if (!due) return;
+  }
+  auto alerts = std::make_shared<std::vector<meals::WelfareAlert>>();
+  store_->writer().submit(
+      [alerts, now](store::WriteTx& tx) -> Status {
+        VNH_ASSIGN_OR_RETURN(*alerts, meals::welfare_due(tx.db(), now));
+        return Status::Ok();
+      },
+      [this, alerts](Status st) {
+        if (!st.ok()) return log::warn("msg=\"welfare tick failed\" error={}", log::q(st.message()));
+        for (const auto& a : *alerts) {
+          live_->broadcast(json::object{{"type", "alert"},
+                                        {"kind", "welfare_check"},
+                                        {"step", a.step},
+                                        {"check_id", a.check.id},
+                                        {"elder_id", store::elder_public_id(a.check.elder_id)}},
+                           hotline::Audience::kOperators);
         }
       });
 }

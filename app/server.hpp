@@ -84,6 +84,8 @@ class Server {
   // Once a second: calls that rang out become missed (SPEC §11), and the consoles hear it.
   void arm_call_timer();
   void expire_calls();
+  // Raises the welfare checks' due alerts (SPEC §12): a call overdue, a care worker to send.
+  void tick_welfare();
   void install_routes();
 
   ServerOptions opts_;

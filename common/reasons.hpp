@@ -75,6 +75,9 @@
   X(kUnknownCard, "unknown_card")                       \
   X(kCanteenNotActive, "canteen_not_active")            \
   X(kNotYourCanteen, "not_your_canteen")                \
+  X(kOrderClosed, "order_closed")                       \
+  X(kCanteenNoDelivery, "canteen_no_delivery")          \
+  X(kCanteenFull, "canteen_full")                       \
   /* import */                                          \
   X(kRowsRejected, "rows_rejected")
 

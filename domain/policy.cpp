@@ -184,6 +184,7 @@ Status read_meals(TableReader& root, std::string_view source, Policy& p, bool le
   }
   VNH_RETURN_IF_ERROR(t->categories("free_delivery_categories", p.meals.free_delivery));
   VNH_RETURN_IF_ERROR(t->integer("operating_subsidy_fen", 0, 1000000, p.meals.operating_subsidy_fen));
+  VNH_RETURN_IF_ERROR(t->integer("delivery_fee_fen", 0, 100000, p.meals.delivery_fee_fen));
   VNH_RETURN_IF_ERROR(t->decimal("override_alert_share", 10000, 0, 10000, p.meals.override_alert_share));
   Status ast;
   if (const auto* rules = t->array_of_tables("rules", ast)) {

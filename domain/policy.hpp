@@ -44,6 +44,7 @@ struct MealPolicy {
   std::vector<MealRule> rules;                // first match wins
   int order_cutoff_min = 15 * 60;             // orders close at this time the day before
   std::vector<ElderCategory> free_delivery{ElderCategory::kD};
+  Fen delivery_fee_fen = 300;                 // what an elder outside free_delivery pays for a delivery
   Fen operating_subsidy_fen = 0;              // per subsidised canteen meal
   int override_alert_share = 500;             // ten-thousandths (0.05)
 

@@ -100,12 +100,17 @@ constexpr std::array<std::pair<MealSlot, std::string_view>, 3> kMealSlots{{
     {MealSlot::kBreakfast, "breakfast"}, {MealSlot::kLunch, "lunch"}, {MealSlot::kDinner, "dinner"}}};
 constexpr std::array<std::pair<MealMode, std::string_view>, 3> kMealModes{{
     {MealMode::kDineIn, "dine_in"}, {MealMode::kPickup, "pickup"}, {MealMode::kDelivery, "delivery"}}};
-constexpr std::array<std::pair<IdentifiedBy, std::string_view>, 3> kIdentifiedBy{{
-    {IdentifiedBy::kCard, "card"}, {IdentifiedBy::kQr, "qr"}, {IdentifiedBy::kIdNumber, "id_number"}}};
+constexpr std::array<std::pair<IdentifiedBy, std::string_view>, 4> kIdentifiedBy{{
+    {IdentifiedBy::kCard, "card"}, {IdentifiedBy::kQr, "qr"}, {IdentifiedBy::kIdNumber, "id_number"}, {IdentifiedBy::kOrder, "order"}}};
 constexpr std::array<std::pair<CanteenStatus, std::string_view>, 3> kCanteenStatuses{{
     {CanteenStatus::kActive, "active"}, {CanteenStatus::kSuspended, "suspended"}, {CanteenStatus::kClosed, "closed"}}};
 constexpr std::array<std::pair<CardStatus, std::string_view>, 3> kCardStatuses{{
     {CardStatus::kActive, "active"}, {CardStatus::kLost, "lost"}, {CardStatus::kRevoked, "revoked"}}};
+constexpr std::array<std::pair<OrderState, std::string_view>, 5> kOrderStates{{
+    {OrderState::kOrdered, "ordered"}, {OrderState::kCancelled, "cancelled"}, {OrderState::kDelivered, "delivered"},
+    {OrderState::kNoAnswer, "no_answer"}, {OrderState::kServed, "served"}}};
+constexpr std::array<std::pair<WelfareState, std::string_view>, 3> kWelfareStates{{
+    {WelfareState::kOpen, "open"}, {WelfareState::kEscalated, "escalated"}, {WelfareState::kClosed, "closed"}}};
 
 }  // namespace
 
@@ -151,6 +156,10 @@ std::optional<MealMode> parse_meal_mode(std::string_view s) { return lookup(kMea
 std::optional<IdentifiedBy> parse_identified_by(std::string_view s) { return lookup(kIdentifiedBy, s); }
 std::optional<CanteenStatus> parse_canteen_status(std::string_view s) { return lookup(kCanteenStatuses, s); }
 std::optional<CardStatus> parse_card_status(std::string_view s) { return lookup(kCardStatuses, s); }
+std::string_view to_string(OrderState s) { return name_of(kOrderStates, s); }
+std::string_view to_string(WelfareState s) { return name_of(kWelfareStates, s); }
+std::optional<OrderState> parse_order_state(std::string_view s) { return lookup(kOrderStates, s); }
+std::optional<WelfareState> parse_welfare_state(std::string_view s) { return lookup(kWelfareStates, s); }
 
 std::string category_names() { return join_names(kCategories); }
 std::string role_names() { return join_names(kRoles); }

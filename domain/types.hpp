@@ -28,9 +28,11 @@ enum class MealSlot { kBreakfast, kLunch, kDinner };
 enum class MealMode { kDineIn, kPickup, kDelivery };
 // How the counter knew the elder: a card, a QR token, or an ID number typed by the staff (an
 // override, flagged).
-enum class IdentifiedBy { kCard, kQr, kIdNumber };
+enum class IdentifiedBy { kCard, kQr, kIdNumber, kOrder };
 enum class CanteenStatus { kActive, kSuspended, kClosed };
 enum class CardStatus { kActive, kLost, kRevoked };
+enum class OrderState { kOrdered, kCancelled, kDelivered, kNoAnswer, kServed };
+enum class WelfareState { kOpen, kEscalated, kClosed };
 // An incoming call's life (SPEC §11): ringing → answered → ended, or ringing → missed.
 enum class CallState { kRinging, kAnswered, kEnded, kMissed };
 // What an answered call came to.
@@ -56,6 +58,8 @@ std::string_view to_string(MealMode m);
 std::string_view to_string(IdentifiedBy i);
 std::string_view to_string(CanteenStatus s);
 std::string_view to_string(CardStatus s);
+std::string_view to_string(OrderState s);
+std::string_view to_string(WelfareState s);
 
 std::optional<Category> parse_category(std::string_view s);
 std::optional<ElderCategory> parse_elder_category(std::string_view s);
@@ -78,6 +82,8 @@ std::optional<MealMode> parse_meal_mode(std::string_view s);
 std::optional<IdentifiedBy> parse_identified_by(std::string_view s);
 std::optional<CanteenStatus> parse_canteen_status(std::string_view s);
 std::optional<CardStatus> parse_card_status(std::string_view s);
+std::optional<OrderState> parse_order_state(std::string_view s);
+std::optional<WelfareState> parse_welfare_state(std::string_view s);
 // True once a complaint has its outcome (substantiated or rejected).
 inline bool is_closed(ComplaintStatus s) {
   return s == ComplaintStatus::kSubstantiated || s == ComplaintStatus::kRejected;

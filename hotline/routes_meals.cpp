@@ -3,11 +3,15 @@
 // user does for its own canteen only.
 #include <fmt/format.h>
 
+#include <map>
+#include <tuple>
+
 #include "common/identity.hpp"
 #include "common/text.hpp"
 #include "hotline/api.hpp"
 #include "hotline/request.hpp"
 #include "hotline/roles.hpp"
+#include "hotline/live.hpp"
 #include "hotline/views.hpp"
 #include "meals/meals.hpp"
 #include "store/audit.hpp"
@@ -464,6 +468,348 @@ void cards_of_elder(Api& api, Api::Call&& call) {
   });
 }
 
+// --- Orders, route sheets, deliveries (SPEC §12) -------------------------------------------
+
+const std::vector<Role> kOrderDesk = {Role::kOperator, Role::kSupervisor, Role::kCanteen, Role::kAdmin};
+const std::vector<Role> kWelfareDesk = {Role::kOperator, Role::kSupervisor, Role::kAdmin};
+
+std::optional<std::int64_t> own(const Principal& who) {
+  return who.role == Role::kCanteen ? who.canteen_id : std::nullopt;
+}
+
+Result<json::object> order_json(store::Database& db, const store::MealOrder& o, Role role, const TimeZone& tz) {
+  VNH_ASSIGN_OR_RETURN(auto k, store::get_canteen(db, o.canteen_id));
+  VNH_ASSIGN_OR_RETURN(auto e, store::get_elder_core(db, o.elder_id));
+  json::object j{{"order_id", o.id},
+                 {"canteen_code", k ? k->code : ""},
+                 {"elder_id", store::elder_public_id(o.elder_id)},
+                 {"elder_name", e ? (sees_whole_names(role) ? e->name : mask_name(e->name)) : ""},
+                 {"community_name", e ? e->community_name : ""},
+                 {"date", format_date(o.day)},
+                 {"slot", std::string(to_string(o.slot))},
+                 {"mode", std::string(to_string(o.mode))},
+                 {"delivery_fee_fen", o.delivery_fee_fen},
+                 {"state", std::string(to_string(o.state))},
+                 {"created_by", o.created_by},
+                 {"created_at", format_time(o.created_at, tz)},
+                 {"reported_at", time_or_null(o.reported_at, tz)},
+                 {"meal_id", o.meal_id ? json::value(*o.meal_id) : json::value(nullptr)}};
+  return j;
+}
+
+Result<Date> date_param(const net::Request& req, const ApiContext& c, bool tomorrow) {
+  if (auto d = req.query_param("date")) {
+    auto p = parse_date(*d);
+    if (!p.ok()) return invalid("date", p.status().message());
+    return *p;
+  }
+  Date today = c.policy.tz->local_date(c.clock.now_ms());
+  return tomorrow ? civil_from_days(days_from_civil(today) + 1) : today;
+}
+
+void create_order(Api& api, Api::Call&& call) {
+  auto body = parse_object(call.req.body);
+  if (!body.ok()) return call.respond(error_response(body.status()));
+  auto elder = opt_string(*body, "elder_id", 24);
+  auto idn = opt_string(*body, "id_number", 32);
+  auto canteen = req_string(*body, "canteen_code", 32);
+  auto date = req_string(*body, "date", 10);
+  auto slot = opt_string(*body, "slot", 16);
+  auto mode = opt_string(*body, "mode", 16);
+  for (const Status* s : {&elder.status(), &idn.status(), &canteen.status(), &date.status(), &slot.status(), &mode.status()}) {
+    if (!s->ok()) return call.respond(error_response(*s));
+  }
+  meals::OrderRequest req;
+  req.elder_id = *elder;
+  req.id_number = *idn;
+  req.canteen_code = *canteen;
+  auto d = parse_date(*date);
+  if (!d.ok()) return call.respond(error_response(invalid("date", d.status().message())));
+  req.day = *d;
+  auto sl = slot_of(slot->value_or("lunch"));
+  if (!sl.ok()) return call.respond(error_response(sl.status()));
+  req.slot = *sl;
+  auto m = parse_meal_mode(mode->value_or("delivery"));
+  if (!m || *m == MealMode::kDineIn) return call.respond(error_response(invalid("mode", "must be pickup or delivery")));
+  req.mode = *m;
+  const auto& c = api.ctx();
+  api.write<std::int64_t>(
+      std::move(call.respond),
+      [&c, req, who = call.who](store::WriteTx& tx) -> Result<std::int64_t> {
+        VNH_ASSIGN_OR_RETURN(auto o, meals::place_order(tx.db(), c.store.crypto(), c.policy, req, who.username, own(who),
+                                                        c.clock.now_ms()));
+        return o.id;
+      },
+      [&c, role = call.who.role](store::Database& db, std::int64_t& id) -> Result<net::Response> {
+        VNH_ASSIGN_OR_RETURN(auto o, store::get_meal_order(db, id));
+        if (!o) return internal("order vanished");
+        VNH_ASSIGN_OR_RETURN(auto j, order_json(db, *o, role, *c.policy.tz));
+        return json_response(201, std::move(j));
+      });
+}
+
+// GET /api/v1/meals/orders?canteen_code=&date= (default tomorrow) — and the kitchen's counts.
+void list_orders(Api& api, Api::Call&& call) {
+  api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+    const auto& c = api.ctx();
+    VNH_ASSIGN_OR_RETURN(auto day, date_param(call.req, c, true));
+    VNH_ASSIGN_OR_RETURN(auto canteen, counter_canteen(db, call.who, call.req.query_param("canteen_code")));
+    VNH_ASSIGN_OR_RETURN(auto rows, store::meal_orders_of(db, canteen, day));
+    json::array a;
+    std::map<std::string, std::int64_t> counts;  // slot/mode → orders to cook
+    for (const auto& o : rows) {
+      VNH_ASSIGN_OR_RETURN(auto j, order_json(db, o, call.who.role, *c.policy.tz));
+      a.push_back(std::move(j));
+      if (o.state != OrderState::kCancelled) ++counts[fmt::format("{}.{}", to_string(o.slot), to_string(o.mode))];
+    }
+    json::object k;
+    for (const auto& [key, n] : counts) k[key] = n;
+    return json_response(200, json::object{{"date", format_date(day)}, {"orders", std::move(a)}, {"kitchen", std::move(k)}});
+  });
+}
+
+void cancel_order_route(Api& api, Api::Call&& call) {
+  auto id = id_param(call.req, "an order id");
+  if (!id.ok()) return call.respond(error_response(id.status()));
+  const auto& c = api.ctx();
+  api.write<std::int64_t>(
+      std::move(call.respond),
+      [&c, id = *id, who = call.who](store::WriteTx& tx) -> Result<std::int64_t> {
+        VNH_ASSIGN_OR_RETURN(auto o, meals::cancel_order(tx.db(), id, who.username, own(who), c.clock.now_ms()));
+        return o.id;
+      },
+      [&c, role = call.who.role](store::Database& db, std::int64_t& id) -> Result<net::Response> {
+        VNH_ASSIGN_OR_RETURN(auto o, store::get_meal_order(db, id));
+        VNH_ASSIGN_OR_RETURN(auto j, order_json(db, *o, role, *c.policy.tz));
+        return json_response(200, std::move(j));
+      });
+}
+
+json::array phones_of(const std::optional<store::ElderRow>& e) {
+  json::array a;
+  if (e) for (const auto& p : e->phones) a.push_back(json::value(p.masked));
+  return a;
+}
+json::array contacts_of(const std::optional<store::ElderRow>& e) {
+  json::array a;
+  if (e) {
+    for (const auto& c : e->contacts) {
+      a.push_back(json::object{{"name", c.name}, {"relation", c.relation}, {"phone", c.phone_masked}});
+    }
+  }
+  return a;
+}
+
+json::object welfare_json(const store::WelfareCheck& w, const std::vector<store::WelfareEvent>& events,
+                          const std::optional<store::ElderRow>& elder, const TimeZone& tz) {
+  json::array ev;
+  for (const auto& e : events) {
+    ev.push_back(json::object{{"at", format_time(e.at, tz)}, {"by", e.by}, {"kind", e.kind}, {"detail", e.detail}});
+  }
+  return json::object{{"check_id", w.id},
+                      {"elder_id", store::elder_public_id(w.elder_id)},
+                      {"elder_name", elder ? elder->name : ""},
+                      {"community_name", elder ? elder->community_name : ""},
+                      {"order_id", w.order_id ? json::value(*w.order_id) : json::value(nullptr)},
+                      {"state", std::string(to_string(w.state))},
+                      {"opened_at", format_time(w.opened_at, tz)},
+                      {"call_due_at", format_time(w.call_due_at, tz)},
+                      {"escalate_due_at", format_time(w.escalate_due_at, tz)},
+                      {"first_call_at", time_or_null(w.first_call_at, tz)},
+                      {"reached_at", time_or_null(w.reached_at, tz)},
+                      {"escalated_at", time_or_null(w.escalated_at, tz)},
+                      {"care_worker_sent_at", time_or_null(w.care_worker_sent_at, tz)},
+                      {"closed_at", time_or_null(w.closed_at, tz)},
+                      {"outcome", w.outcome ? json::value(*w.outcome) : json::value(nullptr)},
+                      {"note", w.note},
+                      {"phones", phones_of(elder)},
+                      {"contacts", contacts_of(elder)},
+                      {"events", std::move(ev)}};
+}
+
+Result<json::object> welfare_view(store::Database& db, const store::WelfareCheck& w, const TimeZone& tz) {
+  VNH_ASSIGN_OR_RETURN(auto events, store::welfare_events(db, w.id));
+  VNH_ASSIGN_OR_RETURN(auto elder, store::get_elder(db, w.elder_id));
+  return welfare_json(w, events, elder, tz);
+}
+
+void report_route(Api& api, Api::Call&& call, bool delivered) {
+  auto id = id_param(call.req, "an order id");
+  if (!id.ok()) return call.respond(error_response(id.status()));
+  auto body = parse_optional_object(call.req.body);
+  if (!body.ok()) return call.respond(error_response(body.status()));
+  auto at = opt_time(*body, "at");
+  auto lat = opt_number(*body, "lat");
+  auto lon = opt_number(*body, "lon");
+  auto note = opt_string(*body, "note", 500);
+  for (const Status* s : {&at.status(), &lat.status(), &lon.status(), &note.status()}) {
+    if (!s->ok()) return call.respond(error_response(*s));
+  }
+  meals::DeliveryReport rep{delivered, *at, *lat, *lon, note->value_or("")};
+  const auto& c = api.ctx();
+  auto result = std::make_shared<meals::Reported>();
+  api.write<std::int64_t>(
+      std::move(call.respond),
+      [&c, id = *id, rep, who = call.who, result](store::WriteTx& tx) -> Result<std::int64_t> {
+        VNH_ASSIGN_OR_RETURN(*result, meals::report_delivery(tx.db(), c.policy, id, rep, who.username, own(who),
+                                                             c.clock.now_ms()));
+        return result->order.id;
+      },
+      [&c, role = call.who.role, result](store::Database& db, std::int64_t&) -> Result<net::Response> {
+        VNH_ASSIGN_OR_RETURN(auto j, order_json(db, result->order, role, *c.policy.tz));
+        if (result->meal) {
+          VNH_ASSIGN_OR_RETURN(auto k, store::get_canteen(db, result->meal->canteen_id));
+          j["meal"] = meal_json(*result->meal, k ? k->code : "", *c.policy.tz);
+        }
+        if (result->check) {
+          VNH_ASSIGN_OR_RETURN(auto w, welfare_view(db, *result->check, *c.policy.tz));
+          j["welfare_check"] = w;
+          // The operators see it at once: call the elder and the contacts within 15 minutes.
+          json::object alert{{"type", "alert"}, {"kind", "welfare_check"}, {"step", "call"}, {"check", w}};
+          c.live.broadcast(alert, Audience::kOperators);
+        }
+        return json_response(200, std::move(j));
+      });
+}
+void delivered_route(Api& api, Api::Call&& call) { report_route(api, std::move(call), true); }
+void no_answer_route(Api& api, Api::Call&& call) { report_route(api, std::move(call), false); }
+
+// GET /api/v1/meals/route-sheet?canteen_code=&date=&slot= — the deliverer's printable list of
+// the day's delivery orders by street and community, with each elder's address (a whole
+// view: audited, for the canteen's own deliveries only).
+Result<net::Response> render_route_sheet(store::Database& db, const ApiContext& c, const net::Request& req,
+                                         const Principal& who) {
+  {
+    VNH_ASSIGN_OR_RETURN(auto day, date_param(req, c, false));
+    VNH_ASSIGN_OR_RETURN(auto slot, slot_of(req.query_param("slot").value_or("lunch")));
+    VNH_ASSIGN_OR_RETURN(auto canteen_id, counter_canteen(db, who, req.query_param("canteen_code")));
+    VNH_ASSIGN_OR_RETURN(auto k, store::get_canteen(db, canteen_id));
+    VNH_ASSIGN_OR_RETURN(auto rows, store::meal_orders_of(db, canteen_id, day, slot));
+    struct Stop {
+      std::string street, community, name, address, phone, fee;
+      std::int64_t order = 0;
+    };
+    std::vector<Stop> stops;
+    for (const auto& o : rows) {
+      if (o.mode != MealMode::kDelivery || o.state == OrderState::kCancelled) continue;
+      VNH_ASSIGN_OR_RETURN(auto e, store::get_elder_core(db, o.elder_id));
+      if (!e) continue;
+      VNH_ASSIGN_OR_RETURN(auto secrets, store::decrypt_elder(db, c.store.crypto(), o.elder_id));
+      Stop s;
+      s.street = e->street_name;
+      s.community = e->community_name;
+      s.name = e->name;
+      s.address = secrets.address.empty() ? e->community_name : secrets.address;
+      s.phone = e->phones.empty() ? "" : e->phones.front().masked;
+      s.fee = o.delivery_fee_fen ? fmt::format("收送餐费 ¥{}.{:02}", o.delivery_fee_fen / 100, o.delivery_fee_fen % 100) : "免费送餐";
+      s.order = o.id;
+      stops.push_back(std::move(s));
+    }
+    std::stable_sort(stops.begin(), stops.end(), [](const Stop& a, const Stop& b) {
+      return std::tie(a.street, a.community, a.name) < std::tie(b.street, b.community, b.name);
+    });
+    auto esc = [](const std::string& v) {
+      std::string o;
+      for (char ch : v) o += ch == '<' ? "&lt;" : ch == '>' ? "&gt;" : ch == '&' ? "&amp;" : ch == '"' ? "&quot;" : std::string(1, ch);
+      return o;
+    };
+    std::string html = fmt::format(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>送餐路线单 {0} {1}</title><style>"
+        "@page {{ size: A4; margin: 12mm; @bottom-center {{ content: \"第 \" counter(page) \" 页，共 \" counter(pages) \" 页\"; font-size: 9pt; }} }}"
+        "body {{ font-family: 'Noto Sans CJK SC', sans-serif; font-size: 13px; margin: 16px; }} h1 {{ font-size: 18px; margin: 0; }}"
+        "h2 {{ font-size: 14px; margin: 14px 0 4px; page-break-after: avoid; }} table {{ border-collapse: collapse; width: 100%; }}"
+        "th, td {{ border: 1px solid #999; padding: 4px 6px; text-align: left; }} tr {{ page-break-inside: avoid; }}"
+        ".box {{ width: 60px; }} .meta {{ color: #555; }}</style></head><body>"
+        "<h1>送餐路线单 · {2}</h1><p class=\"meta\">{0} {1} · 共 {3} 份 · 无人应答时不得把餐放在门口，立即点“无人应答”上报。</p>",
+        format_date(day), slot == MealSlot::kLunch ? "午餐" : slot == MealSlot::kBreakfast ? "早餐" : "晚餐", esc(k->name),
+        stops.size());
+    std::string group;
+    for (const auto& s : stops) {
+      std::string g = s.street + " · " + s.community;
+      if (g != group) {
+        if (!group.empty()) html += "</tbody></table>";
+        group = g;
+        html += fmt::format("<h2>{}</h2><table><thead><tr><th>单号</th><th>老人</th><th>地址</th><th>电话</th><th>送餐费</th>"
+                            "<th class=\"box\">送达</th><th class=\"box\">无人应答</th></tr></thead><tbody>",
+                            esc(g));
+      }
+      html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td></td><td></td></tr>", s.order,
+                          esc(s.name), esc(s.address), esc(s.phone), s.fee);
+    }
+    if (!group.empty()) html += "</tbody></table>";
+    if (stops.empty()) html += "<p>今天没有送餐订单。</p>";
+    html += "</body></html>\n";
+    net::Response res;
+    res.content_type = "text/html; charset=utf-8";
+    res.body = std::move(html);
+    return res;
+  }
+}
+
+// The route sheet shows addresses: each print is a whole view, audited (in the Writer) before
+// the sheet is sent.
+void route_sheet_audited(Api& api, Api::Call&& call) {
+  const auto& c = api.ctx();
+  std::string what = fmt::format("{} {}", call.req.query_param("canteen_code").value_or("own"),
+                                 call.req.query_param("date").value_or("today"));
+  auto respond = std::move(call.respond);
+  auto shared = std::make_shared<Api::Call>(std::move(call));
+  api.write<bool>(
+      std::move(respond),
+      [&c, what, who = shared->who](store::WriteTx& tx) -> Result<bool> {
+        VNH_RETURN_IF_ERROR(store::append_audit(tx.db(), c.clock.now_ms(),
+                                                {who.username, "route_sheet.view", "meal_orders:" + what,
+                                                 json::serialize(json::object{{"reason", "meal delivery"}})}));
+        return true;
+      },
+      [&c, shared](store::Database& db, bool&) -> Result<net::Response> {
+        return render_route_sheet(db, c, shared->req, shared->who);
+      });
+}
+
+void list_welfare(Api& api, Api::Call&& call) {
+  api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+    VNH_ASSIGN_OR_RETURN(auto rows, store::open_welfare_checks(db));
+    json::array a;
+    for (const auto& w : rows) {
+      VNH_ASSIGN_OR_RETURN(auto j, welfare_view(db, w, *api.ctx().policy.tz));
+      a.push_back(std::move(j));
+    }
+    return json_response(200, json::object{{"checks", std::move(a)}});
+  });
+}
+
+void welfare_action(Api& api, Api::Call&& call, meals::WelfareAction action) {
+  auto id = id_param(call.req, "a welfare check id");
+  if (!id.ok()) return call.respond(error_response(id.status()));
+  auto body = parse_optional_object(call.req.body);
+  if (!body.ok()) return call.respond(error_response(body.status()));
+  auto reached = opt_bool(*body, "reached");
+  auto who = opt_string(*body, "who", 16);
+  auto outcome = opt_string(*body, "outcome", 32);
+  auto note = opt_string(*body, "note", 1000);
+  for (const Status* s : {&reached.status(), &who.status(), &outcome.status(), &note.status()}) {
+    if (!s->ok()) return call.respond(error_response(*s));
+  }
+  meals::WelfareStep step{action, reached->value_or(false), who->value_or("elder"), outcome->value_or(""), note->value_or("")};
+  const auto& c = api.ctx();
+  api.write<std::int64_t>(
+      std::move(call.respond),
+      [&c, id = *id, step, actor = call.who.username](store::WriteTx& tx) -> Result<std::int64_t> {
+        VNH_ASSIGN_OR_RETURN(auto w, meals::welfare_step(tx.db(), id, step, actor, c.clock.now_ms()));
+        return w.id;
+      },
+      [&c](store::Database& db, std::int64_t& id) -> Result<net::Response> {
+        VNH_ASSIGN_OR_RETURN(auto w, store::get_welfare_check(db, id));
+        VNH_ASSIGN_OR_RETURN(auto j, welfare_view(db, *w, *c.policy.tz));
+        c.live.broadcast(json::object{{"type", "welfare_check"}, {"check", j}}, Audience::kOperators);
+        return json_response(200, std::move(j));
+      });
+}
+void welfare_call(Api& api, Api::Call&& call) { welfare_action(api, std::move(call), meals::WelfareAction::kCall); }
+void welfare_care(Api& api, Api::Call&& call) { welfare_action(api, std::move(call), meals::WelfareAction::kCareWorker); }
+void welfare_close(Api& api, Api::Call&& call) { welfare_action(api, std::move(call), meals::WelfareAction::kClose); }
+
 }  // namespace
 
 std::vector<Api::Route> meal_routes() {
@@ -478,6 +824,16 @@ std::vector<Api::Route> meal_routes() {
       {"GET", "/api/v1/meals/check", kCounter, check_meal},
       {"POST", "/api/v1/meals", kCounter, record_meal},
       {"GET", "/api/v1/meals", kCanteenReaders, list_meals},
+      {"POST", "/api/v1/meals/orders", kOrderDesk, create_order},
+      {"GET", "/api/v1/meals/orders", kOrderDesk, list_orders},
+      {"POST", "/api/v1/meals/orders/{id}/cancel", kOrderDesk, cancel_order_route},
+      {"POST", "/api/v1/meals/orders/{id}/delivered", kCounter, delivered_route},
+      {"POST", "/api/v1/meals/orders/{id}/no-answer", kCounter, no_answer_route},
+      {"GET", "/api/v1/meals/route-sheet", kCounter, route_sheet_audited},
+      {"GET", "/api/v1/welfare-checks", kWelfareDesk, list_welfare},
+      {"POST", "/api/v1/welfare-checks/{id}/calls", kWelfareDesk, welfare_call},
+      {"POST", "/api/v1/welfare-checks/{id}/care-worker", kWelfareDesk, welfare_care},
+      {"POST", "/api/v1/welfare-checks/{id}/close", kWelfareDesk, welfare_close},
   };
 }
 

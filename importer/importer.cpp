@@ -753,6 +753,7 @@ Status import_meal(Row& r, Lookups& lk, TicketCounters& counters) {
     canteen = *c;
   }
   if (at && *at > lk.ctx.now) r.error("served_at", "is in the future");
+  if (by && *by == IdentifiedBy::kOrder) r.error("identified_by", "'order' is not one of card, qr, id_number");
   if (r.failed()) return Status::Ok();
   auto row = store::get_elder_core(lk.db, **elder);
   if (!row.ok()) return row.status();

@@ -6,6 +6,8 @@
 #include "common/identity.hpp"
 #include "common/reasons.hpp"
 #include "common/text.hpp"
+
+#include <algorithm>
 #include "store/audit.hpp"
 
 namespace vnh::meals {
@@ -170,6 +172,15 @@ Result<Recorded> record_at_counter(store::Database& db, const FieldCrypto& crypt
   VNH_ASSIGN_OR_RETURN(r.check.quote, quote(db, policy, r.check.diner, req.slot, req.price, at));
   VNH_ASSIGN_OR_RETURN(r.meal, record(db, r.check.diner, r.check.quote, {req.canteen_id, req.mode, at, username, now}));
   if (key) VNH_RETURN_IF_ERROR(store::insert_meal_request(db, user_id, *key, request_hash, r.meal.id, now));
+  // A pickup order for this meal is served by it.
+  VNH_ASSIGN_OR_RETURN(auto order, store::open_order_of(db, r.meal.elder_id, req.canteen_id, r.meal.day, r.meal.slot));
+  if (order && order->mode == MealMode::kPickup) {
+    order->state = OrderState::kServed;
+    order->meal_id = r.meal.id;
+    order->reported_by = username;
+    order->reported_at = now;
+    VNH_RETURN_IF_ERROR(store::report_meal_order(db, *order));
+  }
   boost::json::object detail{{"canteen", r.check.canteen.code},
                              {"elder", store::elder_public_id(r.meal.elder_id)},
                              {"slot", std::string(to_string(r.meal.slot))},
@@ -180,6 +191,249 @@ Result<Recorded> record_at_counter(store::Database& db, const FieldCrypto& crypt
   VNH_RETURN_IF_ERROR(store::append_audit(
       db, now, {username, "meal.record", fmt::format("meal:{}", r.meal.id), boost::json::serialize(detail)}));
   return r;
+}
+
+namespace {
+
+Status own_canteen(std::optional<std::int64_t> only_canteen, std::int64_t canteen_id) {
+  if (only_canteen && *only_canteen != canteen_id) {
+    return Status(Code::kPermissionDenied, "a canteen user handles its own canteen's orders only", "canteen_code",
+                  reason::kNotYourCanteen);
+  }
+  return Status::Ok();
+}
+
+Result<store::MealOrder> order_of(store::Database& db, std::int64_t id) {
+  auto o = store::get_meal_order(db, id);
+  if (!o.ok()) return o.status();
+  if (!*o) return not_found(fmt::format("no meal order {}", id), "order_id");
+  return **o;
+}
+
+Status audit(store::Database& db, TimeMs now, const std::string& actor, const std::string& action,
+             const std::string& subject, const boost::json::object& detail) {
+  return store::append_audit(db, now, {actor, action, subject, boost::json::serialize(detail)});
+}
+
+}  // namespace
+
+Result<store::MealOrder> place_order(store::Database& db, const FieldCrypto& crypto, const Policy& policy,
+                                     const OrderRequest& req, const std::string& actor,
+                                     std::optional<std::int64_t> only_canteen, TimeMs now) {
+  const TimeZone& tz = *policy.tz;
+  if (req.mode != MealMode::kPickup && req.mode != MealMode::kDelivery) {
+    return invalid("mode", "an order is for pickup or delivery");
+  }
+  VNH_ASSIGN_OR_RETURN(auto canteen, store::find_canteen(db, req.canteen_code));
+  if (!canteen) return not_found("no canteen " + req.canteen_code, "canteen_code");
+  VNH_RETURN_IF_ERROR(own_canteen(only_canteen, canteen->id));
+  const Date eve = civil_from_days(days_from_civil(req.day) - 1);
+  const int cut = policy.meals.order_cutoff_min;
+  if (now >= tz.to_utc(eve, cut / 60, cut % 60, 0)) {
+    return Status(Code::kFailedPrecondition,
+                  fmt::format("orders for {} closed at {:02}:{:02} on {}", format_date(req.day), cut / 60, cut % 60,
+                              format_date(eve)),
+                  "date", reason::kOrderClosed);
+  }
+  if (canteen->status != CanteenStatus::kActive) {
+    return Status(Code::kFailedPrecondition, "canteen " + canteen->code + " is " + std::string(to_string(canteen->status)),
+                  "canteen_code", reason::kCanteenNotActive);
+  }
+  if (req.mode == MealMode::kDelivery && !canteen->delivers) {
+    return Status(Code::kFailedPrecondition, "canteen " + canteen->code + " does not deliver", "mode",
+                  reason::kCanteenNoDelivery);
+  }
+  // The elder: by ID number or elder_id.
+  std::optional<store::ElderRow> elder;
+  if (req.id_number) {
+    auto idn = parse_id_number(*req.id_number);
+    if (!idn.ok()) return idn.status();
+    VNH_ASSIGN_OR_RETURN(elder, store::find_elder_core_by_id_number(db, crypto, idn->normalized));
+    if (!elder) return not_found("no elder is registered with this ID number", "id_number");
+  } else if (req.elder_id) {
+    auto id = store::parse_elder_public_id(*req.elder_id);
+    if (!id) return invalid("elder_id", "is not an elder id (E123)");
+    VNH_ASSIGN_OR_RETURN(elder, store::get_elder_core(db, *id));
+    if (!elder) return not_found("no elder " + *req.elder_id, "elder_id");
+  } else {
+    return invalid("elder_id", "give the elder's elder_id or id_number");
+  }
+  if (elder->status != ElderStatus::kActive || elder->died_on) {
+    return Status(Code::kFailedPrecondition, "the elder's registration is inactive", "elder_id", reason::kElderInactive);
+  }
+  VNH_ASSIGN_OR_RETURN(auto booked, store::count_meal_orders(db, canteen->id, req.day));
+  if (booked >= canteen->daily_capacity) {
+    return Status(Code::kFailedPrecondition,
+                  fmt::format("canteen {} has {} orders for {}, its daily capacity", canteen->code, booked, format_date(req.day)),
+                  "canteen_code", reason::kCanteenFull);
+  }
+  store::MealOrder o;
+  o.elder_id = elder->id;
+  o.canteen_id = canteen->id;
+  o.day = req.day;
+  o.slot = req.slot;
+  o.mode = req.mode;
+  o.delivery_fee_fen =
+      req.mode == MealMode::kDelivery && !policy.meals.free_delivery_for(elder->category) ? policy.meals.delivery_fee_fen : 0;
+  o.created_by = actor;
+  o.created_at = now;
+  auto id = store::insert_meal_order(db, o);
+  if (!id.ok()) {
+    if (id.status().code() == Code::kAlreadyExists) {
+      return Status(Code::kAlreadyExists,
+                    fmt::format("the elder already has a {} order for {}", to_string(req.slot), format_date(req.day)), "date",
+                    reason::kDuplicate);
+    }
+    return id.status();
+  }
+  o.id = *id;
+  VNH_RETURN_IF_ERROR(audit(db, now, actor, "meal_order.create", fmt::format("meal_order:{}", o.id),
+                            {{"canteen", canteen->code}, {"elder", store::elder_public_id(o.elder_id)},
+                             {"date", format_date(o.day)}, {"slot", std::string(to_string(o.slot))},
+                             {"mode", std::string(to_string(o.mode))}}));
+  return o;
+}
+
+Result<store::MealOrder> cancel_order(store::Database& db, std::int64_t order_id, const std::string& actor,
+                                      std::optional<std::int64_t> only_canteen, TimeMs now) {
+  VNH_ASSIGN_OR_RETURN(auto o, order_of(db, order_id));
+  VNH_RETURN_IF_ERROR(own_canteen(only_canteen, o.canteen_id));
+  if (o.state != OrderState::kOrdered) {
+    return Status(Code::kFailedPrecondition, fmt::format("the order is {}", to_string(o.state)), "order_id",
+                  reason::kIllegalTransition);
+  }
+  o.state = OrderState::kCancelled;
+  o.reported_by = actor;
+  o.reported_at = now;
+  VNH_RETURN_IF_ERROR(store::report_meal_order(db, o));
+  VNH_RETURN_IF_ERROR(audit(db, now, actor, "meal_order.cancel", fmt::format("meal_order:{}", o.id), {}));
+  return o;
+}
+
+Result<Reported> report_delivery(store::Database& db, const Policy& policy, std::int64_t order_id,
+                                 const DeliveryReport& report, const std::string& actor,
+                                 std::optional<std::int64_t> only_canteen, TimeMs now) {
+  Reported r;
+  VNH_ASSIGN_OR_RETURN(r.order, order_of(db, order_id));
+  VNH_RETURN_IF_ERROR(own_canteen(only_canteen, r.order.canteen_id));
+  if (r.order.mode != MealMode::kDelivery) return invalid("order_id", "is a pickup order: it is served at the counter");
+  if (r.order.state != OrderState::kOrdered) {
+    return Status(Code::kFailedPrecondition, fmt::format("the order is already {}", to_string(r.order.state)), "order_id",
+                  reason::kIllegalTransition);
+  }
+  const TimeMs at = report.at.value_or(now);
+  if (at > now + kClockSkew || at < now - kOfflineWindow) return invalid("at", "must be within the last day");
+  if (policy.tz->local_date(at) != r.order.day) {
+    return invalid("at", fmt::format("the order is for {}", format_date(r.order.day)));
+  }
+  if (report.lat && (*report.lat < -90 || *report.lat > 90)) return invalid("lat", "must be between -90 and 90");
+  if (report.lon && (*report.lon < -180 || *report.lon > 180)) return invalid("lon", "must be between -180 and 180");
+  r.order.reported_by = actor;
+  r.order.reported_at = at;
+  r.order.report_lat = report.lat;
+  r.order.report_lon = report.lon;
+  r.order.note = report.note;
+  if (report.delivered) {
+    auto elder = store::get_elder_core(db, r.order.elder_id);
+    if (!elder.ok()) return elder.status();
+    if (!*elder) return internal("an order's elder vanished");
+    Diner d;
+    d.elder = std::move(**elder);
+    d.identified_by = IdentifiedBy::kOrder;
+    VNH_ASSIGN_OR_RETURN(auto q, quote(db, policy, d, r.order.slot, std::nullopt, at));
+    VNH_ASSIGN_OR_RETURN(r.meal, record(db, d, q, {r.order.canteen_id, MealMode::kDelivery, at, actor, now}));
+    r.order.state = OrderState::kDelivered;
+    r.order.meal_id = r.meal->id;
+  } else {
+    r.order.state = OrderState::kNoAnswer;
+    store::WelfareCheck w;
+    w.elder_id = r.order.elder_id;
+    w.order_id = r.order.id;
+    w.opened_at = at;
+    w.opened_by = actor;
+    w.call_due_at = at + kWelfareCallWithin;
+    w.escalate_due_at = at + kWelfareEscalateAfter;
+    w.note = report.note;
+    VNH_ASSIGN_OR_RETURN(w.id, store::insert_welfare_check(db, w));
+    VNH_RETURN_IF_ERROR(store::add_welfare_event(db, w.id, {at, actor, "opened", report.note}));
+    r.check = w;
+  }
+  VNH_RETURN_IF_ERROR(store::report_meal_order(db, r.order));
+  VNH_RETURN_IF_ERROR(audit(db, now, actor, report.delivered ? "meal_order.delivered" : "meal_order.no_answer",
+                            fmt::format("meal_order:{}", r.order.id),
+                            {{"elder", store::elder_public_id(r.order.elder_id)}, {"at", at}}));
+  return r;
+}
+
+Result<store::WelfareCheck> welfare_step(store::Database& db, std::int64_t check_id, const WelfareStep& step,
+                                         const std::string& actor, TimeMs now) {
+  VNH_ASSIGN_OR_RETURN(auto found, store::get_welfare_check(db, check_id));
+  if (!found) return not_found(fmt::format("no welfare check {}", check_id), "check_id");
+  store::WelfareCheck w = *found;
+  if (w.state == WelfareState::kClosed) {
+    return Status(Code::kFailedPrecondition, "the welfare check is closed", "check_id", reason::kClosed);
+  }
+  std::string kind;
+  boost::json::object detail{{"note", step.note}};
+  switch (step.action) {
+    case WelfareAction::kCall:
+      if (step.who != "elder" && step.who != "contact") return invalid("who", "must be elder or contact");
+      if (!w.first_call_at) w.first_call_at = now;
+      if (step.reached && !w.reached_at) w.reached_at = now;
+      kind = step.reached ? "reached" : "call";
+      detail["who"] = step.who;
+      break;
+    case WelfareAction::kCareWorker:
+      w.care_worker_sent_at = now;
+      if (w.state == WelfareState::kOpen) {
+        w.state = WelfareState::kEscalated;
+        w.escalated_at = now;
+      }
+      kind = "care_worker_sent";
+      break;
+    case WelfareAction::kClose: {
+      static const std::vector<std::string> outcomes = {"elder_safe", "elder_away", "hospital", "emergency_sent", "other"};
+      if (std::find(outcomes.begin(), outcomes.end(), step.outcome) == outcomes.end()) {
+        return invalid("outcome", "must be one of elder_safe, elder_away, hospital, emergency_sent, other");
+      }
+      if (step.outcome == "other" && trim(step.note).empty()) return invalid("note", "says what happened (outcome other)");
+      w.state = WelfareState::kClosed;
+      w.closed_at = now;
+      w.closed_by = actor;
+      w.outcome = step.outcome;
+      if (!step.note.empty()) w.note = step.note;
+      kind = "closed";
+      detail["outcome"] = step.outcome;
+      break;
+    }
+  }
+  VNH_RETURN_IF_ERROR(store::update_welfare_check(db, w));
+  VNH_RETURN_IF_ERROR(store::add_welfare_event(db, w.id, {now, actor, kind, boost::json::serialize(detail)}));
+  VNH_RETURN_IF_ERROR(audit(db, now, actor, "welfare_check." + kind, fmt::format("welfare_check:{}", w.id), detail));
+  return w;
+}
+
+Result<std::vector<WelfareAlert>> welfare_due(store::Database& db, TimeMs now) {
+  std::vector<WelfareAlert> out;
+  VNH_ASSIGN_OR_RETURN(auto open, store::open_welfare_checks(db));
+  for (auto& w : open) {
+    bool changed = false;
+    if (!w.first_call_at && !w.call_overdue_alerted && now >= w.call_due_at) {
+      w.call_overdue_alerted = true;
+      VNH_RETURN_IF_ERROR(store::add_welfare_event(db, w.id, {now, "system", "call_overdue", ""}));
+      out.push_back({w, "call_overdue"});
+      changed = true;
+    }
+    if (!w.reached_at && w.state == WelfareState::kOpen && now >= w.escalate_due_at) {
+      w.state = WelfareState::kEscalated;
+      w.escalated_at = now;
+      VNH_RETURN_IF_ERROR(store::add_welfare_event(db, w.id, {now, "system", "escalated", ""}));
+      out.push_back({w, "send_care_worker"});
+      changed = true;
+    }
+    if (changed) VNH_RETURN_IF_ERROR(store::update_welfare_check(db, w));
+  }
+  return out;
 }
 
 }  // namespace vnh::meals

@@ -106,4 +106,66 @@ Result<Recorded> record_at_counter(store::Database& db, const FieldCrypto& crypt
                                    const CounterRequest& req, std::int64_t user_id, const std::string& username,
                                    TimeMs now, const std::optional<std::string>& key, const std::string& request_hash);
 
+// --- Orders, delivery and the welfare check (SPEC §12) ---------------------------------------
+
+struct OrderRequest {
+  std::optional<std::string> elder_id;  // E123
+  std::optional<std::string> id_number;
+  std::string canteen_code;
+  Date day;
+  domain::MealSlot slot = domain::MealSlot::kLunch;
+  domain::MealMode mode = domain::MealMode::kDelivery;  // pickup or delivery
+};
+// Takes a next-day order until meals.order_cutoff the day before (order_closed), at an active
+// canteen (canteen_not_active) that delivers when asked to (canteen_no_delivery), within its
+// daily capacity (canteen_full), for an active elder, one per elder, day and slot (duplicate).
+// `only_canteen`: a canteen user orders for its own canteen only. Audited.
+Result<store::MealOrder> place_order(store::Database& db, const FieldCrypto& crypto, const domain::Policy& policy,
+                                     const OrderRequest& req, const std::string& actor,
+                                     std::optional<std::int64_t> only_canteen, TimeMs now);
+Result<store::MealOrder> cancel_order(store::Database& db, std::int64_t order_id, const std::string& actor,
+                                      std::optional<std::int64_t> only_canteen, TimeMs now);
+
+struct DeliveryReport {
+  bool delivered = true;  // false: nobody answered the door
+  std::optional<TimeMs> at;
+  std::optional<double> lat, lon;
+  std::string note;
+};
+struct Reported {
+  store::MealOrder order;
+  std::optional<store::MealRow> meal;           // delivered: the meal, priced at the delivery
+  std::optional<store::WelfareCheck> check;     // no answer: the welfare check it opened
+};
+// A deliverer's report on a delivery order: delivered records its meal (identified by the
+// order); no-answer records none ("never leaves the meal at the door") and opens a welfare
+// check at once. A report on an order already reported is refused (illegal_transition).
+Result<Reported> report_delivery(store::Database& db, const domain::Policy& policy, std::int64_t order_id,
+                                 const DeliveryReport& report, const std::string& actor,
+                                 std::optional<std::int64_t> only_canteen, TimeMs now);
+
+inline constexpr TimeMs kWelfareCallWithin = 15LL * 60 * 1000;      // call the elder and contacts
+inline constexpr TimeMs kWelfareEscalateAfter = 60LL * 60 * 1000;   // nobody reached: send the care worker
+
+enum class WelfareAction { kCall, kCareWorker, kClose };
+struct WelfareStep {
+  WelfareAction action = WelfareAction::kCall;
+  bool reached = false;   // kCall: someone answered
+  std::string who;        // kCall: elder, contact
+  std::string outcome;    // kClose: elder_safe, elder_away, hospital, emergency_sent, other
+  std::string note;
+};
+// An operator's step on an open check; a call that reached someone, or a close, needs no more
+// alerts. Audited.
+Result<store::WelfareCheck> welfare_step(store::Database& db, std::int64_t check_id, const WelfareStep& step,
+                                         const std::string& actor, TimeMs now);
+// The steps that fell due by `now` and were not alerted yet: "call_overdue" (nobody has called
+// within 15 minutes), "send_care_worker" (nobody reached within 60: the check is escalated).
+// Marks them, so each alert is raised once.
+struct WelfareAlert {
+  store::WelfareCheck check;
+  std::string step;
+};
+Result<std::vector<WelfareAlert>> welfare_due(store::Database& db, TimeMs now);
+
 }  // namespace vnh::meals

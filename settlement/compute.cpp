@@ -114,7 +114,8 @@ Status Month::meal(const store::SettledMeal& sm) {
   if (by_id) ++line.override_meals;
   std::string excluded;
   if (sm.died_on && m.day > *sm.died_on) excluded = "excluded:deceased";
-  if (!by_id && (!sm.card || !sm.card->active_at(m.served_at, m.day))) {
+  const bool by_card = m.identified_by == IdentifiedBy::kCard || m.identified_by == IdentifiedBy::kQr;
+  if (by_card && (!sm.card || !sm.card->active_at(m.served_at, m.day))) {
     excluded += std::string(excluded.empty() ? "" : ";") + "excluded:card_not_active";
   }
   if (!excluded.empty()) {

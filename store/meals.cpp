@@ -214,6 +214,156 @@ Status insert_meal_request(Database& db, std::int64_t user_id, const std::string
   return st->bind_all(user_id, key, Blob{request_hash}, meal_id, at).run();
 }
 
+namespace {
+
+constexpr const char* kOrderCols =
+    "id, elder_id, canteen_id, day, slot, mode, delivery_fee_fen, state, created_by, created_at, reported_by, "
+    "reported_at, report_lat, report_lon, note, meal_id FROM meal_orders";
+Result<MealOrder> read_order(Statement& s) {
+  MealOrder o;
+  o.id = s.int64(0);
+  o.elder_id = s.int64(1);
+  o.canteen_id = s.int64(2);
+  VNH_ASSIGN_OR_RETURN(o.day, date_column(s, 3, "meal_orders.day"));
+  VNH_ASSIGN_OR_RETURN(o.slot, enum_column(s, 4, parse_meal_slot, "meal_orders.slot"));
+  VNH_ASSIGN_OR_RETURN(o.mode, enum_column(s, 5, parse_meal_mode, "meal_orders.mode"));
+  o.delivery_fee_fen = s.int64(6);
+  VNH_ASSIGN_OR_RETURN(o.state, enum_column(s, 7, parse_order_state, "meal_orders.state"));
+  o.created_by = s.text(8);
+  o.created_at = s.int64(9);
+  o.reported_by = s.opt_text(10);
+  o.reported_at = s.opt_int64(11);
+  o.report_lat = s.opt_real(12);
+  o.report_lon = s.opt_real(13);
+  o.note = s.text(14);
+  o.meal_id = s.opt_int64(15);
+  return o;
+}
+
+constexpr const char* kWelfareCols =
+    "id, elder_id, order_id, opened_at, opened_by, state, call_due_at, escalate_due_at, first_call_at, reached_at, "
+    "call_overdue_alerted, escalated_at, care_worker_sent_at, closed_at, closed_by, outcome, note FROM welfare_checks";
+Result<WelfareCheck> read_welfare(Statement& s) {
+  WelfareCheck w;
+  w.id = s.int64(0);
+  w.elder_id = s.int64(1);
+  w.order_id = s.opt_int64(2);
+  w.opened_at = s.int64(3);
+  w.opened_by = s.text(4);
+  VNH_ASSIGN_OR_RETURN(w.state, enum_column(s, 5, parse_welfare_state, "welfare_checks.state"));
+  w.call_due_at = s.int64(6);
+  w.escalate_due_at = s.int64(7);
+  w.first_call_at = s.opt_int64(8);
+  w.reached_at = s.opt_int64(9);
+  w.call_overdue_alerted = s.int32(10) != 0;
+  w.escalated_at = s.opt_int64(11);
+  w.care_worker_sent_at = s.opt_int64(12);
+  w.closed_at = s.opt_int64(13);
+  w.closed_by = s.opt_text(14);
+  w.outcome = s.opt_text(15);
+  w.note = s.text(16);
+  return w;
+}
+
+}  // namespace
+
+Result<std::int64_t> insert_meal_order(Database& db, const MealOrder& o) {
+  auto st = db.prepare(
+      "INSERT INTO meal_orders(elder_id, canteen_id, day, slot, mode, delivery_fee_fen, state, created_by, created_at, note) "
+      "VALUES (?, ?, ?, ?, ?, ?, 'ordered', ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  VNH_RETURN_IF_ERROR(st->bind_all(o.elder_id, o.canteen_id, format_date(o.day), to_string(o.slot), to_string(o.mode),
+                                   o.delivery_fee_fen, o.created_by, o.created_at, o.note)
+                          .run());
+  return db.last_insert_rowid();
+}
+
+Result<std::optional<MealOrder>> get_meal_order(Database& db, std::int64_t id) {
+  auto st = db.prepare(std::string("SELECT ") + kOrderCols + " WHERE id = ?");
+  if (st.ok()) st->bind(1, id);
+  return query_one<MealOrder>(std::move(st), read_order);
+}
+
+Result<std::vector<MealOrder>> meal_orders_of(Database& db, std::int64_t canteen_id, Date day,
+                                              std::optional<MealSlot> slot) {
+  auto st = db.prepare(std::string("SELECT ") + kOrderCols +
+                       " WHERE canteen_id = ?1 AND day = ?2 AND (?3 IS NULL OR slot = ?3) ORDER BY slot, id");
+  if (st.ok()) {
+    std::optional<std::string> s;
+    if (slot) s = std::string(to_string(*slot));
+    st->bind_all(canteen_id, format_date(day), s);
+  }
+  return query_all<MealOrder>(std::move(st), read_order);
+}
+
+Result<std::int64_t> count_meal_orders(Database& db, std::int64_t canteen_id, Date day) {
+  auto st = db.prepare("SELECT count(*) FROM meal_orders WHERE canteen_id = ? AND day = ? AND state <> 'cancelled'");
+  if (st.ok()) st->bind_all(canteen_id, format_date(day));
+  return query_int(std::move(st));
+}
+
+Result<std::optional<MealOrder>> open_order_of(Database& db, std::int64_t elder_id, std::int64_t canteen_id, Date day,
+                                               MealSlot slot) {
+  auto st = db.prepare(std::string("SELECT ") + kOrderCols +
+                       " WHERE elder_id = ? AND canteen_id = ? AND day = ? AND slot = ? AND state = 'ordered'");
+  if (st.ok()) st->bind_all(elder_id, canteen_id, format_date(day), to_string(slot));
+  return query_one<MealOrder>(std::move(st), read_order);
+}
+
+Status report_meal_order(Database& db, const MealOrder& o) {
+  auto st = db.prepare(
+      "UPDATE meal_orders SET state = ?, reported_by = ?, reported_at = ?, report_lat = ?, report_lon = ?, note = ?, "
+      "meal_id = ? WHERE id = ?");
+  if (!st.ok()) return st.status();
+  return st->bind_all(to_string(o.state), o.reported_by, o.reported_at, o.report_lat, o.report_lon, o.note, o.meal_id, o.id)
+      .run();
+}
+
+Result<std::int64_t> insert_welfare_check(Database& db, const WelfareCheck& w) {
+  auto st = db.prepare(
+      "INSERT INTO welfare_checks(elder_id, order_id, opened_at, opened_by, state, call_due_at, escalate_due_at, note) "
+      "VALUES (?, ?, ?, ?, 'open', ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  VNH_RETURN_IF_ERROR(
+      st->bind_all(w.elder_id, w.order_id, w.opened_at, w.opened_by, w.call_due_at, w.escalate_due_at, w.note).run());
+  return db.last_insert_rowid();
+}
+
+Result<std::optional<WelfareCheck>> get_welfare_check(Database& db, std::int64_t id) {
+  auto st = db.prepare(std::string("SELECT ") + kWelfareCols + " WHERE id = ?");
+  if (st.ok()) st->bind(1, id);
+  return query_one<WelfareCheck>(std::move(st), read_welfare);
+}
+
+Result<std::vector<WelfareCheck>> open_welfare_checks(Database& db) {
+  return query_all<WelfareCheck>(
+      db.prepare(std::string("SELECT ") + kWelfareCols + " INDEXED BY welfare_checks_open WHERE state <> 'closed' ORDER BY opened_at, id"),
+      read_welfare);
+}
+
+Status update_welfare_check(Database& db, const WelfareCheck& w) {
+  auto st = db.prepare(
+      "UPDATE welfare_checks SET state = ?, first_call_at = ?, reached_at = ?, call_overdue_alerted = ?, escalated_at = ?, "
+      "care_worker_sent_at = ?, closed_at = ?, closed_by = ?, outcome = ?, note = ? WHERE id = ?");
+  if (!st.ok()) return st.status();
+  return st->bind_all(to_string(w.state), w.first_call_at, w.reached_at, w.call_overdue_alerted ? 1 : 0, w.escalated_at,
+                      w.care_worker_sent_at, w.closed_at, w.closed_by, w.outcome, w.note, w.id)
+      .run();
+}
+
+Status add_welfare_event(Database& db, std::int64_t check_id, const WelfareEvent& e) {
+  auto st = db.prepare("INSERT INTO welfare_check_events(check_id, at, by, kind, detail) VALUES (?, ?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  return st->bind_all(check_id, e.at, e.by, e.kind, e.detail).run();
+}
+
+Result<std::vector<WelfareEvent>> welfare_events(Database& db, std::int64_t check_id) {
+  auto st = db.prepare("SELECT at, by, kind, detail FROM welfare_check_events WHERE check_id = ? ORDER BY at, id");
+  if (st.ok()) st->bind(1, check_id);
+  return query_all<WelfareEvent>(std::move(st),
+                                 [](Statement& r) { return WelfareEvent{r.int64(0), r.text(1), r.text(2), r.text(3)}; });
+}
+
 Status for_each_meal(Database& db, TimeMs from, TimeMs to, const std::function<Status(const SettledMeal&)>& fn) {
   auto st = db.prepare(std::string("SELECT ") + kMealCols +
                        ", e.died_on, k.id, k.card_no, k.elder_id, k.issued_on, k.status, k.status_at FROM meals m "

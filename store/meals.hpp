@@ -98,6 +98,67 @@ Result<std::optional<MealRequest>> find_meal_request(Database& db, std::int64_t 
 Status insert_meal_request(Database& db, std::int64_t user_id, const std::string& key, const std::string& request_hash,
                            std::int64_t meal_id, TimeMs at);
 
+// --- Orders and welfare checks (SPEC §12) --------------------------------------------------
+
+struct MealOrder {
+  std::int64_t id = 0;
+  std::int64_t elder_id = 0;
+  std::int64_t canteen_id = 0;
+  Date day;
+  domain::MealSlot slot = domain::MealSlot::kLunch;
+  domain::MealMode mode = domain::MealMode::kDelivery;  // pickup or delivery
+  std::int64_t delivery_fee_fen = 0;
+  domain::OrderState state = domain::OrderState::kOrdered;
+  std::string created_by;
+  TimeMs created_at = 0;
+  std::optional<std::string> reported_by;
+  std::optional<TimeMs> reported_at;
+  std::optional<double> report_lat, report_lon;
+  std::string note;
+  std::optional<std::int64_t> meal_id;
+};
+Result<std::int64_t> insert_meal_order(Database& db, const MealOrder& o);
+Result<std::optional<MealOrder>> get_meal_order(Database& db, std::int64_t id);
+// A canteen's orders of a day (all slots when `slot` is empty), by slot then id.
+Result<std::vector<MealOrder>> meal_orders_of(Database& db, std::int64_t canteen_id, Date day,
+                                              std::optional<domain::MealSlot> slot = std::nullopt);
+// Orders not cancelled for a canteen's day (its kitchen's count against daily_capacity).
+Result<std::int64_t> count_meal_orders(Database& db, std::int64_t canteen_id, Date day);
+// The elder's order for (day, slot) at `canteen_id` that is still to be served, if any.
+Result<std::optional<MealOrder>> open_order_of(Database& db, std::int64_t elder_id, std::int64_t canteen_id, Date day,
+                                               domain::MealSlot slot);
+// Moves an order to `state` with what the reporter saw.
+Status report_meal_order(Database& db, const MealOrder& o);
+
+struct WelfareCheck {
+  std::int64_t id = 0;
+  std::int64_t elder_id = 0;
+  std::optional<std::int64_t> order_id;
+  TimeMs opened_at = 0;
+  std::string opened_by;
+  domain::WelfareState state = domain::WelfareState::kOpen;
+  TimeMs call_due_at = 0;
+  TimeMs escalate_due_at = 0;
+  std::optional<TimeMs> first_call_at, reached_at;
+  bool call_overdue_alerted = false;
+  std::optional<TimeMs> escalated_at, care_worker_sent_at, closed_at;
+  std::optional<std::string> closed_by, outcome;
+  std::string note;
+};
+struct WelfareEvent {
+  TimeMs at = 0;
+  std::string by;
+  std::string kind;
+  std::string detail;
+};
+Result<std::int64_t> insert_welfare_check(Database& db, const WelfareCheck& w);
+Result<std::optional<WelfareCheck>> get_welfare_check(Database& db, std::int64_t id);
+// Checks not closed, oldest first (with `include_closed`: the day's closed ones too, newest first after them).
+Result<std::vector<WelfareCheck>> open_welfare_checks(Database& db);
+Status update_welfare_check(Database& db, const WelfareCheck& w);
+Status add_welfare_event(Database& db, std::int64_t check_id, const WelfareEvent& e);
+Result<std::vector<WelfareEvent>> welfare_events(Database& db, std::int64_t check_id);
+
 // A meal of the month as the canteen settlement reads it, with what its exclusion depends on.
 struct SettledMeal {
   MealRow meal;

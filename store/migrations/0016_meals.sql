@@ -73,7 +73,9 @@ CREATE TABLE meals (
   elder_fen INTEGER NOT NULL CHECK (elder_fen = price_fen - government_fen),
   rule TEXT NOT NULL,
   takes_place INTEGER NOT NULL CHECK (takes_place IN (0, 1)),
-  identified_by TEXT NOT NULL CHECK (identified_by = 'card' OR identified_by = 'qr' OR identified_by = 'id_number'),
+  -- 'order': delivered on a next-day order (the deliverer saw the elder; no card at the door).
+  identified_by TEXT NOT NULL CHECK (identified_by = 'card' OR identified_by = 'qr' OR identified_by = 'id_number'
+                                     OR identified_by = 'order'),
   card_id INTEGER REFERENCES meal_cards(id),
   recorded_by TEXT NOT NULL,
   recorded_at INTEGER NOT NULL
@@ -105,3 +107,65 @@ CREATE TABLE meal_requests (
   created_at INTEGER NOT NULL,
   PRIMARY KEY (user_id, key)
 ) WITHOUT ROWID;
+
+-- Next-day orders (SPEC §12): taken until meals.order_cutoff the day before; a delivery order is
+-- reported delivered (its meal recorded then) or no-answer (no meal, a welfare check opens).
+CREATE TABLE meal_orders (
+  id INTEGER PRIMARY KEY,
+  elder_id INTEGER NOT NULL REFERENCES elders(id),
+  canteen_id INTEGER NOT NULL REFERENCES canteens(id),
+  day TEXT NOT NULL,
+  slot TEXT NOT NULL CHECK (slot = 'breakfast' OR slot = 'lunch' OR slot = 'dinner'),
+  mode TEXT NOT NULL CHECK (mode = 'pickup' OR mode = 'delivery'),
+  delivery_fee_fen INTEGER NOT NULL DEFAULT 0 CHECK (delivery_fee_fen >= 0),
+  state TEXT NOT NULL DEFAULT 'ordered'
+    CHECK (state = 'ordered' OR state = 'cancelled' OR state = 'delivered' OR state = 'no_answer' OR state = 'served'),
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  reported_by TEXT,
+  reported_at INTEGER,
+  report_lat REAL,
+  report_lon REAL,
+  note TEXT NOT NULL DEFAULT '',
+  meal_id INTEGER REFERENCES meals(id),
+  CHECK ((state = 'delivered' OR state = 'served') = (meal_id IS NOT NULL))
+);
+CREATE UNIQUE INDEX meal_orders_one ON meal_orders(elder_id, day, slot) WHERE state <> 'cancelled';
+CREATE INDEX meal_orders_canteen_day ON meal_orders(canteen_id, day, slot);
+
+-- A delivery nobody answered (SPEC §12): the operators call the elder and the emergency
+-- contacts within 15 minutes; nobody reached within 60, the community's care worker goes.
+-- Each step is an alert until the check is closed.
+CREATE TABLE welfare_checks (
+  id INTEGER PRIMARY KEY,
+  elder_id INTEGER NOT NULL REFERENCES elders(id),
+  order_id INTEGER REFERENCES meal_orders(id),
+  opened_at INTEGER NOT NULL,
+  opened_by TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'open' CHECK (state = 'open' OR state = 'escalated' OR state = 'closed'),
+  call_due_at INTEGER NOT NULL,
+  escalate_due_at INTEGER NOT NULL,
+  first_call_at INTEGER,
+  reached_at INTEGER,
+  call_overdue_alerted INTEGER NOT NULL DEFAULT 0 CHECK (call_overdue_alerted IN (0, 1)),
+  escalated_at INTEGER,
+  care_worker_sent_at INTEGER,
+  closed_at INTEGER,
+  closed_by TEXT,
+  outcome TEXT CHECK (outcome IS NULL OR outcome = 'elder_safe' OR outcome = 'elder_away' OR outcome = 'hospital'
+                      OR outcome = 'emergency_sent' OR outcome = 'other'),
+  note TEXT NOT NULL DEFAULT '',
+  CHECK ((state = 'closed') = (closed_at IS NOT NULL))
+);
+CREATE INDEX welfare_checks_open ON welfare_checks(state, opened_at) WHERE state <> 'closed';
+
+CREATE TABLE welfare_check_events (
+  id INTEGER PRIMARY KEY,
+  check_id INTEGER NOT NULL REFERENCES welfare_checks(id),
+  at INTEGER NOT NULL,
+  by TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind = 'opened' OR kind = 'call' OR kind = 'reached' OR kind = 'call_overdue'
+                            OR kind = 'escalated' OR kind = 'care_worker_sent' OR kind = 'closed'),
+  detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX welfare_check_events_check ON welfare_check_events(check_id, at);

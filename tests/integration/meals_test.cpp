@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "tests/support/test_server.hpp"
+#include "tests/support/wait.hpp"
 
 using namespace vnh;
 using namespace vnh::testing;
@@ -212,4 +213,111 @@ TEST_CASE("who may use the counter and the canteens' screens", "[meals][roles]")
   auto fin = f.s.login("fin1");
   CHECK(fin.get("/api/v1/canteens").status == 200);
   CHECK(fin.post("/api/v1/meals", Counter::lunch("C0002")).status == 403);
+}
+
+namespace {
+json::value first_check(sim::HttpClient& c) {
+  auto r = c.get("/api/v1/welfare-checks");
+  auto body = r.json();
+  const auto& a = body.at("checks").as_array();
+  return a.empty() ? json::value() : a.at(0);
+}
+bool has_event(const json::value& check, const char* kind) {
+  if (check.is_null()) return false;
+  for (const auto& e : check.at("events").as_array()) {
+    if (e.at("kind").as_string() == kind) return true;
+  }
+  return false;
+}
+}  // namespace
+
+TEST_CASE("next-day orders, the route sheet, a delivery, and a no-answer's welfare check to the care worker",
+          "[meals][orders][welfare]") {
+  Counter f;
+  auto op = f.s.login("op1");
+  auto admin = f.s.login("admin1");
+  auto k1 = f.s.login("k1");
+  auto order = [&](const char* idn, const char* canteen, const char* date, const char* mode) {
+    return op.post("/api/v1/meals/orders", json::object{{"id_number", idn}, {"canteen_code", canteen}, {"date", date},
+                                                         {"slot", "lunch"}, {"mode", mode}});
+  };
+  // 2026-11-23 11:30: tomorrow is open until 15:00 today, today is closed.
+  auto li = order("62010219511015004X", "K1", "2026-11-24", "delivery");
+  INFO(li.body);
+  REQUIRE(li.status == 201);
+  CHECK(num(li.json(), "delivery_fee_fen") == 300);  // B pays for the delivery; D would not
+  CHECK(str(li.json(), "state") == "ordered");
+  CHECK(Counter::code(order("620102195810100019", "K1", "2026-11-23", "delivery")) == "order_closed");
+  CHECK(Counter::code(order("620102195810100019", "K2", "2026-11-24", "delivery")) == "canteen_no_delivery");
+  CHECK(Counter::code(order("62010219511015004X", "K1", "2026-11-24", "pickup")) == "duplicate");
+  auto wang = order("620102193806200050", "K1", "2026-11-24", "pickup");
+  REQUIRE(wang.status == 201);
+  auto zhang = order("620102195810100019", "K1", "2026-11-25", "delivery");
+  REQUIRE(zhang.status == 201);
+  // The kitchen's count for tomorrow, as the canteen sees it.
+  auto list = k1.get("/api/v1/meals/orders?date=2026-11-24");
+  REQUIRE(list.status == 200);
+  CHECK(list.json().at("orders").as_array().size() == 2);
+  CHECK(num(list.json().at("kitchen"), "lunch.delivery") == 1);
+  CHECK(num(list.json().at("kitchen"), "lunch.pickup") == 1);
+  CHECK(f.s.login("k2").get("/api/v1/meals/orders?date=2026-11-24&canteen_code=K1").status == 403);
+
+  // The next day's lunch: the route sheet, the delivery, the pickup at the counter.
+  // A day later every session of yesterday has expired: sign in again.
+  auto next_day = [&](const char* when) {
+    REQUIRE(admin.post("/api/v1/admin/clock", json::object{{"set", when}}).status == 200);
+    op = f.s.login("op1");
+    admin = f.s.login("admin1");
+    k1 = f.s.login("k1");
+  };
+  next_day("2026-11-24T11:10:00+08:00");
+  auto sheet = k1.get("/api/v1/meals/route-sheet?date=2026-11-24");
+  REQUIRE(sheet.status == 200);
+  CHECK(sheet.headers["content-type"].rfind("text/html", 0) == 0);
+  CHECK(sheet.body.find("李四芳") != std::string::npos);
+  CHECK(sheet.body.find("张家园社区") != std::string::npos);
+  CHECK(sheet.body.find("收送餐费 ¥3.00") != std::string::npos);
+  CHECK(sheet.body.find("王五") == std::string::npos);  // a pickup is not on the route
+  auto delivered = k1.post("/api/v1/meals/orders/" + std::to_string(num(li.json(), "order_id")) + "/delivered",
+                           json::object{{"lat", 36.06}, {"lon", 103.83}});
+  INFO(delivered.body);
+  REQUIRE(delivered.status == 200);
+  CHECK(str(delivered.json(), "state") == "delivered");
+  CHECK(num(delivered.json().at("meal"), "government_fen") == 1000);
+  CHECK(str(delivered.json().at("meal"), "identified_by") == "order");
+  CHECK(k1.post("/api/v1/meals/orders/" + std::to_string(num(li.json(), "order_id")) + "/no-answer", json::object{})
+            .status == 409);  // reported once
+  auto served = k1.post("/api/v1/meals", json::object{{"id_number", "620102193806200050"}, {"slot", "lunch"}, {"mode", "pickup"}});
+  REQUIRE(served.status == 201);
+  auto after = k1.get("/api/v1/meals/orders?date=2026-11-24");
+  CHECK(str(after.json().at("orders").as_array().at(1), "state") == "served");
+
+  // The day after: nobody opens the door.
+  next_day("2026-11-25T11:40:00+08:00");
+  auto gone = k1.post("/api/v1/meals/orders/" + std::to_string(num(zhang.json(), "order_id")) + "/no-answer",
+                      json::object{{"note", "敲门无人应答"}});
+  INFO(gone.body);
+  REQUIRE(gone.status == 200);
+  CHECK(str(gone.json(), "state") == "no_answer");
+  CHECK_FALSE(gone.json().as_object().contains("meal"));  // no meal left at the door, none recorded
+  auto check = gone.json().at("welfare_check");
+  CHECK(str(check, "state") == "open");
+  CHECK(str(check, "call_due_at") == "2026-11-25T11:55:00+08:00");
+  CHECK(str(check, "escalate_due_at") == "2026-11-25T12:40:00+08:00");
+  const std::string id = std::to_string(num(check, "check_id"));
+  // 16 minutes and nobody has called: the call is overdue (an alert, once).
+  REQUIRE(admin.post("/api/v1/admin/clock", json::object{{"advance_ms", 16 * 60 * 1000}}).status == 200);
+  CHECK(eventually([&] { return has_event(first_check(op), "call_overdue"); }));
+  auto tried = op.post("/api/v1/welfare-checks/" + id + "/calls", json::object{{"who", "elder"}, {"reached", false}});
+  REQUIRE(tried.status == 200);
+  // An hour and nobody reached: escalated, the care worker is to go.
+  REQUIRE(admin.post("/api/v1/admin/clock", json::object{{"advance_ms", 45 * 60 * 1000}}).status == 200);
+  CHECK(eventually([&] { return str(first_check(op), "state") == "escalated"; }));
+  CHECK(op.post("/api/v1/welfare-checks/" + id + "/care-worker", json::object{{"note", "社区关爱员已出发"}}).status == 200);
+  CHECK(op.post("/api/v1/welfare-checks/" + id + "/close", json::object{{"outcome", "bogus"}}).status == 422);
+  auto closed = op.post("/api/v1/welfare-checks/" + id + "/close", json::object{{"outcome", "elder_safe"}, {"note", "在女儿家"}});
+  REQUIRE(closed.status == 200);
+  CHECK(str(closed.json(), "state") == "closed");
+  CHECK(op.get("/api/v1/welfare-checks").json().at("checks").as_array().empty());
+  CHECK(k1.get("/api/v1/welfare-checks").status == 403);
 }
