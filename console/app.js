@@ -13,15 +13,16 @@ import { ticketPage, ticketSearch } from './ticket.js';
 import { callbacks } from './callbacks.js';
 import { register } from './elders.js';
 import { counter } from './counter.js';
+import { deliveries, welfare } from './meals.js';
 
 const TABS = {
   operator: [['desk', operator.desk], ['tickets', ticketSearch], ['register', register], ['callbacks', callbacks],
-    ['complaints', operator.complaints]],
+    ['complaints', operator.complaints], ['welfare', welfare]],
   supervisor: [['queues', supervisor.queues], ['desk', operator.desk], ['tickets', ticketSearch], ['exceptions', supervisor.exceptions],
-    ['disputes', supervisor.disputes], ['firms', supervisor.firms], ['callbacks', callbacks]],
+    ['disputes', supervisor.disputes], ['firms', supervisor.firms], ['callbacks', callbacks], ['welfare', welfare]],
   inspector: [['inspections', inspector.inspections], ['firms', (r) => supervisor.firms(r, false)]],
   finance: [['settlements', finance.settlements]],
-  canteen: [['counter', counter]],
+  canteen: [['counter', counter], ['deliveries', deliveries]],
   admin: [['users', admin.users], ['audit', admin.audit], ['firms', supervisor.firms], ['register', register], ['tickets', ticketSearch]],
 };
 

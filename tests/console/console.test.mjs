@@ -714,6 +714,39 @@ test('finance runs last month: a draft statement with the total in 大写; anoth
   await page.close();
 });
 
+test('a canteen sees tomorrow\'s delivery orders on a phone-sized screen and its route sheet prints', async () => {
+  const tomorrow = new Date(Date.now() + 8 * 3600e3 + 86400e3).toISOString().slice(0, 10);
+  const op = await browser.newPage();
+  await login(op, 'op1');
+  const placed = await apiAs(op, 'POST', '/api/v1/meals/orders', { id_number: '620102194001010019', canteen_code: 'K1', date: tomorrow, slot: 'lunch', mode: 'delivery' });
+  // Before 15:00 the order is taken; after it, tomorrow is closed — both are the rule.
+  assert.ok(placed.status === 201 || placed.json.error.code === 'order_closed', JSON.stringify(placed.json));
+  await op.close();
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+  await login(page, 'k1');
+  await page.click('#tab-deliveries');
+  await page.fill('#delivery-date', tomorrow);
+  await page.dispatchEvent('#delivery-date', 'change');
+  if (placed.status === 201) {
+    await page.locator('#delivery-list .card.delivery', { hasText: '张*' }).waitFor();
+    assert.match(await page.textContent('#delivery-kitchen'), /午餐送餐 1/);
+  } else {
+    await page.locator('#delivery-list p').waitFor();
+  }
+  await shot(page, 'canteen-deliveries-phone');
+  const sheet = await fetch(`${base}/api/v1/meals/route-sheet?date=${tomorrow}`, { headers: { Authorization: `Bearer ${await tokenOf(page)}` } });
+  assert.equal(sheet.status, 200);
+  const html = await sheet.text();
+  assert.match(html, /送餐路线单 · 畅家巷助餐点/);
+  if (placed.status === 201) assert.match(html, /张林/);
+  const print = await browser.newPage();
+  await print.setContent(html);
+  const pdf = await print.pdf({ format: 'A4' });
+  assert.ok(pdf.length > 1000);
+  await print.close();
+  await page.close();
+});
+
 test('the console works with no internet: every asset comes from the binary', async () => {
   const page = await browser.newPage();
   const foreign = [];
