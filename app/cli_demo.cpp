@@ -165,6 +165,51 @@ Result<std::vector<Login>> generate(const fs::path& dir, const sim::DistrictSpec
   return logins;
 }
 
+// Today's delivery orders (SPEC §12), as if taken yesterday afternoon: a dozen lunches for each
+// canteen that delivers, for card holders of its street, unless today already has orders (a
+// demo folder reused). The robot counters report them during the demo.
+Status seed_todays_orders(const fs::path& dir, TimeMs now) {
+  store::StoreOptions so;
+  so.path = (dir / "vnh.db").string();
+  so.start_writer = false;
+  auto st = store::Store::open(so);
+  if (!st.ok()) return st.status();
+  auto& db = (**st).db();
+  auto policy = domain::load_policy(data::default_policy_text(), "built-in data/policy.toml");
+  if (!policy.ok()) return policy.status();
+  const Date today = policy->tz->local_date(now);
+  VNH_ASSIGN_OR_RETURN(auto canteens, store::list_canteens(db));
+  return store::run_transaction(db, [&](store::WriteTx&) -> Status {
+    for (const auto& k : canteens) {
+      if (!k.delivers || k.status != domain::CanteenStatus::kActive) continue;
+      VNH_ASSIGN_OR_RETURN(auto booked, store::count_meal_orders(db, k.id, today));
+      if (booked > 0) continue;
+      auto q = db.prepare(
+          "SELECT e.id, e.category FROM meal_cards m JOIN elders e ON e.id = m.elder_id WHERE m.status = 'active' AND "
+          "e.status = 'active' AND substr(e.community_code, 1, 9) = ? ORDER BY e.id LIMIT 12");
+      if (!q.ok()) return q.status();
+      q->bind(1, k.community_code.substr(0, 9));
+      std::vector<std::pair<std::int64_t, std::string>> who;
+      VNH_RETURN_IF_ERROR(store::for_each_row(std::move(q), [&](store::Statement& r) { who.emplace_back(r.int64(0), r.text(1)); }));
+      for (const auto& [elder, cat] : who) {
+        store::MealOrder o;
+        o.elder_id = elder;
+        o.canteen_id = k.id;
+        o.day = today;
+        o.slot = domain::MealSlot::kLunch;
+        o.mode = domain::MealMode::kDelivery;
+        auto c = domain::parse_elder_category(cat);
+        o.delivery_fee_fen = c && policy->meals.free_delivery_for(*c) ? 0 : policy->meals.delivery_fee_fen;
+        o.created_by = "demo";
+        o.created_at = now - 20 * 3600 * 1000LL;
+        auto id = store::insert_meal_order(db, o);
+        if (!id.ok() && id.status().code() != Code::kAlreadyExists) return id.status();
+      }
+    }
+    return Status::Ok();
+  });
+}
+
 std::vector<Login> read_logins(const fs::path& dir) {
   std::vector<Login> out;
   std::ifstream in(dir / "logins.txt");
@@ -234,6 +279,9 @@ int cmd_demo(const Args& args) {
   policy_text = "# vnh demo policy: the default with the short-visit ratio scaled by the demo's time scale.\n" + policy_text;
   std::ofstream(dir / "policy-demo.toml", std::ios::trunc) << policy_text;
 
+  if (Status orders = seed_todays_orders(dir, clock.now_ms()); !orders.ok()) {
+    return fail("demo", "today's meal orders: " + orders.message());
+  }
   ServerOptions so;
   so.db = (dir / "vnh.db").string();
   so.listen = fmt::format("127.0.0.1:{}", port);
@@ -388,8 +436,22 @@ int cmd_demo(const Args& args) {
         const TimeMs now = clock.now_ms();
         const int hour = static_cast<int>(((now / 1000 + 8 * 3600) % 86400) / 3600);
         const char* slot = hour < 10 ? "breakfast" : hour < 15 ? "lunch" : "dinner";
-        const std::string& card = cards[std::uniform_int_distribution<size_t>(0, cards.size() - 1)(rng)];
         const std::string today = format_date(civil_from_days((now / 1000 + 8 * 3600) / 86400));
+        // One swipe in five, the deliverer reports the next delivery: one in twelve nobody answers.
+        if (std::uniform_real_distribution<double>(0, 1)(rng) < 0.2) {
+          auto orders = http.get("/api/v1/meals/orders?date=" + today);
+          if (orders.status == 200) {
+            for (const auto& o : orders.json().at("orders").as_array()) {
+              if (o.at("mode").as_string() != "delivery" || o.at("state").as_string() != "ordered") continue;
+              bool answered = std::uniform_real_distribution<double>(0, 1)(rng) > 1.0 / 12;
+              http.post(fmt::format("/api/v1/meals/orders/{}/{}", o.at("order_id").as_int64(), answered ? "delivered" : "no-answer"),
+                        json::object{{"note", answered ? "" : "敲门无人应答"}});
+              break;
+            }
+          }
+          continue;
+        }
+        const std::string& card = cards[std::uniform_int_distribution<size_t>(0, cards.size() - 1)(rng)];
         if (eaten.count(today + card) && std::uniform_real_distribution<double>(0, 1)(rng) > 0.02) continue;
         eaten.insert(today + card);
         http.post("/api/v1/meals", json::object{{"card_no", card}, {"slot", slot}},
