@@ -338,3 +338,97 @@ TEST_CASE("the settlement is a pure function of the month's inputs", "[settlemen
     CHECK(d.status().message().find("T102") != std::string::npos);
   }
 }
+
+namespace {
+// A canteen's month by hand (SPEC §12): meals as the counter recorded them.
+struct CanteenMonth {
+  domain::Policy policy = *domain::load_policy("[meals]\noperating_subsidy_fen = 200\n", "p.toml");
+  settlement::MonthInputs in;
+  std::vector<store::SettledMeal> meals;
+  CanteenMonth() {
+    store::Canteen k;
+    k.id = 1;
+    k.code = "K1";
+    k.name = "畅家巷助餐点";
+    in.canteens.push_back(k);
+    in.elders.push_back({5, domain::ElderCategory::kC, {1950, 1, 1}, "620102001001"});
+  }
+  store::MealCard card(bool active = true) {
+    store::MealCard c;
+    c.id = 9;
+    c.elder_id = 5;
+    c.issued_on = {2026, 1, 10};
+    c.status = active ? domain::CardStatus::kActive : domain::CardStatus::kLost;
+    if (!active) c.status_at = *parse_time("2026-10-15T00:00:00+08:00");
+    return c;
+  }
+  // A lunch on `day` of October (900 fen from the government, the elder 600).
+  void lunch(int day, domain::IdentifiedBy by, std::optional<store::MealCard> c, std::optional<Date> died = std::nullopt) {
+    store::SettledMeal m;
+    m.meal.id = static_cast<std::int64_t>(meals.size() + 1);
+    m.meal.canteen_id = 1;
+    m.meal.elder_id = 5;
+    m.meal.day = {2026, 10, day};
+    m.meal.served_at = *parse_time(fmt::format("2026-10-{:02}T11:30:00+08:00", day));
+    m.meal.price_fen = 1500;
+    m.meal.government_fen = 900;
+    m.meal.elder_fen = 600;
+    m.meal.rule = "lunch_65_74";
+    m.meal.takes_place = true;
+    m.meal.identified_by = by;
+    m.card = c;
+    m.died_on = died;
+    meals.push_back(m);
+  }
+  Result<settlement::Settlement> settle() {
+    return settlement::compute(
+        in,
+        [&](const std::function<Status(const store::SettledMeal&)>& fn) -> Status {
+          for (const auto& m : meals) VNH_RETURN_IF_ERROR(fn(m));
+          return Status::Ok();
+        },
+        [](const std::function<Status(const store::SettledTicket&)>&) { return Status::Ok(); }, policy, {2026, 10});
+  }
+};
+}  // namespace
+
+TEST_CASE("canteen lines: exclusions, the operating subsidy, the override share at the threshold", "[settlement][meals]") {
+  CanteenMonth m;
+  for (int d = 1; d <= 19; ++d) m.lunch(d, domain::IdentifiedBy::kCard, m.card());
+  m.lunch(20, domain::IdentifiedBy::kIdNumber, std::nullopt);  // 1 override in 20: exactly 5 %
+  auto s = m.settle();
+  REQUIRE(s.ok());
+  REQUIRE(s->canteens.size() == 1);
+  const auto& l = s->canteens[0];
+  CHECK(l.meals_served == 20);
+  CHECK(l.meals_subsidised == 20);
+  CHECK(l.government == 20 * 900);
+  CHECK(l.elder == 20 * 600);
+  CHECK(l.operating_subsidy == 20 * 200);
+  CHECK(l.payout == 20 * 900 + 20 * 200);
+  CHECK(l.override_meals == 1);
+  CHECK_FALSE(l.inspection);  // 5 % is not above the share
+  SECTION("one more override passes the share: listed for inspection") {
+    m.lunch(21, domain::IdentifiedBy::kIdNumber, std::nullopt);
+    auto t = m.settle();
+    CHECK(t->canteens[0].inspection);  // 2 of 21
+  }
+  SECTION("a deceased elder's meals after the day of death, and meals on a card no longer active, are excluded") {
+    CanteenMonth d;
+    d.lunch(10, domain::IdentifiedBy::kCard, d.card(), Date{2026, 10, 10});        // the day of death: kept
+    d.lunch(11, domain::IdentifiedBy::kCard, d.card(), Date{2026, 10, 10});        // after it: excluded
+    d.lunch(14, domain::IdentifiedBy::kCard, d.card(false));                       // card lost on the 15th: kept
+    d.lunch(16, domain::IdentifiedBy::kCard, d.card(false));                       // after: excluded
+    d.lunch(17, domain::IdentifiedBy::kIdNumber, std::nullopt);                    // typed ID: no card to check
+    d.lunch(18, domain::IdentifiedBy::kOrder, std::nullopt);                       // a delivered order
+    auto t = d.settle();
+    REQUIRE(t.ok());
+    const auto& k = t->canteens[0];
+    CHECK(k.meals_served == 6);
+    CHECK(k.excluded_meals == 2);
+    CHECK(k.meals_subsidised == 4);
+    CHECK(k.government == 4 * 900);
+    CHECK(k.payout == 4 * 900 + 4 * 200);
+    CHECK(t->meals_excluded == 2);
+  }
+}

@@ -84,10 +84,25 @@ Status setup_city(const SimulateOptions& o, HttpClient& admin, std::vector<std::
   spec.meal_history_days = 0;  // canteens and cards; the meals are the simulation's
   DistrictGenerator gen(spec, std::string(data::areas_csv()), std::string(data::catalog_csv()));
   std::string failure;
-  auto sink = [&](const std::string& kind, const std::string& csv) {
+  // The API takes bodies up to 1 MiB: a larger file goes in chunks of whole rows, each with
+  // the header (each chunk all or nothing, as a file).
+  auto post_csv = [&](const std::string& kind, const std::string& csv) {
     auto r = admin.request("POST", "/api/v1/import/" + kind, csv, {{"Content-Type", "text/csv"}});
     if (r.status != 200) failure = fmt::format("import {}: {} {}", kind, r.status, r.body.substr(0, 400));
     return r.status == 200;
+  };
+  auto sink = [&](const std::string& kind, const std::string& csv) {
+    constexpr std::size_t kChunk = 900 * 1024;
+    if (csv.size() <= kChunk) return post_csv(kind, csv);
+    const std::size_t header_end = csv.find('\n') + 1;
+    const std::string header = csv.substr(0, header_end);
+    for (std::size_t at = header_end; at < csv.size();) {
+      std::size_t end = std::min(csv.size(), at + kChunk - header.size());
+      if (end < csv.size()) end = csv.rfind('\n', end - 1) + 1;
+      if (!post_csv(kind, header + csv.substr(at, end - at))) return false;
+      at = end;
+    }
+    return true;
   };
   if (!gen.emit_population(sink, nullptr)) return Status(Code::kUnavailable, failure);
   if (o.counters > 0) {
