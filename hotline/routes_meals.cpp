@@ -382,20 +382,8 @@ void issue_card(Api& api, Api::Call&& call) {
         auto& db = tx.db();
         VNH_RETURN_IF_ERROR(check_text(card, "card_no", 64, true, true));
         if (card.size() < 4) return invalid("card_no", "must be at least 4 characters");
-        std::optional<std::int64_t> elder_id;
-        if (idn) {
-          auto p = parse_id_number(*idn);
-          if (!p.ok()) return p.status();
-          VNH_ASSIGN_OR_RETURN(elder_id, store::find_elder_by_id_number(db, c.store.crypto(), p->normalized));
-          if (!elder_id) return not_found("no elder is registered with this ID number", "id_number");
-        } else if (elder) {
-          elder_id = store::parse_elder_public_id(*elder);
-          if (!elder_id) return invalid("elder_id", "is not an elder id (E123)");
-          VNH_ASSIGN_OR_RETURN(auto e, store::get_elder_label(db, *elder_id));
-          if (!e) return not_found("no elder " + *elder, "elder_id");
-        } else {
-          return invalid("id_number", "give the elder's id_number or elder_id");
-        }
+        VNH_ASSIGN_OR_RETURN(auto who, store::elder_named(db, c.store.crypto(), idn, elder));
+        const std::optional<std::int64_t> elder_id = who.id;
         const TimeMs now = c.clock.now_ms();
         store::MealCard k;
         k.card_no = card;

@@ -243,21 +243,8 @@ Result<store::MealOrder> place_order(store::Database& db, const FieldCrypto& cry
     return Status(Code::kFailedPrecondition, "canteen " + canteen->code + " does not deliver", "mode",
                   reason::kCanteenNoDelivery);
   }
-  // The elder: by ID number or elder_id.
-  std::optional<store::ElderRow> elder;
-  if (req.id_number) {
-    auto idn = parse_id_number(*req.id_number);
-    if (!idn.ok()) return idn.status();
-    VNH_ASSIGN_OR_RETURN(elder, store::find_elder_core_by_id_number(db, crypto, idn->normalized));
-    if (!elder) return not_found("no elder is registered with this ID number", "id_number");
-  } else if (req.elder_id) {
-    auto id = store::parse_elder_public_id(*req.elder_id);
-    if (!id) return invalid("elder_id", "is not an elder id (E123)");
-    VNH_ASSIGN_OR_RETURN(elder, store::get_elder_core(db, *id));
-    if (!elder) return not_found("no elder " + *req.elder_id, "elder_id");
-  } else {
-    return invalid("elder_id", "give the elder's elder_id or id_number");
-  }
+  VNH_ASSIGN_OR_RETURN(auto found, store::elder_named(db, crypto, req.id_number, req.elder_id));
+  std::optional<store::ElderRow> elder = std::move(found);
   if (elder->status != ElderStatus::kActive || elder->died_on) {
     return Status(Code::kFailedPrecondition, "the elder's registration is inactive", "elder_id", reason::kElderInactive);
   }

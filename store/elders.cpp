@@ -187,6 +187,29 @@ Result<std::optional<ElderRow>> get_elder_core(Database& db, std::int64_t id) {
   return query_one<ElderRow>(std::move(st), read_elder);
 }
 
+Result<ElderRow> elder_named(Database& db, const FieldCrypto& crypto, const std::optional<std::string>& id_number,
+                             const std::optional<std::string>& elder_id) {
+  std::optional<std::int64_t> id;
+  if (elder_id) {
+    id = parse_elder_public_id(*elder_id);
+    if (!id) return invalid("elder_id", fmt::format("'{}' is not an elder id (E123)", *elder_id));
+  }
+  if (id_number) {
+    auto idn = parse_id_number(*id_number);
+    if (!idn.ok()) return idn.status();
+    auto elder = find_elder_core_by_id_number(db, crypto, idn->normalized);  // one statement
+    if (!elder.ok()) return elder.status();
+    if (!*elder) return not_found("no elder is registered with this ID number", "id_number");
+    if (id && *id != (*elder)->id) return invalid("elder_id", "does not match id_number");
+    return std::move(**elder);
+  }
+  if (!id) return invalid("elder_id", "give the elder's id_number or elder_id");
+  auto elder = get_elder_core(db, *id);
+  if (!elder.ok()) return elder.status();
+  if (!*elder) return not_found(fmt::format("no elder {}", elder_public_id(*id)), "elder_id");
+  return std::move(**elder);
+}
+
 Result<std::optional<ElderLabel>> get_elder_label(Database& db, std::int64_t id) {
   auto st = db.prepare("SELECT name, community_code FROM elders WHERE id = ?");
   if (st.ok()) st->bind(1, id);

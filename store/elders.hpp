@@ -77,6 +77,10 @@ Result<std::vector<std::int64_t>> find_elders_by_phone(Database& db, const Field
 Result<std::optional<ElderRow>> get_elder(Database& db, std::int64_t id);
 // The elder's own row without phones and contacts (for dispatch and ticket views).
 Result<std::optional<ElderRow>> get_elder_core(Database& db, std::int64_t id);
+// The elder a request names by ID number or by elder_id (E123): one of them, both agreeing
+// when both are given; errors name the field (422 malformed, 404 unknown).
+Result<ElderRow> elder_named(Database& db, const FieldCrypto& crypto, const std::optional<std::string>& id_number,
+                             const std::optional<std::string>& elder_id);
 // The same found by ID number through its blind index, in one statement (ticket intake).
 Result<std::optional<ElderRow>> find_elder_core_by_id_number(Database& db, const FieldCrypto& crypto,
                                                              const std::string& normalized_id);

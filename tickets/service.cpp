@@ -85,31 +85,11 @@ namespace {
 
 // Who: by ID number or by elder_id (one of them; both must agree when both are given).
 Result<store::ElderRow> intake_elder(store::Database& db, const FieldCrypto& crypto, const CreateRequest& req) {
-  std::optional<std::int64_t> elder_id;
-  if (req.elder_id) {
-    auto id = store::parse_elder_public_id(*req.elder_id);
-    if (!id) return invalid("elder_id", fmt::format("'{}' is not an elder id (E123)", *req.elder_id));
-    elder_id = *id;
-  }
-  Result<std::optional<store::ElderRow>> elder = std::optional<store::ElderRow>();
-  if (req.id_number) {
-    auto idn = parse_id_number(*req.id_number);
-    if (!idn.ok()) return idn.status();
-    elder = store::find_elder_core_by_id_number(db, crypto, idn->normalized);  // one statement
-    if (!elder.ok()) return elder.status();
-    if (!*elder) return not_found("no elder is registered with this ID number", "id_number");
-    if (elder_id && *elder_id != (*elder)->id) return invalid("elder_id", "does not match id_number");
-  } else if (elder_id) {
-    elder = store::get_elder_core(db, *elder_id);
-    if (!elder.ok()) return elder.status();
-    if (!*elder) return not_found(fmt::format("no elder {}", store::elder_public_id(*elder_id)), "elder_id");
-  } else {
-    return invalid("elder_id", "give the elder's id_number or elder_id");
-  }
-  if ((*elder)->status != ElderStatus::kActive) {
+  VNH_ASSIGN_OR_RETURN(auto elder, store::elder_named(db, crypto, req.id_number, req.elder_id));
+  if (elder.status != ElderStatus::kActive) {
     return Status(Code::kFailedPrecondition, "the elder's registration is inactive", "elder_id", reason::kElderInactive);
   }
-  return std::move(**elder);
+  return elder;
 }
 
 Result<store::ServiceItem> intake_item(store::Database& db, const std::string& code) {
