@@ -52,6 +52,28 @@ if [ "${VNH_BENCH_HISTORY:-1}" != 0 ]; then
   echo "history (seven years)" >&2
   node "$ROOT/bench/history_bench.mjs" "$BUILD/app/vnh" "$HIST" 200 >>"$OUT"
 fi
+# Issue 20's lunch rush: 65 canteens' counters, 200 card holders each, 13,000 lunches in 30
+# minutes through the counter API (check, then record) beside 2 tickets/s. Set
+# VNH_BENCH_LUNCH=0 to leave it out (31 minutes).
+if [ "${VNH_BENCH_LUNCH:-1}" != 0 ]; then
+  echo "lunch rush (65 counters, 7.2 meals/s for 30 min)" >&2
+  LUNCH="$(mktemp)"
+  "$BUILD/app/vnh" simulate --in-process --rate 2 --duration 1800 --firms 20 --elders 44000 --counters 65 \
+    --meals-rate 7.2 --drain 30 --json "$LUNCH" >/dev/null 2>&1 || true
+  python3 - "$LUNCH" >>"$OUT" <<'PY'
+import json, sys
+try:
+    c = json.load(open(sys.argv[1]))["counters"]
+except Exception:
+    sys.exit(0)
+def fig(name, value, unit):
+    print(json.dumps({"bench": "lunch", "figure": name, "value": value, "unit": unit}))
+fig("meals", c["recorded"], "meals"); fig("seconds", c["seconds"], "s"); fig("subsidised", c["subsidised"], "meals")
+fig("refused", c["refused"], "meals"); fig("failed", c["failed"], "meals")
+for k in ("check", "record", "check_to_recorded"):
+    fig(k + "_p50_ms", c[k]["p50"], "ms"); fig(k + "_p99_ms", c[k]["p99"], "ms")
+PY
+fi
 # Issue 19's memory soak: 30 minutes at 50 tickets/s with 126 partner clients. Set
 # VNH_BENCH_SOAK=0 to leave it out.
 if [ "${VNH_BENCH_SOAK:-1}" != 0 ]; then
