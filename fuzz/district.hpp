@@ -1,6 +1,7 @@
 #pragma once
 // The platform's parts a fuzz target drives, on a real database file: the worked month's
-// district (tests/data/month-2026-10: areas, catalog, elders, firms, areas served, staff)
+// district (tests/data/month-2026-10: areas, catalog, elders, firms, areas served, staff,
+// canteens, meal cards)
 // imported through the real importer, the real dispatcher, ticket service, outbox and partner
 // command handler, and a few tickets offered to F001 whose numbers the seed corpora use.
 // Built once per process; every input runs in a transaction that is rolled back, so inputs
@@ -61,7 +62,8 @@ struct District {
     using importer::Kind;
     for (auto [k, f] : {std::pair{Kind::kAreas, "areas.csv"}, {Kind::kCatalog, "catalog.csv"},
                         {Kind::kElders, "elders.csv"}, {Kind::kFirms, "firms.csv"}, {Kind::kFirmAreas, "firm-areas.csv"},
-                        {Kind::kStaff, "staff.csv"}}) {
+                        {Kind::kStaff, "staff.csv"}, {Kind::kCanteens, "canteens.csv"},
+                        {Kind::kMealCards, "meal-cards.csv"}}) {
       auto csv = read_file(std::string(VNH_SOURCE_DIR) + "/tests/data/month-2026-10/" + f);
       if (!csv) die(std::string("cannot read ") + f);
       importer::ImportContext ctx{policy, store->crypto(), clock.now_ms(), "import", f};

@@ -11,9 +11,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 1) return 0;
   auto& d = vnh::fuzz::district();
   using vnh::importer::Kind;
-  static const Kind kinds[] = {Kind::kAreas,   Kind::kCatalog, Kind::kElders,    Kind::kFirms,     Kind::kFirmAreas,
-                               Kind::kStaff,   Kind::kTickets, Kind::kCallbacks, Kind::kComplaints, Kind::kInspections};
-  Kind k = kinds[data[0] % 10];
+  static const Kind kinds[] = {Kind::kAreas,     Kind::kCatalog,     Kind::kElders,     Kind::kFirms,
+                               Kind::kFirmAreas, Kind::kStaff,       Kind::kTickets,    Kind::kCallbacks,
+                               Kind::kComplaints, Kind::kInspections, Kind::kCanteens, Kind::kMealCards,
+                               Kind::kMeals};
+  Kind k = kinds[data[0] % (sizeof(kinds) / sizeof(*kinds))];
   std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
   std::string header;
   for (const auto& c : vnh::importer::columns(k)) header += (header.empty() ? "" : ",") + c;
