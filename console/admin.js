@@ -20,8 +20,9 @@ export function users(root) {
     err.textContent = '';
     try { await post('/api/v1/users', formData(form)); toast(t('saved')); form.reset(); load(); } catch (ex) { showError(err, ex); }
   } }, h('div', { class: 'row' }, field(t('username'), input('username', { required: true })), field(t('display'), input('display_name'))),
-  h('div', { class: 'row' }, field(t('role'), select('role', ['operator', 'supervisor', 'inspector', 'finance', 'admin'].map((r) => [r, t(`role.${r}`)]))),
+  h('div', { class: 'row' }, field(t('role'), select('role', ['operator', 'supervisor', 'inspector', 'finance', 'admin', 'canteen'].map((r) => [r, t(`role.${r}`)]))),
     field(t('password'), input('password', { type: 'password', required: true, minlength: 8 }))),
+  field(t('canteen.code.hint'), input('canteen_code', { placeholder: 'K001' })),
   h('button', { class: 'primary', type: 'submit' }, t('add.user')), err);
   root.append(h('div', { class: 'grid cols-2' }, h('div', { class: 'panel' }, h('h2', {}, t('users')), h('table', {}, tbody)),
     h('div', { class: 'panel' }, h('h2', {}, t('add.user')), form)));
@@ -78,5 +79,55 @@ export function audit(root) {
       h('td', {}, auditSubject(e.subject)), h('td', { class: 'small muted' }, auditDetail(e.detail)))));
   };
   root.append(h('div', { class: 'panel' }, h('h2', {}, t('audit')), verdict, h('div', { class: 'list' }, h('table', {}, tbody))));
+  load().catch((e) => toast(errorText(e), true));
+}
+
+// Canteens (SPEC §12): the list with their status, a new canteen, and meal cards (issue one,
+// report one lost).
+export function canteens(root) {
+  const tbody = h('tbody', { id: 'canteen-rows' });
+  const err = h('div', { class: 'error' });
+  const cardErr = h('div', { class: 'error' });
+  const load = async () => {
+    const r = await get('/api/v1/canteens');
+    clear(tbody);
+    for (const k of r.canteens) {
+      const status = select('status', ['active', 'suspended', 'closed'].map((x) => [x, t(`canteen.${x}`)]), { 'aria-label': t('status') });
+      status.value = k.status;
+      status.addEventListener('change', async () => {
+        try { await post(`/api/v1/canteens/${encodeURIComponent(k.code)}`, { status: status.value }); toast(t('saved')); } catch (e) { toast(errorText(e), true); load(); }
+      });
+      tbody.append(h('tr', { dataset: { canteen: k.code } }, h('td', {}, k.code), h('td', {}, k.name), h('td', {}, k.community_code),
+        h('td', {}, k.firm_code || '—'), h('td', {}, k.delivers ? t('yes') : t('no')), h('td', {}, k.daily_capacity), h('td', {}, status)));
+    }
+  };
+  const form = h('form', { onsubmit: async (e) => {
+    e.preventDefault();
+    err.textContent = '';
+    const d = formData(form);
+    for (const n of ['lat', 'lon', 'daily_capacity']) if (d[n] !== undefined) d[n] = Number(d[n]);
+    d.delivers = Boolean(form.elements.delivers.checked);
+    try { await post('/api/v1/canteens', d); toast(t('saved')); form.reset(); load(); } catch (ex) { showError(err, ex); }
+  } }, h('div', { class: 'row' }, field(t('code'), input('code', { required: true })), field(t('name'), input('name', { required: true }))),
+  h('div', { class: 'row' }, field(t('community'), input('community_code', { required: true, inputmode: 'numeric' })), field(t('firm'), input('firm_code'))),
+  h('div', { class: 'row' }, field(t('lat'), input('lat', { required: true, inputmode: 'decimal' })), field(t('lon'), input('lon', { required: true, inputmode: 'decimal' })),
+    field(t('canteen.capacity'), input('daily_capacity', { required: true, inputmode: 'numeric' }))),
+  h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'delivers' }), t('canteen.delivers')),
+  h('button', { class: 'primary', type: 'submit' }, t('canteen.add')), err);
+  const cards = h('form', { id: 'card-form', onsubmit: async (e) => {
+    e.preventDefault();
+    cardErr.textContent = '';
+    try { await post('/api/v1/meal-cards', formData(cards)); toast(t('saved')); cards.reset(); } catch (ex) { showError(cardErr, ex); }
+  } }, h('div', { class: 'row' }, field(t('card.no'), input('card_no', { required: true })), field(t('id_number'), input('id_number', { required: true }))),
+  h('button', { class: 'primary', type: 'submit' }, t('card.issue')), cardErr);
+  const lost = h('form', { onsubmit: async (e) => {
+    e.preventDefault();
+    const no = lost.elements.lost_card.value.trim();
+    try { await post(`/api/v1/meal-cards/${encodeURIComponent(no)}/lost`); toast(t('counter.lost.done', { no })); lost.reset(); } catch (ex) { toast(errorText(ex), true); }
+  } }, field(t('counter.lost'), input('lost_card', { required: true })), h('button', { class: 'danger', type: 'submit' }, t('counter.lost.button')));
+  root.append(h('div', { class: 'grid cols-2' },
+    h('div', { class: 'panel' }, h('h2', {}, t('canteens')), h('table', { id: 'canteens' }, h('thead', {}, h('tr', {}, h('th', {}, t('code')), h('th', {}, t('name')),
+      h('th', {}, t('community')), h('th', {}, t('firm')), h('th', {}, t('canteen.delivers')), h('th', {}, t('canteen.capacity')), h('th', {}, t('status')))), tbody)),
+    h('div', { class: 'panel' }, h('h2', {}, t('canteen.add')), form, h('h2', {}, t('cards')), cards, lost)));
   load().catch((e) => toast(errorText(e), true));
 }

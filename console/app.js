@@ -23,7 +23,7 @@ const TABS = {
   inspector: [['inspections', inspector.inspections], ['firms', (r) => supervisor.firms(r, false)]],
   finance: [['settlements', finance.settlements]],
   canteen: [['counter', counter], ['deliveries', deliveries]],
-  admin: [['users', admin.users], ['audit', admin.audit], ['firms', supervisor.firms], ['register', register], ['tickets', ticketSearch]],
+  admin: [['users', admin.users], ['audit', admin.audit], ['canteens', admin.canteens], ['firms', supervisor.firms], ['register', register], ['tickets', ticketSearch]],
 };
 
 let me = null;

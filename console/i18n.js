@@ -1,6 +1,9 @@
 // Console strings in Chinese (default) and English. t(key, vars) looks a key up in the
 // current language; {name} placeholders are filled from vars. The choice is remembered.
 const zh = {
+  'tab.canteens': '助餐点', canteens: '助餐点', 'canteen.active': '营业', 'canteen.suspended': '暂停', 'canteen.closed': '关闭',
+  'canteen.delivers': '送餐', 'canteen.capacity': '每日接单上限', 'canteen.add': '新增助餐点', cards: '助餐卡', 'card.no': '卡号', 'card.issue': '发卡',
+  'canteen.code.hint': '所属助餐点编码（仅助餐点账号）',
   'tab.deliveries': '送餐', 'tab.welfare': '关爱核查',
   'delivery.title': '送餐', 'delivery.sheet': '打印路线单', 'delivery.rule': '无人应答时不要把餐放在门口：点“无人应答”，话务员会马上联系老人和家属。',
   'delivery.kitchen': '订餐：{list}', 'delivery.none': '没有送餐订单。', 'delivery.fee': '收送餐费 ¥{fee}', 'delivery.free': '免费送餐',
@@ -285,6 +288,9 @@ const zh = {
   'err.generic': '操作未成功，请重试或联系管理员。', 'err.network': '网络连接中断，请稍后重试。',
 };
 const en = {
+  'tab.canteens': 'Canteens', canteens: 'Canteens', 'canteen.active': 'open', 'canteen.suspended': 'suspended', 'canteen.closed': 'closed',
+  'canteen.delivers': 'Delivers', 'canteen.capacity': 'Orders a day', 'canteen.add': 'Add a canteen', cards: 'Meal cards', 'card.no': 'Card number', 'card.issue': 'Issue the card',
+  'canteen.code.hint': 'Canteen code (canteen logins only)',
   'tab.deliveries': 'Deliveries', 'tab.welfare': 'Welfare checks',
   'delivery.title': 'Deliveries', 'delivery.sheet': 'Print the route sheet', 'delivery.rule': 'Nobody answers? Never leave the meal at the door: press No answer and the operators call the elder and the family at once.',
   'delivery.kitchen': 'Orders: {list}', 'delivery.none': 'No delivery orders.', 'delivery.fee': 'Delivery fee ¥{fee}', 'delivery.free': 'Free delivery',
