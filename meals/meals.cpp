@@ -3,11 +3,11 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "common/identity.hpp"
 #include "common/reasons.hpp"
 #include "common/text.hpp"
-
-#include <algorithm>
 #include "store/audit.hpp"
 
 namespace vnh::meals {
@@ -97,12 +97,11 @@ Result<store::MealRow> record(store::Database& db, const Diner& diner, const Quo
   return m;
 }
 
-Status counter_allows(const store::Canteen& canteen, const store::ElderRow& elder, Date day) {
+Status counter_allows(const store::Canteen& canteen, const store::ElderRow& elder) {
   if (canteen.status != CanteenStatus::kActive) {
     return Status(Code::kFailedPrecondition, fmt::format("canteen {} is {}", canteen.code, to_string(canteen.status)),
                   "canteen_code", reason::kCanteenNotActive);
   }
-  (void)day;
   bool deceased = elder.died_on.has_value();
   if (elder.status != ElderStatus::kActive || deceased) {
     return Status(Code::kFailedPrecondition,
@@ -129,7 +128,7 @@ Result<CounterCheck> check_at_counter(store::Database& db, const FieldCrypto& cr
   CounterCheck c;
   VNH_ASSIGN_OR_RETURN(c.canteen, canteen_of(db, canteen_id));
   VNH_ASSIGN_OR_RETURN(c.diner, identify(db, crypto, who, now, *policy.tz));
-  VNH_RETURN_IF_ERROR(counter_allows(c.canteen, c.diner.elder, policy.tz->local_date(now)));
+  VNH_RETURN_IF_ERROR(counter_allows(c.canteen, c.diner.elder));
   VNH_ASSIGN_OR_RETURN(c.quote, quote(db, policy, c.diner, slot, price, now));
   return c;
 }
@@ -168,7 +167,7 @@ Result<Recorded> record_at_counter(store::Database& db, const FieldCrypto& crypt
   }
   VNH_ASSIGN_OR_RETURN(r.check.canteen, canteen_of(db, req.canteen_id));
   VNH_ASSIGN_OR_RETURN(r.check.diner, identify(db, crypto, req.who, at, *policy.tz));
-  VNH_RETURN_IF_ERROR(counter_allows(r.check.canteen, r.check.diner.elder, policy.tz->local_date(at)));
+  VNH_RETURN_IF_ERROR(counter_allows(r.check.canteen, r.check.diner.elder));
   VNH_ASSIGN_OR_RETURN(r.check.quote, quote(db, policy, r.check.diner, req.slot, req.price, at));
   VNH_ASSIGN_OR_RETURN(r.meal, record(db, r.check.diner, r.check.quote, {req.canteen_id, req.mode, at, username, now}));
   if (key) VNH_RETURN_IF_ERROR(store::insert_meal_request(db, user_id, *key, request_hash, r.meal.id, now));

@@ -65,8 +65,8 @@ struct MealInput {
 Result<store::MealRow> record(store::Database& db, const Diner& diner, const Quote& q, const MealInput& in);
 
 // The counter's refusals before anything is recorded: the canteen not active, the elder
-// inactive or deceased.
-Status counter_allows(const store::Canteen& canteen, const store::ElderRow& elder, Date day);
+// inactive or with a date of death.
+Status counter_allows(const store::Canteen& canteen, const store::ElderRow& elder);
 
 // --- The counter (SPEC §12): GET /api/v1/meals/check and POST /api/v1/meals ---------------
 

@@ -221,15 +221,15 @@ TEST_CASE("the counter refuses a closed canteen and an inactive or deceased elde
   auto k3 = *store::find_canteen(w.store->db(), "K3");
   auto k1 = *store::find_canteen(w.store->db(), "K1");
   auto li = w.diner("C0002");
-  auto closed = meals::counter_allows(*k3, li.elder, {2026, 10, 20});
+  auto closed = meals::counter_allows(*k3, li.elder);
   CHECK(closed.reason() == "canteen_not_active");
-  CHECK(meals::counter_allows(*k1, li.elder, {2026, 10, 20}).ok());
+  CHECK(meals::counter_allows(*k1, li.elder).ok());
   REQUIRE(w.store->db().exec("UPDATE elders SET died_on = '2026-10-18' WHERE id = " + std::to_string(li.elder.id)).ok());
   auto dead = w.diner("C0002");
-  CHECK(meals::counter_allows(*k1, dead.elder, {2026, 10, 20}).reason() == "elder_inactive");
+  CHECK(meals::counter_allows(*k1, dead.elder).reason() == "elder_inactive");
   REQUIRE(w.store->db().exec("UPDATE elders SET died_on = NULL, status = 'inactive' WHERE id = " +
                              std::to_string(li.elder.id)).ok());
-  CHECK(meals::counter_allows(*k1, w.diner("C0002").elder, {2026, 10, 20}).reason() == "elder_inactive");
+  CHECK(meals::counter_allows(*k1, w.diner("C0002").elder).reason() == "elder_inactive");
 }
 
 TEST_CASE("imports refuse bad canteens, cards and meals with file:line: column", "[meals][import]") {
