@@ -311,7 +311,7 @@ void Server::tick_welfare() {
     if (!open.ok()) return;
     bool due = false;
     for (const auto& w : *open) {
-      due = due || (!w.first_call_at && !w.call_overdue_alerted && now >= w.call_due_at) ||
+      due = due || !w.opened_alerted || (!w.first_call_at && !w.call_overdue_alerted && now >= w.call_due_at) ||
             (!w.reached_at && w.state == domain::WelfareState::kOpen && now >= w.escalate_due_at);
     }
     if (!due) return;

@@ -651,10 +651,7 @@ void report_route(Api& api, Api::Call&& call, bool delivered) {
         }
         if (result->check) {
           VNH_ASSIGN_OR_RETURN(auto w, welfare_view(db, *result->check, *c.policy.tz));
-          j["welfare_check"] = w;
-          // The operators see it at once: call the elder and the contacts within 15 minutes.
-          json::object alert{{"type", "alert"}, {"kind", "welfare_check"}, {"step", "call"}, {"check", w}};
-          c.live.broadcast(alert, Audience::kOperators);
+          j["welfare_check"] = w;  // the operators' alert comes from the server's tick, within a second
         }
         return json_response(200, std::move(j));
       });

@@ -404,6 +404,11 @@ Result<std::vector<WelfareAlert>> welfare_due(store::Database& db, TimeMs now) {
   VNH_ASSIGN_OR_RETURN(auto open, store::open_welfare_checks(db));
   for (auto& w : open) {
     bool changed = false;
+    if (!w.opened_alerted) {
+      w.opened_alerted = true;
+      out.push_back({w, "call"});
+      changed = true;
+    }
     if (!w.first_call_at && !w.call_overdue_alerted && now >= w.call_due_at) {
       w.call_overdue_alerted = true;
       VNH_RETURN_IF_ERROR(store::add_welfare_event(db, w.id, {now, "system", "call_overdue", ""}));

@@ -159,9 +159,10 @@ struct WelfareStep {
 // alerts. Audited.
 Result<store::WelfareCheck> welfare_step(store::Database& db, std::int64_t check_id, const WelfareStep& step,
                                          const std::string& actor, TimeMs now);
-// The steps that fell due by `now` and were not alerted yet: "call_overdue" (nobody has called
-// within 15 minutes), "send_care_worker" (nobody reached within 60: the check is escalated).
-// Marks them, so each alert is raised once.
+// The steps that fell due by `now` and were not alerted yet: "call" (a check just opened, by a
+// console or a partner firm's report), "call_overdue" (nobody has called within 15 minutes),
+// "send_care_worker" (nobody reached within 60: the check is escalated). Marks them, so each
+// alert is raised once (within a second: the server's tick).
 struct WelfareAlert {
   store::WelfareCheck check;
   std::string step;

@@ -6,6 +6,8 @@
 #include "store/elders.hpp"
 #include "store/outbox.hpp"
 #include "store/reference.hpp"
+#include "store/meals.hpp"
+#include "meals/meals.hpp"
 
 namespace vnh::partners {
 
@@ -39,6 +41,8 @@ Result<CommandAnswer> CommandHandler::run(store::WriteTx& tx, const FirmIdentity
   auto frame = result_frame(f.request_id(), result, out.ticket_no,
                             out.ticket ? std::string(domain::to_string(out.ticket->state)) : "");
   if (out.elder) *frame.mutable_result()->mutable_elder() = *out.elder;
+  for (auto& d : out.deliveries) *frame.mutable_result()->add_deliveries() = std::move(d);
+  if (out.meal_id) frame.mutable_result()->set_meal_id(out.meal_id);
   CommandAnswer answer{serialize(frame), false};
   VNH_RETURN_IF_ERROR(store::insert_command_result(db, firm.id, f.request_id(),
                                                    crypto_.encrypt("partner_commands.result", answer.frame),
@@ -66,6 +70,10 @@ Status CommandHandler::execute(store::WriteTx& tx, const FirmIdentity& firm, con
       return keep(service_.check_out(tx, firm.id, visit_of(f.check_out()), actor), out.ticket);
     case vnh::v1::ClientFrame::kLocation:
       return location(tx, firm, f.location());
+    case vnh::v1::ClientFrame::kListDeliveries:
+      return list_deliveries(tx, firm, f.list_deliveries(), out);
+    case vnh::v1::ClientFrame::kReportDelivery:
+      return report_delivery(tx, firm, f.report_delivery(), out);
     default:
       return Status(Code::kInvalidArgument, "unknown message type", "", reason::kUnknownMessage);
   }
@@ -102,6 +110,79 @@ Status CommandHandler::location(store::WriteTx& tx, const FirmIdentity& firm, co
   auto known = store::update_staff_location(tx.db(), firm.id, l.staff_code(), l.lat(), l.lon(), l.time_ms());
   if (!known.ok()) return known.status();
   if (!*known) return Status(Code::kNotFound, l.staff_code() + " is not a worker of your firm", "staff_code", reason::kUnknownStaff);
+  return Status::Ok();
+}
+
+Status CommandHandler::list_deliveries(store::WriteTx& tx, const FirmIdentity& firm, const vnh::v1::ListMealDeliveries& m,
+                                       Outcome& out) {
+  auto& db = tx.db();
+  const auto& policy = service_.policy();
+  Date day = policy.tz->local_date(clock_.now_ms());
+  if (!m.date().empty()) {
+    auto d = parse_date(m.date());
+    if (!d.ok()) return invalid("date", d.status().message());
+    day = *d;
+  }
+  auto slot = domain::parse_meal_slot(m.slot().empty() ? "lunch" : m.slot());
+  if (!slot) return invalid("slot", "must be one of breakfast, lunch, dinner");
+  VNH_ASSIGN_OR_RETURN(auto canteens, store::list_canteens(db));
+  int shown = 0;
+  for (const auto& k : canteens) {
+    if (k.firm_id != firm.id) continue;
+    VNH_ASSIGN_OR_RETURN(auto orders, store::meal_orders_of(db, k.id, day, *slot));
+    for (const auto& o : orders) {
+      if (o.mode != domain::MealMode::kDelivery || o.state == domain::OrderState::kCancelled) continue;
+      VNH_ASSIGN_OR_RETURN(auto e, store::get_elder_core(db, o.elder_id));
+      VNH_ASSIGN_OR_RETURN(auto secrets, store::decrypt_elder(db, crypto_, o.elder_id));
+      if (!e) continue;
+      vnh::v1::MealDelivery d;
+      d.set_order_id(o.id);
+      d.set_canteen_code(k.code);
+      d.set_elder_id(store::elder_public_id(o.elder_id));
+      d.set_elder_name(e->name);
+      d.set_community_code(e->community_code);
+      d.set_address(secrets.address);
+      d.set_phone(secrets.phones.empty() ? "" : secrets.phones.front());
+      d.set_date(format_date(o.day));
+      d.set_slot(std::string(domain::to_string(o.slot)));
+      d.set_delivery_fee_fen(o.delivery_fee_fen);
+      d.set_state(std::string(domain::to_string(o.state)));
+      d.set_lat(e->lat);
+      d.set_lon(e->lon);
+      out.deliveries.push_back(std::move(d));
+      ++shown;
+    }
+  }
+  // The addresses and phones of the round: a whole view, audited once per list.
+  return store::append_audit(db, clock_.now_ms(),
+                             {domain::Actor::firm(firm.code).name, "route_sheet.view", "meal_orders:" + format_date(day),
+                              tickets::json_detail({{"deliveries", std::to_string(shown)}})});
+}
+
+Status CommandHandler::report_delivery(store::WriteTx& tx, const FirmIdentity& firm, const vnh::v1::ReportDelivery& m,
+                                       Outcome& out) {
+  auto& db = tx.db();
+  VNH_ASSIGN_OR_RETURN(auto order, store::get_meal_order(db, m.order_id()));
+  if (!order) return not_found("no meal order " + std::to_string(m.order_id()), "order_id");
+  VNH_ASSIGN_OR_RETURN(auto canteen, store::get_canteen(db, order->canteen_id));
+  if (!canteen || canteen->firm_id != firm.id) {
+    return Status(Code::kPermissionDenied, "the order is not for a canteen your firm runs", "order_id",
+                  reason::kNotYourCanteen);
+  }
+  if ((m.lat() != 0 || m.lon() != 0) && !valid_lat_lon(m.lat(), m.lon())) return invalid("lat", "is not a WGS-84 position");
+  meals::DeliveryReport rep;
+  rep.delivered = m.delivered();
+  if (m.time_ms() != 0) rep.at = m.time_ms();
+  if (m.lat() != 0 || m.lon() != 0) {
+    rep.lat = m.lat();
+    rep.lon = m.lon();
+  }
+  rep.note = m.note();
+  const std::string firm_actor = domain::Actor::firm(firm.code).name;
+  const std::string actor = m.staff_code().empty() ? firm_actor : firm_actor + ":" + m.staff_code();
+  VNH_ASSIGN_OR_RETURN(auto r, meals::report_delivery(db, service_.policy(), m.order_id(), rep, actor, canteen->id,
+                                                      clock_.now_ms()));
+  if (r.meal) out.meal_id = r.meal->id;
   return Status::Ok();
 }
 

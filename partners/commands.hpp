@@ -43,10 +43,15 @@ class CommandHandler {
     std::string ticket_no;
     std::optional<store::TicketRow> ticket;
     std::optional<vnh::v1::Elder> elder;
+    std::vector<vnh::v1::MealDelivery> deliveries;  // ListMealDeliveries
+    std::int64_t meal_id = 0;                       // ReportDelivery delivered
   };
   Status execute(store::WriteTx& tx, const FirmIdentity& firm, const vnh::v1::ClientFrame& f, Outcome& out);
   Status accept(store::WriteTx& tx, const FirmIdentity& firm, const std::string& ticket_no, Outcome& out);
   Status location(store::WriteTx& tx, const FirmIdentity& firm, const vnh::v1::StaffLocation& l);
+  // SPEC §12, for a firm that runs canteens.
+  Status list_deliveries(store::WriteTx& tx, const FirmIdentity& firm, const vnh::v1::ListMealDeliveries& m, Outcome& out);
+  Status report_delivery(store::WriteTx& tx, const FirmIdentity& firm, const vnh::v1::ReportDelivery& m, Outcome& out);
 
   tickets::Service& service_;
   const FieldCrypto& crypto_;

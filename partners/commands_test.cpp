@@ -4,6 +4,8 @@
 
 #include "store/audit.hpp"
 #include "store/query.hpp"
+#include "meals/meals.hpp"
+#include "store/meals.hpp"
 #include "tests/support/partner_rig.hpp"
 
 using namespace vnh;
@@ -153,4 +155,62 @@ TEST_CASE("a frame with no command in it is refused as unknown_message", "[comma
   auto a = r.command(r.firm("F_NEAR"), empty);
   REQUIRE(a.ok());
   CHECK(result_of(*a).error_code() == "unknown_message");
+}
+
+TEST_CASE("a firm that runs a canteen lists its deliveries and reports them; another firm is refused", "[commands][meals]") {
+  PartnerRig r;
+  r.w.import_time = r.clock.now_ms();
+  r.w.load(importer::Kind::kCanteens,
+           "code,name,firm_code,community_code,lat,lon,status,delivers,daily_capacity\r\n"
+           "K1,畅家巷助餐点,F_NEAR,620102001001,36.0600,103.8300,active,1,200\r\n");
+  // Orders for the 24th, taken on the 23rd before the cut-off.
+  for (const char* idn : {"620102195810100019", "62010219511015004X"}) {
+    meals::OrderRequest o;
+    o.id_number = idn;
+    o.canteen_code = "K1";
+    o.day = {2026, 11, 24};
+    REQUIRE(r.w.tx([&](store::WriteTx& tx) {
+                 return meals::place_order(tx.db(), r.w.store->crypto(), r.w.policy, o, "op1", std::nullopt, r.clock.now_ms())
+                     .status();
+               }).ok());
+  }
+  r.clock.set(*parse_time("2026-11-24T11:20:00+08:00"));
+  vnh::v1::ClientFrame list;
+  list.set_request_id("list-1");
+  list.mutable_list_deliveries()->set_date("2026-11-24");
+  auto listed = r.command(r.firm("F_NEAR"), list);
+  REQUIRE(listed.ok());
+  auto res = result_of(*listed);
+  REQUIRE(res.ok());
+  REQUIRE(res.deliveries_size() == 2);
+  CHECK(res.deliveries(0).elder_name() == "张三明");
+  CHECK(res.deliveries(0).phone() == "13970241505");  // the firm delivers: the whole card, audited
+  CHECK(res.deliveries(0).state() == "ordered");
+  auto report = [&](const char* rid, std::int64_t order, bool delivered) {
+    vnh::v1::ClientFrame f;
+    f.set_request_id(rid);
+    auto* d = f.mutable_report_delivery();
+    d->set_order_id(order);
+    d->set_delivered(delivered);
+    d->set_staff_code("N1");
+    d->set_lat(36.06);
+    d->set_lon(103.83);
+    return f;
+  };
+  auto other = r.command(r.firm("F_MID"), report("mid-1", res.deliveries(0).order_id(), true));
+  REQUIRE(other.ok());
+  CHECK(result_of(*other).error_code() == "not_your_canteen");
+  auto done = r.command(r.firm("F_NEAR"), report("rep-1", res.deliveries(0).order_id(), true));
+  REQUIRE(done.ok());
+  CHECK(result_of(*done).ok());
+  CHECK(result_of(*done).meal_id() > 0);
+  auto nobody = r.command(r.firm("F_NEAR"), report("rep-2", res.deliveries(1).order_id(), false));
+  REQUIRE(nobody.ok());
+  CHECK(result_of(*nobody).ok());
+  auto checks = store::open_welfare_checks(r.w.store->db());
+  REQUIRE(checks.ok());
+  REQUIRE(checks->size() == 1);
+  CHECK(checks->front().opened_by == "firm:F_NEAR:N1");
+  auto again = r.command(r.firm("F_NEAR"), report("rep-3", res.deliveries(1).order_id(), true));
+  CHECK(result_of(*again).error_code() == "illegal_transition");  // reported once
 }

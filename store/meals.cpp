@@ -242,7 +242,8 @@ Result<MealOrder> read_order(Statement& s) {
 
 constexpr const char* kWelfareCols =
     "id, elder_id, order_id, opened_at, opened_by, state, call_due_at, escalate_due_at, first_call_at, reached_at, "
-    "call_overdue_alerted, escalated_at, care_worker_sent_at, closed_at, closed_by, outcome, note FROM welfare_checks";
+    "call_overdue_alerted, escalated_at, care_worker_sent_at, closed_at, closed_by, outcome, note, opened_alerted "
+    "FROM welfare_checks";
 Result<WelfareCheck> read_welfare(Statement& s) {
   WelfareCheck w;
   w.id = s.int64(0);
@@ -262,6 +263,7 @@ Result<WelfareCheck> read_welfare(Statement& s) {
   w.closed_by = s.opt_text(14);
   w.outcome = s.opt_text(15);
   w.note = s.text(16);
+  w.opened_alerted = s.int32(17) != 0;
   return w;
 }
 
@@ -344,10 +346,10 @@ Result<std::vector<WelfareCheck>> open_welfare_checks(Database& db) {
 Status update_welfare_check(Database& db, const WelfareCheck& w) {
   auto st = db.prepare(
       "UPDATE welfare_checks SET state = ?, first_call_at = ?, reached_at = ?, call_overdue_alerted = ?, escalated_at = ?, "
-      "care_worker_sent_at = ?, closed_at = ?, closed_by = ?, outcome = ?, note = ? WHERE id = ?");
+      "care_worker_sent_at = ?, closed_at = ?, closed_by = ?, outcome = ?, note = ?, opened_alerted = ? WHERE id = ?");
   if (!st.ok()) return st.status();
   return st->bind_all(to_string(w.state), w.first_call_at, w.reached_at, w.call_overdue_alerted ? 1 : 0, w.escalated_at,
-                      w.care_worker_sent_at, w.closed_at, w.closed_by, w.outcome, w.note, w.id)
+                      w.care_worker_sent_at, w.closed_at, w.closed_by, w.outcome, w.note, w.opened_alerted ? 1 : 0, w.id)
       .run();
 }
 

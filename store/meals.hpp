@@ -140,6 +140,7 @@ struct WelfareCheck {
   TimeMs call_due_at = 0;
   TimeMs escalate_due_at = 0;
   std::optional<TimeMs> first_call_at, reached_at;
+  bool opened_alerted = false;  // the operators were alerted that it opened
   bool call_overdue_alerted = false;
   std::optional<TimeMs> escalated_at, care_worker_sent_at, closed_at;
   std::optional<std::string> closed_by, outcome;

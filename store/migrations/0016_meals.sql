@@ -147,6 +147,7 @@ CREATE TABLE welfare_checks (
   escalate_due_at INTEGER NOT NULL,
   first_call_at INTEGER,
   reached_at INTEGER,
+  opened_alerted INTEGER NOT NULL DEFAULT 0 CHECK (opened_alerted IN (0, 1)),
   call_overdue_alerted INTEGER NOT NULL DEFAULT 0 CHECK (call_overdue_alerted IN (0, 1)),
   escalated_at INTEGER,
   care_worker_sent_at INTEGER,
