@@ -310,10 +310,7 @@ void Server::tick_welfare() {
     auto open = store::open_welfare_checks(**rd);
     if (!open.ok()) return;
     bool due = false;
-    for (const auto& w : *open) {
-      due = due || !w.opened_alerted || (!w.first_call_at && !w.call_overdue_alerted && now >= w.call_due_at) ||
-            (!w.reached_at && w.state == domain::WelfareState::kOpen && now >= w.escalate_due_at);
-    }
+    for (const auto& w : *open) due = due || meals::welfare_alert_due(w, now);
     if (!due) return;
   }
   auto alerts = std::make_shared<std::vector<meals::WelfareAlert>>();

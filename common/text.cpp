@@ -253,6 +253,21 @@ std::string chinese_capital_amount(std::int64_t fen) {
   return out;
 }
 
+std::string html_escape(std::string_view s) {
+  std::string o;
+  o.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
 Status check_idempotency_key(std::string_view key) {
   if (key.empty() || key.size() > 128) return invalid("Idempotency-Key", "must be 1 to 128 characters");
   for (char c : key) {

@@ -38,6 +38,8 @@ Status check_text(std::string_view value, const char* field, std::size_t max_cha
 // An amount of fen in Chinese capital numerals as financial documents write it (大写):
 // 56110345 → 伍拾陆万壹仟壹佰零叁元肆角伍分, 100 → 壹元整, 5 → 伍分, 0 → 零元整, −250 → 负贰元伍角.
 std::string chinese_capital_amount(std::int64_t fen);
+// Text for HTML element content and attribute values: & < > " escaped.
+std::string html_escape(std::string_view s);
 // An Idempotency-Key header: 1 to 128 printable ASCII characters, no spaces.
 Status check_idempotency_key(std::string_view key);
 std::vector<char32_t> code_points(std::string_view utf8);

@@ -61,3 +61,8 @@ TEST_CASE("amounts in Chinese capital numerals (大写) as a statement writes th
   CHECK(chinese_capital_amount(8145000) == "捌万壹仟肆佰伍拾元整");
   CHECK(chinese_capital_amount(-250) == "负贰元伍角");
 }
+
+TEST_CASE("text for HTML: & < > and quotes escaped, the rest as it is", "[text]") {
+  CHECK(html_escape("张三 <b>&\"x\"</b>") == "张三 &lt;b&gt;&amp;&quot;x&quot;&lt;/b&gt;");
+  CHECK(html_escape("") == "");
+}

@@ -116,9 +116,8 @@ Result<MealSlot> slot_of(const std::optional<std::string>& s) {
 
 Result<meals::Identification> identification(const std::optional<std::string>& card, const std::optional<std::string>& id,
                                              bool qr) {
+  // Which of the two is given is meals::identify's to judge; here only the text itself.
   meals::Identification who;
-  if (card && id) return invalid("card_no", "give card_no or id_number, not both");
-  if (!card && !id) return invalid("card_no", "give the card_no (or the elder's id_number)");
   if (card) VNH_RETURN_IF_ERROR(check_text(*card, "card_no", 64, true, true));
   who.card_no = card;
   who.id_number = id;
@@ -465,11 +464,16 @@ std::optional<std::int64_t> own(const Principal& who) {
   return who.role == Role::kCanteen ? who.canteen_id : std::nullopt;
 }
 
-Result<json::object> order_json(store::Database& db, const store::MealOrder& o, Role role, const TimeZone& tz) {
-  VNH_ASSIGN_OR_RETURN(auto k, store::get_canteen(db, o.canteen_id));
+// An order; `canteen_code` given when the caller already has it (a canteen's list).
+Result<json::object> order_json(store::Database& db, const store::MealOrder& o, Role role, const TimeZone& tz,
+                                std::optional<std::string> canteen_code = std::nullopt) {
+  if (!canteen_code) {
+    VNH_ASSIGN_OR_RETURN(auto k, store::get_canteen(db, o.canteen_id));
+    canteen_code = k ? k->code : "";
+  }
   VNH_ASSIGN_OR_RETURN(auto e, store::get_elder_core(db, o.elder_id));
   json::object j{{"order_id", o.id},
-                 {"canteen_code", k ? k->code : ""},
+                 {"canteen_code", *canteen_code},
                  {"elder_id", store::elder_public_id(o.elder_id)},
                  {"elder_name", e ? (sees_whole_names(role) ? e->name : mask_name(e->name)) : ""},
                  {"community_name", e ? e->community_name : ""},
@@ -542,17 +546,18 @@ void list_orders(Api& api, Api::Call&& call) {
     const auto& c = api.ctx();
     VNH_ASSIGN_OR_RETURN(auto day, date_param(call.req, c, true));
     VNH_ASSIGN_OR_RETURN(auto canteen, counter_canteen(db, call.who, call.req.query_param("canteen_code")));
+    VNH_ASSIGN_OR_RETURN(auto k, store::get_canteen(db, canteen));
     VNH_ASSIGN_OR_RETURN(auto rows, store::meal_orders_of(db, canteen, day));
     json::array a;
     std::map<std::string, std::int64_t> counts;  // slot/mode → orders to cook
     for (const auto& o : rows) {
-      VNH_ASSIGN_OR_RETURN(auto j, order_json(db, o, call.who.role, *c.policy.tz));
+      VNH_ASSIGN_OR_RETURN(auto j, order_json(db, o, call.who.role, *c.policy.tz, k ? k->code : ""));
       a.push_back(std::move(j));
       if (o.state != OrderState::kCancelled) ++counts[fmt::format("{}.{}", to_string(o.slot), to_string(o.mode))];
     }
-    json::object k;
-    for (const auto& [key, n] : counts) k[key] = n;
-    return json_response(200, json::object{{"date", format_date(day)}, {"orders", std::move(a)}, {"kitchen", std::move(k)}});
+    json::object kitchen;
+    for (const auto& [key, n] : counts) kitchen[key] = n;
+    return json_response(200, json::object{{"date", format_date(day)}, {"orders", std::move(a)}, {"kitchen", std::move(kitchen)}});
   });
 }
 
@@ -693,11 +698,7 @@ Result<net::Response> render_route_sheet(store::Database& db, const ApiContext& 
     std::stable_sort(stops.begin(), stops.end(), [](const Stop& a, const Stop& b) {
       return std::tie(a.street, a.community, a.name) < std::tie(b.street, b.community, b.name);
     });
-    auto esc = [](const std::string& v) {
-      std::string o;
-      for (char ch : v) o += ch == '<' ? "&lt;" : ch == '>' ? "&gt;" : ch == '&' ? "&amp;" : ch == '"' ? "&quot;" : std::string(1, ch);
-      return o;
-    };
+    const auto esc = [](const std::string& v) { return html_escape(v); };
     std::string html = fmt::format(
         "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>送餐路线单 {0} {1}</title><style>"
         "@page {{ size: A4; margin: 12mm; @bottom-center {{ content: \"第 \" counter(page) \" 页，共 \" counter(pages) \" 页\"; font-size: 9pt; }} }}"

@@ -233,21 +233,20 @@ void html_document(Api& api, Api::Call&& call) { document(api, std::move(call), 
 class CollectStatement final : public settlement::StatementSink {
  public:
   CollectStatement(std::string code, bool canteen, const TimeZone& tz)
-      : code_(std::move(code)), tz_(tz),
-        csv(canteen ? settlement::meal_statement_csv_header() : settlement::statement_csv_header()) {}
+      : csv(canteen ? settlement::meal_statement_csv_header() : settlement::statement_csv_header()),
+        code_(std::move(code)),
+        tz_(tz) {}
   void line(const std::string& firm, const settlement::StatementLine& l) override {
     if (firm == code_) csv += settlement::statement_csv_row(l, tz_);
   }
   void meal(const std::string& canteen, const settlement::MealStatementLine& l) override {
     if (canteen == code_) csv += settlement::meal_statement_csv_row(l, tz_);
   }
+  std::string csv;
 
  private:
   std::string code_;
   const TimeZone& tz_;
-
- public:
-  std::string csv;
 };
 
 Result<net::Response> statement(store::Database& db, const ApiContext& c, YearMonth month, const std::string& code,

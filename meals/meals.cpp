@@ -399,6 +399,19 @@ Result<store::WelfareCheck> welfare_step(store::Database& db, std::int64_t check
   return w;
 }
 
+namespace {
+bool call_overdue(const store::WelfareCheck& w, TimeMs now) {
+  return !w.first_call_at && !w.call_overdue_alerted && now >= w.call_due_at;
+}
+bool escalation_due(const store::WelfareCheck& w, TimeMs now) {
+  return !w.reached_at && w.state == WelfareState::kOpen && now >= w.escalate_due_at;
+}
+}  // namespace
+
+bool welfare_alert_due(const store::WelfareCheck& w, TimeMs now) {
+  return !w.opened_alerted || call_overdue(w, now) || escalation_due(w, now);
+}
+
 Result<std::vector<WelfareAlert>> welfare_due(store::Database& db, TimeMs now) {
   std::vector<WelfareAlert> out;
   VNH_ASSIGN_OR_RETURN(auto open, store::open_welfare_checks(db));
@@ -409,13 +422,13 @@ Result<std::vector<WelfareAlert>> welfare_due(store::Database& db, TimeMs now) {
       out.push_back({w, "call"});
       changed = true;
     }
-    if (!w.first_call_at && !w.call_overdue_alerted && now >= w.call_due_at) {
+    if (call_overdue(w, now)) {
       w.call_overdue_alerted = true;
       VNH_RETURN_IF_ERROR(store::add_welfare_event(db, w.id, {now, "system", "call_overdue", ""}));
       out.push_back({w, "call_overdue"});
       changed = true;
     }
-    if (!w.reached_at && w.state == WelfareState::kOpen && now >= w.escalate_due_at) {
+    if (escalation_due(w, now)) {
       w.state = WelfareState::kEscalated;
       w.escalated_at = now;
       VNH_RETURN_IF_ERROR(store::add_welfare_event(db, w.id, {now, "system", "escalated", ""}));

@@ -167,6 +167,8 @@ struct WelfareAlert {
   store::WelfareCheck check;
   std::string step;
 };
+// Whether `w` has a step welfare_due would raise at `now` (a read decides before the Writer is asked).
+bool welfare_alert_due(const store::WelfareCheck& w, TimeMs now);
 Result<std::vector<WelfareAlert>> welfare_due(store::Database& db, TimeMs now);
 
 }  // namespace vnh::meals

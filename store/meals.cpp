@@ -177,28 +177,12 @@ Result<bool> meal_place_taken(Database& db, std::int64_t elder_id, Date day, Mea
   return *t;
 }
 
-Result<std::vector<MealRow>> meals_of_elder_on(Database& db, std::int64_t elder_id, Date day) {
-  auto st = db.prepare(std::string("SELECT ") + kMealCols +
-                       " FROM meals m WHERE m.elder_id = ? AND m.day = ? ORDER BY m.served_at, m.id");
-  if (st.ok()) st->bind_all(elder_id, format_date(day));
-  return query_all<MealRow>(std::move(st), read_meal);
-}
-
 Result<std::vector<MealRow>> meals_of_canteen_on(Database& db, std::int64_t canteen_id, Date day) {
   auto st = db.prepare(std::string("SELECT ") + kMealCols +
                        " FROM meals m INDEXED BY meals_canteen_day WHERE m.canteen_id = ? AND m.day = ? "
                        "ORDER BY m.served_at, m.id");
   if (st.ok()) st->bind_all(canteen_id, format_date(day));
   return query_all<MealRow>(std::move(st), read_meal);
-}
-
-Result<std::int64_t> count_canteen_meals(Database& db, std::int64_t canteen_id, Date day) {
-  auto st = db.prepare("SELECT count(*) FROM meals INDEXED BY meals_canteen_day WHERE canteen_id = ? AND day = ?");
-  if (!st.ok()) return st.status();
-  st->bind_all(canteen_id, format_date(day));
-  auto row = st->step();
-  if (!row.ok()) return row.status();
-  return st->int64(0);
 }
 
 Result<std::optional<MealRequest>> find_meal_request(Database& db, std::int64_t user_id, const std::string& key) {

@@ -83,10 +83,7 @@ Result<std::optional<MealRow>> get_meal(Database& db, std::int64_t id);
 // same second). `day_from`/`day_to` bound the business day in UTC.
 Result<bool> meal_place_taken(Database& db, std::int64_t elder_id, Date day, domain::MealSlot slot, TimeMs day_from,
                               TimeMs day_to, TimeMs before_s);
-// The elder's meals of a business day, in time order.
-Result<std::vector<MealRow>> meals_of_elder_on(Database& db, std::int64_t elder_id, Date day);
-// Meals a canteen served on a business day: how many, and each in time order.
-Result<std::int64_t> count_canteen_meals(Database& db, std::int64_t canteen_id, Date day);
+// The meals a canteen served on a business day, in time order.
 Result<std::vector<MealRow>> meals_of_canteen_on(Database& db, std::int64_t canteen_id, Date day);
 
 // A counter's idempotency key (SPEC §12): the request it was first sent with and its meal.
