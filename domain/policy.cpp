@@ -111,6 +111,7 @@ class TableReader {
     }
     return TableReader(*n->as_table(), key_name(key), source_);
   }
+  bool has(std::string_view key) const { return t_.get(key) != nullptr; }
   const toml::node* use(std::string_view key) {
     used_.insert(std::string(key));
     return t_.get(key);
@@ -232,10 +233,79 @@ Status read_meals(TableReader& root, std::string_view source, Policy& p, bool le
   return t->finish();
 }
 
+// The [[programmes]] array (SPEC §13): each a monthly grant in fen or minutes, who is in it and
+// which items it pays for, in the order tickets draw on them. `programmes = []` means none.
+Status read_programmes(TableReader& root, std::string_view source, Policy& p, const toml::node* legacy_credit) {
+  if (!root.has("programmes")) return Status::Ok();
+  const toml::node* n = root.use("programmes");
+  if (legacy_credit) {
+    return root.error(n, "programmes", "replaces subsidy.credit_categories and monthly_credit_fen: remove them from [subsidy]");
+  }
+  const auto* arr = n->as_array();
+  if (!arr || (!arr->empty() && !arr->is_array_of_tables())) return root.error(n, "programmes", "must be an array of tables");
+  p.programmes.clear();
+  std::set<std::string> codes;
+  for (const auto& node : *arr) {
+    TableReader pr(*node.as_table(), "programmes", std::string(source));
+    Programme g;
+    VNH_RETURN_IF_ERROR(pr.string("code", g.code));
+    if (g.code.empty() || g.code.size() > 32 ||
+        !std::all_of(g.code.begin(), g.code.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+        })) {
+      return pr.error(pr.use("code"), "code", "must be 1–32 letters, digits, '_' or '-'");
+    }
+    if (!codes.insert(g.code).second) return pr.error(pr.use("code"), "code", "is used by two programmes");
+    VNH_RETURN_IF_ERROR(pr.string("name", g.name));
+    if (auto c = check_text(g.name, "name", 64, true, true); !c.ok()) return pr.error(pr.use("name"), "name", c.message());
+    std::string unit = "fen";
+    VNH_RETURN_IF_ERROR(pr.string("unit", unit));
+    if (unit == "fen") {
+      g.unit = GrantUnit::kFen;
+    } else if (unit == "minutes") {
+      g.unit = GrantUnit::kMinutes;
+    } else {
+      return pr.error(pr.use("unit"), "unit", "must be \"fen\" or \"minutes\"");
+    }
+    if (!pr.has("monthly")) return pr.error(&node, "monthly", "is required (fen or minutes a month)");
+    VNH_RETURN_IF_ERROR(pr.integer("monthly", 0, 100000000, g.monthly));
+    VNH_RETURN_IF_ERROR(pr.categories("categories", g.categories));
+    int min_age = -1;
+    VNH_RETURN_IF_ERROR(pr.integer("min_age", 0, 150, min_age));
+    if (min_age >= 0) g.min_age = min_age;
+    if (const toml::node* f = pr.use("care_flags")) {
+      const auto* fa = f->as_array();
+      if (!fa) return pr.error(f, "care_flags", "must be an array of care flags");
+      for (const auto& e : *fa) {
+        auto s = e.value<std::string>();
+        auto flag = s ? parse_care_flag(*s) : std::nullopt;
+        if (!flag) return pr.error(&e, "care_flags", "elements must be one of " + care_flag_names());
+        g.care_flags |= care_flag_bit(*flag);
+      }
+    }
+    if (const toml::node* ic = pr.use("item_categories")) {
+      const auto* ia = ic->as_array();
+      if (!ia) return pr.error(ic, "item_categories", "must be an array of service categories");
+      for (const auto& e : *ia) {
+        auto s = e.value<std::string>();
+        auto c = s ? parse_category(*s) : std::nullopt;
+        if (!c) return pr.error(&e, "item_categories", "elements must be one of " + category_names());
+        g.item_categories.push_back(*c);
+      }
+    }
+    VNH_RETURN_IF_ERROR(pr.finish());
+    p.programmes.push_back(std::move(g));
+  }
+  return Status::Ok();
+}
+
 Status read_policy(const toml::table& root, std::string_view source, Policy& p) {
   TableReader r(root, "", std::string(source));
   const toml::node* legacy_bands = nullptr;
   std::vector<MealRule> legacy_rules;
+  const toml::node* legacy_credit = nullptr;
+  std::vector<ElderCategory> legacy_credit_categories{ElderCategory::kB};
+  Fen legacy_credit_fen = 5000;
   std::string eff = p.effective_from.to_string();
   VNH_RETURN_IF_ERROR(r.string("effective_from", eff));
   auto ym = parse_year_month(eff);
@@ -249,14 +319,20 @@ Status read_policy(const toml::table& root, std::string_view source, Policy& p) 
   Status st;
   if (auto t = r.sub("eligibility", st)) {
     VNH_RETURN_IF_ERROR(t->integer("min_age", 0, 150, p.eligibility_min_age));
+    VNH_RETURN_IF_ERROR(t->integer("longevity_allowance_age", 0, 150, p.longevity_allowance_age));
     VNH_RETURN_IF_ERROR(t->finish());
   }
   VNH_RETURN_IF_ERROR(st);
 
   if (auto t = r.sub("subsidy", st)) {
     VNH_RETURN_IF_ERROR(t->categories("full_funding_categories", p.full_funding));
-    VNH_RETURN_IF_ERROR(t->categories("credit_categories", p.credit_categories));
-    VNH_RETURN_IF_ERROR(t->integer("monthly_credit_fen", 0, 100000000, p.monthly_credit_fen));
+    // The first version's B credit, read so that a policy recorded with an old run still loads:
+    // it becomes the one programme. A policy with [[programmes]] must not have it too.
+    if (t->has("credit_categories") || t->has("monthly_credit_fen")) {
+      legacy_credit = t->use(t->has("credit_categories") ? "credit_categories" : "monthly_credit_fen");
+      VNH_RETURN_IF_ERROR(t->categories("credit_categories", legacy_credit_categories));
+      VNH_RETURN_IF_ERROR(t->integer("monthly_credit_fen", 0, 100000000, legacy_credit_fen));
+    }
     // The first version's meal bands (every meal item by age, no daily cap), read so that a
     // policy recorded with an old run still loads: they become lunch rules after the fully
     // funded categories' rule. A policy with [meals] rules must not have them too.
@@ -290,8 +366,9 @@ Status read_policy(const toml::table& root, std::string_view source, Policy& p) 
     VNH_RETURN_IF_ERROR(ast);
     VNH_RETURN_IF_ERROR(t->finish());
     for (auto c : p.full_funding) {
-      if (std::find(p.credit_categories.begin(), p.credit_categories.end(), c) != p.credit_categories.end()) {
-        return t->error(nullptr, "credit_categories", "a category cannot be both fully funded and on credit");
+      if (legacy_credit && std::find(legacy_credit_categories.begin(), legacy_credit_categories.end(), c) !=
+                               legacy_credit_categories.end()) {
+        return t->error(legacy_credit, "credit_categories", "a category cannot be both fully funded and on credit");
       }
     }
   }
@@ -422,6 +499,34 @@ Status read_policy(const toml::table& root, std::string_view source, Policy& p) 
     for (auto& rule : p.meals.rules) rule.name = default_rule_name(rule);
   }
 
+  Status pst = read_programmes(r, source, p, legacy_credit);
+  if (!pst.ok()) return pst;
+  if (legacy_credit) {
+    p.programmes = Policy::default_programmes();
+    p.programmes[0].categories = legacy_credit_categories;
+    p.programmes[0].monthly = legacy_credit_fen;
+  }
+
+  if (auto t = r.sub("care", st)) {
+    Status ist;
+    if (auto iv = t->sub("interval_days", ist)) {
+      for (auto tier : {CareTier::kHigh, CareTier::kKey, CareTier::kGeneral}) {
+        VNH_RETURN_IF_ERROR(iv->integer(to_string(tier), 1, 3650, p.care_interval_days[static_cast<size_t>(tier)]));
+      }
+      VNH_RETURN_IF_ERROR(iv->finish());
+    }
+    VNH_RETURN_IF_ERROR(ist);
+    VNH_RETURN_IF_ERROR(t->integer("event_due_hours", 1, 24 * 30, p.care_event_due_hours));
+    VNH_RETURN_IF_ERROR(t->finish());
+  }
+  VNH_RETURN_IF_ERROR(st);
+
+  if (auto t = r.sub("recurrence", st)) {
+    VNH_RETURN_IF_ERROR(t->integer("lead_days", 1, 30, p.recurrence_lead_days));
+    VNH_RETURN_IF_ERROR(t->finish());
+  }
+  VNH_RETURN_IF_ERROR(st);
+
   if (auto t = r.sub("hotline", st)) {
     VNH_RETURN_IF_ERROR(t->string("default_area_code", p.default_area_code));
     VNH_RETURN_IF_ERROR(t->integer("ring_timeout_s", 5, 600, p.ring_timeout_s));
@@ -439,8 +544,14 @@ Status read_policy(const toml::table& root, std::string_view source, Policy& p) 
 bool Policy::is_fully_funded(ElderCategory c) const {
   return std::find(full_funding.begin(), full_funding.end(), c) != full_funding.end();
 }
-bool Policy::has_credit(ElderCategory c) const {
-  return std::find(credit_categories.begin(), credit_categories.end(), c) != credit_categories.end();
+std::vector<Programme> Policy::default_programmes() {
+  Programme b;
+  b.code = "B_credit";
+  b.name = "重点优抚服务额度";
+  b.unit = GrantUnit::kFen;
+  b.monthly = 5000;
+  b.categories = {ElderCategory::kB};
+  return {b};
 }
 
 const ScoreBand& Policy::band_for(std::int64_t total) const {

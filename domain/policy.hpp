@@ -14,6 +14,7 @@
 #include "common/crypto.hpp"
 #include "common/status.hpp"
 #include "common/time.hpp"
+#include "domain/programmes.hpp"
 #include "domain/types.hpp"
 #include "domain/visit.hpp"
 
@@ -73,8 +74,9 @@ struct Policy {
   int eligibility_min_age = 65;
 
   std::vector<ElderCategory> full_funding{ElderCategory::kA, ElderCategory::kD};
-  std::vector<ElderCategory> credit_categories{ElderCategory::kB};
-  Fen monthly_credit_fen = 5000;
+  // Programmes (SPEC §13) in the order tickets draw on them; Lanzhou's default is B's credit.
+  std::vector<Programme> programmes = default_programmes();
+  int longevity_allowance_age = 80;  // 高龄津贴: the eligibility watch lists who reaches it
   MealPolicy meals = default_meals();
 
   // Assessment weights in ten-thousandths; each group sums to 10000.
@@ -115,12 +117,21 @@ struct Policy {
   std::string default_area_code = "0931";
   int ring_timeout_s = 30;  // a call nobody answers in this long is missed (SPEC §11)
 
+  // Care visits (SPEC §14): days between visits by tier (high, key, general).
+  std::array<int, 3> care_interval_days{7, 30, 90};
+  int care_event_due_hours = 24;  // an event makes the next visit due within this long
+  // Recurring orders: occurrences are made this many days ahead.
+  int recurrence_lead_days = 2;
+
+  int care_interval(CareTier t) const { return care_interval_days[static_cast<size_t>(t)]; }
+
   bool is_fully_funded(ElderCategory c) const;
-  bool has_credit(ElderCategory c) const;
   // The coefficient band for a total score in hundredths.
   const ScoreBand& band_for(std::int64_t total_hundredths) const;
   // Lanzhou's meal rules: lunch — A and D full, 65–74 900 fen, 75 and over 1000; no other slot.
   static MealPolicy default_meals();
+  // B's monthly credit of 5000 fen for any non-meal item.
+  static std::vector<Programme> default_programmes();
 };
 
 // Parses and validates a policy. `source` names the file in error messages.

@@ -10,7 +10,15 @@ TEST_CASE("the shipped default policy loads with every number of the spec", "[po
   auto p = load_policy(data::default_policy_text(), "data/policy.toml");
   REQUIRE(p.ok());
   CHECK(p->eligibility_min_age == 65);
-  CHECK(p->monthly_credit_fen == 5000);
+  REQUIRE(p->programmes.size() == 1);
+  CHECK(p->programmes[0].code == "B_credit");
+  CHECK(p->programmes[0].monthly == 5000);
+  CHECK(p->programmes[0].unit == GrantUnit::kFen);
+  CHECK(p->care_interval(CareTier::kHigh) == 7);
+  CHECK(p->care_interval(CareTier::kKey) == 30);
+  CHECK(p->care_interval(CareTier::kGeneral) == 90);
+  CHECK(p->recurrence_lead_days == 2);
+  CHECK(p->longevity_allowance_age == 80);
   CHECK(p->meals.split(MealSlot::kLunch, ElderCategory::kC, 64, 1500).government == 0);
   CHECK(p->meals.split(MealSlot::kLunch, ElderCategory::kC, 65, 1500).government == 900);
   CHECK(p->meals.split(MealSlot::kLunch, ElderCategory::kC, 74, 1500).government == 900);
@@ -23,7 +31,8 @@ TEST_CASE("the shipped default policy loads with every number of the spec", "[po
   CHECK(p->is_fully_funded(ElderCategory::kA));
   CHECK(p->is_fully_funded(ElderCategory::kD));
   CHECK_FALSE(p->is_fully_funded(ElderCategory::kB));
-  CHECK(p->has_credit(ElderCategory::kB));
+  CHECK(p->programmes[0].includes(ElderCategory::kB, 70, 0));
+  CHECK_FALSE(p->programmes[0].includes(ElderCategory::kC, 70, 0));
   CHECK(p->w_enterprise == 2000);
   CHECK(p->w_norms == 2500);
   CHECK(p->w_quality == 3500);
@@ -111,5 +120,6 @@ TEST_CASE("a policy can change a number and keep the others", "[policy]") {
   REQUIRE(p.ok());
   CHECK(p->eligibility_min_age == 60);
   CHECK(p->effective_from == YearMonth{2027, 1});
-  CHECK(p->monthly_credit_fen == 5000);
+  REQUIRE(p->programmes.size() == 1);
+  CHECK(p->programmes[0].monthly == 5000);
 }

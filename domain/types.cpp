@@ -50,17 +50,22 @@ constexpr std::array<std::pair<TicketState, std::string_view>, 8> kStates{{
 }};
 constexpr std::array<std::pair<Urgency, std::string_view>, 2> kUrgencies{{
     {Urgency::kNormal, "normal"}, {Urgency::kEmergency, "emergency"}}};
-constexpr std::array<std::pair<Channel, std::string_view>, 4> kChannels{{
-    {Channel::kHotline, "hotline"}, {Channel::kDevice, "device"}, {Channel::kApp, "app"}, {Channel::kImport, "import"}}};
+constexpr std::array<std::pair<Channel, std::string_view>, 5> kChannels{{{Channel::kHotline, "hotline"},
+                                                                         {Channel::kDevice, "device"},
+                                                                         {Channel::kApp, "app"},
+                                                                         {Channel::kImport, "import"},
+                                                                         {Channel::kRecurrence, "recurrence"}}};
 constexpr std::array<std::pair<FirmStatus, std::string_view>, 3> kFirmStatuses{{
     {FirmStatus::kActive, "active"}, {FirmStatus::kSuspended, "suspended"}, {FirmStatus::kExited, "exited"}}};
-constexpr std::array<std::pair<Role, std::string_view>, 6> kRoles{{
+constexpr std::array<std::pair<Role, std::string_view>, 8> kRoles{{
     {Role::kOperator, "operator"},
     {Role::kSupervisor, "supervisor"},
     {Role::kInspector, "inspector"},
     {Role::kFinance, "finance"},
     {Role::kAdmin, "admin"},
     {Role::kCanteen, "canteen"},
+    {Role::kCare, "care"},
+    {Role::kDisplay, "display"},
 }};
 constexpr std::array<std::pair<AreaLevel, std::string_view>, 3> kLevels{{
     {AreaLevel::kDistrict, "district"}, {AreaLevel::kStreet, "street"}, {AreaLevel::kCommunity, "community"}}};
@@ -80,8 +85,21 @@ constexpr std::array<std::pair<ExceptionStatus, std::string_view>, 3> kException
     {ExceptionStatus::kOpen, "open"}, {ExceptionStatus::kCleared, "cleared"}, {ExceptionStatus::kUpheld, "upheld"}}};
 constexpr std::array<std::pair<RunStatus, std::string_view>, 2> kRunStatuses{{
     {RunStatus::kDraft, "draft"}, {RunStatus::kApproved, "approved"}}};
-constexpr std::array<std::pair<ElderStatus, std::string_view>, 2> kElderStatuses{{
-    {ElderStatus::kActive, "active"}, {ElderStatus::kInactive, "inactive"}}};
+constexpr std::array<std::pair<ElderStatus, std::string_view>, 3> kElderStatuses{{
+    {ElderStatus::kActive, "active"}, {ElderStatus::kInactive, "inactive"}, {ElderStatus::kDeceased, "deceased"}}};
+constexpr std::array<std::pair<CareFlag, std::string_view>, 7> kCareFlags{{{CareFlag::kLivesAlone, "lives_alone"},
+                                                                         {CareFlag::kEmptyNest, "empty_nest"},
+                                                                         {CareFlag::kLeftBehind, "left_behind"},
+                                                                         {CareFlag::kDisabled, "disabled"},
+                                                                         {CareFlag::kSeverelyDisabled, "severely_disabled"},
+                                                                         {CareFlag::kLowIncome, "low_income"},
+                                                                         {CareFlag::kSpecialFamily, "special_family"}}};
+constexpr std::array<std::pair<CareTier, std::string_view>, 3> kCareTiers{{
+    {CareTier::kHigh, "high"}, {CareTier::kKey, "key"}, {CareTier::kGeneral, "general"}}};
+constexpr std::array<std::pair<VisitMethod, std::string_view>, 3> kVisitMethods{{
+    {VisitMethod::kInPerson, "in_person"}, {VisitMethod::kPhone, "phone"}, {VisitMethod::kVideo, "video"}}};
+constexpr std::array<std::pair<Finding, std::string_view>, 3> kFindings{{
+    {Finding::kGood, "good"}, {Finding::kFair, "fair"}, {Finding::kPoor, "poor"}}};
 constexpr std::array<std::pair<CallState, std::string_view>, 4> kCallStates{{
     {CallState::kRinging, "ringing"},
     {CallState::kAnswered, "answered"},
@@ -163,6 +181,40 @@ std::optional<WelfareState> parse_welfare_state(std::string_view s) { return loo
 
 std::string category_names() { return join_names(kCategories); }
 std::string role_names() { return join_names(kRoles); }
+std::string care_flag_names() { return join_names(kCareFlags); }
+
+std::string_view to_string(CareFlag f) { return name_of(kCareFlags, f); }
+std::string_view to_string(CareTier t) { return name_of(kCareTiers, t); }
+std::string_view to_string(VisitMethod m) { return name_of(kVisitMethods, m); }
+std::string_view to_string(Finding f) { return name_of(kFindings, f); }
+std::optional<CareFlag> parse_care_flag(std::string_view s) { return lookup(kCareFlags, s); }
+std::optional<CareTier> parse_care_tier(std::string_view s) { return lookup(kCareTiers, s); }
+std::optional<VisitMethod> parse_visit_method(std::string_view s) { return lookup(kVisitMethods, s); }
+std::optional<Finding> parse_finding(std::string_view s) { return lookup(kFindings, s); }
+
+std::string format_care_flags(CareFlags f) {
+  std::string out;
+  for (const auto& [flag, name] : kCareFlags) {
+    if (!(f & care_flag_bit(flag))) continue;
+    if (!out.empty()) out += '|';
+    out += name;
+  }
+  return out;
+}
+
+std::optional<CareFlags> parse_care_flags(std::string_view s) {
+  CareFlags out = 0;
+  if (s.empty()) return out;
+  size_t start = 0;
+  for (;;) {
+    size_t bar = s.find('|', start);
+    auto flag = parse_care_flag(s.substr(start, bar == std::string_view::npos ? std::string_view::npos : bar - start));
+    if (!flag || (out & care_flag_bit(*flag))) return std::nullopt;
+    out |= care_flag_bit(*flag);
+    if (bar == std::string_view::npos) return out;
+    start = bar + 1;
+  }
+}
 
 bool is_open(TicketState s) {
   switch (s) {

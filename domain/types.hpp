@@ -11,9 +11,9 @@ enum class Category { kLifeCare, kMedicalCare, kEmotionalComfort, kEmergencyAid 
 enum class ElderCategory { kA, kB, kC, kD };
 enum class TicketState { kCreated, kOffered, kAccepted, kInService, kCompleted, kCancelled, kUnassigned, kDisputed };
 enum class Urgency { kNormal, kEmergency };
-enum class Channel { kHotline, kDevice, kApp, kImport };
+enum class Channel { kHotline, kDevice, kApp, kImport, kRecurrence };
 enum class FirmStatus { kActive, kSuspended, kExited };
-enum class Role { kOperator, kSupervisor, kInspector, kFinance, kAdmin, kCanteen };
+enum class Role { kOperator, kSupervisor, kInspector, kFinance, kAdmin, kCanteen, kCare, kDisplay };
 enum class AreaLevel { kDistrict, kStreet, kCommunity };
 enum class ComplaintStatus { kOpen, kInvestigating, kSubstantiated, kRejected };
 // A ticket's dispute (a callback found the service not received): none until one is opened.
@@ -22,7 +22,7 @@ enum class DisputeStatus { kNone, kOpen, kCleared, kUpheld };
 enum class ExceptionStatus { kOpen, kCleared, kUpheld };
 // A month's settlement run: a draft until finance approves it, then locked.
 enum class RunStatus { kDraft, kApproved };
-enum class ElderStatus { kActive, kInactive };
+enum class ElderStatus { kActive, kInactive, kDeceased };
 // Meal assistance (SPEC §12).
 enum class MealSlot { kBreakfast, kLunch, kDinner };
 enum class MealMode { kDineIn, kPickup, kDelivery };
@@ -33,6 +33,13 @@ enum class CanteenStatus { kActive, kSuspended, kClosed };
 enum class CardStatus { kActive, kLost, kRevoked };
 enum class OrderState { kOrdered, kCancelled, kDelivered, kNoAnswer, kServed };
 enum class WelfareState { kOpen, kEscalated, kClosed };
+// Care (SPEC §14): why an elder is a care target (a set of flags), how often they are visited
+// (the tier), how a visit was made and what it found.
+enum class CareFlag { kLivesAlone, kEmptyNest, kLeftBehind, kDisabled, kSeverelyDisabled, kLowIncome, kSpecialFamily };
+using CareFlags = unsigned;  // bit (1 << CareFlag)
+enum class CareTier { kHigh, kKey, kGeneral };
+enum class VisitMethod { kInPerson, kPhone, kVideo };
+enum class Finding { kGood, kFair, kPoor };
 // An incoming call's life (SPEC §11): ringing → answered → ended, or ringing → missed.
 enum class CallState { kRinging, kAnswered, kEnded, kMissed };
 // What an answered call came to.
@@ -60,6 +67,10 @@ std::string_view to_string(CanteenStatus s);
 std::string_view to_string(CardStatus s);
 std::string_view to_string(OrderState s);
 std::string_view to_string(WelfareState s);
+std::string_view to_string(CareFlag f);
+std::string_view to_string(CareTier t);
+std::string_view to_string(VisitMethod m);
+std::string_view to_string(Finding f);
 
 std::optional<Category> parse_category(std::string_view s);
 std::optional<ElderCategory> parse_elder_category(std::string_view s);
@@ -84,6 +95,16 @@ std::optional<CanteenStatus> parse_canteen_status(std::string_view s);
 std::optional<CardStatus> parse_card_status(std::string_view s);
 std::optional<OrderState> parse_order_state(std::string_view s);
 std::optional<WelfareState> parse_welfare_state(std::string_view s);
+std::optional<CareFlag> parse_care_flag(std::string_view s);
+std::optional<CareTier> parse_care_tier(std::string_view s);
+std::optional<VisitMethod> parse_visit_method(std::string_view s);
+std::optional<Finding> parse_finding(std::string_view s);
+// Care flags joined by '|' (SPEC §7 care-targets) in the order of the enum; parse refuses an
+// unknown or repeated flag (nullopt).
+std::string format_care_flags(CareFlags f);
+std::optional<CareFlags> parse_care_flags(std::string_view s);
+std::string care_flag_names();
+inline CareFlags care_flag_bit(CareFlag f) { return 1u << static_cast<unsigned>(f); }
 // True once a complaint has its outcome (substantiated or rejected).
 inline bool is_closed(ComplaintStatus s) {
   return s == ComplaintStatus::kSubstantiated || s == ComplaintStatus::kRejected;

@@ -33,13 +33,15 @@ struct ElderInfo {
   Date birth;
   std::uint32_t street = 0;  // index into the street codes
   bool known = false;
+  CareFlags care_flags = 0;
+  std::optional<Date> died_on;
 };
 
 // The inputs indexed for the per-ticket loop, and the firms' lines being filled.
 class Month {
  public:
   Month(const MonthInputs& in, const Policy& policy, YearMonth month, StatementSink* sink)
-      : in_(in), policy_(policy), tz_(*policy.tz), sink_(sink), credit_(policy.monthly_credit_fen) {
+      : in_(in), policy_(policy), tz_(*policy.tz), sink_(sink), grants_(policy.programmes) {
     s_.month = month;
     s_.policy_digest = policy.digest;
     s_.time_zone = policy.time_zone_name;
@@ -58,7 +60,7 @@ class Month {
       auto [it, fresh] =
           street_index.emplace(e.community_code.substr(0, 9), static_cast<std::uint32_t>(street_codes_.size()));
       if (fresh) street_codes_.push_back(it->first);
-      elders_[static_cast<size_t>(e.id)] = ElderInfo{e.category, e.birth_date, it->second, true};
+      elders_[static_cast<size_t>(e.id)] = ElderInfo{e.category, e.birth_date, it->second, true, e.care_flags, e.died_on};
     }
     for (const auto& i : in.items) items_[i.id] = &i;
     cat_totals_.resize(4);
@@ -86,7 +88,7 @@ class Month {
   std::vector<std::string> street_codes_;
   std::unordered_map<std::int64_t, const store::ServiceItem*> items_;
   std::vector<Breakdown> cat_totals_, street_totals_;
-  CreditLedger credit_;
+  GrantLedger grants_;
   MealPlaces meal_places_;
   std::map<std::int64_t, CanteenLine> canteens_;  // by canteen id, those with a meal in M
 };
@@ -167,15 +169,17 @@ Status Month::ticket(const store::SettledTicket& t) {
   if (!held) ++line.quality.verified;
 
   const Date day = tz_.local_date(t.checkout_at);
-  const bool eligible = !t.disputed && !held;
+  const bool after_death = elder.died_on && day > *elder.died_on;
+  const bool eligible = !t.disputed && !held && !after_death;
   Breakdown& bc = cat_totals_[static_cast<size_t>(it.category)];
   Breakdown& bs = street_totals_[elder.street];
   ++bc.tickets;
   ++bs.tickets;
   Share share;
   if (eligible) {
-    TicketFacts facts{t.elder_id, elder.category, elder.birth, day, it.standard_price_fen, it.meal, it.meal_slot};
-    share = government_share(facts, policy_, credit_, meal_places_);
+    TicketFacts facts{t.elder_id, elder.category,        elder.birth, elder.care_flags, day, it.standard_price_fen,
+                      it.meal,    it.meal_slot,          it.category, it.duration_min};
+    share = government_share(facts, policy_, grants_, meal_places_);
     ++line.tickets_eligible;
     line.subsidy += share.government;
     line.copay += share.copay;
@@ -205,9 +209,11 @@ void Month::statement_line(const store::SettledTicket& t, const FirmLine& line, 
     sl.subsidy = share.government;
     sl.copay = share.copay;
     sl.reason = share.rule;
+    sl.programmes = share.programmes;
   } else {
     std::string why;
-    if (t.disputed) why = "excluded:disputed";
+    if (elder.died_on && day > *elder.died_on) why = "excluded:deceased";
+    if (t.disputed) why += std::string(why.empty() ? "" : ";") + "excluded:disputed";
     if (t.held_exceptions > 0) {
       auto ex = in_.exception_types.find(t.id);
       why += (why.empty() ? "" : ";") + std::string("excluded:visit_exception:") +
@@ -393,7 +399,7 @@ std::string meal_statement_csv_row(const MealStatementLine& l, const TimeZone& t
 std::string statement_csv_header() {
   std::string out;
   csv_append_row(out, {"ticket_no", "checkout_at", "item_code", "elder_id", "elder_category", "age_on_checkout",
-                       "standard_price_fen", "eligible", "reason", "subsidy_fen", "copay_fen"});
+                       "standard_price_fen", "eligible", "reason", "programme", "subsidy_fen", "copay_fen"});
   return out;
 }
 
@@ -401,7 +407,7 @@ std::string statement_csv_row(const StatementLine& l, const TimeZone& tz) {
   std::string out;
   csv_append_row(out, {l.ticket_no, format_time(l.checkout_at, tz), l.item_code, l.elder_id, l.elder_category,
                        std::to_string(l.age), std::to_string(l.standard_price), l.eligible ? "1" : "0", l.reason,
-                       std::to_string(l.subsidy), std::to_string(l.copay)});
+                       l.programmes, std::to_string(l.subsidy), std::to_string(l.copay)});
   return out;
 }
 

@@ -52,19 +52,7 @@ Fen payout_fen(Fen subsidy, std::int64_t coefficient_hundredths, Fen deductions)
   return std::max<Fen>(0, scaled - deductions);
 }
 
-Fen CreditLedger::take(std::int64_t elder_id, Fen want) {
-  Fen& used = used_[elder_id];
-  Fen covered = std::clamp<Fen>(monthly_ - used, 0, std::max<Fen>(want, 0));
-  used += covered;
-  return covered;
-}
-
-Fen CreditLedger::remaining(std::int64_t elder_id) const {
-  auto it = used_.find(elder_id);
-  return monthly_ - (it == used_.end() ? 0 : it->second);
-}
-
-Share government_share(const TicketFacts& t, const domain::Policy& p, CreditLedger& credit, MealPlaces& meals) {
+Share government_share(const TicketFacts& t, const domain::Policy& p, domain::GrantLedger& grants, MealPlaces& meals) {
   Share s;
   if (t.meal) {
     // The meal rules of §12, with the one-subsidised-meal-per-slot-per-day cap.
@@ -80,12 +68,16 @@ Share government_share(const TicketFacts& t, const domain::Policy& p, CreditLedg
   } else if (p.is_fully_funded(t.category)) {
     s.government = t.standard_price;
     s.rule = "full_funding";
-  } else if (p.has_credit(t.category)) {
-    s.government = credit.take(t.elder_id, t.standard_price);
-    s.rule = s.government == t.standard_price ? "credit" : s.government > 0 ? "credit_partial" : "credit_used_up";
   } else {
-    s.government = 0;
-    s.rule = "self_pay";
+    domain::GrantHolder holder{t.category, t.birth_date, t.care_flags};
+    auto c = grants.draw(t.elder_id, holder, t.checkout_day, t.item_category, t.standard_price, t.duration_min);
+    s.government = c.covered;
+    s.programmes = domain::programme_codes(p.programmes, c);
+    if (!c.in_any) {
+      s.rule = "self_pay";
+    } else {
+      s.rule = c.covered == t.standard_price ? "grant" : c.covered > 0 ? "grant_partial" : "grant_used_up";
+    }
   }
   s.copay = t.standard_price - s.government;
   return s;

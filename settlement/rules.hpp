@@ -11,6 +11,7 @@
 
 #include "common/time.hpp"
 #include "domain/policy.hpp"
+#include "domain/programmes.hpp"
 #include "domain/types.hpp"
 
 namespace vnh::settlement {
@@ -34,19 +35,6 @@ std::int64_t total_hundredths(std::int64_t e, std::int64_t n, std::int64_t q, st
 // max(0, round_half_up(S × coefficient) − deductions), coefficient in hundredths.
 Fen payout_fen(Fen subsidy, std::int64_t coefficient_hundredths, Fen deductions);
 
-// Remaining monthly credit per elder (category B by default), consumed in check-out order.
-class CreditLedger {
- public:
-  explicit CreditLedger(Fen monthly) : monthly_(monthly) {}
-  // Takes up to `want` from the elder's remaining credit; returns what was covered.
-  Fen take(std::int64_t elder_id, Fen want);
-  Fen remaining(std::int64_t elder_id) const;
-
- private:
-  Fen monthly_;
-  std::unordered_map<std::int64_t, Fen> used_;
-};
-
 // The elders' subsidised meals of the month (SPEC §12): one per elder, slot and business day,
 // taken by the first canteen meal or eligible meal ticket. Canteen meals hold their places as
 // recorded at the counter; tickets take what is left in check-out order.
@@ -69,21 +57,27 @@ struct TicketFacts {
   std::int64_t elder_id = 0;
   domain::ElderCategory category = domain::ElderCategory::kC;
   Date birth_date;
+  domain::CareFlags care_flags = 0;
   Date checkout_day;  // in the business time zone
   Fen standard_price = 0;
   bool meal = false;
   domain::MealSlot meal_slot = domain::MealSlot::kLunch;
+  domain::Category item_category = domain::Category::kLifeCare;
+  int duration_min = 0;  // the item's standard duration
 };
 
 struct Share {
   Fen government = 0;
   Fen copay = 0;
-  std::string rule;  // full_funding, credit, credit_partial, self_pay, a meal rule's name, second_meal, …
+  // full_funding; grant (the programmes covered it all), grant_partial, grant_used_up; self_pay
+  // (in no programme that pays for the item); a meal rule's name, second_meal, no_rule.
+  std::string rule;
+  std::string programmes;  // the codes of the programmes that paid, joined by '+'
 };
 
 // The government share of one eligible ticket (SPEC §6 step 2). Tickets must be presented in
-// check-out order (ties by ticket number) across all firms: the credit is drawn and the day's
+// check-out order (ties by ticket number) across all firms: the grants are drawn and the day's
 // meal places are taken in that order.
-Share government_share(const TicketFacts& t, const domain::Policy& p, CreditLedger& credit, MealPlaces& meals);
+Share government_share(const TicketFacts& t, const domain::Policy& p, domain::GrantLedger& grants, MealPlaces& meals);
 
 }  // namespace vnh::settlement

@@ -12,18 +12,18 @@ const domain::Policy kPolicy;  // defaults are Lanzhou's (same numbers as data/p
 TicketFacts ticket(ElderCategory c, Fen price, bool meal = false, Date birth = {1950, 1, 1},
                    Date day = {2026, 10, 15}, std::int64_t elder = 1,
                    domain::MealSlot slot = domain::MealSlot::kLunch) {
-  return TicketFacts{elder, c, birth, day, price, meal, slot};
+  return TicketFacts{elder, c, birth, 0, day, price, meal, slot, domain::Category::kLifeCare, 60};
 }
 // The day's meal places of a fresh month: every call of the tests below that does not test the
 // daily cap gets its own.
-Share share_of(const TicketFacts& t, const domain::Policy& p, CreditLedger& credit) {
+Share share_of(const TicketFacts& t, const domain::Policy& p, domain::GrantLedger& credit) {
   MealPlaces places;
   return government_share(t, p, credit, places);
 }
 }  // namespace
 
 TEST_CASE("A and D elders are fully funded, C elders pay themselves", "[settlement][share]") {
-  CreditLedger credit(5000);
+  domain::GrantLedger credit(kPolicy.programmes);
   auto a = share_of(ticket(ElderCategory::kA, 3200), kPolicy, credit);
   CHECK(a.government == 3200);
   CHECK(a.copay == 0);
@@ -32,13 +32,15 @@ TEST_CASE("A and D elders are fully funded, C elders pay themselves", "[settleme
   auto c = share_of(ticket(ElderCategory::kC, 3200), kPolicy, credit);
   CHECK(c.government == 0);
   CHECK(c.copay == 3200);
+  CHECK(c.rule == "self_pay");
+  CHECK(a.rule == "full_funding");
   SECTION("meals too: A and D get the whole price") {
     CHECK(share_of(ticket(ElderCategory::kA, 1500, true), kPolicy, credit).government == 1500);
   }
 }
 
 TEST_CASE("meal subsidies follow the age on the check-out day", "[settlement][share]") {
-  CreditLedger credit(5000);
+  domain::GrantLedger credit(kPolicy.programmes);
   const Date birth{1951, 10, 15};
   auto meal_on = [&](Date day, ElderCategory c = ElderCategory::kC, Fen price = 1500) {
     return share_of(ticket(c, price, true, birth, day), kPolicy, credit).government;
@@ -51,7 +53,7 @@ TEST_CASE("meal subsidies follow the age on the check-out day", "[settlement][sh
   CHECK(meal_on({2036, 10, 15}) == 1000); // 85
   SECTION("B elders' meals are by age, not from the credit") {
     CHECK(meal_on({2026, 10, 15}, ElderCategory::kB) == 1000);
-    CHECK(credit.remaining(1) == 5000);
+    CHECK(credit.balances(1, {ElderCategory::kB, birth, 0}, {2026, 10, 15})[0].left == 5000);
   }
   SECTION("never above the price") {
     CHECK(meal_on({2026, 10, 15}, ElderCategory::kC, 600) == 600);
@@ -60,14 +62,18 @@ TEST_CASE("meal subsidies follow the age on the check-out day", "[settlement][sh
 
 TEST_CASE("a B elder's credit runs out part-way through a ticket", "[settlement][share]") {
   // Two firms' tickets, in check-out order (ties already broken by ticket number).
-  CreditLedger credit(5000);
+  domain::GrantLedger credit(kPolicy.programmes);
   auto first = share_of(ticket(ElderCategory::kB, 3200), kPolicy, credit);   // firm 1
   auto second = share_of(ticket(ElderCategory::kB, 3200), kPolicy, credit);  // firm 2
   auto third = share_of(ticket(ElderCategory::kB, 2000), kPolicy, credit);
   CHECK(first.government == 3200);
   CHECK(second.government == 1800);
   CHECK(second.copay == 1400);
-  CHECK(std::string(second.rule) == "credit_partial");
+  CHECK(second.rule == "grant_partial");
+  CHECK(second.programmes == "B_credit");
+  CHECK(first.rule == "grant");
+  CHECK(third.rule == "grant_used_up");
+  CHECK(third.programmes.empty());
   CHECK(third.government == 0);
   CHECK(third.copay == 2000);
   SECTION("another elder has a credit of their own") {
@@ -118,7 +124,7 @@ TEST_CASE("payout is S times the coefficient, rounded half-up to the fen, less d
 }
 
 TEST_CASE("meal tickets: one subsidised lunch a day, breakfast unsubsidised", "[settlement][share][meals]") {
-  CreditLedger credit(5000);
+  domain::GrantLedger credit(kPolicy.programmes);
   MealPlaces places;
   const Date birth{1951, 10, 15};
   auto meal = [&](Date day, domain::MealSlot slot = domain::MealSlot::kLunch, std::int64_t elder = 1,
@@ -147,5 +153,5 @@ TEST_CASE("meal tickets: one subsidised lunch a day, breakfast unsubsidised", "[
     CHECK(young.government == 0);
     CHECK_FALSE(places.taken(4, {2026, 10, 21}, domain::MealSlot::kLunch));
   }
-  CHECK(credit.remaining(1) == 5000);  // meals never draw on the credit
+  CHECK(credit.balances(1, {ElderCategory::kB, birth, 0}, {2026, 10, 15})[0].left == 5000);  // meals never draw on the credit
 }

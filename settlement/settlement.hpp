@@ -65,6 +65,7 @@ struct StatementLine {
   Fen standard_price = 0;
   bool eligible = false;
   std::string reason;  // why excluded, or the subsidy rule applied
+  std::string programmes;  // the programmes that paid it (SPEC §13), joined by '+'
   Fen subsidy = 0;
   Fen copay = 0;
 };

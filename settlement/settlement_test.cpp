@@ -244,7 +244,7 @@ struct HandMonth {
     f.code = "F007";
     f.name = "七号家政";
     in.firms.push_back(f);
-    in.elders.push_back({3, domain::ElderCategory::kB, {1950, 1, 1}, "620102001001"});
+    in.elders.push_back({3, domain::ElderCategory::kB, {1950, 1, 1}, "620102001001", std::nullopt, 0});
     store::ServiceItem bath;
     bath.id = 1;
     bath.code = "LC010";
@@ -305,12 +305,70 @@ TEST_CASE("the settlement is a pure function of the month's inputs", "[settlemen
   CHECK(s->by_street[0].label == "酒泉路街道");
   CHECK(s->by_street[0].tickets == 4);
   REQUIRE(sink.lines.size() == 4);
-  CHECK(sink.lines[0].reason == "credit");
-  CHECK(sink.lines[1].reason == "credit_partial");
+  CHECK(sink.lines[0].reason == "grant");
+  CHECK(sink.lines[0].programmes == "B_credit");
+  CHECK(sink.lines[1].reason == "grant_partial");
+  CHECK(sink.lines[1].programmes == "B_credit");
   CHECK(sink.lines[1].subsidy == 200);
   CHECK(sink.lines[2].reason == "excluded:disputed");
   CHECK(sink.lines[3].reason == "excluded:visit_exception:distance");
   CHECK(sink.lines[0].age == 76);
+  SECTION("the grant lapses at the month's end: the same tickets a month later draw on a new one") {
+    auto nov = m.tickets;
+    for (auto& t : nov) {
+      for (TimeMs* at : {&t.checkout_at, &t.checkin_at, &t.window_start, &t.window_end}) *at += 31LL * 86'400'000;
+    }
+    m.in.inspections[0].month = "2026-11";
+    auto next = settlement::compute(m.in, nov, m.policy, {2026, 11});
+    REQUIRE(next.ok());
+    CHECK(next->lines[0].subsidy == 5000);
+  }
+  SECTION("a death mid-month excludes only what was checked out after the day of death") {
+    // The bath (10:00 + 1 h, 5 Oct) on the day of death is paid; the blood pressure later that
+    // day too; a ticket on the 6th is not.
+    m.in.elders[0].died_on = Date{2026, 10, 5};
+    auto later = m.tickets[0];
+    later.id = 105;
+    later.ticket_no = "T105";
+    later.checkout_at += 86'400'000;
+    m.tickets.push_back(later);
+    RecordingStatements dsink;
+    auto d = settlement::compute(m.in, m.tickets, m.policy, {2026, 10}, &dsink);
+    REQUIRE(d.ok());
+    CHECK(d->lines[0].tickets_completed == 5);
+    CHECK(d->lines[0].tickets_eligible == 2);
+    CHECK(d->lines[0].subsidy == 5000);
+    REQUIRE(dsink.lines.size() == 5);
+    CHECK(dsink.lines[4].reason == "excluded:deceased");
+    CHECK_FALSE(dsink.lines[4].eligible);
+  }
+  SECTION("a minutes programme after the credit pays the rest (the policy's programme order)") {
+    auto p = domain::load_policy(R"(
+[[programmes]]
+code = "B_credit"
+name = "重点优抚服务额度"
+monthly = 5000
+categories = ["B"]
+[[programmes]]
+code = "SY_75"
+name = "高龄老人免费服务"
+unit = "minutes"
+monthly = 180
+min_age = 75
+)",
+                                 "two.toml");
+    REQUIRE(p.ok());
+    m.in.items[0].duration_min = 60;  // the bath: 4800 fen, 60 min
+    m.in.items[1].duration_min = 20;  // blood pressure: 800 fen, 20 min
+    RecordingStatements psink;
+    auto two = settlement::compute(m.in, m.tickets, *p, {2026, 10}, &psink);
+    REQUIRE(two.ok());
+    // Bath 4800 from the credit; blood pressure 200 from the credit, 600 = 15 minutes.
+    CHECK(two->lines[0].subsidy == 5600);
+    CHECK(two->lines[0].copay == 0);
+    CHECK(psink.lines[1].programmes == "B_credit+SY_75");
+    CHECK(psink.lines[1].reason == "grant");
+  }
   SECTION("the same inputs give the same result") {
     auto again = settlement::compute(m.in, m.tickets, m.policy, {2026, 10});
     REQUIRE(again.ok());
@@ -351,7 +409,7 @@ struct CanteenMonth {
     k.code = "K1";
     k.name = "畅家巷助餐点";
     in.canteens.push_back(k);
-    in.elders.push_back({5, domain::ElderCategory::kC, {1950, 1, 1}, "620102001001"});
+    in.elders.push_back({5, domain::ElderCategory::kC, {1950, 1, 1}, "620102001001", std::nullopt, 0});
   }
   store::MealCard card(bool active = true) {
     store::MealCard c;

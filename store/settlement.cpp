@@ -9,7 +9,8 @@ using namespace vnh::domain;
 
 Result<std::vector<SettlementElder>> settlement_elders(Database& db) {
   return query_all<SettlementElder>(
-      db.prepare("SELECT id, category, vnh_birth_date(id_number_enc), community_code FROM elders"),
+      db.prepare("SELECT e.id, e.category, vnh_birth_date(e.id_number_enc), e.community_code, e.died_on, c.flags "
+                 "FROM elders e LEFT JOIN care_targets c ON c.elder_id = e.id"),
       [](Statement& st) -> Result<SettlementElder> {
         SettlementElder e;
         e.id = st.int64(0);
@@ -18,6 +19,14 @@ Result<std::vector<SettlementElder>> settlement_elders(Database& db) {
         if (!d.ok()) return internal(fmt::format("elder {} has a bad birth date", e.id));
         e.birth_date = *d;
         e.community_code = st.text(3);
+        if (!st.is_null(4)) {
+          auto died = parse_date(st.text(4));
+          if (!died.ok()) return internal(fmt::format("elder {} has a bad date of death", e.id));
+          e.died_on = *died;
+        }
+        auto flags = domain::parse_care_flags(st.text_view(5));
+        if (!flags) return internal(fmt::format("elder {} has bad care flags", e.id));
+        e.care_flags = *flags;
         return e;
       });
 }

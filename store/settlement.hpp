@@ -20,13 +20,15 @@ namespace vnh::store {
 
 // --- Inputs -------------------------------------------------------------------------------
 
-// What settlement needs of an elder: the category and birth date behind the share, the
-// community (its first 9 digits are the street of the by-street breakdown).
+// What settlement needs of an elder: the category, birth date and care flags behind the share,
+// the date of death, the community (its first 9 digits are the street of the by-street breakdown).
 struct SettlementElder {
   std::int64_t id = 0;
   domain::ElderCategory category = domain::ElderCategory::kC;
   Date birth_date;
   std::string community_code;
+  std::optional<Date> died_on;  // SPEC §13: what is dated after it is excluded
+  domain::CareFlags care_flags = 0;  // a programme's care_flags (SPEC §13–§14)
 };
 Result<std::vector<SettlementElder>> settlement_elders(Database& db);
 
