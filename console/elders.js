@@ -4,7 +4,7 @@
 // registration, where the home is picked on the district map or takes the community's point.
 import { get, post, patch, getMe } from './api.js';
 import { t } from './i18n.js';
-import { h, toast, field, input, select, formData, showError, shortTime, clear, errorText, ticketLink, phoneText, shanghaiToday } from './ui.js';
+import { h, toast, field, input, select, formData, showError, shortTime, clear, errorText, ticketLink, phoneText, shanghaiToday, fen } from './ui.js';
 
 const CATEGORIES = [['A', 'A 三无'], ['B', 'B 重点优抚'], ['C', 'C 普通'], ['D', 'D 重度残疾']];
 const canSupervise = () => ['supervisor', 'admin'].includes(getMe()?.role);
@@ -200,6 +200,15 @@ function editForm(elder, done) {
 }
 
 // The elder card. `reload()` is called after a change so the desk shows the new state.
+// "本月服务额度：重点优抚服务额度 已用 ¥48.00，剩余 ¥2.00（每月 ¥50.00）" (SPEC §13).
+export function grantsLine(elder) {
+  const grants = elder.grants || [];
+  const words = grants.map((g) => g.unit === 'minutes'
+    ? t('grant.minutes', { name: g.name, used: g.used, left: g.left, monthly: g.monthly })
+    : t('grant.fen', { name: g.name, used: fen(g.used), left: fen(g.left), monthly: fen(g.monthly) }));
+  return h('div', { class: 'small grants' }, h('b', {}, t('grants')), ' ', words.length ? words.join('；') : t('grants.none'));
+}
+
 export function elderCard(elder, reload) {
   const extra = h('div', { id: 'elder-extra' });
   const open = (el) => { clear(extra).append(el); };
@@ -235,6 +244,7 @@ export function elderCard(elder, reload) {
     h('div', { class: 'small' }, `${t('phone')}：${(elder.phones || []).join('，')}`),
     (elder.emergency_contacts || []).length ? h('div', { class: 'small' }, `${t('contact.name')}：${elder.emergency_contacts.map((c) => `${c.name} ${c.relation} ${c.phone}`).join('；')}`) : null,
     elder.status !== 'active' ? h('div', { class: 'warn', id: 'elder-inactive' }, t('elder.inactive'), elder.status_reason ? `（${elder.status_reason}）` : '') : null,
+    grantsLine(elder),
     h('div', { class: 'small' }, h('b', {}, t('open.tickets')), ' ',
       elder.open_tickets.length ? elder.open_tickets.map((o) => h('span', {}, ticketLink(o.ticket_no), ` ${o.item_name} (${t(`state.${o.state}`)}) `)) : t('none')),
     h('div', { class: 'small' }, h('b', {}, t('recent')), ' ',

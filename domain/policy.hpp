@@ -126,6 +126,9 @@ struct Policy {
   int care_interval(CareTier t) const { return care_interval_days[static_cast<size_t>(t)]; }
 
   bool is_fully_funded(ElderCategory c) const;
+  // Whether a ticket draws on the elder's programme grants (SPEC §6.2): not a meal (the meal
+  // rules pay those), not a fully funded elder's (the whole price).
+  bool draws_on_grants(ElderCategory c, bool meal) const { return !meal && !is_fully_funded(c); }
   // The coefficient band for a total score in hundredths.
   const ScoreBand& band_for(std::int64_t total_hundredths) const;
   // Lanzhou's meal rules: lunch — A and D full, 65–74 900 fen, 75 and over 1000; no other slot.

@@ -79,6 +79,11 @@ std::vector<GrantBalance> GrantLedger::balances(std::int64_t elder_id, const Gra
   return out;
 }
 
+std::string grant_rule(const Coverage& c, Fen price) {
+  if (!c.in_any) return "self_pay";
+  return c.covered == price ? "grant" : c.covered > 0 ? "grant_partial" : "grant_used_up";
+}
+
 std::string programme_codes(const std::vector<Programme>& programmes, const Coverage& c) {
   std::string out;
   for (const auto& d : c.draws) {

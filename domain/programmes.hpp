@@ -85,6 +85,9 @@ class GrantLedger {
   std::unordered_map<std::int64_t, std::vector<std::int64_t>> used_;  // per elder, per programme
 };
 
+// The rule a coverage of a ticket at `price` settles under: grant (covered whole),
+// grant_partial, grant_used_up (in a programme with nothing left), self_pay (in none).
+std::string grant_rule(const Coverage& c, Fen price);
 // A statement's name for a coverage: the programme codes that paid, joined by '+'.
 std::string programme_codes(const std::vector<Programme>& programmes, const Coverage& c);
 

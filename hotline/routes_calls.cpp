@@ -53,7 +53,7 @@ Result<json::array> call_elders(store::Database& db, const ApiContext& c, const 
   if (!caller) return elders;
   VNH_ASSIGN_OR_RETURN(auto cards, registry::cards_for_phone(db, c.store.crypto(), *caller));
   for (const auto& card : cards) {
-    VNH_ASSIGN_OR_RETURN(auto o, elder_card_json(db, card, Role::kOperator, *c.policy.tz, c.clock.now_ms()));
+    VNH_ASSIGN_OR_RETURN(auto o, elder_card_json(db, card, Role::kOperator, c.policy, c.clock.now_ms()));
     elders.push_back(std::move(o));
   }
   return elders;

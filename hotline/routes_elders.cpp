@@ -174,7 +174,7 @@ Result<ElderReason> elder_reason_request(const net::Request& req) {
 Result<net::Response> card_response(store::Database& db, const Api& api, std::int64_t id, Role role, int status) {
   const auto& c = api.ctx();
   VNH_ASSIGN_OR_RETURN(auto card, registry::load_card(db, id));
-  VNH_ASSIGN_OR_RETURN(auto o, elder_card_json(db, card, role, *c.policy.tz, c.clock.now_ms()));
+  VNH_ASSIGN_OR_RETURN(auto o, elder_card_json(db, card, role, c.policy, c.clock.now_ms()));
   return json_response(status, o);
 }
 

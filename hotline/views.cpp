@@ -4,8 +4,9 @@
 
 #include "common/geo.hpp"
 #include "common/identity.hpp"
-#include "store/quality.hpp"
 #include "hotline/errors.hpp"
+#include "store/quality.hpp"
+#include "tickets/grants.hpp"
 
 namespace vnh::hotline {
 using namespace vnh::domain;
@@ -224,9 +225,25 @@ Result<json::object> ticket_json(store::Database& db, const store::TicketRow& t,
   return o;
 }
 
+json::array grants_json(const std::vector<domain::GrantBalance>& grants) {
+  json::array out;
+  for (const auto& g : grants) {
+    out.push_back(json::object{{"programme", g.programme->code},
+                               {"name", g.programme->name},
+                               {"unit", std::string(to_string(g.programme->unit))},
+                               {"monthly", g.programme->monthly},
+                               {"used", g.used},
+                               {"left", g.left}});
+  }
+  return out;
+}
+
 Result<json::object> elder_card_json(store::Database& db, const registry::ElderCard& card, Role role,
-                                     const TimeZone& tz, TimeMs now) {
+                                     const domain::Policy& policy, TimeMs now) {
+  const TimeZone& tz = *policy.tz;
   auto o = elder_json(card.elder, role, tz, now);
+  VNH_ASSIGN_OR_RETURN(auto grants, tickets::MonthGrants::load(db, policy, card.elder, now));
+  o["grants"] = grants_json(grants.balances());
   json::array open, recent;
   for (const auto& t : card.open_tickets) {
     VNH_ASSIGN_OR_RETURN(auto v, ticket_json(db, t, role, tz, false));

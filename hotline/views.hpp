@@ -10,6 +10,7 @@
 #include <string>
 
 #include "common/time.hpp"
+#include "domain/policy.hpp"
 #include "domain/types.hpp"
 #include "net/http.hpp"
 #include "registry/elders.hpp"
@@ -45,9 +46,11 @@ Result<tickets::TicketNames> ticket_names(store::Database& db, const store::Tick
 
 boost::json::object item_json(const store::ServiceItem& i);
 
-// The elder card: the elder's view with "open_tickets" and "recent_services".
+// The elder card: the elder's view with "open_tickets", "recent_services" and this month's
+// "grants" (SPEC §13).
 Result<boost::json::object> elder_card_json(store::Database& db, const registry::ElderCard& card, domain::Role role,
-                                            const TimeZone& tz, TimeMs now);
+                                            const domain::Policy& policy, TimeMs now);
+boost::json::array grants_json(const std::vector<domain::GrantBalance>& grants);
 // A call as the call log and the live channel show it (the caller masked).
 boost::json::object call_json(const store::CallRow& c, const TimeZone& tz);
 // The whole personal data of an elder, for the audited reveal.

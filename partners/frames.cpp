@@ -42,6 +42,18 @@ vnh::v1::ServerFrame offer_frame(std::uint64_t seq, const tickets::Offer& o) {
   e->set_lat(o.elder.lat);
   e->set_lon(o.elder.lon);
   e->set_category(std::string(domain::to_string(o.elder.category)));
+  for (const auto& g : o.grants) {
+    auto* pg = off->add_grants();
+    pg->set_programme(g.programme->code);
+    pg->set_name(g.programme->name);
+    pg->set_unit(std::string(domain::to_string(g.programme->unit)));
+    pg->set_monthly(g.programme->monthly);
+    pg->set_used(g.used);
+    pg->set_left(g.left);
+  }
+  off->set_funding(o.funding);
+  off->set_covered_fen(o.covered_fen);
+  off->set_programmes(o.programmes);
   return f;
 }
 

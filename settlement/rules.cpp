@@ -65,7 +65,7 @@ Share government_share(const TicketFacts& t, const domain::Policy& p, domain::Gr
     }
     s.government = m.government;
     s.rule = std::move(m.rule);
-  } else if (p.is_fully_funded(t.category)) {
+  } else if (!p.draws_on_grants(t.category, false)) {
     s.government = t.standard_price;
     s.rule = "full_funding";
   } else {
@@ -73,11 +73,7 @@ Share government_share(const TicketFacts& t, const domain::Policy& p, domain::Gr
     auto c = grants.draw(t.elder_id, holder, t.checkout_day, t.item_category, t.standard_price, t.duration_min);
     s.government = c.covered;
     s.programmes = domain::programme_codes(p.programmes, c);
-    if (!c.in_any) {
-      s.rule = "self_pay";
-    } else {
-      s.rule = c.covered == t.standard_price ? "grant" : c.covered > 0 ? "grant_partial" : "grant_used_up";
-    }
+    s.rule = domain::grant_rule(c, t.standard_price);
   }
   s.copay = t.standard_price - s.government;
   return s;

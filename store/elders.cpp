@@ -291,4 +291,15 @@ Result<ElderSecrets> decrypt_elder(Database& db, const FieldCrypto& crypto, std:
   return out;
 }
 
+Result<domain::CareFlags> elder_care_flags(Database& db, std::int64_t id) {
+  auto st = db.prepare("SELECT flags FROM care_targets WHERE elder_id = ?");
+  if (!st.ok()) return st.status();
+  st->bind_all(id);
+  VNH_ASSIGN_OR_RETURN(bool row, st->step());
+  if (!row) return domain::CareFlags{0};
+  auto flags = domain::parse_care_flags(st->text_view(0));
+  if (!flags) return internal(fmt::format("elder {} has bad care flags", id));
+  return *flags;
+}
+
 }  // namespace vnh::store

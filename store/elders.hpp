@@ -95,6 +95,9 @@ Result<std::optional<ElderLabel>> get_elder_label(Database& db, std::int64_t id)
 Result<std::vector<ElderRow>> search_elders(Database& db, const std::string& name_prefix, const std::string& id_tail,
                                             int limit);
 
+// The elder's care flags (SPEC §14; 0 for an elder who is not a care target).
+Result<domain::CareFlags> elder_care_flags(Database& db, std::int64_t id);
+
 struct ElderSecrets {
   std::string id_number;
   std::vector<std::string> phones;

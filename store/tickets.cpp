@@ -268,6 +268,24 @@ Result<std::vector<TicketRow>> recent_completed_of_elder(Database& db, std::int6
   return query_all<TicketRow>(std::move(st), read_ticket);
 }
 
+Result<std::vector<GrantDrawTicket>> elder_grant_tickets(Database& db, std::int64_t elder_id, TimeMs from, TimeMs to) {
+  auto st = db.prepare(
+      "SELECT t.checkout_at, c.category, c.standard_price_fen, c.duration_min, c.meal FROM tickets t "
+      "INDEXED BY tickets_elder JOIN catalog_items c ON c.id = t.item_id "
+      "WHERE t.elder_id = ? AND t.checkout_at >= ? AND t.checkout_at < ? AND t.state = 'completed' "
+      "AND t.held_exceptions = 0 ORDER BY t.checkout_at, t.ticket_no");
+  if (st.ok()) st->bind_all(elder_id, from, to);
+  return query_all<GrantDrawTicket>(std::move(st), [](Statement& r) -> Result<GrantDrawTicket> {
+    GrantDrawTicket g;
+    g.checkout_at = r.int64(0);
+    VNH_ASSIGN_OR_RETURN(g.category, enum_column(r, 1, parse_category, "catalog_items.category"));
+    g.standard_price_fen = r.int64(2);
+    g.duration_min = r.int32(3);
+    g.meal = r.int64(4) != 0;
+    return g;
+  });
+}
+
 Status append_event(Database& db, const TicketEventRow& e) {
   auto st = db.prepare(
       "INSERT INTO ticket_events(ticket_id, at, type, actor, from_state, to_state, firm_code, detail) "

@@ -113,6 +113,18 @@ inline constexpr int kMaxLikelyDuplicates = 20;
 Result<std::vector<std::string>> open_ticket_numbers(Database& db, std::int64_t elder_id, domain::Category category,
                                                      std::int64_t except_id);
 
+// An elder's tickets that draw on the month's grants (SPEC §13): completed (not disputed), no
+// uncleared visit exception, checked out in [from, to), in check-out order, ties by number —
+// the order settlement draws them in — with what the draw needs of their items.
+struct GrantDrawTicket {
+  TimeMs checkout_at = 0;
+  domain::Category category = domain::Category::kLifeCare;
+  std::int64_t standard_price_fen = 0;
+  int duration_min = 0;
+  bool meal = false;
+};
+Result<std::vector<GrantDrawTicket>> elder_grant_tickets(Database& db, std::int64_t elder_id, TimeMs from, TimeMs to);
+
 Status append_event(Database& db, const TicketEventRow& e);
 Result<std::vector<TicketEventRow>> list_events(Database& db, std::int64_t ticket_id);
 

@@ -26,19 +26,24 @@ class RecordingSink final : public tickets::OfferSink {
     std::string ticket_no;
     TimeMs accept_by = 0;
     std::string reason;
+    std::string funding;
+    std::int64_t covered_fen = 0;
+    std::vector<std::int64_t> grants_left;
   };
   std::vector<Event> events;
   FirmDirectory* dir = nullptr;
   Status offer(store::WriteTx&, const tickets::Offer& o) override {
-    events.push_back({"offer", o.firm_code, o.ticket.ticket_no, o.accept_by, ""});
+    Event e{"offer", o.firm_code, o.ticket.ticket_no, o.accept_by, "", o.funding, o.covered_fen, {}};
+    for (const auto& g : o.grants) e.grants_left.push_back(g.left);
+    events.push_back(std::move(e));
     return Status::Ok();
   }
   Status withdrawn(store::WriteTx&, std::int64_t firm, const store::TicketRow& t, const std::string& why) override {
-    events.push_back({"withdrawn", dir->firm(firm)->code, t.ticket_no, 0, why});
+    events.push_back({"withdrawn", dir->firm(firm)->code, t.ticket_no, 0, why, "", 0, {}});
     return Status::Ok();
   }
   Status cancelled(store::WriteTx&, std::int64_t firm, const store::TicketRow& t, const std::string& why) override {
-    events.push_back({"cancelled", dir->firm(firm)->code, t.ticket_no, 0, why});
+    events.push_back({"cancelled", dir->firm(firm)->code, t.ticket_no, 0, why, "", 0, {}});
     return Status::Ok();
   }
 };
@@ -217,6 +222,36 @@ TEST_CASE("emergencies go to the nearest firm with a 60 s deadline", "[dispatch]
   CHECK(r.sink.events.back().accept_by == r.clock.now_ms() + 60'000);
   r.advance(60'000);
   CHECK(r.get(t.ticket_no).firm_id == r.firm_id("F_MID"));
+}
+
+TEST_CASE("an offer tells the firm what the elder's grants cover", "[dispatch][programmes]") {
+  Rig r;
+  const std::string b_elder = "62010219511015004X";  // 李四芳, B: 5000 fen a month
+  auto first = r.create("LC010", "normal", b_elder);  // a bath at 4800
+  REQUIRE(r.sink.events.size() == 1);
+  CHECK(r.sink.events[0].funding == "grant");
+  CHECK(r.sink.events[0].covered_fen == 4800);
+  CHECK(r.sink.events[0].grants_left == std::vector<std::int64_t>{5000});
+  // F_NEAR serves the bath; the next bath has 200 fen left to cover.
+  REQUIRE(r.accept(r.sink.events[0].firm, first.ticket_no).ok());
+  const auto firm = r.firm_id(r.sink.events[0].firm);
+  tickets::VisitReport in{first.ticket_no, "N1", r.clock.now_ms(), 36.0600, 103.8300, std::string(64, 'a')};
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return r.service.check_in(tx, firm, in, tickets::Actor::user("firm")).status(); }).ok());
+  r.clock.advance(60 * kMsPerMinute);
+  tickets::VisitReport out = in;
+  out.device_time = r.clock.now_ms();
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return r.service.check_out(tx, firm, out, tickets::Actor::user("firm")).status(); }).ok());
+  r.create("LC010", "normal", b_elder);
+  CHECK(r.sink.events.back().funding == "grant_partial");
+  CHECK(r.sink.events.back().covered_fen == 200);
+  CHECK(r.sink.events.back().grants_left == std::vector<std::int64_t>{200});
+  // A is fully funded, C pays.
+  r.create("LC010", "normal", "620102195810100019");
+  CHECK(r.sink.events.back().funding == "full_funding");
+  CHECK(r.sink.events.back().covered_fen == 4800);
+  r.create("LC010", "normal", "620102193806200050");
+  CHECK(r.sink.events.back().funding == "self_pay");
+  CHECK(r.sink.events.back().grants_left.empty());
 }
 
 TEST_CASE("the elder's continuity firm is offered first", "[dispatch]") {

@@ -8,6 +8,7 @@
 #include "store/elders.hpp"
 #include "store/query.hpp"
 #include "store/reference.hpp"
+#include "tickets/grants.hpp"
 
 namespace vnh::tickets {
 using namespace vnh::domain;
@@ -212,7 +213,13 @@ void Service::mark_offered(TicketRow& t, const dispatcher::Decision& d) const {
 
 Status Service::announce_offer(store::WriteTx& tx, const TicketRow& t, const dispatcher::Decision& d, TimeMs now) {
   const auto& c = *d.offer_to;
-  Offer o{t, d.item, d.elder, c.firm_id, c.code, *t.offer_expires_at, static_cast<double>(c.distance_m)};
+  Offer o{t, d.item, d.elder, c.firm_id, c.code, *t.offer_expires_at, static_cast<double>(c.distance_m), {}, {}, 0, {}};
+  VNH_ASSIGN_OR_RETURN(auto grants, MonthGrants::load(tx.db(), policy_, d.elder, now));
+  o.grants = grants.balances();
+  auto funding = grants.funding_of(d.item);
+  o.funding = std::move(funding.rule);
+  o.covered_fen = funding.covered_fen;
+  o.programmes = std::move(funding.programmes);
   VNH_RETURN_IF_ERROR(offers_.offer(tx, o));
   dispatcher_.offered(tx, c.firm_id, now);
   tx.on_commit([this, at = *t.offer_expires_at, id = t.id, round = t.offers_made] {

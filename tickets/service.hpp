@@ -22,6 +22,7 @@
 #include "common/status.hpp"
 #include "dispatcher/dispatcher.hpp"
 #include "domain/policy.hpp"
+#include "domain/programmes.hpp"
 #include "store/elders.hpp"
 #include "store/quality.hpp"
 #include "store/reference.hpp"
@@ -53,6 +54,11 @@ struct Offer {
   std::string firm_code;
   TimeMs accept_by = 0;
   double distance_m = 0;
+  // What is covered (SPEC §13): the elder's grants this month and this ticket's funding.
+  std::vector<domain::GrantBalance> grants;
+  std::string funding;
+  std::int64_t covered_fen = 0;
+  std::string programmes;
 };
 
 // Where the frames to firms go: offers, withdrawn offers, cancelled assignments.
