@@ -78,6 +78,12 @@
   X(kOrderClosed, "order_closed")                       \
   X(kCanteenNoDelivery, "canteen_no_delivery")          \
   X(kCanteenFull, "canteen_full")                       \
+  /* entitlements and care */                           \
+  X(kNotProposed, "not_proposed")                       \
+  X(kElderDeceased, "elder_deceased")                   \
+  X(kAlreadyDeceased, "already_deceased")               \
+  X(kNotCareTarget, "not_care_target")                  \
+  X(kRecurrenceEnded, "recurrence_ended")               \
   /* import */                                          \
   X(kRowsRejected, "rows_rejected")
 

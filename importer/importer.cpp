@@ -9,13 +9,15 @@
 #include <set>
 #include <unordered_map>
 
-#include "common/reasons.hpp"
+#include "care/care.hpp"
 #include "common/csv.hpp"
+#include "common/reasons.hpp"
 #include "common/identity.hpp"
 #include "common/text.hpp"
 #include "domain/elder.hpp"
 #include "domain/visit.hpp"
 #include "meals/meals.hpp"
+#include "registry/deaths.hpp"
 #include "store/meals.hpp"
 #include "store/audit.hpp"
 #include "store/elders.hpp"
@@ -66,6 +68,8 @@ const std::vector<KindInfo>& kinds() {
        {"code", "name", "firm_code", "community_code", "lat", "lon", "status", "delivers", "daily_capacity"}},
       {Kind::kMealCards, "meal-cards", {"card_no", "id_number", "issued_on", "status"}},
       {Kind::kMeals, "meals", {"canteen_code", "id_number", "slot", "served_at", "mode", "price_fen", "identified_by"}},
+      {Kind::kDeaths, "deaths", {"id_number", "died_on"}},
+      {Kind::kCareTargets, "care-targets", {"id_number", "flags", "tier", "care_worker"}},
   };
   return k;
 }
@@ -187,6 +191,7 @@ class Row {
 
 // Caches of references resolved during one import.
 struct Lookups {
+  store::WriteTx& tx;
   store::Database& db;
   const ImportContext& ctx;
   std::unordered_map<std::string, std::optional<store::Firm>> firms;
@@ -438,6 +443,9 @@ struct TicketCounters {
   std::size_t subsidised_meals = 0;
   std::size_t second_meals = 0;
   std::size_t overrides = 0;
+  std::size_t deaths = 0;
+  std::size_t cancelled_tickets = 0;
+  std::size_t recoveries = 0;
 };
 
 Status import_ticket(Row& r, Lookups& lk, TicketCounters& counters) {
@@ -702,6 +710,37 @@ Result<std::optional<std::int64_t>> elder_of_id_number(Row& r, Lookups& lk) {
   return *id;
 }
 
+// The civil registry's monthly list (SPEC §13): each elder deceased from died_on, with all that
+// follows (registry::record_death). A row already recorded with its date changes nothing.
+Status import_death(Row& r, Lookups& lk, TicketCounters& counters) {
+  auto elder = elder_of_id_number(r, lk);
+  if (!elder.ok()) return elder.status();
+  auto died = r.date("died_on");
+  if (r.failed()) return Status::Ok();
+  registry::DeathReport d{**elder, *died, registry::DeathSource::kRegistry, "", "民政部门死亡名单 civil registry"};
+  auto out = registry::record_death(lk.tx, lk.ctx.policy, lk.ctx.tickets, d, domain::Actor::import(lk.ctx.actor), lk.ctx.now);
+  VNH_ROW_TRY(r, "died_on", out.status());
+  if (out->recorded) ++counters.deaths;
+  counters.cancelled_tickets += out->cancelled_tickets.size();
+  counters.recoveries += out->recoveries.size();
+  return Status::Ok();
+}
+
+Status import_care_target(Row& r, Lookups& lk) {
+  auto elder = elder_of_id_number(r, lk);
+  if (!elder.ok()) return elder.status();
+  std::string flags_text(trim(r.raw("flags")));
+  auto flags = parse_care_flags(flags_text);
+  if (!flags) r.error("flags", fmt::format("'{}' is not care flags joined by | (from {})", flags_text, care_flag_names()));
+  auto tier = r.one_of<CareTier>("tier", parse_care_tier, "high, key, general");
+  auto worker = r.text("care_worker", false, 64);
+  if (r.failed()) return Status::Ok();
+  care::TargetInput in{**elder, *flags, *tier, worker};
+  auto t = care::set_target(lk.tx, lk.ctx.policy, in, domain::Actor::import(lk.ctx.actor), lk.ctx.now);
+  VNH_ROW_TRY(r, "id_number", t.status());
+  return Status::Ok();
+}
+
 Status import_meal_card(Row& r, Lookups& lk) {
   auto card_no = r.text("card_no", true, 64);
   auto elder = elder_of_id_number(r, lk);
@@ -888,7 +927,7 @@ Status import_csv_in(store::WriteTx& tx, Kind kind, std::string_view data, const
   }
   rep.rows = rows.size();
   TicketCounters counters;
-  Lookups lk{tx.db(), ctx, {}, {}, {}};
+  Lookups lk{tx, tx.db(), ctx, {}, {}, {}};
   for (const CsvRecord* rec : rows) {
     Row row(*rec, index, rep);
     Status s;
@@ -906,6 +945,8 @@ Status import_csv_in(store::WriteTx& tx, Kind kind, std::string_view data, const
       case Kind::kCanteens: s = import_canteen(row, lk); break;
       case Kind::kMealCards: s = import_meal_card(row, lk); break;
       case Kind::kMeals: s = import_meal(row, lk, counters); break;
+      case Kind::kDeaths: s = import_death(row, lk, counters); break;
+      case Kind::kCareTargets: s = import_care_target(row, lk); break;
     }
     if (!s.ok()) return s;
   }
@@ -914,6 +955,11 @@ Status import_csv_in(store::WriteTx& tx, Kind kind, std::string_view data, const
   if (!rep.ok()) return Status(Code::kAborted, "rows rejected");
   if (kind == Kind::kTickets) rep.derived.push_back({"visit exceptions", counters.exceptions});
   if (kind == Kind::kCallbacks) rep.derived.push_back({"disputes", counters.disputes});
+  if (kind == Kind::kDeaths) {
+    rep.derived.push_back({"deaths recorded", counters.deaths});
+    rep.derived.push_back({"tickets cancelled", counters.cancelled_tickets});
+    rep.derived.push_back({"recoveries proposed", counters.recoveries});
+  }
   if (kind == Kind::kMeals) {
     rep.derived.push_back({"subsidised meals", counters.subsidised_meals});
     rep.derived.push_back({"second meals", counters.second_meals});

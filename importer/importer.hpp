@@ -16,12 +16,13 @@
 #include "domain/policy.hpp"
 #include "store/sqlite.hpp"
 #include "store/writer.hpp"
+#include "tickets/service.hpp"
 
 namespace vnh::importer {
 
 enum class Kind {
   kAreas, kCatalog, kElders, kFirms, kFirmAreas, kStaff, kTickets, kCallbacks, kComplaints, kInspections,
-  kCanteens, kMealCards, kMeals
+  kCanteens, kMealCards, kMeals, kDeaths, kCareTargets
 };
 
 std::optional<Kind> parse_kind(std::string_view s);
@@ -53,6 +54,9 @@ struct ImportContext {
   TimeMs now = 0;
   std::string actor = "import";
   std::string file_name;  // for the audit entry
+  // The ticket service that cancels a deceased elder's open tickets (the deaths import needs it:
+  // cancelling tells the firm holding the ticket).
+  tickets::Service* tickets = nullptr;
 };
 
 // Imports one file's content in one transaction on `db`. Returns the report (errors mean

@@ -46,6 +46,8 @@ const char* table_of(Kind k) {
     case Kind::kCanteens: return "canteens";
     case Kind::kMealCards: return "meal_cards";
     case Kind::kMeals: return "meals";
+    case Kind::kDeaths: return "deaths";
+    case Kind::kCareTargets: return "care_targets";
   }
   return "";
 }
@@ -201,6 +203,16 @@ TEST_CASE("bad rows are refused with file:line: column: reason and change nothin
       {Kind::kMeals, "bad type", "canteen_code,id_number,slot,served_at,mode,price_fen,identified_by\r\nK001,620102195810100019,lunch,2026-10-20T11:00:00+08:00,dine_in,15.00,card\r\n", 2, "price_fen", "not an integer"},
       {Kind::kMeals, "unknown reference", "canteen_code,id_number,slot,served_at,mode,price_fen,identified_by\r\nK404,620102195810100019,lunch,2026-10-20T11:00:00+08:00,dine_in,1500,card\r\n", 2, "canteen_code", "unknown canteen"},
       {Kind::kMeals, "unknown slot", "canteen_code,id_number,slot,served_at,mode,price_fen,identified_by\r\nK001,620102195810100019,supper,2026-10-20T11:00:00+08:00,dine_in,1500,card\r\n", 2, "slot", "not one of"},
+      // deaths
+      {Kind::kDeaths, "missing column", "id_number\r\n", 1, "died_on", "missing column"},
+      {Kind::kDeaths, "bad type", "id_number,died_on\r\n620102195810100019,2026-13-01\r\n", 2, "died_on", ""},
+      {Kind::kDeaths, "unknown reference", "id_number,died_on\r\n620102195001010013,2026-10-01\r\n", 2, "id_number", "no elder registered"},
+      {Kind::kDeaths, "in the future", "id_number,died_on\r\n620102195810100019,2027-01-01\r\n", 2, "died_on", "after today"},
+      // care targets
+      {Kind::kCareTargets, "extra column", "id_number,flags,tier,care_worker,phone\r\n", 1, "phone", "unexpected"},
+      {Kind::kCareTargets, "unknown flag", "id_number,flags,tier,care_worker\r\n620102195810100019,lives_alone|alone,high,\r\n", 2, "flags", "lives_alone"},
+      {Kind::kCareTargets, "unknown tier", "id_number,flags,tier,care_worker\r\n620102195810100019,lives_alone,urgent,\r\n", 2, "tier", "not one of"},
+      {Kind::kCareTargets, "unknown care worker", "id_number,flags,tier,care_worker\r\n620102195810100019,lives_alone,high,nobody\r\n", 2, "care_worker", "no user"},
   };
   for (const auto& c : cases) {
     DYNAMIC_SECTION(to_string(c.kind) << ": " << c.what) {

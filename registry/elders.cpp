@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "common/identity.hpp"
+#include "common/reasons.hpp"
 #include "store/audit.hpp"
 #include "store/reference.hpp"
 
@@ -138,6 +139,11 @@ Status Elders::set_active(store::WriteTx& tx, std::int64_t elder_id, bool active
   auto cur = store::get_elder(db, elder_id);
   if (!cur.ok()) return cur.status();
   if (!*cur) return not_found("no such elder", "elder_id");
+  if ((*cur)->status == ElderStatus::kDeceased) {
+    return Status(Code::kFailedPrecondition,
+                  fmt::format("{} died on {}", store::elder_public_id(elder_id), (*cur)->died_on.value_or("?")),
+                  "elder_id", reason::kElderDeceased);
+  }
   const TimeMs now = clock_.now_ms();
   VNH_RETURN_IF_ERROR(
       store::set_elder_status(db, elder_id, active ? ElderStatus::kActive : ElderStatus::kInactive, reason, now));

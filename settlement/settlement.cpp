@@ -308,15 +308,20 @@ Result<std::int64_t> add_adjustment(store::WriteTx& tx, YearMonth month, const A
                   a.corrects_month + " is not approved: re-run it instead of adjusting it", "corrects_month",
                   reason::kNotApproved);
   }
-  auto firm = store::find_firm(db, a.firm_code);
-  if (!firm.ok()) return firm.status();
-  if (!*firm) return not_found("no firm " + a.firm_code, "firm_code");
+  if (a.payee == "canteen") {
+    VNH_ASSIGN_OR_RETURN(auto canteen, store::find_canteen(db, a.firm_code));
+    if (!canteen) return not_found("no canteen " + a.firm_code, "canteen_code");
+  } else {
+    auto firm = store::find_firm(db, a.firm_code);
+    if (!firm.ok()) return firm.status();
+    if (!*firm) return not_found("no firm " + a.firm_code, "firm_code");
+  }
   auto id = store::insert_adjustment(db, month.to_string(), a, now);
   if (!id.ok()) return id.status();
   VNH_RETURN_IF_ERROR(store::append_audit(
       db, now,
       {a.created_by, "settlement.adjust", "settlement:" + month.to_string(),
-       fmt::format("{{\"firm\":\"{}\",\"amount_fen\":{},\"corrects\":\"{}\"}}", a.firm_code, a.amount_fen,
+       fmt::format("{{\"{}\":\"{}\",\"amount_fen\":{},\"corrects\":\"{}\"}}", a.payee, a.firm_code, a.amount_fen,
                    a.corrects_month)}));
   return id;
 }

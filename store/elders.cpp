@@ -291,6 +291,27 @@ Result<ElderSecrets> decrypt_elder(Database& db, const FieldCrypto& crypto, std:
   return out;
 }
 
+Result<std::optional<DeathRow>> get_death(Database& db, std::int64_t elder_id) {
+  auto st = db.prepare(
+      "SELECT elder_id, died_on, source, reported_by, informant, note, recorded_at FROM deaths WHERE elder_id = ?");
+  if (st.ok()) st->bind_all(elder_id);
+  return query_one<DeathRow>(std::move(st), [](Statement& r) {
+    return DeathRow{r.int64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.int64(6)};
+  });
+}
+
+Status put_death(Database& db, const DeathRow& d) {
+  auto st = db.prepare(
+      "INSERT OR REPLACE INTO deaths(elder_id, died_on, source, reported_by, informant, note, recorded_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  VNH_RETURN_IF_ERROR(st->bind_all(d.elder_id, d.died_on, d.source, d.reported_by, d.informant, d.note, d.recorded_at).run());
+  auto up = db.prepare(
+      "UPDATE elders SET status = 'deceased', status_reason = 'deceased', died_on = ?, updated_at = ? WHERE id = ?");
+  if (!up.ok()) return up.status();
+  return up->bind_all(d.died_on, d.recorded_at, d.elder_id).run();
+}
+
 Result<domain::CareFlags> elder_care_flags(Database& db, std::int64_t id) {
   auto st = db.prepare("SELECT flags FROM care_targets WHERE elder_id = ?");
   if (!st.ok()) return st.status();

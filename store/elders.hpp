@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.hpp"
 #include "common/crypto.hpp"
 #include "common/status.hpp"
 #include "domain/elder.hpp"
@@ -94,6 +95,20 @@ Result<std::optional<ElderLabel>> get_elder_label(Database& db, std::int64_t id)
 // Search by name prefix or by the last 4 characters of the ID number; active first.
 Result<std::vector<ElderRow>> search_elders(Database& db, const std::string& name_prefix, const std::string& id_tail,
                                             int limit);
+
+// A recorded death (SPEC §13): the deaths row and the elder's status and died_on, together.
+struct DeathRow {
+  std::int64_t elder_id = 0;
+  std::string died_on;  // YYYY-MM-DD
+  std::string source;   // registry, phone
+  std::string reported_by;
+  std::string informant;
+  std::string note;
+  TimeMs recorded_at = 0;
+};
+Result<std::optional<DeathRow>> get_death(Database& db, std::int64_t elder_id);
+// Inserts or replaces the death and marks the elder deceased from died_on.
+Status put_death(Database& db, const DeathRow& d);
 
 // The elder's care flags (SPEC §14; 0 for an elder who is not a care target).
 Result<domain::CareFlags> elder_care_flags(Database& db, std::int64_t id);

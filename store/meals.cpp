@@ -137,6 +137,21 @@ Status set_meal_card_status(Database& db, std::int64_t card_id, CardStatus statu
   return st->bind_all(to_string(status), when, card_id).run();
 }
 
+Result<int> cancel_meal_orders_after(Database& db, std::int64_t elder_id, Date day, const std::string& note) {
+  auto st = db.prepare(
+      "UPDATE meal_orders SET state = 'cancelled', note = ? WHERE elder_id = ? AND day > ? AND state = 'ordered'");
+  if (!st.ok()) return st.status();
+  VNH_RETURN_IF_ERROR(st->bind_all(note, elder_id, format_date(day)).run());
+  return db.changes();
+}
+
+Result<int> revoke_meal_cards_of(Database& db, std::int64_t elder_id, TimeMs at) {
+  auto st = db.prepare("UPDATE meal_cards SET status = 'revoked', status_at = ? WHERE elder_id = ? AND status = 'active'");
+  if (!st.ok()) return st.status();
+  VNH_RETURN_IF_ERROR(st->bind_all(at, elder_id).run());
+  return db.changes();
+}
+
 Result<std::int64_t> insert_meal(Database& db, const MealRow& m) {
   auto st = db.prepare(
       "INSERT INTO meals(canteen_id, elder_id, slot, day, served_at, mode, price_fen, government_fen, elder_fen, rule, "
@@ -182,6 +197,14 @@ Result<std::vector<MealRow>> meals_of_canteen_on(Database& db, std::int64_t cant
                        " FROM meals m INDEXED BY meals_canteen_day WHERE m.canteen_id = ? AND m.day = ? "
                        "ORDER BY m.served_at, m.id");
   if (st.ok()) st->bind_all(canteen_id, format_date(day));
+  return query_all<MealRow>(std::move(st), read_meal);
+}
+
+Result<std::vector<MealRow>> meals_of_elder(Database& db, std::int64_t elder_id, Date from, Date to) {
+  auto st = db.prepare(std::string("SELECT ") + kMealCols +
+                       " FROM meals m INDEXED BY meals_elder_day WHERE m.elder_id = ? AND m.day >= ? AND m.day <= ? "
+                       "ORDER BY m.served_at, m.id");
+  if (st.ok()) st->bind_all(elder_id, format_date(from), format_date(to));
   return query_all<MealRow>(std::move(st), read_meal);
 }
 

@@ -85,6 +85,8 @@ Result<bool> meal_place_taken(Database& db, std::int64_t elder_id, Date day, dom
                               TimeMs day_to, TimeMs before_s);
 // The meals a canteen served on a business day, in time order.
 Result<std::vector<MealRow>> meals_of_canteen_on(Database& db, std::int64_t canteen_id, Date day);
+// An elder's meals of the business days [from, to], in time order.
+Result<std::vector<MealRow>> meals_of_elder(Database& db, std::int64_t elder_id, Date from, Date to);
 
 // A counter's idempotency key (SPEC §12): the request it was first sent with and its meal.
 struct MealRequest {
@@ -126,6 +128,10 @@ Result<std::optional<MealOrder>> open_order_of(Database& db, std::int64_t elder_
                                                domain::MealSlot slot);
 // Moves an order to `state` with what the reporter saw.
 Status report_meal_order(Database& db, const MealOrder& o);
+// Cancels an elder's orders still `ordered` for days after `day`; returns how many.
+Result<int> cancel_meal_orders_after(Database& db, std::int64_t elder_id, Date day, const std::string& note);
+// Revokes the elder's active cards at `at`; returns how many.
+Result<int> revoke_meal_cards_of(Database& db, std::int64_t elder_id, TimeMs at);
 
 struct WelfareCheck {
   std::int64_t id = 0;

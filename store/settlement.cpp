@@ -177,22 +177,115 @@ Status approve_settlement_run(Database& db, const std::string& month, const std:
 
 Result<std::vector<AdjustmentRow>> list_adjustments(Database& db, const std::string& month) {
   auto st = db.prepare(
-      "SELECT id, firm_code, amount_fen, corrects_month, reason, created_by FROM settlement_adjustments "
-      "WHERE month = ? ORDER BY firm_code, id");
+      "SELECT id, firm_code, amount_fen, corrects_month, reason, created_by, payee FROM settlement_adjustments "
+      "WHERE month = ? ORDER BY payee DESC, firm_code, id");
   if (st.ok()) st->bind(1, month);
   return query_all<AdjustmentRow>(std::move(st), [](Statement& r) {
-    return AdjustmentRow{r.int64(0), r.text(1), r.int64(2), r.text(3), r.text(4), r.text(5)};
+    return AdjustmentRow{r.int64(0), r.text(1), r.int64(2), r.text(3), r.text(4), r.text(5), r.text(6)};
   });
 }
 
 Result<std::int64_t> insert_adjustment(Database& db, const std::string& month, const AdjustmentRow& a, TimeMs at) {
   auto st = db.prepare(
       "INSERT INTO settlement_adjustments(month, firm_code, amount_fen, corrects_month, reason, created_by, "
-      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+      "created_at, payee) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
   VNH_RETURN_IF_ERROR(
-      st->bind_all(month, a.firm_code, a.amount_fen, a.corrects_month, a.reason, a.created_by, at).run());
+      st->bind_all(month, a.firm_code, a.amount_fen, a.corrects_month, a.reason, a.created_by, at, a.payee).run());
   return db.last_insert_rowid();
+}
+
+Result<std::vector<YearMonth>> approved_months_from(Database& db, YearMonth from) {
+  auto st = db.prepare("SELECT month FROM settlement_runs WHERE status = 'approved' AND month >= ? ORDER BY month");
+  if (st.ok()) st->bind(1, from.to_string());
+  return query_all<YearMonth>(std::move(st), [](Statement& r) { return parse_year_month(r.text_view(0)); });
+}
+
+Result<std::optional<std::int64_t>> line_coefficient(Database& db, const std::string& month, const std::string& firm_code) {
+  auto st = db.prepare("SELECT coefficient FROM settlement_lines WHERE month = ? AND firm_code = ?");
+  if (!st.ok()) return st.status();
+  st->bind_all(month, firm_code);
+  VNH_ASSIGN_OR_RETURN(bool row, st->step());
+  if (!row) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(st->int64(0));
+}
+
+Result<std::vector<ElderSettledTicket>> elder_settled_tickets(Database& db, std::int64_t elder_id, TimeMs from, TimeMs to) {
+  auto st = db.prepare(
+      "SELECT t.id, t.ticket_no, f.code, t.state = 'completed' AND t.held_exceptions = 0, t.checkout_at, t.item_id "
+      "FROM tickets t INDEXED BY tickets_elder JOIN firms f ON f.id = t.firm_id WHERE t.elder_id = ? "
+      "AND t.checkout_at >= ? AND t.checkout_at < ? AND t.state IN ('completed', 'disputed') "
+      "ORDER BY t.checkout_at, t.ticket_no");
+  if (st.ok()) st->bind_all(elder_id, from, to);
+  return query_all<ElderSettledTicket>(std::move(st), [](Statement& r) {
+    return ElderSettledTicket{r.int64(0), r.text(1), r.text(2), r.int64(3) != 0, r.int64(4), r.int64(5)};
+  });
+}
+
+namespace {
+constexpr const char* kRecoveryColumns =
+    "r.id, r.elder_id, r.paid_month, r.kind, r.ticket_id, r.meal_id, coalesce(t.ticket_no, 'M' || r.meal_id), "
+    "r.payee_code, r.service_day, r.amount_fen, r.state, r.adjustment_id, r.decided_by, r.note "
+    "FROM recoveries r LEFT JOIN tickets t ON t.id = r.ticket_id ";
+RecoveryRow read_recovery(Statement& r) {
+  RecoveryRow o;
+  o.id = r.int64(0);
+  o.elder_id = r.int64(1);
+  o.paid_month = r.text(2);
+  o.kind = r.text(3);
+  o.ticket_id = r.opt_int64(4);
+  o.meal_id = r.opt_int64(5);
+  o.ref = r.text(6);
+  o.payee_code = r.text(7);
+  o.service_day = r.text(8);
+  o.amount_fen = r.int64(9);
+  o.state = r.text(10);
+  o.adjustment_id = r.opt_int64(11);
+  o.decided_by = r.opt_text(12);
+  o.note = r.text(13);
+  return o;
+}
+}  // namespace
+
+Result<bool> insert_recovery(Database& db, const RecoveryRow& r, TimeMs now) {
+  auto st = db.prepare(
+      "INSERT OR IGNORE INTO recoveries(elder_id, paid_month, kind, ticket_id, meal_id, payee_code, service_day, "
+      "amount_fen, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  VNH_RETURN_IF_ERROR(st->bind_all(r.elder_id, r.paid_month, r.kind, r.ticket_id, r.meal_id, r.payee_code,
+                                   r.service_day, r.amount_fen, now)
+                          .run());
+  return db.changes() == 1;
+}
+
+Status delete_proposed_recoveries(Database& db, std::int64_t elder_id) {
+  auto st = db.prepare("DELETE FROM recoveries WHERE elder_id = ? AND state = 'proposed'");
+  if (!st.ok()) return st.status();
+  return st->bind_all(elder_id).run();
+}
+
+Result<std::vector<RecoveryRow>> list_recoveries(Database& db, const std::string& state, const std::string& before) {
+  auto st = db.prepare(std::string("SELECT ") + kRecoveryColumns +
+                       "WHERE r.state = ? AND (? = '' OR r.paid_month < ?) ORDER BY r.paid_month, r.payee_code, r.id");
+  if (st.ok()) st->bind_all(state, before, before);
+  return query_all<RecoveryRow>(std::move(st), read_recovery);
+}
+
+Result<std::optional<RecoveryRow>> get_recovery(Database& db, std::int64_t id) {
+  auto st = db.prepare(std::string("SELECT ") + kRecoveryColumns + "WHERE r.id = ?");
+  if (st.ok()) st->bind_all(id);
+  return query_one<RecoveryRow>(std::move(st), read_recovery);
+}
+
+Status decide_recovery(Database& db, std::int64_t id, const std::string& state, std::optional<std::int64_t> adjustment_id,
+                       const std::string& by, const std::string& note, TimeMs at) {
+  auto st = db.prepare(
+      "UPDATE recoveries SET state = ?, adjustment_id = ?, decided_by = ?, decided_at = ?, note = ? "
+      "WHERE id = ? AND state = 'proposed'");
+  if (!st.ok()) return st.status();
+  VNH_RETURN_IF_ERROR(st->bind_all(state, adjustment_id, by, at, note, id).run());
+  if (db.changes() != 1) return Status(Code::kFailedPrecondition, fmt::format("recovery {} was decided already", id), "recovery_id");
+  return Status::Ok();
 }
 
 }  // namespace vnh::store

@@ -128,8 +128,54 @@ struct AdjustmentRow {
   std::string corrects_month;
   std::string reason;
   std::string created_by;
+  std::string payee = "firm";  // firm, or canteen (firm_code then holds the canteen's code)
 };
 Result<std::vector<AdjustmentRow>> list_adjustments(Database& db, const std::string& month);
 Result<std::int64_t> insert_adjustment(Database& db, const std::string& month, const AdjustmentRow& a, TimeMs at);
+
+// --- Recoveries (SPEC §13) ------------------------------------------------------------------
+
+// The approved months from `from` on, oldest first.
+Result<std::vector<YearMonth>> approved_months_from(Database& db, YearMonth from);
+// The coefficient (hundredths) a firm's line of a month's run was paid with.
+Result<std::optional<std::int64_t>> line_coefficient(Database& db, const std::string& month, const std::string& firm_code);
+
+// An elder's tickets checked out in [from, to), completed or disputed, in check-out order (ties
+// by ticket number), with the firm's code: one elder's share of a month replayed.
+struct ElderSettledTicket {
+  std::int64_t id = 0;
+  std::string ticket_no;
+  std::string firm_code;
+  bool eligible = false;  // completed, not disputed, no uncleared visit exception
+  TimeMs checkout_at = 0;
+  std::int64_t item_id = 0;
+};
+Result<std::vector<ElderSettledTicket>> elder_settled_tickets(Database& db, std::int64_t elder_id, TimeMs from, TimeMs to);
+
+struct RecoveryRow {
+  std::int64_t id = 0;
+  std::int64_t elder_id = 0;
+  std::string paid_month;
+  std::string kind;  // ticket, meal
+  std::optional<std::int64_t> ticket_id, meal_id;
+  std::string ref;         // the ticket's number, or "meal M<id>"
+  std::string payee_code;  // the firm's or the canteen's
+  std::string service_day;
+  std::int64_t amount_fen = 0;
+  std::string state = "proposed";  // proposed adjusted waived
+  std::optional<std::int64_t> adjustment_id;
+  std::optional<std::string> decided_by;
+  std::string note;
+};
+// Inserts a proposed recovery unless its ticket or meal has one already (false then).
+Result<bool> insert_recovery(Database& db, const RecoveryRow& r, TimeMs now);
+// Removes the proposed (undecided) recoveries of an elder (a corrected date of death).
+Status delete_proposed_recoveries(Database& db, std::int64_t elder_id);
+// Proposed recoveries of months before `before` (all when empty), oldest first; or, with
+// `ids`, exactly those.
+Result<std::vector<RecoveryRow>> list_recoveries(Database& db, const std::string& state, const std::string& before);
+Result<std::optional<RecoveryRow>> get_recovery(Database& db, std::int64_t id);
+Status decide_recovery(Database& db, std::int64_t id, const std::string& state, std::optional<std::int64_t> adjustment_id,
+                       const std::string& by, const std::string& note, TimeMs at);
 
 }  // namespace vnh::store

@@ -1,0 +1,238 @@
+#include <catch2/catch.hpp>
+
+#include "care/care.hpp"
+#include "dispatcher/dispatcher.hpp"
+#include "registry/deaths.hpp"
+#include "store/accounts.hpp"
+#include "store/elders.hpp"
+#include "store/meals.hpp"
+#include "store/recurrences.hpp"
+#include "store/tickets.hpp"
+#include "tests/support/world.hpp"
+
+using namespace vnh;
+
+namespace {
+
+class NullSink final : public tickets::OfferSink {
+ public:
+  Status offer(store::WriteTx&, const tickets::Offer&) override { return Status::Ok(); }
+  Status withdrawn(store::WriteTx&, std::int64_t, const store::TicketRow&, const std::string&) override {
+    ++withdrawn_;
+    return Status::Ok();
+  }
+  Status cancelled(store::WriteTx&, std::int64_t, const store::TicketRow&, const std::string&) override {
+    return Status::Ok();
+  }
+  int withdrawn_ = 0;
+};
+
+constexpr TimeMs kDay = 86'400'000;
+
+struct Rig {
+  testing::World w;
+  FakeClock clock{*parse_time("2026-11-23T09:00:00+08:00")};
+  dispatcher::FirmDirectory dir;
+  NullSink sink;
+  dispatcher::OfferTimers timers;
+  dispatcher::Dispatcher dispatcher{w.policy, clock, dir};
+  tickets::Service service{{w.policy, w.store->crypto(), clock, dispatcher, sink, timers}};
+  const std::int64_t a_elder = 1, b_elder = 2, c_elder = 3;  // 张三明 A, 李四芳 B, 王五 C
+  std::int64_t worker = 0;
+  Rig() {
+    REQUIRE(dir.load(w.store->db(), *w.policy.tz, clock.now_ms()).ok());
+    REQUIRE(w.tx([&](store::WriteTx& tx) {
+      store::UserRow u;
+      u.username = "care1";
+      u.role = domain::Role::kCare;
+      u.password_hash = "x";
+      u.created_at = clock.now_ms();
+      auto id = store::insert_user(tx.db(), u);
+      if (!id.ok()) return id.status();
+      worker = *id;
+      return Status::Ok();
+    }).ok());
+  }
+  Result<store::CareTargetRow> target(std::int64_t elder, domain::CareTier tier, std::optional<std::string> who = "care1") {
+    Result<store::CareTargetRow> out = internal("not run");
+    Status st = w.tx([&](store::WriteTx& tx) {
+      out = care::set_target(tx, w.policy, {elder, domain::care_flag_bit(domain::CareFlag::kLivesAlone), tier, who},
+                             domain::Actor::user("sup"), clock.now_ms());
+      return out.status();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+  Result<care::VisitRecorded> visit(std::int64_t elder, TimeMs at, std::optional<std::string> item = std::nullopt,
+                                    std::optional<std::int64_t> only = std::nullopt) {
+    Result<care::VisitRecorded> out = internal("not run");
+    care::VisitInput in;
+    in.elder_id = elder;
+    in.visited_at = at;
+    in.health = domain::Finding::kPoor;
+    in.needs = "行动不便，需要助浴";
+    in.ticket_item = item;
+    Status st = w.tx([&](store::WriteTx& tx) {
+      out = care::record_visit(tx, w.policy, service, in, domain::Actor::user("care1"), only, clock.now_ms());
+      return out.status();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a care target is due an interval after it became one, then after each visit", "[care]") {
+  Rig r;
+  auto t = r.target(r.c_elder, domain::CareTier::kHigh);
+  REQUIRE(t.ok());
+  CHECK(t->due_at == r.clock.now_ms() + 7 * kDay);
+  CHECK(t->care_worker == "care1");
+  auto v = r.visit(r.c_elder, r.clock.now_ms() - 3'600'000);
+  REQUIRE(v.ok());
+  CHECK(v->target.due_at == r.clock.now_ms() - 3'600'000 + 7 * kDay);
+  SECTION("a new tier moves the due date from the last visit") {
+    auto k = r.target(r.c_elder, domain::CareTier::kKey);
+    REQUIRE(k.ok());
+    CHECK(k->due_at == r.clock.now_ms() - 3'600'000 + 30 * kDay);
+  }
+  SECTION("an event pulls the next visit to within 24 hours, and the visit clears it") {
+    REQUIRE(care::pull_forward(r.w.store->db(), r.w.policy, r.c_elder, "emergency_ticket", "T1", r.clock.now_ms()).ok());
+    auto now = store::get_care_target(r.w.store->db(), r.c_elder);
+    REQUIRE(now.ok());
+    CHECK((*now)->due_at == r.clock.now_ms() + kDay);
+    CHECK((*now)->event_kind == "emergency_ticket");
+    r.clock.advance(2 * kDay);  // not visited in time: overdue by a day
+    auto due = care::due(r.w.store->db(), {"", true, std::nullopt, 7 * kDay, 100}, r.clock.now_ms());
+    REQUIRE(due.ok());
+    REQUIRE(due->size() == 1);
+    CHECK(due->at(0).overdue_days == 1);
+    auto again = r.visit(r.c_elder, r.clock.now_ms());
+    REQUIRE(again.ok());
+    CHECK_FALSE(again->target.event_at);
+    CHECK(again->target.due_at == r.clock.now_ms() + 7 * kDay);
+  }
+  SECTION("a finding opens a ticket on the spot") {
+    auto f = r.visit(r.c_elder, r.clock.now_ms(), std::string("LC010"));
+    REQUIRE(f.ok());
+    REQUIRE(f->ticket);
+    CHECK(f->visit.ticket_no == f->ticket->ticket_no);
+    CHECK(f->ticket->channel == domain::Channel::kApp);
+  }
+  SECTION("refusals change nothing") {
+    CHECK(r.visit(r.a_elder, r.clock.now_ms()).status().reason() == "not_care_target");
+    CHECK(r.visit(r.c_elder, r.clock.now_ms() + kDay).status().field() == "visited_at");
+    CHECK(r.visit(r.c_elder, r.clock.now_ms(), std::nullopt, r.worker + 1).status().code() == Code::kPermissionDenied);
+    CHECK(r.target(r.a_elder, domain::CareTier::kKey, "nobody").status().field() == "care_worker");
+    CHECK(r.target(r.a_elder, domain::CareTier::kKey, "sup").status().code() == Code::kNotFound);
+    CHECK_FALSE(*store::get_care_target(r.w.store->db(), r.a_elder));
+  }
+}
+
+TEST_CASE("the month's report counts each community's targets and who was visited", "[care]") {
+  Rig r;
+  REQUIRE(r.target(r.a_elder, domain::CareTier::kHigh).ok());   // 畅家巷 620102001001
+  REQUIRE(r.target(r.b_elder, domain::CareTier::kGeneral).ok()); // 张家园 620102001002
+  REQUIRE(r.target(r.c_elder, domain::CareTier::kHigh).ok());   // 金塔巷 620102002001
+  REQUIRE(r.visit(r.a_elder, r.clock.now_ms()).ok());
+  REQUIRE(r.visit(r.a_elder, r.clock.now_ms() + 1000).ok());
+  auto rep = care::report(r.w.store->db(), r.w.policy, {2026, 11});
+  REQUIRE(rep.ok());
+  REQUIRE(rep->size() == 3);
+  CHECK(rep->at(0).row.community_code == "620102001001");
+  CHECK(rep->at(0).row.visited == 1);
+  CHECK(rep->at(0).row.visits == 2);
+  CHECK(rep->at(0).rate_permille == 1000);
+  CHECK(rep->at(1).rate_permille == 0);
+  CHECK(rep->at(2).row.high_targets == 1);
+  CHECK(rep->at(2).row.high_visited == 0);
+  // December: they are still targets, nobody visited yet.
+  auto dec = care::report(r.w.store->db(), r.w.policy, {2026, 12});
+  REQUIRE(dec.ok());
+  CHECK(dec->at(0).row.visited == 0);
+  CHECK(dec->at(0).row.targets == 1);
+}
+
+TEST_CASE("a death cancels the open tickets, revokes the cards, ends the recurrences; the elder is out of the due list",
+          "[care][deaths]") {
+  Rig r;
+  REQUIRE(r.target(r.c_elder, domain::CareTier::kHigh).ok());
+  tickets::CreateRequest req;
+  req.elder_id = "E3";
+  req.item_code = "LC010";
+  std::string ticket_no;
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) {
+    auto c = r.service.create(tx, req, domain::Actor::user("op"), 1, std::nullopt, "");
+    if (!c.ok()) return c.status();
+    ticket_no = c->ticket.ticket_no;
+    return Status::Ok();
+  }).ok());
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) {
+    store::MealCard card;
+    card.card_no = "K0001";
+    card.elder_id = r.c_elder;
+    card.issued_on = {2026, 1, 1};
+    auto id = store::insert_meal_card(tx.db(), card, r.clock.now_ms());
+    if (!id.ok()) return id.status();
+    store::RecurrenceRow rec;
+    rec.elder_id = r.c_elder;
+    rec.item_id = 2;
+    rec.rule = "FREQ=WEEKLY;BYDAY=MO";
+    rec.window_start = "09:00";
+    rec.window_end = "11:00";
+    rec.starts_on = "2026-11-23";
+    rec.created_by = "op";
+    rec.created_at = r.clock.now_ms();
+    return store::insert_recurrence(tx.db(), rec).status();
+  }).ok());
+  registry::DeathReport d{r.c_elder, {2026, 11, 22}, registry::DeathSource::kPhone, "女儿", "家属来电"};
+  Result<registry::DeathOutcome> out = internal("not run");
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) {
+    out = registry::record_death(tx, r.w.policy, &r.service, d, domain::Actor::user("sup"), r.clock.now_ms());
+    return out.status();
+  }).ok());
+  REQUIRE(out.ok());
+  CHECK(out->recorded);
+  CHECK(out->cancelled_tickets == std::vector<std::string>{ticket_no});
+  CHECK(out->cards_revoked == 1);
+  CHECK(out->recurrences_ended == 1);
+  CHECK(out->recoveries.empty());  // no approved month paid anything after the 22nd
+  auto t = store::find_ticket(r.w.store->db(), ticket_no);
+  CHECK((*t)->state == domain::TicketState::kCancelled);
+  CHECK((*t)->cancel_reason == "elder_deceased");
+  auto e = store::get_elder_core(r.w.store->db(), r.c_elder);
+  CHECK((*e)->status == domain::ElderStatus::kDeceased);
+  CHECK((*e)->died_on == "2026-11-22");
+  auto due = care::due(r.w.store->db(), {"", false, std::nullopt, 365 * kDay, 100}, r.clock.now_ms());
+  CHECK(due->empty());
+  CHECK(r.visit(r.c_elder, r.clock.now_ms()).status().reason() == "elder_deceased");
+  SECTION("the registry's list with the same date changes nothing; another date corrects a phone report") {
+    Result<registry::DeathOutcome> again = internal("not run");
+    registry::DeathReport same{r.c_elder, {2026, 11, 22}, registry::DeathSource::kRegistry, "", ""};
+    REQUIRE(r.w.tx([&](store::WriteTx& tx) {
+      again = registry::record_death(tx, r.w.policy, &r.service, same, domain::Actor::import("import"), r.clock.now_ms());
+      return again.status();
+    }).ok());
+    CHECK_FALSE(again->recorded);
+    registry::DeathReport other{r.c_elder, {2026, 11, 21}, registry::DeathSource::kRegistry, "", ""};
+    REQUIRE(r.w.tx([&](store::WriteTx& tx) {
+      again = registry::record_death(tx, r.w.policy, &r.service, other, domain::Actor::import("import"), r.clock.now_ms());
+      return again.status();
+    }).ok());
+    CHECK(again->corrected);
+    registry::DeathReport phone{r.c_elder, {2026, 11, 20}, registry::DeathSource::kPhone, "", ""};
+    auto refused = r.w.tx([&](store::WriteTx& tx) {
+      return registry::record_death(tx, r.w.policy, &r.service, phone, domain::Actor::user("sup"), r.clock.now_ms()).status();
+    });
+    CHECK(refused.reason() == "already_deceased");
+  }
+  SECTION("a future date or one before the birth is refused") {
+    registry::DeathReport future{r.b_elder, {2026, 11, 24}, registry::DeathSource::kPhone, "", ""};
+    auto st = r.w.tx([&](store::WriteTx& tx) {
+      return registry::record_death(tx, r.w.policy, &r.service, future, domain::Actor::user("sup"), r.clock.now_ms()).status();
+    });
+    CHECK(st.field() == "died_on");
+    CHECK((*store::get_elder_core(r.w.store->db(), r.b_elder))->status == domain::ElderStatus::kActive);
+  }
+}
