@@ -73,7 +73,7 @@ Result<std::vector<Login>> generate(const fs::path& dir, const sim::DistrictSpec
   auto& store = **st;
   auto policy = domain::load_policy(data::default_policy_text(), "built-in data/policy.toml");
   if (!policy.ok()) return policy.status();
-  importer::ImportContext ctx{*policy, store.crypto(), now, "demo", "demo"};
+  importer::ImportContext ctx{*policy, store.crypto(), now, "demo", "demo", nullptr};
   std::string failure;
   auto sink = [&](const std::string& kind, const std::string& csv) {
     auto k = importer::parse_kind(kind);

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/offline_tickets.hpp"
 #include "app/options.hpp"
 #include "common/file.hpp"
 #include "common/log.hpp"
@@ -39,7 +40,14 @@ int cmd_import(const Args& args) {
   auto policy = resolve_policy(store.db(), policy_file, current_month(now));
   if (!policy.ok()) return fail("import", policy.status().message(), 2);
 
-  importer::ImportContext ctx{*policy, store.crypto(), now, cli_actor(), file};
+  // A death cancels the elder's open tickets, which tells the firms holding them.
+  std::unique_ptr<OfflineTickets> offline;
+  if (*kind == importer::Kind::kDeaths) {
+    auto o = OfflineTickets::open(store, *policy, clock);
+    if (!o.ok()) return fail("import", o.status().message());
+    offline = std::move(*o);
+  }
+  importer::ImportContext ctx{*policy, store.crypto(), now, cli_actor(), file, offline ? &offline->service() : nullptr};
   auto rep = importer::import_csv(store.db(), *kind, data, ctx);
   if (!rep.ok()) return fail("import", rep.status().message());
   if (!rep->ok()) {

@@ -77,7 +77,7 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& opts) {
       if (!n.ok()) return n.status();
       if (*n > 0) continue;
       importer::ImportReport rep;
-      importer::ImportContext ctx{*s->policy_, s->store_->crypto(), now, "system", std::string("built-in ") + table};
+      importer::ImportContext ctx{*s->policy_, s->store_->crypto(), now, "system", std::string("built-in ") + table, nullptr};
       Status r = writer.run([&](store::WriteTx& tx) { return importer::import_csv_in(tx, kind, text, ctx, rep); });
       if (!r.ok()) return Status(Code::kInternal, "loading built-in " + std::string(table) + ": " + r.message() + "\n" +
                                                       rep.format_errors(table));

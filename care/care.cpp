@@ -55,7 +55,7 @@ Result<store::CareTargetRow> set_target(store::WriteTx& tx, const Policy& policy
   t.tier = in.tier;
   t.care_worker_id = worker;
   t.due_at = scheduled_due(policy, t);
-  if (t.event_at) t.due_at = std::min<TimeMs>(t.due_at, *t.event_at + policy.care_event_due_hours * 3'600'000LL);
+  if (t.event_at) t.due_at = std::min<TimeMs>(t.due_at, policy.care_event_due_at(*t.event_at));
   t.updated_at = now;
   VNH_RETURN_IF_ERROR(store::put_care_target(db, t));
   if (actor.audit) {
@@ -158,7 +158,7 @@ Result<VisitRecorded> record_visit(store::WriteTx& tx, const Policy& policy, tic
 
 Status pull_forward(store::Database& db, const Policy& policy, std::int64_t elder_id, const std::string& kind,
                     const std::string& ref, TimeMs now) {
-  return store::pull_care_visit_forward(db, elder_id, now + policy.care_event_due_hours * 3'600'000LL, kind, ref, now)
+  return store::pull_care_visit_forward(db, elder_id, policy.care_event_due_at(now), kind, ref, now)
       .status();
 }
 

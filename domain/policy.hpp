@@ -124,6 +124,8 @@ struct Policy {
   int recurrence_lead_days = 2;
 
   int care_interval(CareTier t) const { return care_interval_days[static_cast<size_t>(t)]; }
+  // When an event at `now` makes the next care visit due (SPEC §14).
+  std::int64_t care_event_due_at(std::int64_t now_ms) const { return now_ms + care_event_due_hours * 3'600'000LL; }
 
   bool is_fully_funded(ElderCategory c) const;
   // Whether a ticket draws on the elder's programme grants (SPEC §6.2): not a meal (the meal

@@ -110,8 +110,13 @@ std::vector<Api::Route> quality_routes();     // visit exceptions, inspections
 std::vector<Api::Route> firm_routes();        // list, detail, status, partner token
 std::vector<Api::Route> settlement_routes();  // run, list, get, adjust, approve, documents, statements
 std::vector<Api::Route> meal_routes();        // SPEC §12: canteens, meal cards, the counter
+std::vector<Api::Route> care_routes();        // SPEC §13–§14: deaths, care targets and visits, recurrences
 std::vector<Api::Route> reference_routes();   // catalog, areas
 std::vector<Api::Route> admin_routes();       // statistics, audit, consistency, import
+
+// The {elder_id} of the path (E123), and the elder card as the answer (routes_elders.cpp).
+Result<std::int64_t> elder_param(const net::Request& req);
+Result<net::Response> card_response(store::Database& db, const Api& api, std::int64_t id, domain::Role role, int status);
 
 // Only with --fake-clock: POST /api/v1/admin/clock moves `clock` forward (or sets it) and
 // calls `moved` so that due timers fire.

@@ -32,6 +32,14 @@ net::Response json_response(int status, const json::value& v) {
   return r;
 }
 
+net::Response csv_response(std::string body, const std::string& filename) {
+  net::Response r;
+  r.content_type = "text/csv; charset=utf-8";
+  r.body = std::move(body);
+  r.headers.emplace_back("Content-Disposition", fmt::format("attachment; filename=\"{}\"", filename));
+  return r;
+}
+
 net::Response error_response(const Status& st) {
   const int http = http_status(st);
   std::string code = st.reason().empty() ? std::string(code_name(st.code())) : st.reason();

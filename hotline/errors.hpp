@@ -15,6 +15,8 @@ namespace vnh::hotline {
 int http_status(const Status& st);
 net::Response error_response(const Status& st);
 net::Response json_response(int status, const boost::json::value& v);
+// A CSV download (UTF-8) saved as `filename`.
+net::Response csv_response(std::string body, const std::string& filename);
 // An import refused row by row (422 rows_rejected), every error with its line and column.
 net::Response rows_rejected(const importer::ImportReport& report, const std::string& file_name);
 

@@ -11,8 +11,13 @@ using domain::Role;
 inline const std::vector<Role> kEveryone = {Role::kOperator, Role::kSupervisor, Role::kInspector, Role::kFinance,
                                             Role::kAdmin};
 // Any signed-in user (their session, the error codes' words).
-inline const std::vector<Role> kAnyRole = {Role::kOperator, Role::kSupervisor, Role::kInspector, Role::kFinance,
-                                           Role::kAdmin,    Role::kCanteen};
+inline const std::vector<Role> kAnyRole = {Role::kOperator, Role::kSupervisor, Role::kInspector,
+                                           Role::kFinance,  Role::kAdmin,      Role::kCanteen,
+                                           Role::kCare,     Role::kDisplay};
+// The reference data (catalog, areas): the back office and the care workers (a finding opens a
+// ticket for an item).
+inline const std::vector<Role> kReference = {Role::kOperator, Role::kSupervisor, Role::kInspector, Role::kFinance,
+                                             Role::kAdmin,    Role::kCare};
 // Who takes calls and files tickets, callbacks and complaints.
 inline const std::vector<Role> kIntake = {Role::kOperator, Role::kSupervisor};
 // Who serves elders and so sees their register.

@@ -99,7 +99,7 @@ void import_csv(Api& api, Api::Call&& call) {
   auto data = std::make_shared<std::string>(std::move(call.req.body));
   c.store.writer().submit(
       [&c, kind = *kind, data, report, name, who = call.who](store::WriteTx& tx) {
-        importer::ImportContext ctx{c.policy, c.store.crypto(), c.clock.now_ms(), who.username, name};
+        importer::ImportContext ctx{c.policy, c.store.crypto(), c.clock.now_ms(), who.username, name, &c.tickets};
         Status st = importer::import_csv_in(tx, kind, *data, ctx, *report);
         if (st.ok() && (kind == importer::Kind::kFirms || kind == importer::Kind::kFirmAreas) && c.firms_changed) {
           tx.on_commit(c.firms_changed);

@@ -140,11 +140,14 @@ void record_callback(Api& api, Api::Call&& call) {
   if (!cb.ok()) return call.respond(error_response(cb.status()));
   auto call_id = opt_string(*body, "call_id", 64);
   if (!call_id.ok()) return call.respond(error_response(call_id.status()));
+  auto unwell = opt_bool(*body, "elder_unwell");
+  if (!unwell.ok()) return call.respond(error_response(unwell.status()));
   cb->sample_date = format_date(c.policy.tz->local_date(c.clock.now_ms()));
   api.write<std::string>(
       std::move(call.respond),
-      [&c, no = *no, cb = *cb, who = call.who, call_id = *call_id](store::WriteTx& tx) -> Result<std::string> {
-        VNH_ASSIGN_OR_RETURN(auto t, c.tickets.callback(tx, no, cb, domain::Actor::user(who.username)));
+      [&c, no = *no, cb = *cb, who = call.who, call_id = *call_id, unwell = unwell->value_or(false)](
+          store::WriteTx& tx) -> Result<std::string> {
+        VNH_ASSIGN_OR_RETURN(auto t, c.tickets.callback(tx, no, cb, domain::Actor::user(who.username), unwell));
         // A callback link names the ticket called back.
         VNH_RETURN_IF_ERROR(c.calls.link(tx, who.username, "callback", t.id, call_id));
         return t.ticket_no;

@@ -11,6 +11,19 @@ namespace vnh::hotline {
 namespace json = boost::json;
 using domain::Role;
 
+Result<std::int64_t> elder_param(const net::Request& req) {
+  auto id = store::parse_elder_public_id(req.params.at("elder_id"));
+  if (!id) return invalid("elder_id", "is not an elder id (E123)");
+  return *id;
+}
+
+Result<net::Response> card_response(store::Database& db, const Api& api, std::int64_t id, Role role, int status) {
+  const auto& c = api.ctx();
+  VNH_ASSIGN_OR_RETURN(auto card, registry::load_card(db, id));
+  VNH_ASSIGN_OR_RETURN(auto o, elder_card_json(db, card, role, c.policy, c.clock.now_ms()));
+  return json_response(status, o);
+}
+
 namespace {
 
 const std::initializer_list<const char*> kElderFields = {
@@ -153,11 +166,6 @@ Result<registry::ElderChanges> changes_of(const json::object& o, const domain::P
   return c;
 }
 
-Result<std::int64_t> elder_param(const net::Request& req) {
-  auto id = store::parse_elder_public_id(req.params.at("elder_id"));
-  if (!id) return invalid("elder_id", "is not an elder id (E123)");
-  return *id;
-}
 
 // An elder action that needs a reason: the elder from the path and {"reason": "..."} from the body.
 struct ElderReason {
@@ -171,12 +179,6 @@ Result<ElderReason> elder_reason_request(const net::Request& req) {
   return ElderReason{id, std::move(reason)};
 }
 
-Result<net::Response> card_response(store::Database& db, const Api& api, std::int64_t id, Role role, int status) {
-  const auto& c = api.ctx();
-  VNH_ASSIGN_OR_RETURN(auto card, registry::load_card(db, id));
-  VNH_ASSIGN_OR_RETURN(auto o, elder_card_json(db, card, role, c.policy, c.clock.now_ms()));
-  return json_response(status, o);
-}
 
 void register_elder(Api& api, Api::Call&& call) {
   const auto& c = api.ctx();

@@ -67,8 +67,8 @@ void error_codes(Api&, Api::Call&& call) {
 
 std::vector<Api::Route> reference_routes() {
   return {
-      {"GET", "/api/v1/catalog", roles::kEveryone, catalog},
-      {"GET", "/api/v1/areas", roles::kEveryone, areas},
+      {"GET", "/api/v1/catalog", roles::kReference, catalog},
+      {"GET", "/api/v1/areas", roles::kReference, areas},
       {"GET", "/api/v1/areas/{code}/point", roles::kElderDesk, area_point},
       {"GET", "/api/v1/error-codes", roles::kAnyRole, error_codes},
   };

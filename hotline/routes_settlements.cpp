@@ -8,6 +8,7 @@
 #include "hotline/api.hpp"
 #include "hotline/roles.hpp"
 #include "hotline/views.hpp"
+#include "settlement/recoveries.hpp"
 #include "settlement/settlement.hpp"
 #include "store/meals.hpp"
 
@@ -126,7 +127,12 @@ void add_adjustment(Api& api, Api::Call&& call) {
     if (!s->ok()) return call.respond(error_response(*s));
   }
   if (!*amount) return call.respond(error_response(invalid("amount_fen", "is required (integer fen)")));
-  settlement::Adjustment a{0, *firm, **amount, *corrects, *reason, call.who.username};
+  auto payee = opt_string(*body, "payee", 16);
+  if (!payee.ok()) return call.respond(error_response(payee.status()));
+  if (*payee && **payee != "firm" && **payee != "canteen") {
+    return call.respond(error_response(invalid("payee", "must be firm or canteen")));
+  }
+  settlement::Adjustment a{0, *firm, **amount, *corrects, *reason, call.who.username, payee->value_or("firm")};
   api.write<std::int64_t>(
       std::move(call.respond),
       [&api, month = *month, a](store::WriteTx& tx) {
@@ -260,12 +266,8 @@ Result<net::Response> statement(store::Database& db, const ApiContext& c, YearMo
   }
   CollectStatement sink(code, canteen, *c.policy.tz);
   VNH_RETURN_IF_ERROR(settlement::compute(db, c.policy, month, &sink));
-  net::Response res;
-  res.content_type = "text/csv; charset=utf-8";
-  res.body = sink.csv;
-  res.headers.emplace_back("Content-Disposition", fmt::format("attachment; filename=\"{}statement-{}-{}.csv\"",
-                                                              canteen ? "meals-" : "", month.to_string(), code));
-  return res;
+  return csv_response(std::move(sink.csv),
+                      fmt::format("{}statement-{}-{}.csv", canteen ? "meals-" : "", month.to_string(), code));
 }
 
 // Computed afresh (a month's full read) on the blocking pool.
@@ -281,6 +283,82 @@ void statement_of(Api& api, Api::Call&& call, bool canteen) {
 void firm_statement(Api& api, Api::Call&& call) { statement_of(api, std::move(call), false); }
 void canteen_statement(Api& api, Api::Call&& call) { statement_of(api, std::move(call), true); }
 
+// Recoveries (SPEC §13): what approved months paid for days after an elder's death, for the
+// open month to take as adjustments.
+json::object recovery_json(const store::RecoveryRow& r) {
+  return json::object{{"recovery_id", r.id},
+                      {"elder_id", store::elder_public_id(r.elder_id)},
+                      {"paid_month", r.paid_month},
+                      {"kind", r.kind},
+                      {"ref", r.ref},
+                      {"payee", r.kind == "meal" ? "canteen" : "firm"},
+                      {"payee_code", r.payee_code},
+                      {"service_day", r.service_day},
+                      {"amount_fen", r.amount_fen},
+                      {"state", r.state},
+                      {"adjustment_id", r.adjustment_id ? json::value(*r.adjustment_id) : json::value(nullptr)},
+                      {"note", r.note}};
+}
+
+void list_recoveries(Api& api, Api::Call&& call) {
+  api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+    VNH_ASSIGN_OR_RETURN(auto month, month_param(call.req));
+    VNH_ASSIGN_OR_RETURN(auto rows, settlement::open_recoveries(db, month));
+    json::array a;
+    std::int64_t total = 0;
+    for (const auto& r : rows) {
+      total += r.amount_fen;
+      a.push_back(recovery_json(r));
+    }
+    return json_response(200, json::object{{"month", month.to_string()}, {"recoveries", std::move(a)}, {"total_fen", total}});
+  });
+}
+
+void apply_recoveries(Api& api, Api::Call&& call) {
+  auto month = month_param(call.req);
+  if (!month.ok()) return call.respond(error_response(month.status()));
+  auto body = parse_optional_object(call.req.body);
+  if (!body.ok()) return call.respond(error_response(body.status()));
+  std::vector<std::int64_t> ids;
+  if (const json::value* v = body->if_contains("ids"); v && !v->is_null()) {
+    if (!v->is_array()) return call.respond(error_response(invalid("ids", "must be an array of recovery ids")));
+    for (const auto& e : v->as_array()) {
+      if (!e.is_int64()) return call.respond(error_response(invalid("ids", "must be an array of recovery ids")));
+      ids.push_back(e.as_int64());
+    }
+  }
+  api.write<std::vector<std::int64_t>>(
+      std::move(call.respond),
+      [&api, month = *month, ids, who = call.who](store::WriteTx& tx) {
+        return settlement::apply_recoveries(tx, month, ids, who.username, api.ctx().clock.now_ms());
+      },
+      [month = *month](store::Database&, std::vector<std::int64_t>& adj) -> Result<net::Response> {
+        json::array a;
+        for (auto id : adj) a.push_back(id);
+        return json_response(200, json::object{{"month", month.to_string()}, {"adjustments", std::move(a)}});
+      });
+}
+
+void waive_recovery(Api& api, Api::Call&& call) {
+  auto id = id_param(call.req, "recovery");
+  if (!id.ok()) return call.respond(error_response(id.status()));
+  auto body = parse_object(call.req.body);
+  if (!body.ok()) return call.respond(error_response(body.status()));
+  auto note = req_string(*body, "note", 500);
+  if (!note.ok()) return call.respond(error_response(note.status()));
+  api.write<std::int64_t>(
+      std::move(call.respond),
+      [&api, id = *id, note = *note, who = call.who](store::WriteTx& tx) -> Result<std::int64_t> {
+        VNH_RETURN_IF_ERROR(settlement::waive_recovery(tx, id, note, who.username, api.ctx().clock.now_ms()));
+        return id;
+      },
+      [](store::Database& db, std::int64_t& id) -> Result<net::Response> {
+        VNH_ASSIGN_OR_RETURN(auto r, store::get_recovery(db, id));
+        if (!r) return not_found(fmt::format("no recovery {}", id), "recovery_id");
+        return json_response(200, recovery_json(*r));
+      });
+}
+
 }  // namespace
 
 std::vector<Api::Route> settlement_routes() {
@@ -291,6 +369,9 @@ std::vector<Api::Route> settlement_routes() {
       {"POST", "/api/v1/settlements/{month}/adjustments", roles::kFinance, add_adjustment},
       {"POST", "/api/v1/settlements/{month}/approve", roles::kFinance, approve_run},
       {"GET", "/api/v1/settlements/{month}/freshness", roles::kFinanceDesk, run_freshness},
+      {"GET", "/api/v1/settlements/{month}/recoveries", roles::kFinanceDesk, list_recoveries},
+      {"POST", "/api/v1/settlements/{month}/recoveries/apply", roles::kFinance, apply_recoveries},
+      {"POST", "/api/v1/recoveries/{id}/waive", roles::kFinance, waive_recovery},
       {"GET", "/api/v1/settlements/{month}/csv", roles::kFinanceDesk, csv_document},
       {"GET", "/api/v1/settlements/{month}/html", roles::kFinanceDesk, html_document},
       {"GET", "/api/v1/settlements/{month}/meals-csv", roles::kFinanceDesk, meals_document},

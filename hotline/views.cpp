@@ -5,6 +5,8 @@
 #include "common/geo.hpp"
 #include "common/identity.hpp"
 #include "hotline/errors.hpp"
+#include "common/text.hpp"
+#include "store/care.hpp"
 #include "store/quality.hpp"
 #include "tickets/grants.hpp"
 
@@ -244,6 +246,32 @@ Result<json::object> elder_card_json(store::Database& db, const registry::ElderC
   auto o = elder_json(card.elder, role, tz, now);
   VNH_ASSIGN_OR_RETURN(auto grants, tickets::MonthGrants::load(db, policy, card.elder, now));
   o["grants"] = grants_json(grants.balances());
+  // Deceased (SPEC §13): when and as whom it was reported.
+  VNH_ASSIGN_OR_RETURN(auto death, store::get_death(db, card.elder.id));
+  if (death) {
+    o["death"] = json::object{{"died_on", death->died_on},
+                              {"source", death->source},
+                              {"reported_by", death->reported_by},
+                              {"recorded_at", format_time(death->recorded_at, tz)}};
+  } else {
+    o["death"] = nullptr;
+  }
+  // A care target (SPEC §14): why, how often, who visits, when next.
+  VNH_ASSIGN_OR_RETURN(auto target, store::get_care_target(db, card.elder.id));
+  if (target) {
+    json::array flags;
+    for (const auto& f : split(domain::format_care_flags(target->flags), '|')) {
+      if (!f.empty()) flags.push_back(json::value(f));
+    }
+    o["care"] = json::object{{"flags", std::move(flags)},
+                             {"tier", std::string(to_string(target->tier))},
+                             {"care_worker", target->care_worker.empty() ? json::value(nullptr) : json::value(target->care_worker)},
+                             {"last_visit_at", time_or_null(target->last_visit_at, tz)},
+                             {"due_at", format_time(target->due_at, tz)},
+                             {"overdue", target->due_at < now}};
+  } else {
+    o["care"] = nullptr;
+  }
   json::array open, recent;
   for (const auto& t : card.open_tickets) {
     VNH_ASSIGN_OR_RETURN(auto v, ticket_json(db, t, role, tz, false));

@@ -9,6 +9,7 @@
 #include "common/reasons.hpp"
 #include "common/text.hpp"
 #include "store/audit.hpp"
+#include "store/care.hpp"
 
 namespace vnh::meals {
 using namespace vnh::domain;
@@ -102,13 +103,7 @@ Status counter_allows(const store::Canteen& canteen, const store::ElderRow& elde
     return Status(Code::kFailedPrecondition, fmt::format("canteen {} is {}", canteen.code, to_string(canteen.status)),
                   "canteen_code", reason::kCanteenNotActive);
   }
-  bool deceased = elder.died_on.has_value();
-  if (elder.status != ElderStatus::kActive || deceased) {
-    return Status(Code::kFailedPrecondition,
-                  deceased ? "the elder is recorded as deceased" : "the elder's registration is inactive", "elder_id",
-                  reason::kElderInactive);
-  }
-  return Status::Ok();
+  return store::require_active_elder(elder);
 }
 
 namespace {
@@ -244,9 +239,7 @@ Result<store::MealOrder> place_order(store::Database& db, const FieldCrypto& cry
   }
   VNH_ASSIGN_OR_RETURN(auto found, store::elder_named(db, crypto, req.id_number, req.elder_id));
   std::optional<store::ElderRow> elder = std::move(found);
-  if (elder->status != ElderStatus::kActive || elder->died_on) {
-    return Status(Code::kFailedPrecondition, "the elder's registration is inactive", "elder_id", reason::kElderInactive);
-  }
+  VNH_RETURN_IF_ERROR(store::require_active_elder(*elder));
   VNH_ASSIGN_OR_RETURN(auto booked, store::count_meal_orders(db, canteen->id, req.day));
   if (booked >= canteen->daily_capacity) {
     return Status(Code::kFailedPrecondition,
@@ -342,6 +335,10 @@ Result<Reported> report_delivery(store::Database& db, const Policy& policy, std:
     w.note = report.note;
     VNH_ASSIGN_OR_RETURN(w.id, store::insert_welfare_check(db, w));
     VNH_RETURN_IF_ERROR(store::add_welfare_event(db, w.id, {at, actor, "opened", report.note}));
+    // A meal nobody answered the door for pulls a care target's next visit forward (SPEC §14).
+    VNH_RETURN_IF_ERROR(store::pull_care_visit_forward(db, w.elder_id, policy.care_event_due_at(at), "meal_no_answer",
+                                                       fmt::format("W{}", w.id), now)
+                            .status());
     r.check = w;
   }
   VNH_RETURN_IF_ERROR(store::report_meal_order(db, r.order));

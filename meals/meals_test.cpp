@@ -226,7 +226,7 @@ TEST_CASE("the counter refuses a closed canteen and an inactive or deceased elde
   CHECK(meals::counter_allows(*k1, li.elder).ok());
   REQUIRE(w.store->db().exec("UPDATE elders SET died_on = '2026-10-18' WHERE id = " + std::to_string(li.elder.id)).ok());
   auto dead = w.diner("C0002");
-  CHECK(meals::counter_allows(*k1, dead.elder).reason() == "elder_inactive");
+  CHECK(meals::counter_allows(*k1, dead.elder).reason() == "elder_deceased");
   REQUIRE(w.store->db().exec("UPDATE elders SET died_on = NULL, status = 'inactive' WHERE id = " +
                              std::to_string(li.elder.id)).ok());
   CHECK(meals::counter_allows(*k1, w.diner("C0002").elder).reason() == "elder_inactive");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/identity.hpp"
+#include "common/reasons.hpp"
 #include "store/personal.hpp"
 #include "store/query.hpp"
 
@@ -289,6 +290,17 @@ Result<ElderSecrets> decrypt_elder(Database& db, const FieldCrypto& crypto, std:
     out.contacts.push_back({ct->text(0), ct->text(1), *p});
   }
   return out;
+}
+
+Status require_active_elder(const ElderRow& e) {
+  if (e.status == domain::ElderStatus::kDeceased || e.died_on) {
+    return Status(Code::kFailedPrecondition, fmt::format("the elder died on {}", e.died_on.value_or("?")), "elder_id",
+                  reason::kElderDeceased);
+  }
+  if (e.status != domain::ElderStatus::kActive) {
+    return Status(Code::kFailedPrecondition, "the elder's registration is inactive", "elder_id", reason::kElderInactive);
+  }
+  return Status::Ok();
 }
 
 Result<std::optional<DeathRow>> get_death(Database& db, std::int64_t elder_id) {

@@ -51,6 +51,10 @@ struct ElderRow {
   std::int64_t updated_at = 0;
 };
 
+// Whether the elder can be ordered for, served or called (SPEC §13): refused with
+// elder_deceased (the date of death said) or elder_inactive; field elder_id.
+Status require_active_elder(const ElderRow& e);
+
 // "E" + row id: the elder_id of the API.
 std::string elder_public_id(std::int64_t id);
 std::optional<std::int64_t> parse_elder_public_id(const std::string& s);

@@ -85,6 +85,11 @@ Result<store::ComplaintRow> Service::close_complaint(store::WriteTx& tx, std::in
   c.finding = finding;
   if (!c.investigator) c.investigator = actor.name;
   VNH_RETURN_IF_ERROR(complaint_step(tx, c, actor, "complaint.close"));
+  if (outcome == ComplaintStatus::kSubstantiated) {
+    VNH_ASSIGN_OR_RETURN(auto t, store::get_ticket(tx.db(), c.ticket_id));
+    if (!t) return internal(fmt::format("complaint {} names a missing ticket", c.id));
+    VNH_RETURN_IF_ERROR(pull_care_forward(tx.db(), t->elder_id, "complaint_substantiated", t->ticket_no, *c.closed_at));
+  }
   return c;
 }
 

@@ -5,6 +5,7 @@
 #include "common/identity.hpp"
 #include "common/text.hpp"
 #include "store/audit.hpp"
+#include "store/care.hpp"
 #include "store/elders.hpp"
 #include "store/query.hpp"
 #include "store/reference.hpp"
@@ -87,9 +88,7 @@ namespace {
 // Who: by ID number or by elder_id (one of them; both must agree when both are given).
 Result<store::ElderRow> intake_elder(store::Database& db, const FieldCrypto& crypto, const CreateRequest& req) {
   VNH_ASSIGN_OR_RETURN(auto elder, store::elder_named(db, crypto, req.id_number, req.elder_id));
-  if (elder.status != ElderStatus::kActive) {
-    return Status(Code::kFailedPrecondition, "the elder's registration is inactive", "elder_id", reason::kElderInactive);
-  }
+  VNH_RETURN_IF_ERROR(store::require_active_elder(elder));
   return elder;
 }
 
@@ -164,6 +163,9 @@ Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, co
   }
   VNH_ASSIGN_OR_RETURN(t.id, store::insert_ticket(db, t));
   as_created.id = t.id;
+  if (t.urgency == Urgency::kEmergency) {
+    VNH_RETURN_IF_ERROR(pull_care_forward(db, t.elder_id, "emergency_ticket", t.ticket_no, now));
+  }
   Created out;
   VNH_ASSIGN_OR_RETURN(out.likely_duplicates, store::open_ticket_numbers(db, t.elder_id, t.category, t.id));
   VNH_RETURN_IF_ERROR(note_event(db, t, now, actor, "created",
@@ -188,6 +190,11 @@ Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, co
   out.names = names_of(t, elder, item);
   out.ticket = std::move(t);
   return out;
+}
+
+Status Service::pull_care_forward(store::Database& db, std::int64_t elder_id, const char* kind, const std::string& ref,
+                                  TimeMs now) const {
+  return store::pull_care_visit_forward(db, elder_id, policy_.care_event_due_at(now), kind, ref, now).status();
 }
 
 std::optional<TicketNames> Service::names_of(const TicketRow& t, const store::ElderRow& elder,
@@ -524,7 +531,7 @@ Result<TicketRow> Service::resolve_dispute(store::WriteTx& tx, const std::string
 }
 
 Result<TicketRow> Service::callback(store::WriteTx& tx, const std::string& ticket_no, store::CallbackRow cb,
-                                    const Actor& actor) {
+                                    const Actor& actor, bool elder_unwell) {
   auto& db = tx.db();
   VNH_RETURN_IF_ERROR(check_text(cb.comment, "comment", 1000, false));
   auto t = load(db, ticket_no);
@@ -549,6 +556,9 @@ Result<TicketRow> Service::callback(store::WriteTx& tx, const std::string& ticke
   if (actor.audit) {
     VNH_RETURN_IF_ERROR(store::append_audit(db, cb.called_at, {actor.name, "callback.record", "ticket:" + ticket_no,
                                                                json_detail({{"reached", cb.reached ? "1" : "0"}})}));
+  }
+  if (elder_unwell && cb.reached) {
+    VNH_RETURN_IF_ERROR(pull_care_forward(db, t->elder_id, "callback_unwell", ticket_no, cb.called_at));
   }
   publish(tx, *t, *disputed ? "disputed" : "callback");
   return t;

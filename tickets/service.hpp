@@ -163,8 +163,10 @@ class Service {
 
   // Records an operator's callback; "not received" disputes the ticket. A callback of the
   // day's sample marks its queue entry done.
+  // `elder_unwell`: the callback found the elder unwell, which pulls a care target's next visit
+  // forward (SPEC §14).
   Result<store::TicketRow> callback(store::WriteTx& tx, const std::string& ticket_no, store::CallbackRow cb,
-                                    const Actor& actor);
+                                    const Actor& actor, bool elder_unwell = false);
 
   // Complaints (SPEC §4.8): filed about a ticket that reached a firm, investigated, closed as
   // substantiated or rejected with a finding. Each step is an event on the ticket and audited.
@@ -199,6 +201,9 @@ class Service {
   Status dispatch(store::WriteTx& tx, store::TicketRow& t, const Actor& actor, const dispatcher::DispatchFacts& facts = {});
   Status apply(store::WriteTx& tx, store::TicketRow& t, const dispatcher::Decision& d, const Actor& actor);
   // Sets the offer's fields on `t` (firm, round, deadline); the caller writes the row.
+  // An event pulls the elder's next care visit forward (SPEC §14; no-op for a non-target).
+  Status pull_care_forward(store::Database& db, std::int64_t elder_id, const char* kind, const std::string& ref,
+                           TimeMs now) const;
   void mark_offered(store::TicketRow& t, const dispatcher::Decision& d) const;
   // After the row is written: the firm's offer frame, the deadline timer, the live channel.
   Status announce_offer(store::WriteTx& tx, const store::TicketRow& t, const dispatcher::Decision& d, TimeMs now);
