@@ -17,17 +17,21 @@
 #include <sstream>
 #include <thread>
 
+#include "app/offline_tickets.hpp"
 #include "app/options.hpp"
 #include "app/server.hpp"
+#include "care/care.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
 #include "data/embedded.hpp"
 #include "hotline/auth.hpp"
 #include "importer/importer.hpp"
+#include "registry/deaths.hpp"
 #include "settlement/settlement.hpp"
 #include "sim/district.hpp"
 #include "sim/firm_agent.hpp"
+#include "store/care.hpp"
 #include "store/elders.hpp"
 #include "store/stats.hpp"
 #include "store/reference.hpp"
@@ -58,6 +62,82 @@ void write_private(const fs::path& p, const std::string& text) {
   mode_t old = ::umask(077);
   std::ofstream(p, std::ios::trunc) << text;
   ::umask(old);
+}
+
+// Care targets (SPEC §14) — one elder in twenty-five: living alone, disabled, poor … — with their
+// visits so far (some overdue), care1 and care2 each the care worker of one community's
+// targets; and two deaths in the history (one last month, one this month), recorded as the
+// civil registry's list would: their open tickets cancelled, their cards revoked, the previous
+// month's settlement excluding what came after.
+Status seed_care(store::Store& store, const domain::Policy& policy, TimeMs now) {
+  using domain::CareFlag;
+  auto& db = store.db();
+  using Target = std::pair<std::int64_t, std::string>;  // elder id, community
+  VNH_ASSIGN_OR_RETURN(auto ids, (store::query_all<Target>(
+                                     db.prepare("SELECT id, community_code FROM elders WHERE id % 25 = 0 ORDER BY id"),
+                                     [](store::Statement& r) { return Target{r.int64(0), r.text(1)}; })));
+  if (ids.empty()) return Status::Ok();
+  // The two communities with the most targets get care1 and care2.
+  std::map<std::string, int> per;
+  for (const auto& [id, c] : ids) ++per[c];
+  std::vector<std::pair<int, std::string>> busiest;
+  for (const auto& [c, n] : per) busiest.emplace_back(-n, c);
+  std::sort(busiest.begin(), busiest.end());
+  std::map<std::string, std::string> worker_of;
+  if (!busiest.empty()) worker_of[busiest[0].second] = "care1";
+  if (busiest.size() > 1) worker_of[busiest[1].second] = "care2";
+  const CareFlag kinds[] = {CareFlag::kLivesAlone, CareFlag::kEmptyNest, CareFlag::kDisabled, CareFlag::kLowIncome,
+                            CareFlag::kSeverelyDisabled, CareFlag::kSpecialFamily, CareFlag::kLeftBehind};
+  std::mt19937_64 rng(2026);
+  constexpr TimeMs kDay = 86'400'000;
+  Status st = store::run_transaction(db, [&](store::WriteTx& tx) -> Status {
+    for (const auto& [id, community] : ids) {
+      domain::CareTier tier = id % 100 == 0 ? domain::CareTier::kHigh : id % 50 == 0 ? domain::CareTier::kKey
+                                                                                    : domain::CareTier::kGeneral;
+      domain::CareFlags flags = domain::care_flag_bit(kinds[rng() % 7]);
+      if (rng() % 3 == 0) flags |= domain::care_flag_bit(CareFlag::kLivesAlone);
+      auto w = worker_of.find(community);
+      care::TargetInput in{id, flags, tier, w == worker_of.end() ? std::nullopt : std::optional<std::string>(w->second)};
+      VNH_ASSIGN_OR_RETURN(auto t, care::set_target(tx, policy, in, domain::Actor::import("demo"), now - 200 * kDay));
+      // Visits in the past at about the tier's interval; one in six targets is late.
+      const TimeMs interval = policy.care_interval(tier) * kDay;
+      const bool late = rng() % 6 == 0;
+      TimeMs last = now - static_cast<TimeMs>(rng() % static_cast<std::uint64_t>(interval)) - (late ? interval : 0);
+      for (TimeMs at = last; at > now - 120 * kDay && at > t.since; at -= interval) {
+        store::CareVisitRow v;
+        v.elder_id = id;
+        v.visited_at = at;
+        v.method = rng() % 4 == 0 ? domain::VisitMethod::kPhone : domain::VisitMethod::kInPerson;
+        v.health = rng() % 5 == 0 ? domain::Finding::kFair : domain::Finding::kGood;
+        v.needs = rng() % 7 == 0 ? "需要助浴" : "";
+        v.recorded_by = w == worker_of.end() ? "community" : w->second;
+        v.recorded_at = at;
+        VNH_RETURN_IF_ERROR(store::insert_care_visit(tx.db(), v).status());
+      }
+      if (last > t.since) {
+        t.last_visit_at = last;
+        t.due_at = care::scheduled_due(policy, t);
+        VNH_RETURN_IF_ERROR(store::put_care_target(tx.db(), t));
+      }
+    }
+    return Status::Ok();
+  });
+  VNH_RETURN_IF_ERROR(st);
+  // Two deaths, through the same path as the registry's list.
+  SystemClock clock;
+  VNH_ASSIGN_OR_RETURN(auto offline, OfflineTickets::open(store, policy, clock));
+  const Date today = policy.tz->local_date(now);
+  const Date days[] = {civil_from_days(days_from_civil(today) - 35), civil_from_days(days_from_civil(today) - 6)};
+  const std::int64_t who[] = {7, 13};
+  for (int i = 0; i < 2; ++i) {
+    VNH_ASSIGN_OR_RETURN(auto elder, store::get_elder_core(db, who[i]));
+    if (!elder) continue;  // a district too small to have them
+    registry::DeathReport d{who[i], days[i], registry::DeathSource::kRegistry, "", "民政部门死亡名单 civil registry"};
+    VNH_RETURN_IF_ERROR(store::run_transaction(db, [&](store::WriteTx& tx) {
+      return registry::record_death(tx, policy, &offline->service(), d, domain::Actor::import("demo"), now).status();
+    }));
+  }
+  return Status::Ok();
 }
 
 // Builds the demo database: reference data, population, history, users, tokens, a settled
@@ -105,7 +185,7 @@ Result<std::vector<Login>> generate(const fs::path& dir, const sim::DistrictSpec
   fmt::print(stderr, "[4/5] users and partner tokens\n");
   std::vector<Login> logins = {{"operator", "op1", ""},  {"supervisor", "sup1", ""}, {"inspector", "insp1", ""},
                                {"finance", "fin1", ""},  {"finance", "fin2", ""},    {"admin", "admin", ""},
-                               {"operator", "robot", ""}};
+                               {"operator", "robot", ""},  {"care", "care1", ""},        {"care", "care2", ""}};
   // The counter of the first canteen for a person; a few more for the lunch-rush robots.
   std::map<std::string, std::string> canteen_of;
   if (!gen.canteens().empty()) {
@@ -147,6 +227,9 @@ Result<std::vector<Login>> generate(const fs::path& dir, const sim::DistrictSpec
   }
   write_private(dir / "logins.txt", logins_txt);
   write_private(dir / "firm-tokens.txt", tokens_txt);
+
+  fmt::print(stderr, "      care targets and their visits, deaths in the history\n");
+  VNH_RETURN_IF_ERROR(seed_care(store, *policy, now));
 
   fmt::print(stderr, "[5/5] settling the previous month (a draft for finance to approve)\n");
   YearMonth prev = YearMonth{today.year, today.month}.prev();

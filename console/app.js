@@ -14,15 +14,17 @@ import { callbacks } from './callbacks.js';
 import { register } from './elders.js';
 import { counter } from './counter.js';
 import { deliveries, welfare } from './meals.js';
+import { care } from './care.js';
 
 const TABS = {
   operator: [['desk', operator.desk], ['tickets', ticketSearch], ['register', register], ['callbacks', callbacks],
     ['complaints', operator.complaints], ['welfare', welfare]],
   supervisor: [['queues', supervisor.queues], ['desk', operator.desk], ['tickets', ticketSearch], ['exceptions', supervisor.exceptions],
-    ['disputes', supervisor.disputes], ['firms', supervisor.firms], ['callbacks', callbacks], ['welfare', welfare]],
+    ['disputes', supervisor.disputes], ['firms', supervisor.firms], ['callbacks', callbacks], ['welfare', welfare], ['care', care]],
   inspector: [['inspections', inspector.inspections], ['firms', (r) => supervisor.firms(r, false)]],
   finance: [['settlements', finance.settlements]],
   canteen: [['counter', counter], ['deliveries', deliveries]],
+  care: [['care', care]],
   admin: [['users', admin.users], ['audit', admin.audit], ['canteens', admin.canteens], ['firms', supervisor.firms], ['register', register], ['tickets', ticketSearch]],
 };
 
@@ -79,8 +81,9 @@ async function start() {
   }
   setMe(me);
   // A canteen's counter has no live channel: its own link status shows on the page.
-  document.getElementById('live-status').hidden = me.role === 'canteen';
-  if (me.role !== 'canteen') connectLive();
+  const noLive = ['canteen', 'care'].includes(me.role);
+  document.getElementById('live-status').hidden = noLive;
+  if (!noLive) connectLive();
   if (['operator', 'supervisor'].includes(me.role)) startRinger();
   render();
 }

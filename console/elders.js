@@ -225,7 +225,7 @@ export function elderCard(elder, reload) {
           w.address ? h('div', { class: 'small' }, `${t('address')}：${w.address}`) : null,
           w.emergency_contacts.map((c) => h('div', { class: 'small' }, `${t('contact.name')}：${c.name} ${c.relation} ${phoneText(c.phone)}`)));
       })) }, t('reveal')),
-    canSupervise() ? (elder.status === 'active'
+    canSupervise() && elder.status !== 'deceased' ? (elder.status === 'active'
       ? h('button', { type: 'button', class: 'danger small', id: 'elder-deactivate-open', onclick: () => open(reasonForm('elder-deactivate', t('deactivate'),
         [t('reason.moved'), t('reason.nursing_home'), t('reason.duplicate')], async (reason) => {
           const e = await post(`/api/v1/elders/${elder.elder_id}/deactivate`, { reason });
@@ -243,7 +243,11 @@ export function elderCard(elder, reload) {
     h('div', { class: 'small' }, elderLine(elder)),
     h('div', { class: 'small' }, `${t('phone')}：${(elder.phones || []).join('，')}`),
     (elder.emergency_contacts || []).length ? h('div', { class: 'small' }, `${t('contact.name')}：${elder.emergency_contacts.map((c) => `${c.name} ${c.relation} ${c.phone}`).join('；')}`) : null,
-    elder.status !== 'active' ? h('div', { class: 'warn', id: 'elder-inactive' }, t('elder.inactive'), elder.status_reason ? `（${elder.status_reason}）` : '') : null,
+    elder.status === 'deceased'
+      ? h('div', { class: 'warn', id: 'elder-deceased' }, t('elder.deceased', { day: elder.death?.died_on || '', source: t(`death.source.${elder.death?.source || 'registry'}`) }))
+      : elder.status !== 'active' ? h('div', { class: 'warn', id: 'elder-inactive' }, t('elder.inactive'), elder.status_reason ? `（${elder.status_reason}）` : '') : null,
+    elder.care ? h('div', { class: 'small', id: 'elder-care' }, t('elder.care', { flags: elder.care.flags.map((f) => t(`care.flag.${f}`)).join('、'),
+      tier: t(`care.tier.${elder.care.tier}`), due: shortTime(elder.care.due_at) })) : null,
     grantsLine(elder),
     h('div', { class: 'small' }, h('b', {}, t('open.tickets')), ' ',
       elder.open_tickets.length ? elder.open_tickets.map((o) => h('span', {}, ticketLink(o.ticket_no), ` ${o.item_name} (${t(`state.${o.state}`)}) `)) : t('none')),
