@@ -33,8 +33,8 @@ function visitForm(elder, items, done) {
     field(t('care.method'), method), ...findings, field(t('care.needs'), needs), field(t('care.note'), note),
     field(t('care.ticket'), item),
     h('div', { class: 'actions' },
-      h('button', { type: 'submit', id: 'care-save' }, t('care.save')),
-      h('button', { type: 'button', class: 'secondary', onclick: () => done(null) }, t('cancel'))),
+      h('button', { type: 'submit', class: 'primary', id: 'care-save' }, t('care.save')),
+      h('button', { type: 'button', class: 'secondary', onclick: () => done(null) }, t('care.close'))),
     err);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -76,9 +76,9 @@ export function care(root) {
     detail.scrollIntoView?.({ block: 'start' });
   };
   onlyLate.addEventListener('change', load);
-  root.append(h('section', { class: 'care' },
+  root.append(h('section', { class: 'panel care' },
     h('h2', {}, me.role === 'care' ? t('care.mine') : t('care.district')),
-    h('label', { class: 'small' }, onlyLate, ' ', t('care.only.overdue')), summary, detail, list,
+    h('label', { class: 'small care-filter' }, onlyLate, ' ', t('care.only.overdue')), summary, detail, list,
     me.role === 'care' ? null : report()));
   get('/api/v1/catalog').then((c) => { items = (c.items || []).filter((i) => !i.meal); }).catch(() => {});
   load();

@@ -162,6 +162,29 @@ function reasonForm(id, label, options, run) {
   return form;
 }
 
+// A death reported by phone (SPEC §13, supervisors): the date, who called, a note; the server
+// cancels what is open and says what it did, asked once more before it is sent.
+function deathForm(elder, done) {
+  const err = h('div', { class: 'error', role: 'alert' });
+  const day = input('died_on', { id: 'death-day', type: 'date', max: shanghaiToday(), required: true });
+  const who = input('informant', { id: 'death-informant', maxlength: 60, placeholder: t('death.informant.hint') });
+  const note = input('note', { id: 'death-note', maxlength: 200 });
+  const confirm = h('label', { class: 'small' }, h('input', { type: 'checkbox', id: 'death-confirm' }), ' ', t('death.confirm', { name: elder.name }));
+  const form = h('form', { class: 'inline-form', id: 'elder-death', onsubmit: async (e) => {
+    e.preventDefault();
+    if (!day.value) { err.textContent = t('death.day.needed'); day.focus(); return; }
+    if (!form.querySelector('#death-confirm').checked) { err.textContent = t('death.confirm.needed'); return; }
+    try {
+      const r = await post(`/api/v1/elders/${elder.elder_id}/death`, { died_on: day.value, informant: who.value, note: note.value });
+      toast(t('death.recorded', { name: elder.name, tickets: r.cancelled_tickets.length, cards: r.cards_revoked, recurrences: r.recurrences_ended }));
+      done(r.elder);
+    } catch (ex) { showError(err, ex); }
+  } }, h('div', { class: 'row' }, field(t('death.day'), day), field(t('death.informant'), who), field(t('note'), note)),
+  confirm, h('button', { class: 'danger', type: 'submit', id: 'death-save' }, t('death.record')), err);
+  setTimeout(() => day.focus(), 0);
+  return form;
+}
+
 // The edit form: only what changed is sent; moving to another community moves the home to its
 // point unless the operator unticks it.
 function editForm(elder, done) {
@@ -237,7 +260,10 @@ export function elderCard(elder, reload) {
           const e = await post(`/api/v1/elders/${elder.elder_id}/reactivate`, { reason });
           toast(t('reactivated', { name: e.name }));
           reload(e);
-        })) }, t('reactivate'))) : null);
+        })) }, t('reactivate'))) : null,
+    canSupervise() && elder.status !== 'deceased'
+      ? h('button', { type: 'button', class: 'danger small', id: 'elder-death-open', onclick: () => open(deathForm(elder, (e) => reload(e))) }, t('death.open'))
+      : null);
   return h('div', { class: 'card' },
     h('h3', {}, elder.name, ' ', h('span', { class: 'muted small' }, elder.elder_id)),
     h('div', { class: 'small' }, elderLine(elder)),
@@ -246,7 +272,7 @@ export function elderCard(elder, reload) {
     elder.status === 'deceased'
       ? h('div', { class: 'warn', id: 'elder-deceased' }, t('elder.deceased', { day: elder.death?.died_on || '', source: t(`death.source.${elder.death?.source || 'registry'}`) }))
       : elder.status !== 'active' ? h('div', { class: 'warn', id: 'elder-inactive' }, t('elder.inactive'), elder.status_reason ? `（${elder.status_reason}）` : '') : null,
-    elder.care ? h('div', { class: 'small', id: 'elder-care' }, t('elder.care', { flags: elder.care.flags.map((f) => t(`care.flag.${f}`)).join('、'),
+    elder.care && elder.status !== 'deceased' ? h('div', { class: 'small', id: 'elder-care' }, t('elder.care', { flags: elder.care.flags.map((f) => t(`care.flag.${f}`)).join('、'),
       tier: t(`care.tier.${elder.care.tier}`), due: shortTime(elder.care.due_at) })) : null,
     grantsLine(elder),
     h('div', { class: 'small' }, h('b', {}, t('open.tickets')), ' ',

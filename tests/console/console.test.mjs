@@ -54,7 +54,7 @@ async function login(page, user) {
   await page.fill('#f-password', 'password-123');
   await page.click('#login-submit');
   // A canteen's counter has no live channel: its card field is the sign it is ready.
-  await page.waitForSelector('#live-status.on, #counter-card', { timeout: 10000 });
+  await page.waitForSelector('#live-status.on, #counter-card, #care-due', { timeout: 10000 });
 }
 
 before(async () => {
@@ -96,6 +96,10 @@ before(async () => {
   for (const [u, k] of [['k1', 'K1'], ['k2', 'K2']]) {
     vnh(['user', 'add', u, '--role', 'canteen', '--canteen', k, '--password-stdin', '--db', db], 'password-123\n');
   }
+  // A care worker and her elders (SPEC §14): 王五 lives alone on a low income (high: weekly).
+  vnh(['user', 'add', 'care1', '--role', 'care', '--password-stdin', '--db', db], 'password-123\n');
+  importCsv('care-targets', 'id_number,flags,tier,care_worker\r\n620102193806200050,lives_alone|low_income,high,care1\r\n' +
+    '620102194001010019,empty_nest,general,\r\n');
   const tokens = {};
   for (const f of ['F_NEAR', 'F_MID']) tokens[f] = vnh(['firm', 'token', f, '--db', db]).trim();
   const server = spawn(VNH, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--pbx-secret', 'pbx-test', '--log-level', 'warn']);
@@ -580,7 +584,7 @@ test('in zh-CN no screen of any role shows an English sentence or a raw code', a
       /\b[a-z]+\.(?!(?:csv|toml|json|html|png)\b)[a-z_]+\b/.test(l) || l.split(/[\s·，,:：()（）]+/).some((w) => enums.includes(w)));
   }, [...ENUMS]);
   const seen = {};
-  for (const user of ['op1', 'sup1', 'insp1', 'fin1', 'adm1', 'k2']) {
+  for (const user of ['op1', 'sup1', 'insp1', 'fin1', 'adm1', 'k2', 'care1']) {
     await login(page, user);
     const tabs = await page.locator('#tabs button').evaluateAll((bs) => bs.map((b) => b.id));
     for (const tab of tabs) {
@@ -590,7 +594,7 @@ test('in zh-CN no screen of any role shows an English sentence or a raw code', a
       const bad = await offending();
       if (bad.length) seen[`${user} ${tab}`] = bad;
     }
-    if (user === 'k2') { await page.click('#logout'); continue; }  // a canteen sees no tickets
+    if (user === 'k2' || user === 'care1') { await page.click('#logout'); continue; }  // they see no ticket lists
     // A ticket's page, with its whole timeline.
     await page.goto(`${base}/#ticket/TH0001`);
     await page.locator('#ticket-page, .timeline').first().waitFor();
@@ -753,5 +757,84 @@ test('the console works with no internet: every asset comes from the binary', as
   page.on('request', (r) => { if (!r.url().startsWith(base)) foreign.push(r.url()); });
   await login(page, 'op1');
   assert.deepEqual(foreign, []);
+  await page.close();
+});
+
+test('a care worker\'s day on a phone: my elders, a visit with its findings, a ticket opened from a finding', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+  await login(page, 'care1');
+  // Only her elder: 王五 (张林 has no care worker).
+  await page.locator('#care-due li[data-elder]').first().waitFor();
+  const rows = await page.locator('#care-due li[data-elder]').allInnerTexts();
+  assert.equal(rows.length, 1, rows.join(' | '));
+  assert.match(rows[0], /王五/);
+  assert.match(rows[0], /独居、低保/);
+  assert.match(await page.textContent('#care-summary'), /30 天内待探访 1 人/);
+  await shot(page, 'care-due-phone');
+  await page.click('#care-due li[data-elder] button');
+  await page.locator('#care-visit').waitFor();
+  await page.selectOption('#care-safety', 'poor');
+  await page.selectOption('#care-health', 'fair');
+  await page.fill('#care-needs', '浴室地滑，需要助浴');
+  await page.fill('#care-note', '冰箱食物不足');
+  await page.selectOption('#care-item', 'LC010');
+  await shot(page, 'care-visit-form-phone');
+  await page.click('#care-save');
+  await page.locator('#care-ticket a.ticket-link').waitFor();
+  const ticketNo = (await page.textContent('#care-ticket a.ticket-link')).trim();
+  assert.match(ticketNo, /^T\d+/);
+  // Recorded as she saw it, the ticket offered like any other, the next visit a week away.
+  const visits = await apiAs(page, 'GET', '/api/v1/care/visits?elder_id=E3');
+  assert.equal(visits.status, 200);
+  assert.equal(visits.json.visits[0].findings.safety, 'poor');
+  assert.equal(visits.json.visits[0].ticket_no, ticketNo);
+  const due = await apiAs(page, 'GET', '/api/v1/care/due?within_days=5');
+  assert.equal(due.json.due.length, 0);
+  // The card of 王五 at the desk shows the care target.
+  const sup = await browser.newPage({ viewport: { width: 1500, height: 950 }, locale: 'zh-CN' });
+  await login(sup, 'sup1');
+  const t = await apiAs(sup, 'GET', `/api/v1/tickets/${ticketNo}`);
+  assert.equal(t.json.channel, 'app');
+  await sup.click('#tab-care');
+  await sup.locator('#care-report table').waitFor();
+  assert.match(await sup.textContent('#care-report'), /1 \/ 2 人已探访/);
+  await shot(sup, 'care-supervisor');
+  await sup.close();
+  await page.close();
+});
+
+test('a supervisor records a death reported by phone: the card says so, the open ticket is cancelled, nothing more is ordered', async () => {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 950 }, locale: 'zh-CN' });
+  await login(page, 'sup1');
+  const open = await apiAs(page, 'POST', '/api/v1/tickets', { id_number: '620102193806200050', item_code: 'MC001' });
+  assert.equal(open.status, 201, JSON.stringify(open.json));
+  await page.click('#tab-desk');
+  await page.fill('#find', '王五');
+  await page.press('#find', 'Enter');
+  await page.locator('#elder-death-open').waitFor();
+  await page.click('#elder-death-open');
+  const yesterday = new Date(Date.now() + 8 * 3600e3 - 86400e3).toISOString().slice(0, 10);
+  await page.fill('#death-day', yesterday);
+  await page.fill('#death-informant', '女儿 王丽');
+  // Not without the confirmation.
+  await page.click('#death-save');
+  await page.waitForFunction(() => /请先勾选确认/.test(document.querySelector('#elder-death .error').textContent));
+  await page.check('#death-confirm');
+  await page.click('#death-save');
+  await page.locator('#elder-deceased').waitFor();
+  assert.match(await page.textContent('#elder-deceased'), new RegExp(`已于 ${yesterday} 去世（电话告知）`));
+  assert.equal(await page.locator('#elder-death-open').count(), 0);
+  assert.equal(await page.locator('#elder-deactivate-open, #elder-reactivate-open').count(), 0);
+  await shot(page, 'elder-deceased');
+  const t = await apiAs(page, 'GET', `/api/v1/tickets/${open.json.ticket_no}`);
+  assert.equal(t.json.state, 'cancelled');
+  const again = await apiAs(page, 'POST', '/api/v1/tickets', { id_number: '620102193806200050', item_code: 'MC001' });
+  assert.equal(again.json.error.code, 'elder_deceased');
+  // Out of the care worker's list.
+  const care = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await login(care, 'care1');
+  await care.locator('#care-due li').first().waitFor();
+  assert.equal(await care.locator('#care-due li[data-elder]').count(), 0);
+  await care.close();
   await page.close();
 });
