@@ -3,6 +3,9 @@
 #include "care/care.hpp"
 #include "dispatcher/dispatcher.hpp"
 #include "registry/deaths.hpp"
+#include "settlement/recoveries.hpp"
+#include "settlement/rules.hpp"
+#include "settlement/settlement.hpp"
 #include "store/accounts.hpp"
 #include "store/elders.hpp"
 #include "store/meals.hpp"
@@ -235,4 +238,72 @@ TEST_CASE("a death cancels the open tickets, revokes the cards, ends the recurre
     CHECK(st.field() == "died_on");
     CHECK((*store::get_elder_core(r.w.store->db(), r.b_elder))->status == domain::ElderStatus::kActive);
   }
+}
+
+TEST_CASE("a death recorded after its month was approved proposes a recovery of what was paid after the day",
+          "[deaths][recoveries]") {
+  Rig r;
+  // October: two baths for 李四芳 (B, 5000 fen of credit) at F_MID — the 5th from the credit
+  // (4800), the 12th with the 200 left — and one for 张三明 (A) the 20th.
+  r.w.load(importer::Kind::kTickets,
+           "ticket_no,id_number,item_code,firm_code,urgency,window_start,window_end,created_at,checkin_at,checkin_lat,"
+           "checkin_lon,checkout_at,checkout_lat,checkout_lon,staff_code,state\r\n"
+           "TO1,62010219511015004X,LC010,F_MID,normal,2026-10-05T09:00:00+08:00,2026-10-05T11:00:00+08:00,"
+           "2026-10-04T09:00:00+08:00,2026-10-05T09:10:00+08:00,36.06,103.83,2026-10-05T10:20:00+08:00,36.06,103.83,M1,completed\r\n"
+           "TO2,62010219511015004X,LC010,F_MID,normal,2026-10-12T09:00:00+08:00,2026-10-12T11:00:00+08:00,"
+           "2026-10-11T09:00:00+08:00,2026-10-12T09:10:00+08:00,36.06,103.83,2026-10-12T10:20:00+08:00,36.06,103.83,M1,completed\r\n"
+           "TO3,620102195810100019,LC010,F_MID,normal,2026-10-20T09:00:00+08:00,2026-10-20T11:00:00+08:00,"
+           "2026-10-19T09:00:00+08:00,2026-10-20T09:10:00+08:00,36.06,103.83,2026-10-20T10:20:00+08:00,36.06,103.83,M1,completed\r\n");
+  r.w.load(importer::Kind::kInspections,
+           "firm_code,month,enterprise_building,service_norms,staff_management\r\nF_MID,2026-10,80,80,80\r\n");
+  const TimeMs now = r.clock.now_ms();
+  auto run = settlement::run(
+      r.w.store->db(), [&](const auto& w) { return store::run_transaction(r.w.store->db(), w); }, r.w.policy,
+      {{2026, 10}, "", "fin1", now});
+  REQUIRE(run.ok());
+  REQUIRE(run->settlement.lines.size() == 1);
+  const auto coefficient = *run->settlement.lines[0].coefficient;
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) { return settlement::approve(tx, {2026, 10}, "fin2", now, r.w.policy); }).ok());
+
+  // Reported in November: 李四芳 died on 10 October. The bath of the 12th drew the 200 fen the
+  // credit had left (the 5th's 4800 came first): that, times F_MID's coefficient, is recovered.
+  registry::DeathReport d{r.b_elder, {2026, 10, 10}, registry::DeathSource::kRegistry, "", ""};
+  Result<registry::DeathOutcome> out = internal("not run");
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) {
+    out = registry::record_death(tx, r.w.policy, &r.service, d, domain::Actor::import("import"), now);
+    return out.status();
+  }).ok());
+  REQUIRE(out->recoveries.size() == 1);
+  const auto& rec = out->recoveries[0];
+  CHECK(rec.paid_month == "2026-10");
+  CHECK(rec.kind == "ticket");
+  CHECK(rec.ref == "TO2");
+  CHECK(rec.payee_code == "F_MID");
+  CHECK(rec.service_day == "2026-10-12");
+  CHECK(rec.amount_fen == settlement::payout_fen(200, coefficient, 0));
+  CHECK(rec.amount_fen == 200 * coefficient / 100);  // 200 × 0.80 or 0.90 … is a whole fen
+
+  // November is open: it lists the recovery; applying it makes a negative adjustment, once.
+  auto open = settlement::open_recoveries(r.w.store->db(), {2026, 11});
+  REQUIRE(open.ok());
+  REQUIRE(open->size() == 1);
+  Result<std::vector<std::int64_t>> adj = internal("not run");
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) {
+    adj = settlement::apply_recoveries(tx, {2026, 11}, {}, "fin1", now);
+    return adj.status();
+  }).ok());
+  REQUIRE(adj->size() == 1);
+  auto adjustments = settlement::list_adjustments(r.w.store->db(), {2026, 11});
+  REQUIRE(adjustments->size() == 1);
+  CHECK(adjustments->at(0).amount_fen == -rec.amount_fen);
+  CHECK(adjustments->at(0).corrects_month == "2026-10");
+  CHECK(settlement::open_recoveries(r.w.store->db(), {2026, 11})->empty());
+  auto twice = r.w.tx([&](store::WriteTx& tx) { return settlement::apply_recoveries(tx, {2026, 11}, {rec.id}, "fin1", now).status(); });
+  CHECK(twice.reason() == "not_proposed");
+  // The same registry list again proposes nothing new.
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) {
+    out = registry::record_death(tx, r.w.policy, &r.service, d, domain::Actor::import("import"), now);
+    return out.status();
+  }).ok());
+  CHECK(out->recoveries.empty());
 }
