@@ -79,7 +79,7 @@ Result<std::vector<RecurrenceRow>> recurrences_of(Database& db, std::int64_t eld
 }
 
 Result<std::vector<RecurrenceRow>> live_recurrences(Database& db) {
-  auto st = db.prepare(std::string(kColumns) + "INDEXED BY recurrences_live WHERE r.state <> 'ended' ORDER BY r.id");
+  auto st = db.prepare(std::string(kColumns) + "WHERE r.state <> 'ended' ORDER BY r.id");
   return query_all<RecurrenceRow>(std::move(st), read);
 }
 
