@@ -27,6 +27,7 @@
 #include "data/embedded.hpp"
 #include "hotline/auth.hpp"
 #include "importer/importer.hpp"
+#include "recurrence/recurrence.hpp"
 #include "registry/deaths.hpp"
 #include "settlement/settlement.hpp"
 #include "sim/district.hpp"
@@ -126,6 +127,25 @@ Status seed_care(store::Store& store, const domain::Policy& policy, TimeMs now) 
   // Two deaths, through the same path as the registry's list.
   SystemClock clock;
   VNH_ASSIGN_OR_RETURN(auto offline, OfflineTickets::open(store, policy, clock));
+  // Recurring orders (SPEC §14) for one elder in 150: a weekly bath, a clean on Mondays, Wednesdays
+  // and Fridays, a fortnightly blood-pressure check. The server's job makes their tickets.
+  VNH_ASSIGN_OR_RETURN(auto regulars, (store::query_all<std::int64_t>(
+                                          db.prepare("SELECT id FROM elders WHERE id % 150 = 11 AND status = 'active' ORDER BY id"),
+                                          [](store::Statement& r) { return r.int64(0); })));
+  const char* kRegular[][2] = {{"FREQ=WEEKLY", "LC005"}, {"FREQ=WEEKLY;BYDAY=MO,WE,FR", "LC021"}, {"FREQ=WEEKLY;INTERVAL=2", "MC001"}};
+  recurrence::Deps deps{policy, store.crypto(), offline->service()};
+  for (std::size_t i = 0; i < regulars.size(); ++i) {
+    recurrence::NewRecurrence in;
+    in.elder_id = store::elder_public_id(regulars[i]);
+    in.rule = kRegular[i % 3][0];
+    in.item_code = kRegular[i % 3][1];
+    in.window_start = "09:00";
+    in.window_end = "11:00";
+    in.starts_on = policy.tz->local_date(now);
+    VNH_RETURN_IF_ERROR(store::run_transaction(db, [&](store::WriteTx& tx) {
+      return recurrence::create(tx, deps, in, domain::Actor::import("demo"), now).status();
+    }));
+  }
   const Date today = policy.tz->local_date(now);
   const Date days[] = {civil_from_days(days_from_civil(today) - 35), civil_from_days(days_from_civil(today) - 6)};
   const std::int64_t who[] = {7, 13};

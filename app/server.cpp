@@ -25,6 +25,8 @@
 #include "store/policies.hpp"
 #include "store/stats.hpp"
 #include "store/tickets.hpp"
+#include "recurrence/recurrence.hpp"
+#include "store/recurrences.hpp"
 #include "meals/meals.hpp"
 #include "store/meals.hpp"
 
@@ -161,6 +163,8 @@ void Server::install_routes() {
         fire_due_offers();
         expire_calls();
         tick_welfare();
+        recurrence_hour_ = -1;  // the day may have changed: run the job now
+        tick_recurrences();
       });
     });
   }
@@ -277,6 +281,7 @@ void Server::arm_call_timer() {
     if (ec) return;
     expire_calls();
     tick_welfare();
+    tick_recurrences();
     live_->revalidate();  // consoles whose session ended are closed within a second
     arm_call_timer();
   });
@@ -330,6 +335,34 @@ void Server::tick_welfare() {
                            hotline::Audience::kOperators);
         }
       });
+}
+
+void Server::tick_recurrences() {
+  const TimeMs now = clock_->now_ms();
+  const std::int64_t hour = now / 3'600'000;
+  if (hour == recurrence_hour_) return;
+  recurrence_hour_ = hour;
+  std::vector<store::RecurrenceRow> live;
+  {
+    auto rd = store_->read();
+    if (!rd.ok()) return;
+    auto rows = store::live_recurrences(**rd);
+    if (!rows.ok()) return log::warn("msg=\"recurrence job failed\" error={}", log::q(rows.status().message()));
+    live = std::move(*rows);
+  }
+  constexpr size_t kPerWrite = 250;
+  for (size_t at = 0; at < live.size(); at += kPerWrite) {
+    auto chunk = std::make_shared<std::vector<store::RecurrenceRow>>(
+        live.begin() + static_cast<std::ptrdiff_t>(at), live.begin() + static_cast<std::ptrdiff_t>(std::min(live.size(), at + kPerWrite)));
+    store_->writer().submit(
+        [this, chunk, now](store::WriteTx& tx) -> Status {
+          recurrence::Deps deps{*policy_, store_->crypto(), *tickets_};
+          return recurrence::run_due(tx, deps, *chunk, now).status();
+        },
+        [](Status st) {
+          if (!st.ok()) log::warn("msg=\"recurrence job failed\" error={}", log::q(st.message()));
+        });
+  }
 }
 
 std::string Server::metrics_text() {

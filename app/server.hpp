@@ -86,6 +86,9 @@ class Server {
   void expire_calls();
   // Raises the welfare checks' due alerts (SPEC §12): a call overdue, a care worker to send.
   void tick_welfare();
+  // Once an hour (and at start, and when the test clock moves): the recurring orders' job
+  // (SPEC §14) makes the occurrences now due, a few hundred recurrences per write.
+  void tick_recurrences();
   void install_routes();
 
   ServerOptions opts_;
@@ -117,6 +120,7 @@ class Server {
   std::shared_ptr<prometheus::Registry> registry_;
   std::mutex metrics_mu_;
   TimeMs started_at_ = 0;
+  std::int64_t recurrence_hour_ = -1;  // the hour the job last ran (io thread only)
   std::mutex stop_mu_;
   bool stopped_ = false;
 };

@@ -185,6 +185,52 @@ function deathForm(elder, done) {
   return form;
 }
 
+// The elder's recurring orders (SPEC §14): what, when (the rule in words), the state, and pause /
+// resume / end; a new one from a few common patterns or a rule typed in.
+const PATTERNS = [['FREQ=DAILY', 'rec.daily'], ['FREQ=WEEKLY;BYDAY=MO,WE,FR', 'rec.mwf'], ['FREQ=WEEKLY', 'rec.weekly'],
+  ['FREQ=WEEKLY;INTERVAL=2', 'rec.fortnightly']];
+export function ruleText(rule) {
+  const known = PATTERNS.find(([r]) => r === rule);
+  if (known) return t(known[1]);
+  const days = /BYDAY=([A-Z,]+)/.exec(rule);
+  const every = /INTERVAL=(\d+)/.exec(rule);
+  const base = rule.startsWith('FREQ=DAILY') ? t('rec.every.days', { n: every ? every[1] : 1 }) : t('rec.every.weeks', { n: every ? every[1] : 1 });
+  return days ? `${base}（${days[1].split(',').map((d) => t(`rec.day.${d}`)).join('、')}）` : base;
+}
+function recurrences(elder, reload) {
+  const list = elder.recurrences || [];
+  const act = async (r, what, body = {}) => {
+    try { await post(`/api/v1/recurrences/${r.recurrence_id}/${what}`, body); toast(t(`rec.${what}.done`)); reload(elder); } catch (e) { toast(errorText(e), true); }
+  };
+  return h('div', { class: 'small', id: 'elder-recurrences' }, h('b', {}, t('rec.title')), ' ',
+    list.length ? list.map((r) => h('div', { class: `recurrence ${r.state}`, 'data-recurrence': r.recurrence_id },
+      `${r.what} · ${ruleText(r.rule)} ${r.window_start}–${r.window_end} · ${t(`rec.state.${r.state}`)}`,
+      r.paused_until ? t('rec.until', { day: r.paused_until }) : '',
+      r.state === 'active' ? h('button', { type: 'button', class: 'secondary small', onclick: () => act(r, 'pause', { until: null }) }, t('rec.pause')) : null,
+      r.state === 'paused' ? h('button', { type: 'button', class: 'secondary small', onclick: () => act(r, 'resume') }, t('rec.resume')) : null,
+      r.state !== 'ended' ? h('button', { type: 'button', class: 'secondary small', onclick: () => act(r, 'end') }, t('rec.end')) : null))
+      : t('none'));
+}
+function recurrenceForm(elder, done) {
+  const err = h('div', { class: 'error', role: 'alert' });
+  const item = input('item_code', { id: 'rec-item', placeholder: 'LC010', maxlength: 32 });
+  const rule = select('rule', PATTERNS.map(([r, k]) => [r, t(k)]), { id: 'rec-rule' });
+  const from = input('window_start', { id: 'rec-from', type: 'time', value: '09:00' });
+  const to = input('window_end', { id: 'rec-to', type: 'time', value: '11:00' });
+  const starts = input('starts_on', { id: 'rec-starts', type: 'date', value: shanghaiToday() });
+  const form = h('form', { class: 'inline-form', id: 'elder-recurrence', onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      await post('/api/v1/recurrences', { elder_id: elder.elder_id, item_code: item.value.trim(), rule: rule.value,
+        window_start: from.value, window_end: to.value, starts_on: starts.value });
+      toast(t('rec.created'));
+      done(elder);
+    } catch (ex) { showError(err, ex); }
+  } }, h('div', { class: 'row' }, field(t('rec.item'), item), field(t('rec.rule'), rule), field(t('rec.from'), from), field(t('rec.to'), to), field(t('rec.starts'), starts)),
+  h('button', { class: 'primary', type: 'submit', id: 'rec-save' }, t('rec.save')), err);
+  return form;
+}
+
 // The edit form: only what changed is sent; moving to another community moves the home to its
 // point unless the operator unticks it.
 function editForm(elder, done) {
@@ -261,6 +307,9 @@ export function elderCard(elder, reload) {
           toast(t('reactivated', { name: e.name }));
           reload(e);
         })) }, t('reactivate'))) : null,
+    elder.status === 'active'
+      ? h('button', { type: 'button', class: 'secondary small', id: 'elder-recurrence-open', onclick: () => open(recurrenceForm(elder, (e) => reload(e))) }, t('rec.new'))
+      : null,
     canSupervise() && elder.status !== 'deceased'
       ? h('button', { type: 'button', class: 'danger small', id: 'elder-death-open', onclick: () => open(deathForm(elder, (e) => reload(e))) }, t('death.open'))
       : null);
@@ -275,6 +324,7 @@ export function elderCard(elder, reload) {
     elder.care && elder.status !== 'deceased' ? h('div', { class: 'small', id: 'elder-care' }, t('elder.care', { flags: elder.care.flags.map((f) => t(`care.flag.${f}`)).join('、'),
       tier: t(`care.tier.${elder.care.tier}`), due: shortTime(elder.care.due_at) })) : null,
     grantsLine(elder),
+    elder.status === 'active' || (elder.recurrences || []).length ? recurrences(elder, reload) : null,
     h('div', { class: 'small' }, h('b', {}, t('open.tickets')), ' ',
       elder.open_tickets.length ? elder.open_tickets.map((o) => h('span', {}, ticketLink(o.ticket_no), ` ${o.item_name} (${t(`state.${o.state}`)}) `)) : t('none')),
     h('div', { class: 'small' }, h('b', {}, t('recent')), ' ',

@@ -8,6 +8,7 @@
 #include "hotline/api.hpp"
 #include "hotline/roles.hpp"
 #include "hotline/views.hpp"
+#include "recurrence/recurrence.hpp"
 #include "registry/deaths.hpp"
 #include "store/accounts.hpp"
 
@@ -368,6 +369,155 @@ void care_report(Api& api, Api::Call&& call) {
   });
 }
 
+// --- Recurring orders ---------------------------------------------------------------------------
+
+json::object recurrence_json(store::Database& db, const store::RecurrenceRow& r, bool with_occurrences) {
+  json::object o{{"recurrence_id", fmt::format("R{}", r.id)},
+                 {"elder_id", store::elder_public_id(r.elder_id)},
+                 {"item_code", r.item_code.empty() ? json::value(nullptr) : json::value(r.item_code)},
+                 {"item_name", r.item_name},
+                 {"canteen_code", r.canteen_code.empty() ? json::value(nullptr) : json::value(r.canteen_code)},
+                 {"canteen_name", r.canteen_name},
+                 {"slot", r.slot ? json::value(std::string(to_string(*r.slot))) : json::value(nullptr)},
+                 {"mode", r.mode ? json::value(std::string(to_string(*r.mode))) : json::value(nullptr)},
+                 {"rule", r.rule},
+                 {"window_start", r.window_start},
+                 {"window_end", r.window_end},
+                 {"starts_on", r.starts_on},
+                 {"notes", r.notes},
+                 {"state", r.state},
+                 {"paused_until", r.paused_until ? json::value(*r.paused_until) : json::value(nullptr)},
+                 {"end_reason", r.end_reason ? json::value(*r.end_reason) : json::value(nullptr)},
+                 {"occurrences_made", r.occurrences_made},
+                 {"created_by", r.created_by}};
+  if (with_occurrences) {
+    json::array a;
+    if (auto occ = store::occurrences_of(db, r.id, 10); occ.ok()) {
+      for (const auto& x : *occ) {
+        a.push_back(json::object{{"day", x.day},
+                                 {"outcome", x.outcome},
+                                 {"ticket_no", x.ref.empty() ? json::value(nullptr) : json::value(x.ref)},
+                                 {"detail", x.detail}});
+      }
+    }
+    o["occurrences"] = std::move(a);
+  }
+  return o;
+}
+
+Result<std::int64_t> recurrence_param(const net::Request& req) {
+  const std::string& s = req.params.at("id");
+  auto n = parse_int(s.size() > 1 && s[0] == 'R' ? std::string_view(s).substr(1) : std::string_view(s));
+  if (!n.ok() || *n <= 0) return invalid("recurrence_id", "is not a recurrence id (R12)");
+  return *n;
+}
+
+// The job for these recurrences now (a new one, one resumed), in the same transaction.
+Status run_now(store::WriteTx& tx, const ApiContext& c, std::int64_t id) {
+  VNH_ASSIGN_OR_RETURN(auto r, store::get_recurrence(tx.db(), id));
+  if (!r) return Status::Ok();
+  recurrence::Deps deps{c.policy, c.store.crypto(), c.tickets};
+  return recurrence::run_due(tx, deps, {*r}, c.clock.now_ms()).status();
+}
+
+void create_recurrence(Api& api, Api::Call&& call) {
+  auto body = parse_object(call.req.body);
+  if (!body.ok()) return call.respond(error_response(body.status()));
+  recurrence::NewRecurrence in;
+  auto read = [&]() -> Status {
+    VNH_ASSIGN_OR_RETURN(in.elder_id, opt_string(*body, "elder_id", 20));
+    VNH_ASSIGN_OR_RETURN(in.id_number, opt_string(*body, "id_number", 20));
+    VNH_ASSIGN_OR_RETURN(in.item_code, opt_string(*body, "item_code", 32));
+    VNH_ASSIGN_OR_RETURN(in.canteen_code, opt_string(*body, "canteen_code", 32));
+    VNH_ASSIGN_OR_RETURN(in.slot, enum_field<domain::MealSlot>(*body, "slot", domain::parse_meal_slot,
+                                                               "breakfast, lunch, dinner", domain::MealSlot::kLunch));
+    VNH_ASSIGN_OR_RETURN(in.mode, enum_field<domain::MealMode>(*body, "mode", domain::parse_meal_mode, "pickup, delivery",
+                                                               domain::MealMode::kDelivery));
+    VNH_ASSIGN_OR_RETURN(in.rule, req_string(*body, "rule", 200));
+    VNH_ASSIGN_OR_RETURN(in.window_start, req_string(*body, "window_start", 5));
+    VNH_ASSIGN_OR_RETURN(in.window_end, req_string(*body, "window_end", 5));
+    VNH_ASSIGN_OR_RETURN(auto starts, req_string(*body, "starts_on", 10));
+    auto d = parse_date(starts);
+    if (!d.ok()) return invalid("starts_on", d.status().message());
+    in.starts_on = *d;
+    VNH_ASSIGN_OR_RETURN(auto notes, opt_string(*body, "notes", 2000));
+    in.notes = notes.value_or("");
+    return Status::Ok();
+  };
+  if (Status st = read(); !st.ok()) return call.respond(error_response(st));
+  api.write<std::int64_t>(
+      std::move(call.respond),
+      [&api, in, who = call.who](store::WriteTx& tx) -> Result<std::int64_t> {
+        const auto& c = api.ctx();
+        recurrence::Deps deps{c.policy, c.store.crypto(), c.tickets};
+        VNH_ASSIGN_OR_RETURN(auto r, recurrence::create(tx, deps, in, domain::Actor::user(who.username), c.clock.now_ms()));
+        VNH_RETURN_IF_ERROR(run_now(tx, c, r.id));
+        return r.id;
+      },
+      [](store::Database& db, std::int64_t& id) -> Result<net::Response> {
+        VNH_ASSIGN_OR_RETURN(auto r, store::get_recurrence(db, id));
+        return json_response(201, recurrence_json(db, *r, true));
+      });
+}
+
+void list_recurrences(Api& api, Api::Call&& call) {
+  api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+    auto elder = call.req.query_param("elder_id");
+    if (!elder) return invalid("elder_id", "is required");
+    auto id = store::parse_elder_public_id(*elder);
+    if (!id) return invalid("elder_id", "is not an elder id (E123)");
+    VNH_ASSIGN_OR_RETURN(auto rows, store::recurrences_of(db, *id));
+    json::array a;
+    for (const auto& r : rows) a.push_back(recurrence_json(db, r, true));
+    return json_response(200, json::object{{"elder_id", *elder}, {"recurrences", std::move(a)}});
+  });
+}
+
+void change_recurrence(Api& api, Api::Call&& call, const std::string& what) {
+  auto id = recurrence_param(call.req);
+  if (!id.ok()) return call.respond(error_response(id.status()));
+  auto body = parse_optional_object(call.req.body);
+  if (!body.ok()) return call.respond(error_response(body.status()));
+  std::optional<Date> until;
+  std::string reason = "ended by the hotline";
+  if (what == "pause") {
+    auto u = opt_string(*body, "until", 10);
+    if (!u.ok()) return call.respond(error_response(u.status()));
+    if (*u) {
+      auto d = parse_date(**u);
+      if (!d.ok()) return call.respond(error_response(invalid("until", d.status().message())));
+      until = *d;
+    }
+  } else if (what == "end") {
+    auto r = opt_string(*body, "reason", 200);
+    if (!r.ok()) return call.respond(error_response(r.status()));
+    if (*r) reason = **r;
+  }
+  api.write<std::int64_t>(
+      std::move(call.respond),
+      [&api, id = *id, what, until, reason, who = call.who](store::WriteTx& tx) -> Result<std::int64_t> {
+        const auto& c = api.ctx();
+        const auto actor = domain::Actor::user(who.username);
+        const TimeMs now = c.clock.now_ms();
+        if (what == "pause") {
+          VNH_RETURN_IF_ERROR(recurrence::pause(tx, id, until, actor, now));
+        } else if (what == "resume") {
+          VNH_RETURN_IF_ERROR(recurrence::resume(tx, id, actor, now));
+          VNH_RETURN_IF_ERROR(run_now(tx, c, id));
+        } else {
+          VNH_RETURN_IF_ERROR(recurrence::end(tx, id, reason, actor, now));
+        }
+        return id;
+      },
+      [](store::Database& db, std::int64_t& id) -> Result<net::Response> {
+        VNH_ASSIGN_OR_RETURN(auto r, store::get_recurrence(db, id));
+        return json_response(200, recurrence_json(db, *r, true));
+      });
+}
+void pause_recurrence(Api& api, Api::Call&& call) { change_recurrence(api, std::move(call), "pause"); }
+void resume_recurrence(Api& api, Api::Call&& call) { change_recurrence(api, std::move(call), "resume"); }
+void end_recurrence(Api& api, Api::Call&& call) { change_recurrence(api, std::move(call), "end"); }
+
 }  // namespace
 
 std::vector<Api::Route> care_routes() {
@@ -379,6 +529,11 @@ std::vector<Api::Route> care_routes() {
       {"GET", "/api/v1/care/visits", kCareReaders, list_visits},
       {"GET", "/api/v1/care/due", kCareReaders, due_list},
       {"GET", "/api/v1/care/report", roles::kSupervision, care_report},
+      {"POST", "/api/v1/recurrences", roles::kElderDesk, create_recurrence},
+      {"GET", "/api/v1/recurrences", roles::kElderDesk, list_recurrences},
+      {"POST", "/api/v1/recurrences/{id}/pause", roles::kElderDesk, pause_recurrence},
+      {"POST", "/api/v1/recurrences/{id}/resume", roles::kElderDesk, resume_recurrence},
+      {"POST", "/api/v1/recurrences/{id}/end", roles::kElderDesk, end_recurrence},
   };
 }
 

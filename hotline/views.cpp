@@ -2,11 +2,14 @@
 
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "common/geo.hpp"
 #include "common/identity.hpp"
 #include "hotline/errors.hpp"
 #include "common/text.hpp"
 #include "store/care.hpp"
+#include "store/recurrences.hpp"
 #include "store/quality.hpp"
 #include "tickets/grants.hpp"
 
@@ -272,6 +275,22 @@ Result<json::object> elder_card_json(store::Database& db, const registry::ElderC
   } else {
     o["care"] = nullptr;
   }
+  // Recurring orders (SPEC §14), the live ones first.
+  VNH_ASSIGN_OR_RETURN(auto recurrences, store::recurrences_of(db, card.elder.id));
+  json::array rec;
+  for (const auto& r : recurrences) {
+    rec.push_back(json::object{{"recurrence_id", fmt::format("R{}", r.id)},
+                               {"what", r.item_id ? r.item_name : r.canteen_name},
+                               {"item_code", r.item_code.empty() ? json::value(nullptr) : json::value(r.item_code)},
+                               {"canteen_code", r.canteen_code.empty() ? json::value(nullptr) : json::value(r.canteen_code)},
+                               {"rule", r.rule},
+                               {"window_start", r.window_start},
+                               {"window_end", r.window_end},
+                               {"state", r.state},
+                               {"paused_until", r.paused_until ? json::value(*r.paused_until) : json::value(nullptr)},
+                               {"end_reason", r.end_reason ? json::value(*r.end_reason) : json::value(nullptr)}});
+  }
+  o["recurrences"] = std::move(rec);
   json::array open, recent;
   for (const auto& t : card.open_tickets) {
     VNH_ASSIGN_OR_RETURN(auto v, ticket_json(db, t, role, tz, false));

@@ -22,6 +22,7 @@ struct CareFloor {
     s.add_user("sup1", "supervisor");
     s.add_user("op1", "operator");
     s.add_user("fin1", "finance");
+    s.add_user("admin1", "admin");
     s.start();
     // Targets set on the elder card at the test clock's time (an import is stamped with the
     // machine's).
@@ -124,6 +125,13 @@ TEST_CASE("a death reported by phone: tickets cancelled, the card revoked, nothi
   auto t = op.post("/api/v1/tickets", json::object{{"elder_id", "E1"}, {"item_code", "LC010"}}, {{"Idempotency-Key", "t-1"}});
   REQUIRE(t.status == 201);
   const std::string ticket_no = str(t.json(), "ticket_no");
+  // A weekly bath from today: this week's occurrence is made at once (lead 2 days).
+  auto rec = op.post("/api/v1/recurrences", json::object{{"elder_id", "E1"}, {"item_code", "LC010"}, {"rule", "FREQ=WEEKLY"},
+                                                         {"window_start", "14:00"}, {"window_end", "16:00"},
+                                                         {"starts_on", "2026-11-23"}});
+  INFO(rec.body);
+  REQUIRE(rec.status == 201);
+  CHECK(rec.json().at("occurrences").as_array().size() == 1);
   // Only a supervisor records a death.
   json::object death{{"died_on", "2026-11-22"}, {"informant", "儿子 张强"}, {"note", "家属来电告知"}};
   CHECK(op.post("/api/v1/elders/E1/death", death).status == 403);
@@ -135,7 +143,8 @@ TEST_CASE("a death reported by phone: tickets cancelled, the card revoked, nothi
   auto d = sup.post("/api/v1/elders/E1/death", death);
   INFO(d.body);
   REQUIRE(d.status == 201);
-  CHECK(d.json().at("cancelled_tickets").as_array().size() == 1);
+  CHECK(d.json().at("cancelled_tickets").as_array().size() == 2);  // the ticket and the bath's
+  CHECK(d.json().at("recurrences_ended").as_int64() == 1);
   CHECK(d.json().at("cards_revoked").as_int64() == 1);
   CHECK(str(d.json().at("elder"), "status") == "deceased");
   CHECK(str(d.json().at("elder").at("death"), "died_on") == "2026-11-22");
@@ -157,7 +166,50 @@ TEST_CASE("a death reported by phone: tickets cancelled, the card revoked, nothi
   REQUIRE(due.at("due").as_array().size() == 2);
   for (const auto& e : due.at("due").as_array()) CHECK(str(e, "elder_id") != "E1");
   auto fin = f.s.login("fin1");
-  auto rec = fin.get("/api/v1/settlements/2026-11/recoveries");
-  REQUIRE(rec.status == 200);
-  CHECK(rec.json().at("recoveries").as_array().empty());
+  auto recs = fin.get("/api/v1/settlements/2026-11/recoveries");
+  REQUIRE(recs.status == 200);
+  CHECK(recs.json().at("recoveries").as_array().empty());
+}
+
+TEST_CASE("recurring orders over the API: made ahead once, paused over a day, resumed, ended", "[recurrence][api]") {
+  CareFloor f;
+  auto op = f.s.login("op1");
+  json::object body{{"elder_id", "E2"},         {"item_code", "MC001"},    {"rule", "FREQ=DAILY"},
+                    {"window_start", "14:00"}, {"window_end", "15:00"}, {"starts_on", "2026-11-23"},
+                    {"notes", "每天量血压"}};
+  auto bad = op.post("/api/v1/recurrences", json::object{{"elder_id", "E2"}, {"item_code", "MC001"}, {"rule", "FREQ=HOURLY"},
+                                                         {"window_start", "14:00"}, {"window_end", "15:00"},
+                                                         {"starts_on", "2026-11-23"}});
+  CHECK(bad.status == 422);
+  CHECK(str(bad.json().at("error"), "field") == "rule");
+  auto r = op.post("/api/v1/recurrences", body);
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  const std::string id = str(r.json(), "recurrence_id");
+  const auto made = r.json().at("occurrences").as_array();
+  REQUIRE(made.size() == 3);  // the 23rd, 24th and 25th
+  const std::string first = str(made.back(), "ticket_no");
+  auto t = op.get("/api/v1/tickets/" + first);
+  CHECK(str(t.json(), "channel") == "recurrence");
+  CHECK(str(t.json(), "window_start") == "2026-11-23T14:00:00+08:00");
+  // Paused through the 27th: the clock moves on two days, nothing is made for the 26th or 27th.
+  auto p = op.post("/api/v1/recurrences/" + id + "/pause", json::object{{"until", "2026-11-27"}});
+  REQUIRE(p.status == 200);
+  CHECK(str(p.json(), "state") == "paused");
+  auto admin = f.s.login("admin1");
+  REQUIRE(admin.post("/api/v1/admin/clock", json::object{{"advance_ms", 2 * 86'400'000}}).status == 200);  // the 25th
+  op = f.s.login("op1");  // the session of two days ago has expired
+  auto list = op.get("/api/v1/recurrences?elder_id=E2").json();
+  CHECK(list.at("recurrences").at(0).at("occurrences").as_array().size() == 3);
+  auto resumed = op.post("/api/v1/recurrences/" + id + "/resume", json::object{});
+  REQUIRE(resumed.status == 200);
+  CHECK(resumed.json().at("occurrences").as_array().size() == 5);  // the 26th and 27th now
+  auto ended = op.post("/api/v1/recurrences/" + id + "/end", json::object{{"reason", "家属接回同住"}});
+  CHECK(str(ended.json(), "state") == "ended");
+  auto again = op.post("/api/v1/recurrences/" + id + "/resume", json::object{});
+  CHECK(again.status == 409);
+  CHECK(CareFloor::code(again) == "recurrence_ended");
+  // The card lists it.
+  auto card = op.get("/api/v1/elders/E2").json();
+  CHECK(str(card.at("recurrences").at(0), "state") == "ended");
 }
