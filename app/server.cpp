@@ -26,6 +26,7 @@
 #include "store/stats.hpp"
 #include "store/tickets.hpp"
 #include "recurrence/recurrence.hpp"
+#include "registry/eligibility.hpp"
 #include "store/recurrences.hpp"
 #include "meals/meals.hpp"
 #include "store/meals.hpp"
@@ -349,6 +350,15 @@ void Server::tick_recurrences() {
     auto rows = store::live_recurrences(**rd);
     if (!rows.ok()) return log::warn("msg=\"recurrence job failed\" error={}", log::q(rows.status().message()));
     live = std::move(*rows);
+  }
+  // Once a day: today's birthdays that change an elder's entitlements (SPEC §13), for the pop.
+  if (const std::string today = format_date(policy_->tz->local_date(now)); today != marked_day_) {
+    marked_day_ = today;
+    store_->writer().submit(
+        [this, now](store::WriteTx& tx) { return registry::mark_today(tx, *policy_, now).status(); },
+        [](Status st) {
+          if (!st.ok()) log::warn("msg=\"eligibility marks failed\" error={}", log::q(st.message()));
+        });
   }
   constexpr size_t kPerWrite = 250;
   for (size_t at = 0; at < live.size(); at += kPerWrite) {

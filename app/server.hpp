@@ -121,6 +121,7 @@ class Server {
   std::mutex metrics_mu_;
   TimeMs started_at_ = 0;
   std::int64_t recurrence_hour_ = -1;  // the hour the job last ran (io thread only)
+  std::string marked_day_;             // the day the eligibility marks were made (io thread only)
   std::mutex stop_mu_;
   bool stopped_ = false;
 };

@@ -3,6 +3,7 @@
 #include "care/care.hpp"
 #include "dispatcher/dispatcher.hpp"
 #include "registry/deaths.hpp"
+#include "registry/eligibility.hpp"
 #include "settlement/recoveries.hpp"
 #include "settlement/rules.hpp"
 #include "settlement/settlement.hpp"
@@ -306,4 +307,51 @@ TEST_CASE("a death recorded after its month was approved proposes a recovery of 
     return out.status();
   }).ok());
   CHECK(out->recoveries.empty());
+}
+
+TEST_CASE("the eligibility watch lists who reaches an age that brings something, with what", "[eligibility]") {
+  Rig r;
+  // 李四芳 (B, born 1951-10-15) turns 75 in October 2026: the 1000-fen lunch.
+  auto oct = registry::upcoming(r.w.store->db(), r.w.policy, {2026, 10}, "");
+  REQUIRE(oct.ok());
+  REQUIRE(oct->size() == 1);
+  CHECK(oct->at(0).elder.id == r.b_elder);
+  CHECK(oct->at(0).turns == 75);
+  CHECK(oct->at(0).birthday == Date{2026, 10, 15});
+  REQUIRE(oct->at(0).gains.size() == 1);
+  CHECK(oct->at(0).gains[0].kind == "meal_rule");
+  CHECK(oct->at(0).gains[0].code == "lunch_75_up");
+  CHECK(oct->at(0).gains[0].detail == "lunch 1000 fen");
+  // 张三明 turns 68 the same month: nothing changes for him. Another district's programme from
+  // 68 and an allowance at 75 would show.
+  auto p = domain::load_policy(R"(
+[eligibility]
+longevity_allowance_age = 75
+[[programmes]]
+code = "X68"
+name = "六十八岁服务"
+unit = "minutes"
+monthly = 60
+min_age = 68
+)",
+                               "p.toml");
+  REQUIRE(p.ok());
+  auto other = registry::upcoming(r.w.store->db(), *p, {2026, 10}, "");
+  REQUIRE(other->size() == 2);
+  CHECK(other->at(0).gains[0].code == "X68");
+  CHECK(other->at(1).gains.back().kind == "longevity_allowance");
+  // A community filter; a month with no birthday that matters.
+  CHECK(registry::upcoming(r.w.store->db(), r.w.policy, {2026, 10}, "620102002")->empty());
+  CHECK(registry::upcoming(r.w.store->db(), r.w.policy, {2026, 11}, "")->empty());
+  // The daily mark on the birthday.
+  Result<int> marked = internal("not run");
+  REQUIRE(r.w.tx([&](store::WriteTx& tx) {
+    marked = registry::mark_today(tx, r.w.policy, *parse_time("2026-10-15T00:10:00+08:00"));
+    return marked.status();
+  }).ok());
+  CHECK(*marked == 1);
+  auto mark = store::entitlement_change_on(r.w.store->db(), r.b_elder, "2026-10-15");
+  REQUIRE(mark.ok());
+  REQUIRE(*mark);
+  CHECK(mark->value().find("lunch_75_up") != std::string::npos);
 }

@@ -10,6 +10,7 @@
 #include "hotline/views.hpp"
 #include "recurrence/recurrence.hpp"
 #include "registry/deaths.hpp"
+#include "registry/eligibility.hpp"
 #include "store/accounts.hpp"
 
 namespace vnh::hotline {
@@ -369,6 +370,60 @@ void care_report(Api& api, Api::Call&& call) {
   });
 }
 
+// --- The eligibility watch (SPEC §13) -------------------------------------------------------------
+
+void eligibility_upcoming(Api& api, Api::Call&& call) {
+  api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+    const auto& c = api.ctx();
+    YearMonth month = c.policy.tz->local_month(c.clock.now_ms()).next();
+    if (auto m = call.req.query_param("month")) {
+      auto p = parse_year_month(*m);
+      if (!p.ok()) return invalid("month", p.status().message());
+      month = *p;
+    }
+    const std::string community = call.req.query_param("community").value_or("");
+    if (!community.empty() && !domain::valid_area_code(community)) return invalid("community", "is not an area code");
+    VNH_ASSIGN_OR_RETURN(auto rows, registry::upcoming(db, c.policy, month, community));
+    const bool whole = sees_whole_names(call.who.role);
+    if (call.req.query_param("format").value_or("") == "csv") {
+      std::string out;
+      csv_append_row(out, {"community_code", "community_name", "elder_id", "name", "birthday", "turns", "gains"});
+      for (const auto& u : rows) {
+        std::string gains;
+        for (const auto& g : u.gains) gains += (gains.empty() ? "" : "|") + g.kind + ":" + g.code;
+        csv_append_row(out, {u.elder.community_code, u.elder.community_name, store::elder_public_id(u.elder.id),
+                             whole ? u.elder.name : mask_name(u.elder.name), format_date(u.birthday),
+                             std::to_string(u.turns), gains});
+      }
+      return csv_response(std::move(out), fmt::format("eligibility-{}.csv", month.to_string()));
+    }
+    json::array communities;
+    std::string current;
+    for (const auto& u : rows) {
+      if (communities.empty() || u.elder.community_code != current) {
+        current = u.elder.community_code;
+        communities.push_back(json::object{{"community_code", current},
+                                           {"community_name", u.elder.community_name},
+                                           {"elders", json::array{}}});
+      }
+      json::array gains;
+      for (const auto& g : u.gains) {
+        gains.push_back(json::object{{"kind", g.kind}, {"code", g.code}, {"detail", g.detail}});
+      }
+      communities.back().as_object()["elders"].as_array().push_back(
+          json::object{{"elder_id", store::elder_public_id(u.elder.id)},
+                       {"name", whole ? u.elder.name : mask_name(u.elder.name)},
+                       {"birthday", format_date(u.birthday)},
+                       {"turns", u.turns},
+                       {"category", std::string(to_string(u.elder.category))},
+                       {"gains", std::move(gains)}});
+    }
+    return json_response(200, json::object{{"month", month.to_string()},
+                                           {"count", rows.size()},
+                                           {"communities", std::move(communities)}});
+  });
+}
+
 // --- Recurring orders ---------------------------------------------------------------------------
 
 json::object recurrence_json(store::Database& db, const store::RecurrenceRow& r, bool with_occurrences) {
@@ -529,6 +584,7 @@ std::vector<Api::Route> care_routes() {
       {"GET", "/api/v1/care/visits", kCareReaders, list_visits},
       {"GET", "/api/v1/care/due", kCareReaders, due_list},
       {"GET", "/api/v1/care/report", roles::kSupervision, care_report},
+      {"GET", "/api/v1/eligibility/upcoming", roles::kElderDesk, eligibility_upcoming},
       {"POST", "/api/v1/recurrences", roles::kElderDesk, create_recurrence},
       {"GET", "/api/v1/recurrences", roles::kElderDesk, list_recurrences},
       {"POST", "/api/v1/recurrences/{id}/pause", roles::kElderDesk, pause_recurrence},

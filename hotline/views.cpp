@@ -275,6 +275,9 @@ Result<json::object> elder_card_json(store::Database& db, const registry::ElderC
   } else {
     o["care"] = nullptr;
   }
+  // The eligibility watch's mark (SPEC §13): entitlements that changed today (a birthday).
+  VNH_ASSIGN_OR_RETURN(auto change, store::entitlement_change_on(db, card.elder.id, format_date(tz.local_date(now))));
+  o["entitlements_changed_today"] = change ? json::parse(*change) : json::value(nullptr);
   // Recurring orders (SPEC §14), the live ones first.
   VNH_ASSIGN_OR_RETURN(auto recurrences, store::recurrences_of(db, card.elder.id));
   json::array rec;

@@ -324,6 +324,38 @@ Status put_death(Database& db, const DeathRow& d) {
   return up->bind_all(d.died_on, d.recorded_at, d.elder_id).run();
 }
 
+Result<std::vector<ElderBirthday>> active_elder_birthdays(Database& db, const std::string& community_prefix) {
+  auto st = db.prepare(
+      "SELECT e.id, e.name, e.community_code, coalesce(a.name, ''), vnh_birth_date(e.id_number_enc), e.category, "
+      "coalesce(c.flags, '') FROM elders e LEFT JOIN areas a ON a.code = e.community_code "
+      "LEFT JOIN care_targets c ON c.elder_id = e.id WHERE e.status = 'active' "
+      "AND (? = '' OR substr(e.community_code, 1, length(?)) = ?) ORDER BY e.community_code, e.id");
+  if (st.ok()) st->bind_all(community_prefix, community_prefix, community_prefix);
+  return query_all<ElderBirthday>(std::move(st), [](Statement& r) -> Result<ElderBirthday> {
+    ElderBirthday b{r.int64(0), r.text(1), r.text(2), r.text(3), {}, ElderCategory::kC, 0};
+    auto d = parse_date(r.text_view(4));
+    if (!d.ok()) return internal(fmt::format("elder {} has a bad birth date", b.id));
+    b.birth = *d;
+    VNH_ASSIGN_OR_RETURN(b.category, enum_column(r, 5, parse_elder_category, "elders.category"));
+    auto flags = parse_care_flags(r.text_view(6));
+    if (!flags) return internal(fmt::format("elder {} has bad care flags", b.id));
+    b.flags = *flags;
+    return b;
+  });
+}
+
+Status mark_entitlement_change(Database& db, std::int64_t elder_id, const std::string& day, const std::string& gains, TimeMs now) {
+  auto st = db.prepare("INSERT OR IGNORE INTO entitlement_changes(elder_id, day, gains, created_at) VALUES (?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  return st->bind_all(elder_id, day, gains, now).run();
+}
+
+Result<std::optional<std::string>> entitlement_change_on(Database& db, std::int64_t elder_id, const std::string& day) {
+  auto st = db.prepare("SELECT gains FROM entitlement_changes WHERE elder_id = ? AND day = ?");
+  if (st.ok()) st->bind_all(elder_id, day);
+  return query_one<std::string>(std::move(st), [](Statement& r) { return r.text(0); });
+}
+
 Result<domain::CareFlags> elder_care_flags(Database& db, std::int64_t id) {
   auto st = db.prepare("SELECT flags FROM care_targets WHERE elder_id = ?");
   if (!st.ok()) return st.status();

@@ -114,6 +114,22 @@ Result<std::optional<DeathRow>> get_death(Database& db, std::int64_t elder_id);
 // Inserts or replaces the death and marks the elder deceased from died_on.
 Status put_death(Database& db, const DeathRow& d);
 
+// Active elders with their birth dates (decrypted) and communities, in a community (a prefix of
+// the community code; empty: all) — what the eligibility watch reads (SPEC §13).
+struct ElderBirthday {
+  std::int64_t id = 0;
+  std::string name;
+  std::string community_code;
+  std::string community_name;
+  Date birth;
+  domain::ElderCategory category = domain::ElderCategory::kC;
+  domain::CareFlags flags = 0;
+};
+Result<std::vector<ElderBirthday>> active_elder_birthdays(Database& db, const std::string& community_prefix);
+// Marks an elder's entitlements changed on `day` (no-op when marked already).
+Status mark_entitlement_change(Database& db, std::int64_t elder_id, const std::string& day, const std::string& gains, TimeMs now);
+Result<std::optional<std::string>> entitlement_change_on(Database& db, std::int64_t elder_id, const std::string& day);
+
 // The elder's care flags (SPEC §14; 0 for an elder who is not a care target).
 Result<domain::CareFlags> elder_care_flags(Database& db, std::int64_t id);
 
