@@ -135,6 +135,18 @@ w(f"| check → recorded p50 / p99 | {fmt('lunch','check_to_recorded_p50_ms',2)}
 w(f"| a month's meals settled alone (403,000) | {fmt('settlement','meals_seconds_1M',2)} | |")
 w(f"| the meals' share of the month's settlement, 100k / 1M / 10M tickets | {fmt('settlement','meals_share_pct_100k',0)} / {fmt('settlement','meals_share_pct_1M',0)} / {fmt('settlement','meals_share_pct_10M',0)} | |")
 w("")
+w("## Entitlements and care (issue 21)\n")
+w("`bench/entitlements_bench 20000` on 110,000 elders and 126 firms: 20,000 recurring orders (a weekly bath on Mondays, a")
+w("clean on Mondays, Wednesdays and Fridays, a daily blood-pressure check) through the job 250 to a transaction, as the")
+w("server runs it; then the eligibility watch for a month and the day's marks.\n")
+w("| what | figure | target (issue) |")
+w("|---|---|---|")
+w(f"| first run (today and two days ahead): tickets / time | {fmt('entitlements','first_run_tickets',0)} / {fmt('entitlements','first_run_seconds',2)} s | |")
+w(f"| the same day again: tickets / time | {fmt('entitlements','same_day_rerun_tickets',0)} / {fmt('entitlements','same_day_rerun_seconds',2)} s | nothing twice (#21) |")
+w(f"| a day's run after it: tickets / time | {fmt('entitlements','daily_run_tickets',0)} / {fmt('entitlements','daily_run_seconds',2)} s | time per daily run (#21) |")
+w(f"| eligibility watch for a month: elders listed / time | {fmt('entitlements','eligibility_elders',0)} / {fmt('entitlements','eligibility_month_seconds',2)} s | |")
+w(f"| the day's marks: elders / time | {fmt('entitlements','daily_marks',0)} / {fmt('entitlements','daily_marks_seconds',2)} s | |")
+w("")
 import os
 w(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "notes.md"), encoding="utf-8").read())
 sim = open(sys.argv[3], encoding="utf-8").read().strip() if len(sys.argv) > 3 else ""

@@ -6,7 +6,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${VNH_BUILD_DIR:-$ROOT/build}"
 RUNS="${1:-3}"
-cmake --build "$BUILD" --target vnh intake_bench dispatch_bench offer_bench settlement_bench footprint_bench >/dev/null
+cmake --build "$BUILD" --target vnh intake_bench dispatch_bench offer_bench settlement_bench footprint_bench entitlements_bench >/dev/null
 OUT="$(mktemp)"
 for i in $(seq "$RUNS"); do
   echo "run $i/$RUNS: intake" >&2;     "$BUILD/bench/intake_bench" 10 >>"$OUT"
@@ -17,6 +17,8 @@ done
 # The 10M-ticket settlement loads ~3 GB; once is enough.
 echo "settlement (100k, 1M, 10M)" >&2
 "$BUILD/bench/settlement_bench" 100000 1000000 10000000 >>"$OUT" 2>/dev/null
+echo "entitlements (20,000 recurrences, the eligibility watch)" >&2
+"$BUILD/bench/entitlements_bench" 20000 >>"$OUT" 2>/dev/null
 # Issue 6's load run: 10 minutes at 15 tickets/s, then 2 minutes at the highest rate, 126
 # firms with links dropping. Set VNH_BENCH_SIMULATE=0 to leave it out (12 minutes).
 SIM="$(mktemp)"
