@@ -14,13 +14,13 @@ import { callbacks } from './callbacks.js';
 import { register } from './elders.js';
 import { counter } from './counter.js';
 import { deliveries, welfare } from './meals.js';
-import { care } from './care.js';
+import { care, eligibility } from './care.js';
 
 const TABS = {
   operator: [['desk', operator.desk], ['tickets', ticketSearch], ['register', register], ['callbacks', callbacks],
     ['complaints', operator.complaints], ['welfare', welfare]],
   supervisor: [['queues', supervisor.queues], ['desk', operator.desk], ['tickets', ticketSearch], ['exceptions', supervisor.exceptions],
-    ['disputes', supervisor.disputes], ['firms', supervisor.firms], ['callbacks', callbacks], ['welfare', welfare], ['care', care]],
+    ['disputes', supervisor.disputes], ['firms', supervisor.firms], ['callbacks', callbacks], ['welfare', welfare], ['care', care], ['eligibility', eligibility]],
   inspector: [['inspections', inspector.inspections], ['firms', (r) => supervisor.firms(r, false)]],
   finance: [['settlements', finance.settlements]],
   canteen: [['counter', counter], ['deliveries', deliveries]],

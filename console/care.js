@@ -95,3 +95,45 @@ function report() {
   }).catch((e) => box.append(h('div', { class: 'error' }, errorText(e))));
   return box;
 }
+
+// The eligibility watch (SPEC §13, 政策找人): next month's elders who reach an age that brings a
+// meal band, a programme or the 高龄津贴, by community, with the CSV for the community offices.
+function nextMonth() {
+  const d = new Date(Date.now() + 8 * 3600e3);
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  return d.toISOString().slice(0, 7);
+}
+function gainText(g) {
+  if (g.kind === 'longevity_allowance') return t('elig.allowance');
+  if (g.kind === 'meal_rule') return t('elig.meal', { detail: g.detail.replace(/^(\w+) (\d+) fen$/, (_, slot, fen) => `${t(`slot.${slot}`)} ¥${(Number(fen) / 100).toFixed(2)}`) });
+  return t('elig.programme', { code: g.name || g.code });
+}
+export function eligibility(root) {
+  const month = h('input', { type: 'month', id: 'elig-month', value: nextMonth() });
+  const out = h('div', { id: 'elig-list' });
+  const csv = h('a', { id: 'elig-csv', class: 'small' }, t('elig.csv'));
+  const load = async () => {
+    clear(out);
+    try {
+      const r = await get(`/api/v1/eligibility/upcoming?month=${month.value}`);
+      out.append(h('div', { class: 'small', id: 'elig-count' }, t('elig.count', { month: r.month, n: r.count })));
+      for (const c of r.communities) {
+        out.append(h('h3', {}, c.community_name || c.community_code),
+          h('ul', { class: 'small' }, ...c.elders.map((e) => h('li', { 'data-elder': e.elder_id },
+            h('b', {}, e.name), ` ${e.birthday} · ${t('elig.turns', { age: e.turns })} · `, e.gains.map(gainText).join('；')))));
+      }
+    } catch (e) { out.append(h('div', { class: 'error' }, errorText(e))); }
+    csv.onclick = async (ev) => {
+      ev.preventDefault();
+      const res = await fetch(`/api/v1/eligibility/upcoming?month=${month.value}&format=csv`, { headers: { Authorization: `Bearer ${sessionStorage.getItem('vnh.token')}` } });
+      const url = URL.createObjectURL(await res.blob());
+      const a = h('a', { href: url, download: `eligibility-${month.value}.csv` });
+      a.click();
+      URL.revokeObjectURL(url);
+    };
+  };
+  month.addEventListener('change', load);
+  root.append(h('section', { class: 'panel' }, h('h2', {}, t('elig.title')), field(t('elig.month'), month), csv, out));
+  load();
+}

@@ -408,7 +408,7 @@ void eligibility_upcoming(Api& api, Api::Call&& call) {
       }
       json::array gains;
       for (const auto& g : u.gains) {
-        gains.push_back(json::object{{"kind", g.kind}, {"code", g.code}, {"detail", g.detail}});
+        gains.push_back(json::object{{"kind", g.kind}, {"code", g.code}, {"name", g.name}, {"detail", g.detail}});
       }
       communities.back().as_object()["elders"].as_array().push_back(
           json::object{{"elder_id", store::elder_public_id(u.elder.id)},

@@ -20,14 +20,14 @@ std::vector<Gain> gains_at(const Policy& policy, ElderCategory category, CareFla
     if (!r.categories.empty() && std::find(r.categories.begin(), r.categories.end(), category) == r.categories.end()) continue;
     const Fen price = policy.meals.price_of(r.slot);
     const Fen share = r.full ? price : std::min(r.fen, price);
-    out.push_back({"meal_rule", r.name, fmt::format("{} {} fen", to_string(r.slot), share), age});
+    out.push_back({"meal_rule", r.name, fmt::format("{} {} fen", to_string(r.slot), share), age, ""});
   }
   for (const auto& p : policy.programmes) {
     if (!p.min_age || *p.min_age != age) continue;
     if (!p.includes(category, age, flags)) continue;
-    out.push_back({"programme", p.code, fmt::format("{} {} a month", p.monthly, to_string(p.unit)), age});
+    out.push_back({"programme", p.code, fmt::format("{} {} a month", p.monthly, to_string(p.unit)), age, p.name});
   }
-  if (age == policy.longevity_allowance_age) out.push_back({"longevity_allowance", "longevity_allowance", "", age});
+  if (age == policy.longevity_allowance_age) out.push_back({"longevity_allowance", "longevity_allowance", "", age, "高龄津贴"});
   return out;
 }
 
@@ -59,7 +59,8 @@ Result<std::vector<Upcoming>> upcoming(store::Database& db, const Policy& policy
 std::string gains_json(const std::vector<Gain>& gains) {
   boost::json::array a;
   for (const auto& g : gains) {
-    a.push_back(boost::json::object{{"kind", g.kind}, {"code", g.code}, {"detail", g.detail}, {"at_age", g.at_age}});
+    a.push_back(boost::json::object{
+        {"kind", g.kind}, {"code", g.code}, {"name", g.name}, {"detail", g.detail}, {"at_age", g.at_age}});
   }
   return boost::json::serialize(a);
 }

@@ -20,6 +20,7 @@ struct Gain {
   std::string code;    // the rule's or programme's name / code
   std::string detail;  // "lunch 1000 fen", "180 minutes a month", ""
   int at_age = 0;
+  std::string name;    // a programme's name, as the console shows it
 };
 // What an elder of `category` with `flags` gains by turning `age` (the rules and programmes whose
 // lower age bound is `age`, the allowance at its age).
