@@ -24,14 +24,6 @@ const std::vector<Role> kCareReaders = {Role::kCare, Role::kSupervisor, Role::kA
 
 json::value time_json(const std::optional<TimeMs>& t, const TimeZone& tz) { return time_or_null(t, tz); }
 
-json::array flags_json(domain::CareFlags f) {
-  json::array out;
-  for (const auto& name : split(domain::format_care_flags(f), '|')) {
-    if (!name.empty()) out.push_back(json::value(name));
-  }
-  return out;
-}
-
 Result<domain::CareFlags> flags_field(const json::object& o) {
   const json::value* v = o.if_contains("flags");
   if (!v || v->is_null()) return domain::CareFlags{0};
@@ -65,7 +57,7 @@ Result<E> enum_field(const json::object& o, const char* field, P&& parse, const 
 
 json::object target_json(const store::CareTargetRow& t, const TimeZone& tz, TimeMs now) {
   json::object o{{"elder_id", store::elder_public_id(t.elder_id)},
-                 {"flags", flags_json(t.flags)},
+                 {"flags", care_flags_json(t.flags)},
                  {"tier", std::string(to_string(t.tier))},
                  {"care_worker", t.care_worker.empty() ? json::value(nullptr) : json::value(t.care_worker)},
                  {"since", format_time(t.since, tz)},

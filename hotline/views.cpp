@@ -243,6 +243,14 @@ json::array grants_json(const std::vector<domain::GrantBalance>& grants) {
   return out;
 }
 
+json::array care_flags_json(domain::CareFlags f) {
+  json::array out;
+  for (const auto& name : split(domain::format_care_flags(f), '|')) {
+    if (!name.empty()) out.push_back(json::value(name));
+  }
+  return out;
+}
+
 Result<json::object> elder_card_json(store::Database& db, const registry::ElderCard& card, Role role,
                                      const domain::Policy& policy, TimeMs now) {
   const TimeZone& tz = *policy.tz;
@@ -262,11 +270,7 @@ Result<json::object> elder_card_json(store::Database& db, const registry::ElderC
   // A care target (SPEC §14): why, how often, who visits, when next.
   VNH_ASSIGN_OR_RETURN(auto target, store::get_care_target(db, card.elder.id));
   if (target) {
-    json::array flags;
-    for (const auto& f : split(domain::format_care_flags(target->flags), '|')) {
-      if (!f.empty()) flags.push_back(json::value(f));
-    }
-    o["care"] = json::object{{"flags", std::move(flags)},
+    o["care"] = json::object{{"flags", care_flags_json(target->flags)},
                              {"tier", std::string(to_string(target->tier))},
                              {"care_worker", target->care_worker.empty() ? json::value(nullptr) : json::value(target->care_worker)},
                              {"last_visit_at", time_or_null(target->last_visit_at, tz)},

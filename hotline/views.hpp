@@ -51,6 +51,8 @@ boost::json::object item_json(const store::ServiceItem& i);
 Result<boost::json::object> elder_card_json(store::Database& db, const registry::ElderCard& card, domain::Role role,
                                             const domain::Policy& policy, TimeMs now);
 boost::json::array grants_json(const std::vector<domain::GrantBalance>& grants);
+// Care flags as the API spells them: ["lives_alone","low_income"].
+boost::json::array care_flags_json(domain::CareFlags f);
 // A call as the call log and the live channel show it (the caller masked).
 boost::json::object call_json(const store::CallRow& c, const TimeZone& tz);
 // The whole personal data of an elder, for the audited reveal.

@@ -41,6 +41,16 @@ bool refusal(const Status& s) {
 
 }  // namespace
 
+// An occurrence the rules refused is kept as skipped, with the reason; any other failure fails
+// the run (and its transaction).
+static Status skipped(const Status& s, store::OccurrenceRow& o, RunReport& rep) {
+  if (!refusal(s)) return s;
+  o.outcome = "skipped";
+  o.detail = s.reason().empty() ? s.message() : s.reason();
+  ++rep.skipped;
+  return Status::Ok();
+}
+
 Result<int> minute_of_day(const std::string& hhmm, const char* field) {
   bool ok = hhmm.size() == 5 && hhmm[2] == ':';
   for (int i : {0, 1, 3, 4}) ok = ok && std::isdigit(static_cast<unsigned char>(hhmm[static_cast<size_t>(i)]));
@@ -182,12 +192,8 @@ Result<RunReport> run_due(store::WriteTx& tx, const Deps& deps, const std::vecto
           o.outcome = "ticket";
           o.ticket_id = created->ticket.id;
           ++rep.tickets;
-        } else if (refusal(created.status())) {
-          o.outcome = "skipped";
-          o.detail = created.status().reason().empty() ? created.status().message() : created.status().reason();
-          ++rep.skipped;
         } else {
-          return created.status();
+          VNH_RETURN_IF_ERROR(skipped(created.status(), o, rep));
         }
       } else {
         VNH_ASSIGN_OR_RETURN(auto canteen, store::get_canteen(db, *r.canteen_id));
@@ -203,12 +209,8 @@ Result<RunReport> run_due(store::WriteTx& tx, const Deps& deps, const std::vecto
           o.outcome = "meal_order";
           o.meal_order_id = placed->id;
           ++rep.orders;
-        } else if (refusal(placed.status())) {
-          o.outcome = "skipped";
-          o.detail = placed.status().reason().empty() ? placed.status().message() : placed.status().reason();
-          ++rep.skipped;
         } else {
-          return placed.status();
+          VNH_RETURN_IF_ERROR(skipped(placed.status(), o, rep));
         }
       }
       VNH_RETURN_IF_ERROR(store::insert_occurrence(db, o));
