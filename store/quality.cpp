@@ -120,6 +120,7 @@ Result<std::vector<CallbackCandidateRow>> callback_candidates(Database& db, Time
               WHERE ct.elder_id = t.elder_id AND c.filed_at >= t.checkout_at - ?4 AND c.filed_at <= t.checkout_at)
     FROM tickets t
     WHERE t.checkout_at >= ?1 AND t.checkout_at < ?2 AND t.state IN ('completed', 'disputed')
+      AND NOT EXISTS (SELECT 1 FROM elders d WHERE d.id = t.elder_id AND d.status = 'deceased')
     ORDER BY t.id)");
   if (st.ok()) st->bind(1, from).bind(2, to).bind(3, new_worker_ms).bind(4, lookback_ms);
   return query_all<CallbackCandidateRow>(std::move(st), [](Statement& r) {

@@ -536,6 +536,9 @@ Result<TicketRow> Service::callback(store::WriteTx& tx, const std::string& ticke
   VNH_RETURN_IF_ERROR(check_text(cb.comment, "comment", 1000, false));
   auto t = load(db, ticket_no);
   if (!t.ok()) return t;
+  // A deceased elder is not called back (SPEC §13): the family is not asked to rate a visit.
+  VNH_ASSIGN_OR_RETURN(auto elder, store::get_elder_core(db, t->elder_id));
+  if (elder && elder->status == ElderStatus::kDeceased) VNH_RETURN_IF_ERROR(store::require_active_elder(*elder));
   cb.called_at = clock_.now_ms();
   cb.operator_name = actor.name;
   // One callback reaches the elder; attempts that did not reach them may be repeated.
