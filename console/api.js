@@ -30,3 +30,4 @@ export async function api(method, path, body, headers = {}) {
 export const get = (p) => api('GET', p);
 export const post = (p, b, h) => api('POST', p, b ?? {}, h);
 export const patch = (p, b) => api('PATCH', p, b);
+export const put = (p, b) => api('PUT', p, b);

@@ -2,7 +2,7 @@
 // age, category, community and street, ID tail), the elder card with its actions — edit,
 // reveal the whole data with a reason (audited), deactivate / reactivate (supervisors) — and
 // registration, where the home is picked on the district map or takes the community's point.
-import { get, post, patch, getMe } from './api.js';
+import { get, post, patch, put, getMe } from './api.js';
 import { t } from './i18n.js';
 import { h, toast, field, input, select, formData, showError, shortTime, clear, errorText, ticketLink, phoneText, shanghaiToday, fen } from './ui.js';
 
@@ -231,6 +231,28 @@ function recurrenceForm(elder, done) {
   return form;
 }
 
+// The elder as a care target (SPEC §14): why (flags), how often (tier), who visits.
+const CARE_FLAGS = ['lives_alone', 'empty_nest', 'left_behind', 'disabled', 'severely_disabled', 'low_income', 'special_family'];
+function careForm(elder, done) {
+  const err = h('div', { class: 'error', role: 'alert' });
+  const cur = elder.care || { flags: [], tier: 'general', care_worker: '' };
+  const boxes = CARE_FLAGS.map((f) => h('label', { class: 'small care-flag' },
+    h('input', { type: 'checkbox', name: 'flag', value: f, checked: cur.flags.includes(f) }), ' ', t(`care.flag.${f}`)));
+  const tier = select('tier', ['high', 'key', 'general'].map((k) => [k, t(`care.tier.${k}`)]), { id: 'care-tier' });
+  tier.value = cur.tier;
+  const worker = input('care_worker', { id: 'care-worker', maxlength: 64, value: cur.care_worker || '' });
+  const form = h('form', { class: 'inline-form', id: 'elder-care-form', onsubmit: async (e) => {
+    e.preventDefault();
+    const flags = [...form.querySelectorAll('input[name=flag]:checked')].map((b) => b.value);
+    try {
+      done(await put(`/api/v1/elders/${elder.elder_id}/care-target`, { flags, tier: tier.value, care_worker: worker.value.trim() }));
+      toast(t('saved'));
+    } catch (ex) { showError(err, ex); }
+  } }, h('div', { class: 'row care-flags' }, ...boxes), h('div', { class: 'row' }, field(t('care.tier'), tier), field(t('care.worker'), worker)),
+  h('button', { class: 'primary', type: 'submit', id: 'care-target-save' }, t('care.target.save')), err);
+  return form;
+}
+
 // The edit form: only what changed is sent; moving to another community moves the home to its
 // point unless the operator unticks it.
 function editForm(elder, done) {
@@ -307,6 +329,9 @@ export function elderCard(elder, reload) {
           toast(t('reactivated', { name: e.name }));
           reload(e);
         })) }, t('reactivate'))) : null,
+    elder.status === 'active'
+      ? h('button', { type: 'button', class: 'secondary small', id: 'elder-care-open', onclick: () => open(careForm(elder, (e) => reload(e))) }, t('care.target.edit'))
+      : null,
     elder.status === 'active'
       ? h('button', { type: 'button', class: 'secondary small', id: 'elder-recurrence-open', onclick: () => open(recurrenceForm(elder, (e) => reload(e))) }, t('rec.new'))
       : null,

@@ -811,6 +811,13 @@ test('a supervisor records a death reported by phone: the card says so, the open
   await page.click('#tab-desk');
   await page.fill('#find', '王五');
   await page.press('#find', 'Enter');
+  // The care target is edited on the card: now also disabled, visited monthly.
+  await page.locator('#elder-care-open').waitFor();
+  await page.click('#elder-care-open');
+  await page.check('#elder-care-form input[value=disabled]');
+  await page.selectOption('#care-tier', 'key');
+  await page.click('#care-target-save');
+  await page.waitForFunction(() => /失能/.test(document.querySelector('#elder-care')?.innerText || '') && /重点/.test(document.querySelector('#elder-care').innerText));
   await page.locator('#elder-death-open').waitFor();
   await page.click('#elder-death-open');
   const yesterday = new Date(Date.now() + 8 * 3600e3 - 86400e3).toISOString().slice(0, 10);
