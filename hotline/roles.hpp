@@ -13,7 +13,7 @@ inline const std::vector<Role> kEveryone = {Role::kOperator, Role::kSupervisor, 
 // Any signed-in user (their session, the error codes' words).
 inline const std::vector<Role> kAnyRole = {Role::kOperator, Role::kSupervisor, Role::kInspector,
                                            Role::kFinance,  Role::kAdmin,      Role::kCanteen,
-                                           Role::kCare,     Role::kDisplay};
+                                           Role::kCare};
 // The reference data (catalog, areas): the back office and the care workers (a finding opens a
 // ticket for an item).
 inline const std::vector<Role> kReference = {Role::kOperator, Role::kSupervisor, Role::kInspector, Role::kFinance,

@@ -22,8 +22,6 @@ namespace {
 const std::vector<Role> kCareDesk = {Role::kCare, Role::kSupervisor, Role::kAdmin};
 const std::vector<Role> kCareReaders = {Role::kCare, Role::kSupervisor, Role::kAdmin, Role::kOperator};
 
-json::value time_json(const std::optional<TimeMs>& t, const TimeZone& tz) { return time_or_null(t, tz); }
-
 Result<domain::CareFlags> flags_field(const json::object& o) {
   const json::value* v = o.if_contains("flags");
   if (!v || v->is_null()) return domain::CareFlags{0};
@@ -61,11 +59,11 @@ json::object target_json(const store::CareTargetRow& t, const TimeZone& tz, Time
                  {"tier", std::string(to_string(t.tier))},
                  {"care_worker", t.care_worker.empty() ? json::value(nullptr) : json::value(t.care_worker)},
                  {"since", format_time(t.since, tz)},
-                 {"last_visit_at", time_json(t.last_visit_at, tz)},
+                 {"last_visit_at", time_or_null(t.last_visit_at, tz)},
                  {"due_at", format_time(t.due_at, tz)},
                  {"overdue", t.due_at < now}};
   if (t.event_kind) {
-    o["event"] = json::object{{"kind", *t.event_kind}, {"at", time_json(t.event_at, tz)}, {"ref", t.event_ref.value_or("")}};
+    o["event"] = json::object{{"kind", *t.event_kind}, {"at", time_or_null(t.event_at, tz)}, {"ref", t.event_ref.value_or("")}};
   } else {
     o["event"] = nullptr;
   }
@@ -106,7 +104,7 @@ void record_death(Api& api, Api::Call&& call) {
   auto died = parse_date(*day);
   if (!died.ok()) return call.respond(error_response(invalid("died_on", died.status().message())));
   r.died_on = *died;
-  auto informant = opt_string(*body, "informant", 200);
+  auto informant = opt_string(*body, "informant", 64);
   auto note = opt_string(*body, "note", 2000);
   for (const auto* s : {&informant.status(), &note.status()}) {
     if (!s->ok()) return call.respond(error_response(*s));
@@ -417,40 +415,6 @@ void eligibility_upcoming(Api& api, Api::Call&& call) {
 }
 
 // --- Recurring orders ---------------------------------------------------------------------------
-
-json::object recurrence_json(store::Database& db, const store::RecurrenceRow& r, bool with_occurrences) {
-  json::object o{{"recurrence_id", fmt::format("R{}", r.id)},
-                 {"elder_id", store::elder_public_id(r.elder_id)},
-                 {"item_code", r.item_code.empty() ? json::value(nullptr) : json::value(r.item_code)},
-                 {"item_name", r.item_name},
-                 {"canteen_code", r.canteen_code.empty() ? json::value(nullptr) : json::value(r.canteen_code)},
-                 {"canteen_name", r.canteen_name},
-                 {"slot", r.slot ? json::value(std::string(to_string(*r.slot))) : json::value(nullptr)},
-                 {"mode", r.mode ? json::value(std::string(to_string(*r.mode))) : json::value(nullptr)},
-                 {"rule", r.rule},
-                 {"window_start", r.window_start},
-                 {"window_end", r.window_end},
-                 {"starts_on", r.starts_on},
-                 {"notes", r.notes},
-                 {"state", r.state},
-                 {"paused_until", r.paused_until ? json::value(*r.paused_until) : json::value(nullptr)},
-                 {"end_reason", r.end_reason ? json::value(*r.end_reason) : json::value(nullptr)},
-                 {"occurrences_made", r.occurrences_made},
-                 {"created_by", r.created_by}};
-  if (with_occurrences) {
-    json::array a;
-    if (auto occ = store::occurrences_of(db, r.id, 10); occ.ok()) {
-      for (const auto& x : *occ) {
-        a.push_back(json::object{{"day", x.day},
-                                 {"outcome", x.outcome},
-                                 {"ticket_no", x.ref.empty() ? json::value(nullptr) : json::value(x.ref)},
-                                 {"detail", x.detail}});
-      }
-    }
-    o["occurrences"] = std::move(a);
-  }
-  return o;
-}
 
 Result<std::int64_t> recurrence_param(const net::Request& req) {
   const std::string& s = req.params.at("id");

@@ -251,6 +251,41 @@ json::array care_flags_json(domain::CareFlags f) {
   return out;
 }
 
+json::object recurrence_json(store::Database& db, const store::RecurrenceRow& r, bool with_occurrences) {
+  json::object o{{"recurrence_id", fmt::format("R{}", r.id)},
+                 {"elder_id", store::elder_public_id(r.elder_id)},
+                 {"item_code", r.item_code.empty() ? json::value(nullptr) : json::value(r.item_code)},
+                 {"item_name", r.item_name},
+                 {"what", r.item_id ? r.item_name : r.canteen_name},
+                 {"canteen_code", r.canteen_code.empty() ? json::value(nullptr) : json::value(r.canteen_code)},
+                 {"canteen_name", r.canteen_name},
+                 {"slot", r.slot ? json::value(std::string(to_string(*r.slot))) : json::value(nullptr)},
+                 {"mode", r.mode ? json::value(std::string(to_string(*r.mode))) : json::value(nullptr)},
+                 {"rule", r.rule},
+                 {"window_start", r.window_start},
+                 {"window_end", r.window_end},
+                 {"starts_on", r.starts_on},
+                 {"notes", r.notes},
+                 {"state", r.state},
+                 {"paused_until", r.paused_until ? json::value(*r.paused_until) : json::value(nullptr)},
+                 {"end_reason", r.end_reason ? json::value(*r.end_reason) : json::value(nullptr)},
+                 {"occurrences_made", r.occurrences_made},
+                 {"created_by", r.created_by}};
+  if (with_occurrences) {
+    json::array a;
+    if (auto occ = store::occurrences_of(db, r.id, 10); occ.ok()) {
+      for (const auto& x : *occ) {
+        a.push_back(json::object{{"day", x.day},
+                                 {"outcome", x.outcome},
+                                 {"ticket_no", x.ref.empty() ? json::value(nullptr) : json::value(x.ref)},
+                                 {"detail", x.detail}});
+      }
+    }
+    o["occurrences"] = std::move(a);
+  }
+  return o;
+}
+
 Result<json::object> elder_card_json(store::Database& db, const registry::ElderCard& card, Role role,
                                      const domain::Policy& policy, TimeMs now) {
   const TimeZone& tz = *policy.tz;
@@ -285,18 +320,7 @@ Result<json::object> elder_card_json(store::Database& db, const registry::ElderC
   // Recurring orders (SPEC §14), the live ones first.
   VNH_ASSIGN_OR_RETURN(auto recurrences, store::recurrences_of(db, card.elder.id));
   json::array rec;
-  for (const auto& r : recurrences) {
-    rec.push_back(json::object{{"recurrence_id", fmt::format("R{}", r.id)},
-                               {"what", r.item_id ? r.item_name : r.canteen_name},
-                               {"item_code", r.item_code.empty() ? json::value(nullptr) : json::value(r.item_code)},
-                               {"canteen_code", r.canteen_code.empty() ? json::value(nullptr) : json::value(r.canteen_code)},
-                               {"rule", r.rule},
-                               {"window_start", r.window_start},
-                               {"window_end", r.window_end},
-                               {"state", r.state},
-                               {"paused_until", r.paused_until ? json::value(*r.paused_until) : json::value(nullptr)},
-                               {"end_reason", r.end_reason ? json::value(*r.end_reason) : json::value(nullptr)}});
-  }
+  for (const auto& r : recurrences) rec.push_back(recurrence_json(db, r, false));
   o["recurrences"] = std::move(rec);
   json::array open, recent;
   for (const auto& t : card.open_tickets) {

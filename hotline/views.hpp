@@ -16,6 +16,7 @@
 #include "registry/elders.hpp"
 #include "store/calls.hpp"
 #include "store/elders.hpp"
+#include "store/recurrences.hpp"
 #include "store/reference.hpp"
 #include "store/sqlite.hpp"
 #include "store/tickets.hpp"
@@ -51,6 +52,9 @@ boost::json::object item_json(const store::ServiceItem& i);
 Result<boost::json::object> elder_card_json(store::Database& db, const registry::ElderCard& card, domain::Role role,
                                             const domain::Policy& policy, TimeMs now);
 boost::json::array grants_json(const std::vector<domain::GrantBalance>& grants);
+// A recurring order (SPEC §14) as the API and the card show it, with its last occurrences when
+// `with_occurrences`.
+boost::json::object recurrence_json(store::Database& db, const store::RecurrenceRow& r, bool with_occurrences);
 // Care flags as the API spells them: ["lives_alone","low_income"].
 boost::json::array care_flags_json(domain::CareFlags f);
 // A call as the call log and the live channel show it (the caller masked).

@@ -65,7 +65,7 @@ Share government_share(const TicketFacts& t, const domain::Policy& p, domain::Gr
     }
     s.government = m.government;
     s.rule = std::move(m.rule);
-  } else if (!p.draws_on_grants(t.category, false)) {
+  } else if (p.is_fully_funded(t.category)) {
     s.government = t.standard_price;
     s.rule = "full_funding";
   } else {
