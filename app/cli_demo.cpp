@@ -160,8 +160,41 @@ Status seed_care(store::Store& store, const domain::Policy& policy, TimeMs now) 
   return Status::Ok();
 }
 
-// Builds the demo database: reference data, population, history, users, tokens, a settled
-// previous month. Returns the logins.
+// The month before last settled by fin2 and approved by fin1, then a death in it that the civil
+// registry's list brings late: what the approved month paid for that elder after the day is
+// proposed as a recovery, for finance to turn into an adjustment of the previous month (SPEC §13).
+Status seed_approved_month(store::Store& store, const domain::Policy& policy, const fs::path& dir, YearMonth month,
+                           TimeMs now) {
+  auto& db = store.db();
+  settlement::RunOptions ro{month, (dir / "settlements").string(), "fin2", now};
+  auto run = settlement::run(
+      db, [&](const auto& w) { return store::run_transaction(db, w); }, policy, ro);
+  if (!run.ok()) return run.status().reason() == "empty_month" ? Status::Ok() : run.status();
+  VNH_RETURN_IF_ERROR(store::run_transaction(db, [&](store::WriteTx& tx) {
+    return settlement::approve(tx, month, "fin1", now, policy);
+  }));
+  // An A-category elder served late in that month, dying the day before that service.
+  using Served = std::pair<std::int64_t, TimeMs>;
+  const TimeMs from = policy.tz->month_start(month) + 5 * kMsPerDay, to = policy.tz->month_start(month.next());
+  auto st = db.prepare(
+      "SELECT t.elder_id, t.checkout_at FROM tickets t JOIN elders e ON e.id = t.elder_id "
+      "WHERE t.state = 'completed' AND e.category = 'A' AND e.status = 'active' "
+      "AND t.checkout_at >= ?1 AND t.checkout_at < ?2 ORDER BY t.checkout_at DESC LIMIT 1");
+  if (st.ok()) st->bind(1, from).bind(2, to);
+  VNH_ASSIGN_OR_RETURN(auto served, (store::query_all<Served>(
+                                        std::move(st), [](store::Statement& r) { return Served{r.int64(0), r.int64(1)}; })));
+  if (served.empty()) return Status::Ok();
+  const Date died = civil_from_days(days_from_civil(policy.tz->local_date(served[0].second)) - 1);
+  SystemClock clock;
+  VNH_ASSIGN_OR_RETURN(auto offline, OfflineTickets::open(store, policy, clock));
+  registry::DeathReport d{served[0].first, died, registry::DeathSource::kRegistry, "", "民政部门死亡名单 civil registry"};
+  return store::run_transaction(db, [&](store::WriteTx& tx) {
+    return registry::record_death(tx, policy, &offline->service(), d, domain::Actor::import("demo"), now).status();
+  });
+}
+
+// Builds the demo database: reference data, population, history, users, tokens, an approved
+// month with a recovery, a settled previous month. Returns the logins.
 Result<std::vector<Login>> generate(const fs::path& dir, const sim::DistrictSpec& spec, TimeMs now) {
   auto started = std::chrono::steady_clock::now();
   store::StoreOptions so;
@@ -251,8 +284,9 @@ Result<std::vector<Login>> generate(const fs::path& dir, const sim::DistrictSpec
   fmt::print(stderr, "      care targets and their visits, deaths in the history\n");
   VNH_RETURN_IF_ERROR(seed_care(store, *policy, now));
 
-  fmt::print(stderr, "[5/5] settling the previous month (a draft for finance to approve)\n");
+  fmt::print(stderr, "[5/5] settling: the month before last approved (and a death found late in it), the previous month a draft\n");
   YearMonth prev = YearMonth{today.year, today.month}.prev();
+  VNH_RETURN_IF_ERROR(seed_approved_month(store, *policy, dir, prev.prev(), now));
   settlement::RunOptions ro{prev, (dir / "settlements").string(), "fin2", now};
   auto run = settlement::run(
       store.db(), [&](const auto& w) { return store::run_transaction(store.db(), w); }, *policy, ro);
