@@ -22,7 +22,7 @@ const TABS = {
   supervisor: [['queues', supervisor.queues], ['desk', operator.desk], ['tickets', ticketSearch], ['exceptions', supervisor.exceptions],
     ['disputes', supervisor.disputes], ['firms', supervisor.firms], ['callbacks', callbacks], ['welfare', welfare], ['care', care], ['eligibility', eligibility]],
   inspector: [['inspections', inspector.inspections], ['firms', (r) => supervisor.firms(r, false)]],
-  finance: [['settlements', finance.settlements]],
+  finance: [['settlements', finance.settlements], ['recoveries', finance.recoveries]],
   canteen: [['counter', counter], ['deliveries', deliveries]],
   care: [['care', care]],
   admin: [['users', admin.users], ['audit', admin.audit], ['canteens', admin.canteens], ['firms', supervisor.firms], ['register', register], ['tickets', ticketSearch]],

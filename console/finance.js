@@ -4,7 +4,7 @@
 // printable statement.
 import { get, post, getToken } from './api.js';
 import { t } from './i18n.js';
-import { h, toast, field, input, clear, fen, errorText, shortTime } from './ui.js';
+import { h, toast, field, input, clear, fen, errorText, shortTime, ticketLink } from './ui.js';
 
 async function download(path, name) {
   const res = await fetch(path, { headers: { Authorization: `Bearer ${getToken()}` } });
@@ -137,4 +137,81 @@ export function settlements(root) {
   monthBox.addEventListener('change', view);
   view();
   loadHistory().catch(() => {});
+}
+
+// Recoveries (追回, SPEC §13): what approved months paid for services or meals after an elder's
+// death, listed for the open month; finance turns the chosen ones into negative adjustments of
+// that month, or waives one with a note (audited).
+export function recoveries(root) {
+  const prev = new Date(Date.now() + 8 * 3600e3);
+  prev.setUTCDate(1);
+  prev.setUTCMonth(prev.getUTCMonth() - 1);
+  const monthBox = input('month', { type: 'month', value: prev.toISOString().slice(0, 7), id: 'recover-month' });
+  const summary = h('div', { id: 'recover-summary', class: 'small' });
+  const tbody = h('tbody', { id: 'recover-rows' });
+  const applyBtn = h('button', { class: 'primary', type: 'button', id: 'recover-apply', disabled: true, onclick: () => apply() }, t('recover.apply'));
+  let rows = [];
+  const picked = () => [...tbody.querySelectorAll('input[type=checkbox]:checked')].map((c) => Number(c.value));
+  const refresh = () => { const n = picked().length; applyBtn.disabled = n === 0; applyBtn.textContent = n ? t('recover.apply.n', { n }) : t('recover.apply'); };
+  const load = async () => {
+    clear(tbody);
+    try {
+      const r = await get(`/api/v1/settlements/${monthBox.value}/recoveries`);
+      rows = r.recoveries;
+      summary.textContent = rows.length ? t('recover.summary', { n: rows.length, total: fen(r.total_fen), month: r.month }) : t('recover.none');
+      for (const x of rows) {
+        tbody.append(h('tr', { dataset: { id: x.recovery_id } },
+          h('td', {}, h('input', { type: 'checkbox', value: x.recovery_id, 'aria-label': t('recover.pick'), checked: true, onchange: refresh })),
+          h('td', {}, x.elder_id), h('td', {}, x.paid_month), h('td', {}, x.service_day),
+          h('td', {}, t(`recover.kind.${x.kind}`)), h('td', {}, x.kind === 'ticket' ? ticketLink(x.ref) : x.ref),
+          h('td', {}, `${t(`recover.payee.${x.payee}`)} ${x.payee_code}`), h('td', { class: 'num' }, fen(x.amount_fen)),
+          h('td', {}, h('button', { type: 'button', class: 'secondary', onclick: () => waive(x) }, t('recover.waive')))));
+      }
+    } catch (e) { rows = []; summary.textContent = errorText(e); }
+    refresh();
+  };
+  const apply = async () => {
+    const ids = picked();
+    if (!ids.length) return;
+    try {
+      const r = await post(`/api/v1/settlements/${monthBox.value}/recoveries/apply`, { ids });
+      toast(t('recover.applied', { n: r.adjustments.length, month: r.month }));
+    } catch (e) { toast(errorText(e), true); }
+    load();
+  };
+  // Waiving needs a reason the audit keeps (a family repaid directly, an amount too small to pursue …).
+  const waive = (x) => {
+    const note = h('textarea', { name: 'note', id: 'recover-note', rows: 3, maxlength: 500, required: true });
+    const err = h('div', { class: 'error' });
+    const dlg = h('dialog', { id: 'recover-waive', 'aria-labelledby': 'recover-waive-title' },
+      h('h2', { id: 'recover-waive-title' }, t('recover.waive.title', { ref: x.ref, amount: fen(x.amount_fen) })),
+      field(t('recover.waive.note'), note), err,
+      h('div', { class: 'row' },
+        h('button', { type: 'button', class: 'primary', id: 'recover-waive-confirm', onclick: async () => {
+          if (!note.value.trim()) { err.textContent = t('recover.waive.need'); note.focus(); return; }
+          try {
+            await post(`/api/v1/recoveries/${x.recovery_id}/waive`, { note: note.value.trim() });
+            dlg.close();
+            toast(t('recover.waived'));
+            load();
+          } catch (e) { err.textContent = errorText(e); }
+        } }, t('recover.waive')),
+        h('button', { type: 'button', class: 'secondary', onclick: () => dlg.close() }, t('dialog.cancel'))));
+    dlg.addEventListener('close', () => dlg.remove());
+    document.body.append(dlg);
+    dlg.showModal();
+    note.focus();
+  };
+  root.append(h('div', { class: 'panel' }, h('h2', {}, t('recover.title')),
+    h('p', { class: 'small muted' }, t('recover.rule')),
+    h('div', { class: 'row', style: 'max-width:560px;align-items:end' }, field(t('recover.month'), monthBox), applyBtn),
+    summary,
+    h('table', { id: 'recover-table' }, h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, t('elder.id')), h('th', {}, t('recover.paid_month')),
+      h('th', {}, t('recover.day')), h('th', {}, t('recover.kind')), h('th', {}, t('recover.ref')), h('th', {}, t('recover.payee')),
+      h('th', {}, t('recover.amount')), h('th', {}, ''))), tbody)));
+  monthBox.addEventListener('change', load);
+  // Recoveries go into the first month not yet approved: last month, or this one once last month is.
+  get(`/api/v1/settlements/${monthBox.value}`).then((s) => {
+    if (s.status === 'approved') monthBox.value = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7);
+  }).catch(() => {}).finally(load);
 }

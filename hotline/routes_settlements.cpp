@@ -34,7 +34,24 @@ json::object run_json(const settlement::RunInfo& r, const TimeZone& tz) {
 
 json::object adjustment_json(const settlement::Adjustment& a) {
   return json::object{{"adjustment_id", a.id},         {"firm_code", a.firm_code}, {"amount_fen", a.amount_fen},
-                      {"corrects_month", a.corrects_month}, {"reason", a.reason},   {"created_by", a.created_by}};
+                      {"corrects_month", a.corrects_month}, {"reason", a.reason},   {"created_by", a.created_by},
+                      {"payee", a.payee}};
+}
+
+// GET /api/v1/settlements/{month}/adjustments — the corrections paid (or recovered) in a month,
+// before its run as well as after.
+void list_month_adjustments(Api& api, Api::Call&& call) {
+  api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+    VNH_ASSIGN_OR_RETURN(auto month, month_param(call.req));
+    VNH_ASSIGN_OR_RETURN(auto list, settlement::list_adjustments(db, month));
+    json::array a;
+    std::int64_t total = 0;
+    for (const auto& x : list) {
+      total += x.amount_fen;
+      a.push_back(adjustment_json(x));
+    }
+    return json_response(200, json::object{{"month", month.to_string()}, {"adjustments", std::move(a)}, {"total_fen", total}});
+  });
 }
 
 json::array lines_json(const std::vector<store::SettlementLineRow>& lines) {
@@ -366,6 +383,7 @@ std::vector<Api::Route> settlement_routes() {
       {"POST", "/api/v1/settlements/{month}", roles::kFinance, start_run},
       {"GET", "/api/v1/settlements", roles::kFinanceDesk, list_runs},
       {"GET", "/api/v1/settlements/{month}", roles::kFinanceDesk, get_run},
+      {"GET", "/api/v1/settlements/{month}/adjustments", roles::kFinanceDesk, list_month_adjustments},
       {"POST", "/api/v1/settlements/{month}/adjustments", roles::kFinance, add_adjustment},
       {"POST", "/api/v1/settlements/{month}/approve", roles::kFinance, approve_run},
       {"GET", "/api/v1/settlements/{month}/freshness", roles::kFinanceDesk, run_freshness},
