@@ -36,7 +36,10 @@ int cmd_simulate(const Args& args) {
       "json", po::value(&json_out), "write the report as JSON to this file")(
       "drain", po::value(&o.drain_s)->default_value(60), "seconds to wait for work to finish at the end")(
       "counters", po::value(&o.counters)->default_value(10), "canteen counters recording meals (0: none)")(
-      "meals-rate", po::value(&o.meals_rate)->default_value(5), "meals per second across the counters");
+      "meals-rate", po::value(&o.meals_rate)->default_value(5), "meals per second across the counters")(
+      "care-workers", po::value(&o.care_workers)->default_value(4), "care workers visiting one elder in ten (0: none)")(
+      "care-rate", po::value(&o.care_rate)->default_value(1), "care visits per second across the care workers")(
+      "recurrences", po::value(&o.recurrences)->default_value(100), "recurring orders the operator sets up first");
   po::positional_options_description pos;
   po::variables_map vm;
   if (auto rc = parse_options("simulate", "(--url URL | --in-process) --rate R --duration S --firms F", args, desc, pos, vm)) {
@@ -51,6 +54,9 @@ int cmd_simulate(const Args& args) {
   if (in_process == !url.empty()) return fail("simulate", "give either --url or --in-process", 2);
   if (o.counters < 0 || o.counters > 500) return fail("simulate", "--counters must be 0..500", 2);
   if (o.meals_rate < 0 || o.meals_rate > 2000) return fail("simulate", "--meals-rate must be 0..2000", 2);
+  if (o.care_workers < 0 || o.care_workers > 200) return fail("simulate", "--care-workers must be 0..200", 2);
+  if (o.care_rate < 0 || o.care_rate > 500) return fail("simulate", "--care-rate must be 0..500", 2);
+  if (o.recurrences < 0 || o.recurrences > 20000) return fail("simulate", "--recurrences must be 0..20000", 2);
 
   std::unique_ptr<Server> server;
   fs::path dir;

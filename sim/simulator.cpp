@@ -60,9 +60,15 @@ struct SimCounter {
   std::vector<std::string> cards;
 };
 
+// The city's care workers (SPEC §14): their logins.
+struct SimCareWorker {
+  std::string user, password;
+};
+
 Status setup_city(const SimulateOptions& o, HttpClient& admin, std::vector<std::pair<std::string, std::string>>& firm_tokens,
                   std::vector<std::string>& id_numbers, std::vector<std::vector<std::string>>& staff,
-                  std::string& op_user, std::string& op_password, std::vector<SimCounter>& counters) {
+                  std::string& op_user, std::string& op_password, std::vector<SimCounter>& counters,
+                  std::vector<SimCareWorker>& care_workers) {
   auto cat = admin.get("/api/v1/catalog");
   if (cat.status != 200) return Status(Code::kUnavailable, fmt::format("GET /api/v1/catalog: {} {}", cat.status, cat.body));
   if (cat.json().at("items").as_array().empty()) {
@@ -129,6 +135,22 @@ Status setup_city(const SimulateOptions& o, HttpClient& admin, std::vector<std::
     staff.push_back(std::move(s));
   }
   for (const auto& e : gen.elders()) id_numbers.push_back(e.id_number);
+  if (o.care_workers > 0) {
+    // One elder in ten a care target, the workers taking turns; one in five of them visited weekly.
+    std::string csv = "id_number,flags,tier,care_worker\n";
+    for (int w = 0; w < o.care_workers; ++w) {
+      SimCareWorker cw{fmt::format("sim-care-{}-{}", o.seed % 100000, w + 1), random_token().substr(0, 16)};
+      auto u = admin.post("/api/v1/users", json::object{{"username", cw.user}, {"role", "care"}, {"password", cw.password}});
+      if (u.status != 201) return Status(Code::kUnavailable, fmt::format("care user: {}", u.body));
+      care_workers.push_back(std::move(cw));
+    }
+    for (std::size_t i = 0; i < id_numbers.size(); i += 10) {
+      const std::size_t n = i / 10;
+      csv += fmt::format("{},{},{},{}\n", id_numbers[i], n % 3 == 0 ? "lives_alone|low_income" : "empty_nest",
+                         n % 5 == 0 ? "high" : "general", care_workers[n % care_workers.size()].user);
+    }
+    if (!sink("care-targets", csv)) return Status(Code::kUnavailable, failure);
+  }
   op_user = fmt::format("sim-op-{}", o.seed % 100000);
   op_password = random_token().substr(0, 16);
   auto u = admin.post("/api/v1/users", json::object{{"username", op_user}, {"role", "operator"}, {"password", op_password}});
@@ -198,6 +220,84 @@ CounterReport run_counters(const SimulateOptions& o, const std::vector<SimCounte
   return cr;
 }
 
+// The care workers' rounds: visit i is due at i / care_rate; a worker reads their due list and
+// records a visit to the first elder on it (which moves that elder's next visit on).
+void run_care_visits(const SimulateOptions& o, const std::vector<SimCareWorker>& workers, int seconds, CareReport& cr) {
+  std::mutex mu;
+  std::vector<double> due_lat, visit_lat;
+  std::atomic<std::int64_t> next{0}, visits{0}, failed{0};
+  const auto start = Clock::now();
+  const auto end = start + std::chrono::seconds(seconds);
+  std::vector<std::thread> phones;
+  for (const auto& w : workers) {
+    phones.emplace_back([&] {
+      HttpClient c(o.endpoint);
+      if (!c.login(w.user, w.password).ok()) return;
+      while (true) {
+        std::int64_t i = next++;
+        auto due = start + std::chrono::microseconds(static_cast<std::int64_t>(1e6 * static_cast<double>(i) / o.care_rate));
+        if (due >= end) break;
+        std::this_thread::sleep_until(due);
+        auto t0 = Clock::now();
+        auto list = c.get("/api/v1/care/due?within_days=366&limit=1");
+        auto t1 = Clock::now();
+        if (list.status != 200 || list.json().at("due").as_array().empty()) {
+          ++failed;
+          continue;
+        }
+        const auto& elder = list.json().at("due").as_array().at(0).at("elder_id");
+        auto v = c.post("/api/v1/care/visits",
+                        json::object{{"elder_id", elder},
+                                     {"method", i % 4 == 0 ? "phone" : "in_person"},
+                                     {"findings", json::object{{"living", "good"}, {"safety", "good"}, {"health", i % 7 == 0 ? "fair" : "good"}}}});
+        auto t2 = Clock::now();
+        if (v.status != 201) {
+          ++failed;
+          continue;
+        }
+        ++visits;
+        std::lock_guard lk(mu);
+        due_lat.push_back(ms_since(t0, t1));
+        visit_lat.push_back(ms_since(t1, t2));
+      }
+    });
+  }
+  for (auto& t : phones) t.join();
+  cr.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  cr.visits = visits;
+  cr.visit_failed = failed;
+  cr.due_ms = percentiles(due_lat);
+  cr.visit_ms = percentiles(visit_lat);
+}
+
+// The operator sets up `o.recurrences` recurring orders (a weekly bath, a clean three times a
+// week, a daily check), each making its first tickets at once (SPEC §14).
+void create_recurrences(const SimulateOptions& o, const std::string& user, const std::string& password,
+                        const std::vector<std::string>& ids, CareReport& cr) {
+  HttpClient c(o.endpoint);
+  if (!c.login(user, password).ok()) {
+    cr.recurrence_failed = o.recurrences;
+    return;
+  }
+  const char* kRules[] = {"FREQ=WEEKLY", "FREQ=WEEKLY;BYDAY=MO,WE,FR", "FREQ=DAILY;INTERVAL=2"};
+  std::vector<double> lat;
+  // Today in the district (Asia/Shanghai, UTC+8 all year).
+  const auto unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::string today = format_date(civil_from_days((unix_ms + 8 * kMsPerHour) / kMsPerDay));
+  for (int i = 0; i < o.recurrences && !ids.empty(); ++i) {
+    auto t0 = Clock::now();
+    auto r = c.post("/api/v1/recurrences", json::object{{"id_number", ids[(static_cast<std::size_t>(i) * 7 + 3) % ids.size()]},
+                                                        {"item_code", "LC010"},
+                                                        {"rule", kRules[i % 3]},
+                                                        {"window_start", "09:00"},
+                                                        {"window_end", "11:00"},
+                                                        {"starts_on", today}});
+    lat.push_back(ms_since(t0, Clock::now()));
+    ++(r.status == 201 ? cr.recurrences : cr.recurrence_failed);
+  }
+  cr.recurrence_ms = percentiles(lat);
+}
+
 }  // namespace
 
 Result<SimulateReport> run_simulation(const SimulateOptions& o) {
@@ -214,9 +314,10 @@ Result<SimulateReport> run_simulation(const SimulateOptions& o) {
   std::vector<std::vector<std::string>> staff;
   std::string op_user, op_password;
   std::vector<SimCounter> counters;
+  std::vector<SimCareWorker> care_workers;
   say(fmt::format("setting up a city of {} elders, {} firms and {} canteens through the API…", o.elders, o.firms,
                   o.counters));
-  VNH_RETURN_IF_ERROR(setup_city(o, admin, tokens, ids, staff, op_user, op_password, counters));
+  VNH_RETURN_IF_ERROR(setup_city(o, admin, tokens, ids, staff, op_user, op_password, counters, care_workers));
 
   Timeline tl;
   auto origin = Clock::now();
@@ -317,12 +418,21 @@ Result<SimulateReport> run_simulation(const SimulateOptions& o) {
   };
   say(fmt::format("steady phase: {} tickets/s for {} s{}", o.rate, o.duration_s,
                   counters.empty() ? "" : fmt::format(", {} meals/s at {} counters", o.meals_rate, counters.size())));
-  std::thread lunch;
+  if (o.recurrences > 0) {
+    create_recurrences(o, op_user, op_password, ids, rep.care);
+    say(fmt::format("recurring orders: {} set up ({} failed), create p50 {:.2f} ms p99 {:.2f} ms", rep.care.recurrences,
+                    rep.care.recurrence_failed, rep.care.recurrence_ms.p50, rep.care.recurrence_ms.p99));
+  }
+  std::thread lunch, rounds;
   if (!counters.empty() && o.meals_rate > 0) {
     lunch = std::thread([&] { rep.counters = run_counters(o, counters, o.duration_s); });
   }
+  if (!care_workers.empty() && o.care_rate > 0) {
+    rounds = std::thread([&] { run_care_visits(o, care_workers, o.duration_s, rep.care); });
+  }
   phase("steady", o.duration_s, std::max(4, std::min(64, static_cast<int>(o.rate / 20) + 8)), o.rate);
   if (lunch.joinable()) lunch.join();
+  if (rounds.joinable()) rounds.join();
   if (o.burst_s > 0) {
     say(fmt::format("burst phase: {} clients as fast as the server answers for {} s", o.burst_workers, o.burst_s));
     phase("burst", o.burst_s, o.burst_workers, 0);
@@ -414,6 +524,13 @@ std::string SimulateReport::to_table() const {
                      counters.check_ms.p50, counters.check_ms.p99, counters.record_ms.p50, counters.record_ms.p99,
                      counters.check_to_recorded_ms.p50, counters.check_to_recorded_ms.p99);
   }
+  if (care.visits + care.visit_failed + care.recurrences + care.recurrence_failed > 0) {
+    s += fmt::format("care: {} visits recorded in {:.1f} s ({} failed); due list p50 {:.2f} ms p99 {:.2f} ms, visit p50 "
+                     "{:.2f} ms p99 {:.2f} ms; {} recurring orders ({} failed), create p50 {:.2f} ms p99 {:.2f} ms\n",
+                     care.visits, care.seconds, care.visit_failed, care.due_ms.p50, care.due_ms.p99, care.visit_ms.p50,
+                     care.visit_ms.p99, care.recurrences, care.recurrence_failed, care.recurrence_ms.p50,
+                     care.recurrence_ms.p99);
+  }
   s += fmt::format("consistency: {} {}\n", consistent ? "OK" : "FAILED", consistency_json);
   return s;
 }
@@ -446,6 +563,14 @@ std::string SimulateReport::to_json() const {
                                                                 {"check", pjson(counters.check_ms)},
                                                                 {"record", pjson(counters.record_ms)},
                                                                 {"check_to_recorded", pjson(counters.check_to_recorded_ms)}}},
+                                      {"care", json::object{{"visits", care.visits},
+                                                            {"visit_failed", care.visit_failed},
+                                                            {"seconds", care.seconds},
+                                                            {"due", pjson(care.due_ms)},
+                                                            {"visit", pjson(care.visit_ms)},
+                                                            {"recurrences", care.recurrences},
+                                                            {"recurrence_failed", care.recurrence_failed},
+                                                            {"recurrence_create", pjson(care.recurrence_ms)}}},
                                       {"consistent", consistent},
                                       {"consistency", ec ? json::value() : cons}});
 }

@@ -36,6 +36,13 @@ struct SimulateOptions {
   // record); 0 counters: none.
   int counters = 10;
   double meals_rate = 5;
+  // Care visits and recurring orders (SPEC §14): `care_workers` care users sharing one elder in
+  // ten as care targets, recording visits at `care_rate` a second across them during the steady
+  // phase (the due list, then the visit); `recurrences` recurring orders set up by the operator
+  // before it, whose tickets the server's recurrence job makes and the firms serve. 0: none.
+  int care_workers = 4;
+  double care_rate = 1;
+  int recurrences = 100;
   std::uint64_t seed = 1;
   bool quiet = false;
 };
@@ -61,9 +68,16 @@ struct CounterReport {
   Percentiles check_ms, record_ms, check_to_recorded_ms;
 };
 
+struct CareReport {
+  std::int64_t visits = 0, visit_failed = 0, recurrences = 0, recurrence_failed = 0;
+  double seconds = 0;
+  Percentiles due_ms, visit_ms, recurrence_ms;
+};
+
 struct SimulateReport {
   std::vector<PhaseReport> phases;
   CounterReport counters;
+  CareReport care;
   Percentiles create_to_offer_ms, offer_to_accept_ms, accept_to_completed_ms;
   std::int64_t offers = 0, accepted = 0, declined = 0, completed = 0, drops = 0, reconnects = 0;
   double offers_per_s = 0;
