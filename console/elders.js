@@ -211,22 +211,49 @@ function recurrences(elder, reload) {
       r.state !== 'ended' ? h('button', { type: 'button', class: 'secondary small', onclick: () => act(r, 'end') }, t('rec.end')) : null))
       : t('none'));
 }
+// A new recurring order: a home service (an item code) or a meal delivered (or picked up) from a
+// canteen — the canteens that deliver, the elder's own community first.
 function recurrenceForm(elder, done) {
   const err = h('div', { class: 'error', role: 'alert' });
+  const kind = select('kind', [['service', t('rec.kind.service')], ['meal', t('rec.kind.meal')]], { id: 'rec-kind' });
   const item = input('item_code', { id: 'rec-item', placeholder: 'LC010', maxlength: 32 });
+  const canteen = select('canteen_code', [], { id: 'rec-canteen' });
+  const slot = select('slot', ['lunch', 'dinner', 'breakfast'].map((s) => [s, t(`slot.${s}`)]), { id: 'rec-slot' });
+  const mode = select('mode', [['delivery', t('rec.mode.delivery')], ['pickup', t('rec.mode.pickup')]], { id: 'rec-mode' });
   const rule = select('rule', PATTERNS.map(([r, k]) => [r, t(k)]), { id: 'rec-rule' });
   const from = input('window_start', { id: 'rec-from', type: 'time', value: '09:00' });
   const to = input('window_end', { id: 'rec-to', type: 'time', value: '11:00' });
   const starts = input('starts_on', { id: 'rec-starts', type: 'date', value: shanghaiToday() });
+  const service = field(t('rec.item'), item);
+  const meal = h('div', { class: 'row', hidden: true, style: 'flex:3' }, field(t('rec.canteen'), canteen), field(t('rec.slot'), slot), field(t('rec.mode'), mode));
+  let loaded = false;
+  const loadCanteens = async () => {
+    if (loaded) return;
+    loaded = true;
+    try {
+      const r = await get('/api/v1/canteens');
+      const open = r.canteens.filter((k) => k.status === 'active')
+        .sort((a, b) => (b.community_code === elder.community_code) - (a.community_code === elder.community_code) || a.code.localeCompare(b.code));
+      clear(canteen).append(...open.map((k) => h('option', { value: k.code }, `${k.name}（${k.code}）${k.delivers ? '' : t('rec.no.delivery')}`)));
+    } catch (e) { loaded = false; showError(err, e); }
+  };
+  kind.addEventListener('change', () => {
+    const isMeal = kind.value === 'meal';
+    service.hidden = isMeal;
+    meal.hidden = !isMeal;
+    if (isMeal) { from.value = '11:00'; to.value = '12:30'; loadCanteens(); } else { from.value = '09:00'; to.value = '11:00'; }
+  });
   const form = h('form', { class: 'inline-form', id: 'elder-recurrence', onsubmit: async (e) => {
     e.preventDefault();
+    const what = kind.value === 'meal' ? { canteen_code: canteen.value, slot: slot.value, mode: mode.value } : { item_code: item.value.trim() };
     try {
-      await post('/api/v1/recurrences', { elder_id: elder.elder_id, item_code: item.value.trim(), rule: rule.value,
+      await post('/api/v1/recurrences', { elder_id: elder.elder_id, ...what, rule: rule.value,
         window_start: from.value, window_end: to.value, starts_on: starts.value });
       toast(t('rec.created'));
       done(elder);
     } catch (ex) { showError(err, ex); }
-  } }, h('div', { class: 'row' }, field(t('rec.item'), item), field(t('rec.rule'), rule), field(t('rec.from'), from), field(t('rec.to'), to), field(t('rec.starts'), starts)),
+  } }, h('div', { class: 'row' }, field(t('rec.kind'), kind), service, meal),
+  h('div', { class: 'row' }, field(t('rec.rule'), rule), field(t('rec.from'), from), field(t('rec.to'), to), field(t('rec.starts'), starts)),
   h('button', { class: 'primary', type: 'submit', id: 'rec-save' }, t('rec.save')), err);
   return form;
 }

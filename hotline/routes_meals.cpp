@@ -26,6 +26,8 @@ namespace {
 
 const std::vector<Role> kCounter = {Role::kCanteen, Role::kAdmin};
 const std::vector<Role> kCanteenReaders = {Role::kCanteen, Role::kSupervisor, Role::kFinance, Role::kAdmin};
+// Who lists the canteens: also the operators, who set up an elder's regular meal delivery.
+const std::vector<Role> kCanteenList = {Role::kCanteen, Role::kOperator, Role::kSupervisor, Role::kFinance, Role::kAdmin};
 // Who issues cards and takes a lost-card report (an elder phones the hotline, or tells the counter).
 const std::vector<Role> kCardDesk = {Role::kOperator, Role::kSupervisor, Role::kAdmin};
 const std::vector<Role> kCardLoss = {Role::kOperator, Role::kSupervisor, Role::kAdmin, Role::kCanteen};
@@ -800,7 +802,7 @@ void welfare_close(Api& api, Api::Call&& call) { welfare_action(api, std::move(c
 
 std::vector<Api::Route> meal_routes() {
   return {
-      {"GET", "/api/v1/canteens", kCanteenReaders, list_canteens},
+      {"GET", "/api/v1/canteens", kCanteenList, list_canteens},
       {"POST", "/api/v1/canteens", roles::kAdmin, create_canteen},
       {"POST", "/api/v1/canteens/{code}", roles::kAdmin, update_canteen},
       {"POST", "/api/v1/meal-cards", kCardDesk, issue_card},

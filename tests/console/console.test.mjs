@@ -62,7 +62,7 @@ before(async () => {
     '620102001001,畅家巷社区,620102001,community\r\n620102001002,张家园社区,620102001,community\r\n');
   importCsv('catalog', 'code,name,category,unit,standard_price_fen,market_price_fen,duration_min,meal\r\n' +
     'LC001,老年助餐午餐,life_care,份,1500,1900,20,1\r\nLC010,助浴,life_care,次,4800,6000,60,0\r\n' +
-    'MC001,测量血压,medical_care,次,800,1000,15,0\r\n');
+    'MC001,测量血压,medical_care,次,800,1000,15,0\r\nEC001,精神慰藉陪聊,emotional_comfort,次,3000,4000,60,0\r\n');
   importCsv('elders', 'id_number,name,phone,community_code,lat,lon,category,registered_on\r\n' +
     '620102195810100019,张三明,13970241505,620102001001,36.0600,103.8300,A,2026-01-05\r\n' +
     '62010219511015004X,李四芳,13955650450|0931-8123456,620102001002,36.0600,103.8300,B,2026-01-05\r\n' +
@@ -806,7 +806,9 @@ test('a care worker\'s day on a phone: my elders, a visit with its findings, a t
 test('a supervisor records a death reported by phone: the card says so, the open ticket is cancelled, nothing more is ordered', async () => {
   const page = await browser.newPage({ viewport: { width: 1500, height: 950 }, locale: 'zh-CN' });
   await login(page, 'sup1');
-  const open = await apiAs(page, 'POST', '/api/v1/tickets', { id_number: '620102193806200050', item_code: 'MC001' });
+  // An item no firm covers: the ticket stays open (unassigned) until the death cancels it,
+  // however quickly the partner firms complete what they accept.
+  const open = await apiAs(page, 'POST', '/api/v1/tickets', { id_number: '620102193806200050', item_code: 'EC001' });
   assert.equal(open.status, 201, JSON.stringify(open.json));
   await page.click('#tab-desk');
   await page.fill('#find', '王五');
@@ -843,5 +845,82 @@ test('a supervisor records a death reported by phone: the card says so, the open
   await care.locator('#care-due li').first().waitFor();
   assert.equal(await care.locator('#care-due li[data-elder]').count(), 0);
   await care.close();
+  await page.close();
+});
+
+test('a death found after its month was approved: finance recovers the bath and waives the lunch, with a reason', async () => {
+  // Last month (approved by the finance test above) paid F_MID 4800 fen for 张林's bath on the
+  // 10th and K1 1000 fen for his lunch; the civil registry says he died on the 5th.
+  const fin = await browser.newPage();
+  await login(fin, 'fin1');
+  const run = await apiAs(fin, 'GET', `/api/v1/settlements/${PREV}`);
+  assert.equal(run.json.status, 'approved', 'the finance test approves the previous month first');
+  await fin.close();
+  const sup = await browser.newPage();
+  await login(sup, 'sup1');
+  const found = await apiAs(sup, 'GET', '/api/v1/elders?phone=13900002222');
+  const elder = found.json.elders.find((e) => e.name.startsWith('张'));
+  const death = await apiAs(sup, 'POST', `/api/v1/elders/${elder.elder_id}/death`, { died_on: `${PREV}-05`, informant: '社区 民政专干' });
+  assert.equal(death.status, 201, JSON.stringify(death.json));
+  assert.deepEqual(death.json.recoveries.map((r) => r.amount_fen).sort((a, b) => a - b), [1000, 4800]);
+  await sup.close();
+  const page = await browser.newPage({ viewport: { width: 1300, height: 900 }, locale: 'zh-CN' });
+  await login(page, 'fin1');
+  await page.click('#tab-recoveries');
+  // Last month is approved: the recoveries go into this month.
+  const THIS = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7);
+  await page.waitForFunction((m) => document.querySelector('#recover-month')?.value === m, THIS);
+  await page.locator('#recover-summary', { hasText: '2 项待追回，合计 ¥58.00' }).waitFor();
+  await shot(page, 'finance-recoveries');
+  const meal = page.locator('#recover-rows tr', { hasText: '助餐' });
+  const bath = page.locator('#recover-rows tr', { hasText: '上门服务' });
+  assert.match(await bath.innerText(), /TP0001[\s\S]*企业 F_MID[\s\S]*48\.00/);
+  // Waiving needs a reason.
+  await meal.getByRole('button', { name: '核销' }).click();
+  await page.click('#recover-waive-confirm');
+  await page.locator('#recover-waive .error', { hasText: '请填写核销原因' }).waitFor();
+  await page.fill('#recover-note', '家属已直接退还助餐点');
+  await page.click('#recover-waive-confirm');
+  await page.locator('#recover-summary', { hasText: '1 项待追回，合计 ¥48.00' }).waitFor();
+  assert.equal(await page.textContent('#recover-apply'), '追回所选 1 项');
+  await page.click('#recover-apply');
+  await page.locator('#recover-summary', { hasText: '没有待处理的追回项' }).waitFor();
+  const adj = await apiAs(page, 'GET', `/api/v1/settlements/${THIS}/adjustments`);
+  assert.equal(adj.status, 200, JSON.stringify(adj.json));
+  const mine = adj.json.adjustments.filter((a) => a.corrects_month === PREV);
+  assert.deepEqual(mine.map((a) => [a.firm_code, a.amount_fen]), [['F_MID', -4800]]);
+  await page.close();
+});
+
+test('an operator sets up a daily lunch delivery from the elder card: the orders appear two days ahead', async () => {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 950 }, locale: 'zh-CN' });
+  await login(page, 'op1');
+  await page.click('#tab-desk');
+  await page.fill('#find', '张三明');
+  await page.press('#find', 'Enter');
+  await page.locator('#elder-recurrence-open').waitFor();
+  await page.click('#elder-recurrence-open');
+  await page.selectOption('#rec-kind', 'meal');
+  // The canteens of his own community come first: K1 is in 畅家巷社区.
+  await page.waitForFunction(() => document.querySelector('#rec-canteen')?.options.length === 2);
+  assert.equal(await page.inputValue('#rec-canteen'), 'K1');
+  assert.equal(await page.isVisible('#rec-item'), false);
+  assert.equal(await page.inputValue('#rec-from'), '11:00');
+  await page.selectOption('#rec-rule', 'FREQ=DAILY');
+  await shot(page, 'elder-meal-recurrence');
+  await page.click('#rec-save');
+  await page.locator('#elder-recurrences .recurrence.active', { hasText: '畅家巷助餐点' }).waitFor();
+  assert.match(await page.textContent('#elder-recurrences'), /每天 11:00–12:30/);
+  // The job made the order of the day after tomorrow (tomorrow's may be past the 15:00 cut-off).
+  const card = (await apiAs(page, 'GET', '/api/v1/elders?phone=13970241505')).json.elders[0];
+  const list = await apiAs(page, 'GET', `/api/v1/recurrences?elder_id=${card.elder_id}`);
+  const r = list.json.recurrences.find((x) => x.canteen_code === 'K1');
+  assert.ok(r, JSON.stringify(list.json));
+  assert.equal(r.slot, 'lunch');
+  assert.equal(r.mode, 'delivery');
+  const day2 = new Date(Date.now() + 8 * 3600e3 + 2 * 86400e3).toISOString().slice(0, 10);
+  const orders = await apiAs(page, 'GET', `/api/v1/meals/orders?canteen_code=K1&date=${day2}`);
+  assert.equal(orders.status, 200, JSON.stringify(orders.json));
+  assert.equal(orders.json.orders.filter((o) => o.elder_id === card.elder_id && o.state === 'ordered').length, 1);
   await page.close();
 });
