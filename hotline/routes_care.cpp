@@ -140,6 +140,7 @@ void record_death(Api& api, Api::Call&& call) {
                        {"cards_revoked", out->cards_revoked},
                        {"orders_cancelled", out->orders_cancelled},
                        {"recurrences_ended", out->recurrences_ended},
+                       {"callbacks_dropped", out->callbacks_dropped},
                        {"recoveries", std::move(recoveries)}};
         return json_response(out->recorded ? 201 : 200, o);
       });

@@ -9,6 +9,7 @@
 #include "store/audit.hpp"
 #include "store/elders.hpp"
 #include "store/meals.hpp"
+#include "store/quality.hpp"
 #include "store/recurrences.hpp"
 #include "store/tickets.hpp"
 
@@ -61,6 +62,7 @@ Result<DeathOutcome> record_death(store::WriteTx& tx, const Policy& policy, tick
   VNH_ASSIGN_OR_RETURN(out.cards_revoked, store::revoke_meal_cards_of(db, report.elder_id, now));
   VNH_ASSIGN_OR_RETURN(out.orders_cancelled, store::cancel_meal_orders_after(db, report.elder_id, report.died_on, kDeceased));
   VNH_ASSIGN_OR_RETURN(out.recurrences_ended, store::end_recurrences_of(db, report.elder_id, kDeceased, now));
+  VNH_ASSIGN_OR_RETURN(out.callbacks_dropped, store::drop_pending_samples_of_elder(db, report.elder_id));
   VNH_ASSIGN_OR_RETURN(out.recoveries, settlement::propose_recoveries(tx, policy, report.elder_id, report.died_on, now));
 
   if (actor.audit) {
@@ -70,6 +72,7 @@ Result<DeathOutcome> record_death(store::WriteTx& tx, const Policy& policy, tick
                                {"cards_revoked", out.cards_revoked},
                                {"orders_cancelled", out.orders_cancelled},
                                {"recurrences_ended", out.recurrences_ended},
+                               {"callbacks_dropped", out.callbacks_dropped},
                                {"recoveries", out.recoveries.size()}};
     if (out.corrected) detail["corrected_from"] = before->died_on;
     VNH_RETURN_IF_ERROR(store::append_audit(db, now, {actor.name, "elder.death", "elder:" + who, boost::json::serialize(detail)}));

@@ -37,6 +37,7 @@ struct DeathOutcome {
   int cards_revoked = 0;
   int orders_cancelled = 0;
   int recurrences_ended = 0;
+  std::int64_t callbacks_dropped = 0;  // pending callback calls about their tickets
   std::vector<store::RecoveryRow> recoveries;
 };
 

@@ -90,6 +90,14 @@ Result<std::vector<SampleRow>> list_samples(Database& db, const std::string& dat
   });
 }
 
+Result<std::int64_t> drop_pending_samples_of_elder(Database& db, std::int64_t elder_id) {
+  auto st = db.prepare(
+      "DELETE FROM callback_samples WHERE done = 0 AND ticket_id IN (SELECT id FROM tickets WHERE elder_id = ?)");
+  if (!st.ok()) return st.status();
+  VNH_RETURN_IF_ERROR(st->bind(1, elder_id).run());
+  return db.changes();
+}
+
 Result<SampleCounts> count_samples(Database& db, const std::string& date) {
   auto st = db.prepare("SELECT count(*), coalesce(sum(done = 0), 0) FROM callback_samples WHERE sample_date = ?");
   if (st.ok()) st->bind(1, date);

@@ -90,6 +90,9 @@ struct SampleFilter {
   int limit = 50;
 };
 Result<std::vector<SampleRow>> list_samples(Database& db, const std::string& date, const SampleFilter& f);
+// Takes a deceased elder's tickets out of every callback queue still pending (SPEC §13: a
+// deceased elder is not called back); returns how many calls were dropped.
+Result<std::int64_t> drop_pending_samples_of_elder(Database& db, std::int64_t elder_id);
 struct SampleCounts {
   int total = 0;
   int pending = 0;

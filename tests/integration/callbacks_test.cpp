@@ -177,6 +177,20 @@ TEST_CASE("the day's queue is capped in order of risk and says what the cap left
     CHECK(again.at("items").as_array().size() == 2);
     CHECK(str(again.at("items").as_array()[0], "ticket_no") == "TF01");
   }
+  SECTION("a death recorded today takes the elder's calls out of the queue, and a callback is refused") {
+    const std::string elder = str(items[0].at("ticket"), "elder_id");
+    auto died = d.s.login("admin1").post("/api/v1/elders/" + elder + "/death",
+                                         json::object{{"died_on", "2026-11-22"}, {"informant", "女儿"}});
+    INFO(died.body);
+    REQUIRE(died.status == 201);
+    CHECK(num(died.json(), "callbacks_dropped") == 2);
+    auto after = op.get("/api/v1/callbacks/queue").json();
+    CHECK(after.at("items").as_array().empty());
+    CHECK(num(after.at("summary"), "pending") == 0);
+    auto refused = op.post("/api/v1/callbacks", json::object{{"ticket_no", "TF01"}, {"reached", true}, {"satisfaction", 5}});
+    CHECK(refused.status == 409);
+    CHECK(str(refused.json().at("error"), "code") == "elder_deceased");
+  }
   SECTION("filters: reason, firm, status") {
     auto first = op.get("/api/v1/callbacks/queue?reason=first_visit").json().at("items").as_array();  // a copy
     REQUIRE(first.size() == 1);
