@@ -284,6 +284,7 @@ void Server::arm_call_timer() {
     tick_welfare();
     tick_recurrences();
     live_->revalidate();  // consoles whose session ended are closed within a second
+    live_->flush_positions();  // the second's worker positions to the live maps, in one message
     arm_call_timer();
   });
 }

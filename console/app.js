@@ -15,11 +15,12 @@ import { register } from './elders.js';
 import { counter } from './counter.js';
 import { deliveries, welfare } from './meals.js';
 import { care, eligibility } from './care.js';
+import { liveMap } from './map.js';
 
 const TABS = {
   operator: [['desk', operator.desk], ['tickets', ticketSearch], ['register', register], ['callbacks', callbacks],
     ['complaints', operator.complaints], ['welfare', welfare]],
-  supervisor: [['queues', supervisor.queues], ['desk', operator.desk], ['tickets', ticketSearch], ['exceptions', supervisor.exceptions],
+  supervisor: [['queues', supervisor.queues], ['map', liveMap], ['desk', operator.desk], ['tickets', ticketSearch], ['exceptions', supervisor.exceptions],
     ['disputes', supervisor.disputes], ['firms', supervisor.firms], ['callbacks', callbacks], ['welfare', welfare], ['care', care], ['eligibility', eligibility]],
   inspector: [['inspections', inspector.inspections], ['firms', (r) => supervisor.firms(r, false)]],
   finance: [['settlements', finance.settlements], ['recoveries', finance.recoveries]],

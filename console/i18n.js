@@ -1,6 +1,10 @@
 // Console strings in Chinese (default) and English. t(key, vars) looks a key up in the
 // current language; {name} placeholders are filled from vars. The choice is remembered.
 const zh = {
+  'tab.map': '实时地图', 'map.title': '服务人员实时分布', 'map.state.idle': '空闲', 'map.state.en_route': '前往中', 'map.state.in_service': '服务中',
+  'map.tickets': '未完成工单', 'map.emergencies': '紧急', 'map.on.site': '已服务 {m} 分钟（标准 {std} 分钟）', 'map.accepted.at': '{at} 接单',
+  'map.seen': '位置更新于 {at}', 'map.no.firm': '未派出', 'map.meals.today': '今日用餐 {n} 份', 'map.updated': '{at} 更新：{n} 名服务人员有位置',
+  'map.unavailable': '地图组件未加载。',
   'tab.canteens': '助餐点', canteens: '助餐点', 'canteen.active': '营业', 'canteen.suspended': '暂停', 'canteen.closed': '关闭',
   'canteen.delivers': '送餐', 'canteen.capacity': '每日接单上限', 'canteen.add': '新增助餐点', cards: '助餐卡', 'card.no': '卡号', 'card.issue': '发卡',
   'canteen.code.hint': '所属助餐点编码（仅助餐点账号）',
@@ -330,6 +334,10 @@ const zh = {
   'err.generic': '操作未成功，请重试或联系管理员。', 'err.network': '网络连接中断，请稍后重试。',
 };
 const en = {
+  'tab.map': 'Live map', 'map.title': 'Workers now', 'map.state.idle': 'idle', 'map.state.en_route': 'on the way', 'map.state.in_service': 'in service',
+  'map.tickets': 'open tickets', 'map.emergencies': 'emergencies', 'map.on.site': '{m} min on site (standard {std} min)', 'map.accepted.at': 'accepted {at}',
+  'map.seen': 'position at {at}', 'map.no.firm': 'no firm yet', 'map.meals.today': '{n} meals today', 'map.updated': 'updated {at}: {n} workers placed',
+  'map.unavailable': 'The map component did not load.',
   'tab.canteens': 'Canteens', canteens: 'Canteens', 'canteen.active': 'open', 'canteen.suspended': 'suspended', 'canteen.closed': 'closed',
   'canteen.delivers': 'Delivers', 'canteen.capacity': 'Orders a day', 'canteen.add': 'Add a canteen', cards: 'Meal cards', 'card.no': 'Card number', 'card.issue': 'Issue the card',
   'canteen.code.hint': 'Canteen code (canteen logins only)',

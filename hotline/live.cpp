@@ -175,7 +175,8 @@ void LiveHub::broadcast(const json::object& event, Audience audience) {
     if (!r) continue;
     bool ok = audience == Audience::kAll ||
               (audience == Audience::kOperators && (*r == Role::kOperator || *r == Role::kSupervisor || *r == Role::kAdmin)) ||
-              (audience == Audience::kSupervisors && (*r == Role::kSupervisor || *r == Role::kAdmin));
+              (audience == Audience::kSupervisors && (*r == Role::kSupervisor || *r == Role::kAdmin)) ||
+              (audience == Audience::kMap && (*r == Role::kSupervisor || *r == Role::kAdmin));
     if (ok) c->send_raw(data);
   }
 }
@@ -198,6 +199,29 @@ void LiveHub::ticket_changed(const tickets::TicketChange& change) {
     if (clients_.empty()) return;
   }
   boost::asio::post(ioc_, [this, change] { render_and_send(change); });
+}
+
+void LiveHub::worker_seen(const tickets::WorkerSeen& w) {
+  std::lock_guard lk(positions_mu_);
+  positions_[{w.firm_code, w.staff_code}] = w;
+}
+
+void LiveHub::flush_positions() {
+  std::map<std::pair<std::string, std::string>, tickets::WorkerSeen> batch;
+  {
+    std::lock_guard lk(positions_mu_);
+    batch.swap(positions_);
+  }
+  if (batch.empty()) return;
+  json::array workers;
+  for (const auto& [key, w] : batch) {
+    workers.push_back(json::object{{"firm_code", w.firm_code},
+                                   {"staff_code", w.staff_code},
+                                   {"lat", w.lat},
+                                   {"lon", w.lon},
+                                   {"at", format_time(w.at, *policy_.tz)}});
+  }
+  broadcast(json::object{{"type", "map.workers"}, {"workers", std::move(workers)}}, Audience::kMap);
 }
 
 void LiveHub::render_and_send(tickets::TicketChange change) {

@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -26,7 +27,8 @@
 
 namespace vnh::hotline {
 
-enum class Audience { kOperators, kSupervisors, kAll };
+// kMap: who watches the live map (supervisors, admins and the wall display).
+enum class Audience { kOperators, kSupervisors, kMap, kAll };
 
 class LiveHub final : public tickets::Observer {
  public:
@@ -34,6 +36,10 @@ class LiveHub final : public tickets::Observer {
 
   net::Upgrade upgrade(const net::Request& req);
   void ticket_changed(const tickets::TicketChange& change) override;
+  // Workers' positions wait here and go out together once a second (flush_positions), the
+  // newest of each worker only: a map console gets at most one update a second (SPEC §15).
+  void worker_seen(const tickets::WorkerSeen& w) override;
+  void flush_positions();
   // Sends an event to the consoles of the audience (thread-safe).
   void broadcast(const boost::json::object& event, Audience audience);
   // Sends an event to every console signed in as `username` (a call's card goes only to the
@@ -63,6 +69,8 @@ class LiveHub final : public tickets::Observer {
   const Clock& clock_;
   mutable std::mutex mu_;
   std::set<std::shared_ptr<Client>> clients_;
+  std::mutex positions_mu_;
+  std::map<std::pair<std::string, std::string>, tickets::WorkerSeen> positions_;  // by firm and staff code
 };
 
 }  // namespace vnh::hotline

@@ -64,10 +64,12 @@ Status CommandHandler::execute(store::WriteTx& tx, const FirmIdentity& firm, con
       return keep(service_.assign_staff(tx, firm.id, out.ticket_no, f.assign().staff_code(), actor), out.ticket);
     case vnh::v1::ClientFrame::kCheckIn:
       out.ticket_no = f.check_in().ticket_no();
-      return keep(service_.check_in(tx, firm.id, visit_of(f.check_in()), actor), out.ticket);
+      VNH_RETURN_IF_ERROR(keep(service_.check_in(tx, firm.id, visit_of(f.check_in()), actor), out.ticket));
+      return seen_at_visit(tx, firm, f.check_in());
     case vnh::v1::ClientFrame::kCheckOut:
       out.ticket_no = f.check_out().ticket_no();
-      return keep(service_.check_out(tx, firm.id, visit_of(f.check_out()), actor), out.ticket);
+      VNH_RETURN_IF_ERROR(keep(service_.check_out(tx, firm.id, visit_of(f.check_out()), actor), out.ticket));
+      return seen_at_visit(tx, firm, f.check_out());
     case vnh::v1::ClientFrame::kLocation:
       return location(tx, firm, f.location());
     case vnh::v1::ClientFrame::kListDeliveries:
@@ -107,10 +109,18 @@ Status CommandHandler::accept(store::WriteTx& tx, const FirmIdentity& firm, cons
 
 Status CommandHandler::location(store::WriteTx& tx, const FirmIdentity& firm, const vnh::v1::StaffLocation& l) {
   if (!valid_lat_lon(l.lat(), l.lon())) return invalid("lat", "is not a WGS-84 position");
-  auto known = store::update_staff_location(tx.db(), firm.id, l.staff_code(), l.lat(), l.lon(), l.time_ms());
+  // A device clock is not trusted for "when": the map shows when the server heard of it.
+  auto known = service_.worker_seen(tx, firm.id, {firm.code, l.staff_code(), l.lat(), l.lon(), clock_.now_ms()});
   if (!known.ok()) return known.status();
   if (!*known) return Status(Code::kNotFound, l.staff_code() + " is not a worker of your firm", "staff_code", reason::kUnknownStaff);
   return Status::Ok();
+}
+
+// A check-in or check-out accepted is also where the worker is now (SPEC §15).
+template <typename Visit>
+Status CommandHandler::seen_at_visit(store::WriteTx& tx, const FirmIdentity& firm, const Visit& v) {
+  if (!valid_lat_lon(v.lat(), v.lon())) return Status::Ok();
+  return service_.worker_seen(tx, firm.id, {firm.code, v.staff_code(), v.lat(), v.lon(), clock_.now_ms()}).status();
 }
 
 Status CommandHandler::list_deliveries(store::WriteTx& tx, const FirmIdentity& firm, const vnh::v1::ListMealDeliveries& m,

@@ -48,6 +48,8 @@ class CommandHandler {
   };
   Status execute(store::WriteTx& tx, const FirmIdentity& firm, const vnh::v1::ClientFrame& f, Outcome& out);
   Status accept(store::WriteTx& tx, const FirmIdentity& firm, const std::string& ticket_no, Outcome& out);
+  template <typename Visit>
+  Status seen_at_visit(store::WriteTx& tx, const FirmIdentity& firm, const Visit& v);
   Status location(store::WriteTx& tx, const FirmIdentity& firm, const vnh::v1::StaffLocation& l);
   // SPEC §12, for a firm that runs canteens.
   Status list_deliveries(store::WriteTx& tx, const FirmIdentity& firm, const vnh::v1::ListMealDeliveries& m, Outcome& out);

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace vnh::sim {
@@ -228,17 +229,45 @@ void FirmAgent::handle_offer(const vnh::v1::TicketOffer& o) {
   after(uniform(b_.think_min_s, b_.think_max_s), [decide, yes] { decide(yes); });
 }
 
+void FirmAgent::report_location(const std::string& staff, double lat, double lon) {
+  vnh::v1::ClientFrame f;
+  auto* l = f.mutable_location();
+  l->set_staff_code(staff);
+  l->set_time_ms(wall_ms());
+  l->set_lat(lat);
+  l->set_lon(lon);
+  command(f, [this, staff](const vnh::v1::CommandResult& r) {
+    if (!r.ok()) say(fmt::format("location of {} refused: {}", staff, r.error_code()));
+  });
+}
+
 void FirmAgent::visit(const std::string& ticket_no, const vnh::v1::Elder& elder, int duration_min) {
   std::string staff = staff_.empty() ? "W1" : staff_[std::uniform_int_distribution<size_t>(0, staff_.size() - 1)(rng_)];
   vnh::v1::ClientFrame assign;
   assign.mutable_assign()->set_ticket_no(ticket_no);
   assign.mutable_assign()->set_staff_code(staff);
   command(assign, [](const vnh::v1::CommandResult&) {});
-  double travel = uniform(b_.travel_min_s, b_.travel_max_s) / b_.time_scale;
+  const double travel_sim = uniform(b_.travel_min_s, b_.travel_max_s);
+  double travel = travel_sim / b_.time_scale;
   bool far = uniform(0, 1) < b_.far_checkin_prob;
   bool early = uniform(0, 1) < b_.short_visit_prob;
   double lat = elder.lat() + (far ? 0.006 : uniform(-0.0004, 0.0004));
   double lon = elder.lon() + uniform(-0.0004, 0.0004);
+  // On the way: from where the worker last was (or a kilometre or two off, the first time),
+  // a position every location_every_s of simulated time, at most ten.
+  if (b_.location_every_s > 0) {
+    auto from = where_.find(staff);
+    const double lat0 = from != where_.end() ? from->second.first : elder.lat() + uniform(-0.015, 0.015);
+    const double lon0 = from != where_.end() ? from->second.second : elder.lon() + uniform(-0.015, 0.015);
+    const int steps = std::min(10, static_cast<int>(travel_sim / b_.location_every_s));
+    for (int i = 1; i <= steps; ++i) {
+      const double f = static_cast<double>(i) / (steps + 1);
+      after(travel * f, [this, staff, lat = lat0 + (lat - lat0) * f, lon = lon0 + (lon - lon0) * f] {
+        report_location(staff, lat, lon);
+      });
+    }
+  }
+  where_[staff] = {lat, lon};
   after(travel, [this, ticket_no, staff, lat, lon, duration_min, early] {
     vnh::v1::ClientFrame in;
     auto* ci = in.mutable_check_in();

@@ -1,8 +1,8 @@
 #pragma once
 // FirmAgent: a simulated partner firm over a real websocket — what `vnh partner`, `vnh
 // demo` and `vnh simulate` run. It acknowledges durable frames, accepts or declines offers
-// by rule after a thinking delay, assigns a worker, checks in at the elder's home after a
-// travel time and checks out after the item's duration (both scaled by time_scale), and
+// by rule after a thinking delay, assigns a worker, reports where its worker is on the way and checks in at the
+// elder's home after a travel time and checks out after the item's duration (both scaled by time_scale), and
 // now and then misbehaves on purpose (checks in far away, leaves early, goes offline) so
 // exceptions and reconnections happen. Heartbeats keep its presence online. Reconnects by
 // itself. All callbacks run on one strand of the given io_context.
@@ -32,6 +32,9 @@ struct AgentBehaviour {
   double travel_min_s = 600, travel_max_s = 1800;  // simulated seconds from accept to check-in
   double far_checkin_prob = 0.03;               // check in ~600 m away (a distance exception)
   double short_visit_prob = 0.03;               // leave after a tenth of the duration
+  // While a worker travels, a StaffLocation every this many simulated seconds on the way from
+  // where they were (SPEC §15: the live map moves); 0: none.
+  double location_every_s = 60;
   double drop_prob = 0.0;                       // per offer: drop the link before acking it
   double offline_s = 5;                         // real seconds offline after a drop
   double min_online_s = 0;                      // real seconds connected before a drop may happen
@@ -71,12 +74,14 @@ class FirmAgent final : public std::enable_shared_from_this<FirmAgent> {
   void after(double real_seconds, std::function<void()> f);
   void heartbeat();
   void visit(const std::string& ticket_no, const vnh::v1::Elder& elder, int duration_min);
+  void report_location(const std::string& staff, double lat, double lon);
   double uniform(double a, double b);
   void say(const std::string& s);
 
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::io_context& ioc_;
   Endpoint ep_;
+  std::map<std::string, std::pair<double, double>> where_;  // each worker's last reported position
   std::string token_;
   std::string firm_code_;
   std::vector<std::string> staff_;

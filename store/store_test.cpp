@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include "store/map.hpp"
 #include "store/query.hpp"
 #include "store/store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -74,4 +75,35 @@ TEST_CASE("a new database, its WAL and its key are readable by their owner only"
     CHECK(mode("s.db.key") == 0600);
   }
   ::umask(old_umask);
+}
+
+// The live map's statements (SPEC §15) must never read the ticket history: a worker's open
+// assignment through the partial index of open assignments, the open tickets through the
+// state index. A later change of schema or statement that falls back to a scan fails here.
+namespace {
+std::string plan_of(Database& db, const std::string& sql) {
+  auto st = db.prepare("EXPLAIN QUERY PLAN " + sql);
+  REQUIRE(st.ok());
+  std::string plan;
+  REQUIRE(for_each_row(std::move(st), [&](Statement& r) { plan += r.text(3) + "\n"; }).ok());
+  return plan;
+}
+}  // namespace
+
+TEST_CASE("the live map's statements read open tickets through their indexes, never the history", "[store][plans]") {
+  testing::TempDir dir;
+  StoreOptions o;
+  o.path = dir.file("plans.db");
+  o.start_writer = false;  // db() is this thread's
+  auto s = Store::open(o);
+  REQUIRE(s.ok());
+  auto& db = (*s)->db();
+  const std::string workers = plan_of(db, sql::kMapWorkers);
+  INFO(workers);
+  CHECK(workers.find("tickets_staff_open") != std::string::npos);
+  CHECK(workers.find("SCAN t") == std::string::npos);
+  const std::string tickets = plan_of(db, sql::kMapTickets);
+  INFO(tickets);
+  CHECK(tickets.find("USING INDEX tickets_state (state=?)") != std::string::npos);
+  CHECK(tickets.find("SCAN t") == std::string::npos);
 }

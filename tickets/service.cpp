@@ -41,6 +41,14 @@ void Service::publish(store::WriteTx& tx, const TicketRow& t, const std::string&
   }
 }
 
+Result<bool> Service::worker_seen(store::WriteTx& tx, std::int64_t firm_id, const WorkerSeen& w) {
+  VNH_ASSIGN_OR_RETURN(bool known, store::update_staff_location(tx.db(), firm_id, w.staff_code, w.lat, w.lon, w.at));
+  if (known) {
+    for (Observer* o : observers_) tx.on_commit([o, w] { o->worker_seen(w); });
+  }
+  return known;
+}
+
 Result<TicketRow> Service::load(store::Database& db, const std::string& ticket_no) {
   if (ticket_no.empty() || ticket_no.size() > 40) return invalid("ticket_no", "is not a ticket number");
   auto t = store::find_ticket(db, ticket_no);

@@ -39,10 +39,20 @@ struct TicketChange {
   std::optional<std::string> firm_code;  // the firm concerned, if any
 };
 
+// A worker seen at a position (a partner's StaffLocation, check-in or check-out), for the
+// command screen's live map (SPEC §15).
+struct WorkerSeen {
+  std::string firm_code;
+  std::string staff_code;
+  double lat = 0, lon = 0;
+  TimeMs at = 0;
+};
+
 class Observer {
  public:
   virtual ~Observer() = default;
   virtual void ticket_changed(const TicketChange& change) = 0;
+  virtual void worker_seen(const WorkerSeen&) {}
 };
 
 // Everything a firm needs to judge an offer.
@@ -181,6 +191,9 @@ class Service {
   // Tells observers after commit.
   void publish(store::WriteTx& tx, const store::TicketRow& t, const std::string& event,
                std::optional<std::string> firm_code = std::nullopt);
+  // Records a worker's last known position and tells observers after commit; false when the
+  // firm has no such worker.
+  Result<bool> worker_seen(store::WriteTx& tx, std::int64_t firm_id, const WorkerSeen& w);
 
   const domain::Policy& policy() const { return policy_; }
   const Clock& clock() const { return clock_; }

@@ -924,3 +924,52 @@ test('an operator sets up a daily lunch delivery from the elder card: the orders
   assert.equal(orders.json.orders.filter((o) => o.elder_id === card.elder_id && o.state === 'ordered').length, 1);
   await page.close();
 });
+
+test('the supervisor\'s live map: the workers where they were last seen, a popup that says who and what, a worker who moves is moved within 2 s', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+  await login(page, 'sup1');
+  await page.click('#tab-map');
+  // N1 checked in and out in the tests above: he is on the map, idle, as the API says.
+  await page.locator('[data-worker="F_NEAR/N1"]').waitFor();
+  await page.waitForFunction(() => /更新|：/.test(document.querySelector('#map-note').textContent));
+  assert.match(await page.textContent('#map-note'), /名服务人员有位置/);
+  const api = await apiAs(page, 'GET', '/api/v1/map/workers');
+  const n1 = api.json.workers.find((w) => w.staff_code === 'N1');
+  assert.equal(n1.state, 'idle');
+  assert.equal(n1.name, '赵工');
+  assert.equal(await page.locator('[data-worker]').count(), api.json.workers.length);
+  assert.match(await page.textContent('#map-count-idle'), new RegExp(`空闲\\s*${api.json.workers.filter((w) => w.state === 'idle').length}`));
+  await page.click('[data-worker="F_NEAR/N1"]');
+  await page.locator('.map-popup[data-popup="F_NEAR/N1"]').waitFor();
+  const popup = await page.textContent('.map-popup[data-popup="F_NEAR/N1"]');
+  assert.match(popup, /赵工/);
+  assert.match(popup, /近邻家政/);
+  assert.match(popup, /空闲/);
+  await shot(page, 'map-supervisor');
+  // A blood-pressure check for 张林 (C) at 36.0610, 103.8310: only F_MID does medical care, so M1
+  // travels there, reporting where he is, and checks in at the door.
+  const at = (lat, lon) => page.evaluate(([la, lo]) => {
+    const p = document.querySelector('#live-map')._vnh.workers.get('F_MID/M1')?.marker.getLatLng();
+    return !!p && Math.abs(p.lat - la) < 0.00045 && Math.abs(p.lng - lo) < 0.00045;
+  }, [lat, lon]);
+  assert.equal(await at(36.0610, 103.8310), false, 'M1 starts somewhere else');
+  const made = await apiAs(page, 'POST', '/api/v1/tickets', { id_number: '620102194001010019', item_code: 'MC001' });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  const moved = await page.waitForFunction(() => {
+    const p = document.querySelector('#live-map')._vnh.workers.get('F_MID/M1')?.marker.getLatLng();
+    return p && Math.abs(p.lat - 36.0610) < 0.00045 && Math.abs(p.lng - 103.8310) < 0.00045 ? Date.now() : false;
+  }, null, { timeout: 15000, polling: 50 });
+  const movedAt = await moved.jsonValue();
+  const ticket = (await apiAs(page, 'GET', `/api/v1/tickets/${made.json.ticket_no}`)).json;
+  assert.ok(ticket.checkin_at, JSON.stringify(ticket));
+  const late = movedAt - Date.parse(ticket.checkin_at);
+  assert.ok(late < 2000, `the map moved ${late} ms after the check-in`);
+  // His name and firm were read when he first appeared (a quarter-hour check at 3600× is over
+  // in a quarter of a second: he is idle again at the door).
+  await page.keyboard.press('Escape');
+  await page.locator('[data-worker="F_MID/M1"]').click();
+  // The open popup fills in when the re-read brings his name.
+  await page.locator('.map-popup[data-popup="F_MID/M1"]', { hasText: '钱工 · 中和护理' }).waitFor({ timeout: 5000 });
+  await shot(page, 'map-worker-moved');
+  await page.close();
+});

@@ -1,0 +1,97 @@
+// The command screen's live map (SPEC §15): workers at their last known positions with what
+// they are doing, the open tickets at the elders' homes, the canteens with today's meals. The
+// positions then move over the live channel (`map.workers`, once a second at most).
+#include <cmath>
+
+#include "common/identity.hpp"
+#include "hotline/api.hpp"
+#include "hotline/roles.hpp"
+#include "hotline/views.hpp"
+#include "store/map.hpp"
+
+namespace vnh::hotline {
+namespace json = boost::json;
+using domain::Role;
+
+namespace {
+
+// The most open tickets one map shows (a district has a few hundred at a time).
+constexpr int kMaxMapTickets = 5000;
+
+// A home shown to a role without a whole view is rounded to about a hundred metres.
+double coarse(double v, bool whole) { return whole ? v : std::round(v * 1000) / 1000; }
+
+void map_workers(Api& api, Api::Call&& call) {
+  api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+    const auto& tz = *api.ctx().policy.tz;
+    VNH_ASSIGN_OR_RETURN(auto rows, store::map_workers(db));
+    json::array a;
+    for (const auto& w : rows) {
+      a.push_back(json::object{{"staff_code", w.staff_code},
+                               {"firm_code", w.firm_code},
+                               {"firm_name", w.firm_name},
+                               {"name", w.name},
+                               {"lat", w.lat},
+                               {"lon", w.lon},
+                               {"at", format_time(w.at, tz)},
+                               {"state", w.state},
+                               {"ticket_no", w.ticket_no.empty() ? json::value(nullptr) : json::value(w.ticket_no)},
+                               {"item_code", w.item_code.empty() ? json::value(nullptr) : json::value(w.item_code)},
+                               {"item_name", w.item_name},
+                               {"duration_min", w.duration_min},
+                               {"since", time_or_null(w.since, tz)}});
+    }
+    return json_response(200, json::object{{"workers", std::move(a)}, {"at", format_time(api.ctx().clock.now_ms(), tz)}});
+  });
+}
+
+void map_tickets(Api& api, Api::Call&& call) {
+  api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+    const auto& tz = *api.ctx().policy.tz;
+    const bool whole = sees_whole_names(call.who.role);
+    VNH_ASSIGN_OR_RETURN(auto rows, store::map_tickets(db, kMaxMapTickets + 1));
+    const bool truncated = rows.size() > static_cast<std::size_t>(kMaxMapTickets);
+    if (truncated) rows.pop_back();
+    json::array a;
+    for (const auto& t : rows) {
+      a.push_back(json::object{{"ticket_no", t.ticket_no},
+                               {"state", t.state},
+                               {"urgency", t.urgency},
+                               {"item_code", t.item_code},
+                               {"item_name", t.item_name},
+                               {"firm_code", t.firm_code.empty() ? json::value(nullptr) : json::value(t.firm_code)},
+                               {"community_code", t.community_code},
+                               {"elder_name", whole ? t.elder_name : mask_name(t.elder_name)},
+                               {"lat", coarse(t.lat, whole)},
+                               {"lon", coarse(t.lon, whole)},
+                               {"created_at", format_time(t.created_at, tz)},
+                               {"unassigned_reason", t.unassigned_reason ? json::value(*t.unassigned_reason) : json::value(nullptr)}});
+    }
+    return json_response(200, json::object{{"tickets", std::move(a)}, {"truncated", truncated}});
+  });
+}
+
+void map_canteens(Api& api, Api::Call&& call) {
+  api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+    const auto& c = api.ctx();
+    VNH_ASSIGN_OR_RETURN(auto rows, store::map_canteens(db, format_date(c.policy.tz->local_date(c.clock.now_ms()))));
+    json::array a;
+    for (const auto& k : rows) {
+      a.push_back(json::object{{"code", k.code}, {"name", k.name}, {"community_code", k.community_code}, {"lat", k.lat},
+                               {"lon", k.lon}, {"delivers", k.delivers}, {"meals_today", k.meals_today}});
+    }
+    return json_response(200, json::object{{"canteens", std::move(a)}});
+  });
+}
+
+}  // namespace
+
+std::vector<Api::Route> map_routes() {
+  return {
+      {"GET", "/api/v1/map/workers", roles::kSupervision, map_workers},
+      {"GET", "/api/v1/map/tickets", roles::kSupervision, map_tickets},
+      {"GET", "/api/v1/map/canteens", roles::kSupervision, map_canteens},
+  };
+}
+
+}  // namespace vnh::hotline

@@ -1,0 +1,55 @@
+#pragma once
+// The command screen's live map (SPEC §15): where every worker was last seen and what they are
+// doing, the open tickets at the elders' homes, the canteens with today's meals. Reads only;
+// each a single statement whose plan store_test pins (no scan of the ticket history).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/status.hpp"
+#include "store/sqlite.hpp"
+
+namespace vnh::store {
+
+// A worker's last known position, with the assignment they are on: `en_route` (accepted, not
+// checked in), `in_service` (checked in), or `idle`.
+struct MapWorker {
+  std::string staff_code, firm_code, firm_name, name;
+  double lat = 0, lon = 0;
+  TimeMs at = 0;  // when the position was heard
+  std::string state;
+  std::string ticket_no, item_code, item_name;
+  int duration_min = 0;              // the item's standard duration
+  std::optional<TimeMs> since;       // accepted (en route) or checked in (in service)
+};
+// Active workers of active firms who have been seen; one firm's with `firm_id`.
+Result<std::vector<MapWorker>> map_workers(Database& db, std::optional<std::int64_t> firm_id = std::nullopt);
+
+// An open ticket at the elder's home (the connection must hold the data key: the home is
+// sealed at rest).
+struct MapTicket {
+  std::string ticket_no, state, urgency, item_code, item_name, firm_code, community_code, elder_name;
+  std::optional<std::string> unassigned_reason;
+  TimeMs created_at = 0;
+  double lat = 0, lon = 0;
+};
+Result<std::vector<MapTicket>> map_tickets(Database& db, int limit);
+
+// The canteens that are open, with the meals served on `day` (YYYY-MM-DD, the business day).
+struct MapCanteen {
+  std::string code, name, community_code;
+  double lat = 0, lon = 0;
+  bool delivers = false;
+  std::int64_t meals_today = 0;
+};
+Result<std::vector<MapCanteen>> map_canteens(Database& db, const std::string& day);
+
+// The statements behind map_workers and map_tickets, for the tests that pin their plans.
+namespace sql {
+extern const char kMapWorkers[];
+extern const char kMapTickets[];
+}  // namespace sql
+
+}  // namespace vnh::store
