@@ -128,10 +128,16 @@ TEST_CASE("StaffLocation records where the firm's own worker is; another firm's 
   loc.set_request_id("loc-1");
   auto* l = loc.mutable_location();
   l->set_staff_code("N1");
-  l->set_time_ms(r.clock.now_ms());
+  l->set_time_ms(r.clock.now_ms() - 3'600'000);  // a phone an hour behind: the server's time is kept
   l->set_lat(36.061);
   l->set_lon(103.831);
   REQUIRE(result_of(*r.command(r.firm("F_NEAR"), loc)).ok());
+  // The live map is told after the commit, with the firm's code.
+  REQUIRE(r.observed.seen.size() == 1);
+  CHECK(r.observed.seen[0].firm_code == "F_NEAR");
+  CHECK(r.observed.seen[0].staff_code == "N1");
+  CHECK(r.observed.seen[0].lat == Approx(36.061));
+  CHECK(r.observed.seen[0].at == r.clock.now_ms());
   auto st = r.w.store->db().prepare("SELECT last_lat, last_lon, last_seen_at FROM staff WHERE code = 'N1'");
   REQUIRE(st.ok());
   REQUIRE(*st->step());
@@ -143,6 +149,7 @@ TEST_CASE("StaffLocation records where the firm's own worker is; another firm's 
   auto other = result_of(*r.command(r.firm("F_MID"), loc));
   CHECK_FALSE(other.ok());
   CHECK(other.error_code() == "unknown_staff");
+  CHECK(r.observed.seen.size() == 1);  // nobody's position: nothing for the map
   loc.set_request_id("loc-3");
   l->set_lat(91);
   CHECK(result_of(*r.command(r.firm("F_NEAR"), loc)).error_code() == "invalid_argument");

@@ -35,6 +35,13 @@ class RecordingDelivery final : public partners::FrameDelivery {
   std::vector<Frame> frames;
 };
 
+// What the ticket service told its observers after commit: the workers seen (the live map).
+struct RecordingObserver final : tickets::Observer {
+  void ticket_changed(const tickets::TicketChange&) override {}
+  void worker_seen(const tickets::WorkerSeen& w) override { seen.push_back(w); }
+  std::vector<tickets::WorkerSeen> seen;
+};
+
 struct PartnerRig {
   World w;
   FakeClock clock{*parse_time("2026-11-23T09:00:00+08:00")};
@@ -43,7 +50,8 @@ struct PartnerRig {
   dispatcher::Dispatcher dispatcher{w.policy, clock, dir};
   RecordingDelivery delivered;
   partners::Outbox outbox{delivered, clock};
-  tickets::Service service{{w.policy, w.store->crypto(), clock, dispatcher, outbox, timers}};
+  RecordingObserver observed;
+  tickets::Service service{{w.policy, w.store->crypto(), clock, dispatcher, outbox, timers, {&observed}}};
   partners::CommandHandler commands{service, w.store->crypto(), clock};
 
   PartnerRig() { REQUIRE(dir.load(w.store->db(), *w.policy.tz, clock.now_ms()).ok()); }
