@@ -171,6 +171,17 @@ Result<std::optional<MealRow>> get_meal(Database& db, std::int64_t id) {
   return query_one<MealRow>(std::move(st), read_meal);
 }
 
+namespace sql {
+// A meal item without a slot is a lunch (SPEC §7). Through the elder's own tickets: left to
+// itself the planner took tickets_state and read every completed ticket of the history for
+// each meal (the demo's meal import and the counter slowed to a crawl as history grew).
+const char kMealTicketPlace[] =
+    "SELECT 1 FROM tickets t INDEXED BY tickets_elder JOIN catalog_items i ON i.id = t.item_id "
+    "WHERE t.elder_id = ? AND t.state = 'completed' "
+    "AND t.held_exceptions = 0 AND t.checkout_at >= ? AND t.checkout_at < ? AND t.checkout_at < ? AND i.meal = 1 "
+    "AND coalesce(i.meal_slot, 'lunch') = ? AND i.standard_price_fen > 0 LIMIT 1";
+}  // namespace sql
+
 Result<bool> meal_place_taken(Database& db, std::int64_t elder_id, Date day, MealSlot slot, TimeMs day_from,
                               TimeMs day_to, TimeMs before_s) {
   auto canteen = db.prepare(
@@ -180,11 +191,7 @@ Result<bool> meal_place_taken(Database& db, std::int64_t elder_id, Date day, Mea
   auto row = canteen->step();
   if (!row.ok()) return row.status();
   if (*row) return true;
-  // A meal item without a slot is a lunch (SPEC §7).
-  auto ticket = db.prepare(
-      "SELECT 1 FROM tickets t JOIN catalog_items i ON i.id = t.item_id WHERE t.elder_id = ? AND t.state = 'completed' "
-      "AND t.held_exceptions = 0 AND t.checkout_at >= ? AND t.checkout_at < ? AND t.checkout_at < ? AND i.meal = 1 "
-      "AND coalesce(i.meal_slot, 'lunch') = ? AND i.standard_price_fen > 0 LIMIT 1");
+  auto ticket = db.prepare(sql::kMealTicketPlace);
   if (!ticket.ok()) return ticket.status();
   ticket->bind_all(elder_id, day_from, day_to, before_s, to_string(slot));
   auto t = ticket->step();

@@ -83,6 +83,10 @@ Result<std::optional<MealRow>> get_meal(Database& db, std::int64_t id);
 // same second). `day_from`/`day_to` bound the business day in UTC.
 Result<bool> meal_place_taken(Database& db, std::int64_t elder_id, Date day, domain::MealSlot slot, TimeMs day_from,
                               TimeMs day_to, TimeMs before_s);
+// Its statement about meal tickets, for the test that pins its plan.
+namespace sql {
+extern const char kMealTicketPlace[];
+}  // namespace sql
 // The meals a canteen served on a business day, in time order.
 Result<std::vector<MealRow>> meals_of_canteen_on(Database& db, std::int64_t canteen_id, Date day);
 // An elder's meals of the business days [from, to], in time order.

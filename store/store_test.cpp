@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "store/map.hpp"
+#include "store/meals.hpp"
 #include "store/query.hpp"
 #include "store/store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -106,4 +107,17 @@ TEST_CASE("the live map's statements read open tickets through their indexes, ne
   INFO(tickets);
   CHECK(tickets.find("USING INDEX tickets_state (state=?)") != std::string::npos);
   CHECK(tickets.find("SCAN t") == std::string::npos);
+}
+
+TEST_CASE("whether a meal ticket took the day's subsidised lunch is read from the elder's own tickets", "[store][plans]") {
+  testing::TempDir dir;
+  StoreOptions o;
+  o.path = dir.file("plans.db");
+  o.start_writer = false;
+  auto s = Store::open(o);
+  REQUIRE(s.ok());
+  const std::string plan = plan_of((*s)->db(), sql::kMealTicketPlace);
+  INFO(plan);
+  CHECK(plan.find("USING INDEX tickets_elder (elder_id=?)") != std::string::npos);
+  CHECK(plan.find("tickets_state") == std::string::npos);
 }
