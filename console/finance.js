@@ -34,11 +34,17 @@ function parseCsv(text) {
   return rows;
 }
 
+// Last month and this month in Asia/Shanghai (UTC+8, no daylight saving) as YYYY-MM.
+function thisMonth() { return new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7); }
+function lastMonth() {
+  const d = new Date(Date.now() + 8 * 3600e3);
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() - 1);
+  return d.toISOString().slice(0, 7);
+}
+
 export function settlements(root) {
-  const prev = new Date(Date.now() + 8 * 3600e3);
-  prev.setUTCDate(1);
-  prev.setUTCMonth(prev.getUTCMonth() - 1);
-  const monthBox = input('month', { type: 'month', value: prev.toISOString().slice(0, 7), id: 'settle-month' });
+  const monthBox = input('month', { type: 'month', value: lastMonth(), id: 'settle-month' });
   const status = h('div', { id: 'settle-status', class: 'small' });
   const tbody = h('tbody');
   const canteens = h('tbody', { id: 'settlement-canteens' });
@@ -143,10 +149,7 @@ export function settlements(root) {
 // death, listed for the open month; finance turns the chosen ones into negative adjustments of
 // that month, or waives one with a note (audited).
 export function recoveries(root) {
-  const prev = new Date(Date.now() + 8 * 3600e3);
-  prev.setUTCDate(1);
-  prev.setUTCMonth(prev.getUTCMonth() - 1);
-  const monthBox = input('month', { type: 'month', value: prev.toISOString().slice(0, 7), id: 'recover-month' });
+  const monthBox = input('month', { type: 'month', value: lastMonth(), id: 'recover-month' });
   const summary = h('div', { id: 'recover-summary', class: 'small' });
   const tbody = h('tbody', { id: 'recover-rows' });
   const applyBtn = h('button', { class: 'primary', type: 'button', id: 'recover-apply', disabled: true, onclick: () => apply() }, t('recover.apply'));
@@ -212,6 +215,6 @@ export function recoveries(root) {
   monthBox.addEventListener('change', load);
   // Recoveries go into the first month not yet approved: last month, or this one once last month is.
   get(`/api/v1/settlements/${monthBox.value}`).then((s) => {
-    if (s.status === 'approved') monthBox.value = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7);
+    if (s.status === 'approved') monthBox.value = thisMonth();
   }).catch(() => {}).finally(load);
 }

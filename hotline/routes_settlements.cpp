@@ -38,19 +38,25 @@ json::object adjustment_json(const settlement::Adjustment& a) {
                       {"payee", a.payee}};
 }
 
+// A month's list of money rows (adjustments, recoveries) with their total.
+template <typename Rows, typename ToJson>
+net::Response month_list(YearMonth month, const char* key, const Rows& rows, ToJson to_json) {
+  json::array a;
+  std::int64_t total = 0;
+  for (const auto& r : rows) {
+    total += r.amount_fen;
+    a.push_back(to_json(r));
+  }
+  return json_response(200, json::object{{"month", month.to_string()}, {key, std::move(a)}, {"total_fen", total}});
+}
+
 // GET /api/v1/settlements/{month}/adjustments — the corrections paid (or recovered) in a month,
 // before its run as well as after.
 void list_month_adjustments(Api& api, Api::Call&& call) {
   api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
     VNH_ASSIGN_OR_RETURN(auto month, month_param(call.req));
     VNH_ASSIGN_OR_RETURN(auto list, settlement::list_adjustments(db, month));
-    json::array a;
-    std::int64_t total = 0;
-    for (const auto& x : list) {
-      total += x.amount_fen;
-      a.push_back(adjustment_json(x));
-    }
-    return json_response(200, json::object{{"month", month.to_string()}, {"adjustments", std::move(a)}, {"total_fen", total}});
+    return month_list(month, "adjustments", list, adjustment_json);
   });
 }
 
@@ -321,13 +327,7 @@ void list_recoveries(Api& api, Api::Call&& call) {
   api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
     VNH_ASSIGN_OR_RETURN(auto month, month_param(call.req));
     VNH_ASSIGN_OR_RETURN(auto rows, settlement::open_recoveries(db, month));
-    json::array a;
-    std::int64_t total = 0;
-    for (const auto& r : rows) {
-      total += r.amount_fen;
-      a.push_back(recovery_json(r));
-    }
-    return json_response(200, json::object{{"month", month.to_string()}, {"recoveries", std::move(a)}, {"total_fen", total}});
+    return month_list(month, "recoveries", rows, recovery_json);
   });
 }
 
