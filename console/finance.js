@@ -4,7 +4,7 @@
 // printable statement.
 import { get, post, getToken } from './api.js';
 import { t } from './i18n.js';
-import { h, toast, field, input, clear, fen, errorText, shortTime, ticketLink } from './ui.js';
+import { h, toast, field, input, clear, fen, errorText, shortTime, ticketLink, shanghaiToday } from './ui.js';
 
 async function download(path, name) {
   const res = await fetch(path, { headers: { Authorization: `Bearer ${getToken()}` } });
@@ -34,8 +34,7 @@ function parseCsv(text) {
   return rows;
 }
 
-// Last month and this month in Asia/Shanghai (UTC+8, no daylight saving) as YYYY-MM.
-function thisMonth() { return new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7); }
+// Last month in Asia/Shanghai (UTC+8, no daylight saving) as YYYY-MM.
 function lastMonth() {
   const d = new Date(Date.now() + 8 * 3600e3);
   d.setUTCDate(1);
@@ -153,14 +152,13 @@ export function recoveries(root) {
   const summary = h('div', { id: 'recover-summary', class: 'small' });
   const tbody = h('tbody', { id: 'recover-rows' });
   const applyBtn = h('button', { class: 'primary', type: 'button', id: 'recover-apply', disabled: true, onclick: () => apply() }, t('recover.apply'));
-  let rows = [];
   const picked = () => [...tbody.querySelectorAll('input[type=checkbox]:checked')].map((c) => Number(c.value));
   const refresh = () => { const n = picked().length; applyBtn.disabled = n === 0; applyBtn.textContent = n ? t('recover.apply.n', { n }) : t('recover.apply'); };
   const load = async () => {
     clear(tbody);
     try {
       const r = await get(`/api/v1/settlements/${monthBox.value}/recoveries`);
-      rows = r.recoveries;
+      const rows = r.recoveries;
       summary.textContent = rows.length ? t('recover.summary', { n: rows.length, total: fen(r.total_fen), month: r.month }) : t('recover.none');
       for (const x of rows) {
         tbody.append(h('tr', { dataset: { id: x.recovery_id } },
@@ -170,7 +168,7 @@ export function recoveries(root) {
           h('td', {}, `${t(`recover.payee.${x.payee}`)} ${x.payee_code}`), h('td', { class: 'num' }, fen(x.amount_fen)),
           h('td', {}, h('button', { type: 'button', class: 'secondary', onclick: () => waive(x) }, t('recover.waive')))));
       }
-    } catch (e) { rows = []; summary.textContent = errorText(e); }
+    } catch (e) { summary.textContent = errorText(e); }
     refresh();
   };
   const apply = async () => {
@@ -215,6 +213,6 @@ export function recoveries(root) {
   monthBox.addEventListener('change', load);
   // Recoveries go into the first month not yet approved: last month, or this one once last month is.
   get(`/api/v1/settlements/${monthBox.value}`).then((s) => {
-    if (s.status === 'approved') monthBox.value = thisMonth();
+    if (s.status === 'approved') monthBox.value = shanghaiToday().slice(0, 7);
   }).catch(() => {}).finally(load);
 }

@@ -3,11 +3,11 @@
 // elders' homes (emergencies in red), the canteens with today's meals. Positions move as the
 // server pushes them (`map.workers`, once a second at most); ticket events change a worker's
 // state at once; everything is re-read every minute. No tile server is reached: the map is the
-// points alone (a tile layer and area outlines come from the server's settings when configured).
+// points alone.
 import { get } from './api.js';
 import { onLive } from './live.js';
 import { t } from './i18n.js';
-import { h, clear, shortTime, errorText } from './ui.js';
+import { h, clear, shortTime, errorText, ticketLink } from './ui.js';
 
 const STATES = ['idle', 'en_route', 'in_service'];
 const key = (firm, staff) => `${firm}/${staff}`;
@@ -22,7 +22,7 @@ function minutesSince(iso) {
 export function workerPopup(w) {
   const lines = [h('b', {}, w.name), ` · ${w.firm_name || w.firm_code}`, h('br'), t(`map.state.${w.state}`)];
   if (w.ticket_no) {
-    lines.push(' · ', h('a', { href: `#ticket/${encodeURIComponent(w.ticket_no)}` }, w.ticket_no), h('br'), `${w.item_name || w.item_code}`);
+    lines.push(' · ', ticketLink(w.ticket_no), h('br'), `${w.item_name || w.item_code}`);
     if (w.state === 'in_service' && w.since) {
       const m = minutesSince(w.since);
       lines.push(h('br'), h('span', { class: m > w.duration_min ? 'warn' : '' }, t('map.on.site', { m, std: w.duration_min })));
@@ -82,7 +82,7 @@ export function liveMap(root, { wall = false } = {}) {
     tickets.get(x.ticket_no)?.remove();
     const m = L.circleMarker([x.lat, x.lon], { radius: x.urgency === 'emergency' ? 8 : 5, color: x.urgency === 'emergency' ? '#b00020' : '#1f5f99',
       weight: 2, fillOpacity: x.state === 'unassigned' ? 0.1 : 0.5, urgency: x.urgency });
-    m.bindPopup(() => h('div', { class: 'map-popup' }, h('a', { href: `#ticket/${encodeURIComponent(x.ticket_no)}` }, x.ticket_no), ' ',
+    m.bindPopup(() => h('div', { class: 'map-popup' }, ticketLink(x.ticket_no), ' ',
       t(`state.${x.state}`), h('br'), `${x.item_name} · ${x.elder_name}`, h('br'), x.firm_code || t('map.no.firm'),
       h('br'), h('span', { class: 'muted small' }, shortTime(x.created_at))));
     m.addTo(layers.tickets);

@@ -14,7 +14,7 @@ const char kMapWorkers[] =
       "LEFT JOIN tickets t ON t.firm_id = s.firm_id AND t.staff_code = s.code "
       "     AND t.staff_code IS NOT NULL AND (t.state = 'accepted' OR t.state = 'in_service') "
       "LEFT JOIN catalog_items c ON c.id = t.item_id "
-      "WHERE s.active = 1 AND s.last_seen_at IS NOT NULL AND f.status = 'active' AND (?1 IS NULL OR s.firm_id = ?1) "
+      "WHERE s.active = 1 AND s.last_seen_at IS NOT NULL AND f.status = 'active' "
       "ORDER BY f.code, s.code, t.state = 'in_service' DESC, t.accepted_at";
 // The open tickets through tickets_state (only the open states' keys are read, never the
 // history's), emergencies first, then the oldest.
@@ -28,10 +28,9 @@ const char kMapTickets[] =
       "ORDER BY t.urgency = 'emergency' DESC, t.created_at LIMIT ?1";
 }  // namespace sql
 
-Result<std::vector<MapWorker>> map_workers(Database& db, std::optional<std::int64_t> firm_id) {
+Result<std::vector<MapWorker>> map_workers(Database& db) {
   auto st = db.prepare(sql::kMapWorkers);
   if (!st.ok()) return st.status();
-  if (firm_id) st->bind(1, *firm_id);
   std::vector<MapWorker> out;
   VNH_RETURN_IF_ERROR(for_each_row(std::move(st), [&](Statement& r) {
     if (!out.empty() && out.back().staff_code == r.text(0) && out.back().firm_code == r.text(1)) return;

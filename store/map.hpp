@@ -24,8 +24,8 @@ struct MapWorker {
   int duration_min = 0;              // the item's standard duration
   std::optional<TimeMs> since;       // accepted (en route) or checked in (in service)
 };
-// Active workers of active firms who have been seen; one firm's with `firm_id`.
-Result<std::vector<MapWorker>> map_workers(Database& db, std::optional<std::int64_t> firm_id = std::nullopt);
+// Active workers of active firms who have been seen.
+Result<std::vector<MapWorker>> map_workers(Database& db);
 
 // An open ticket at the elder's home (the connection must hold the data key: the home is
 // sealed at rest).
