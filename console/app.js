@@ -16,17 +16,19 @@ import { counter } from './counter.js';
 import { deliveries, welfare } from './meals.js';
 import { care, eligibility } from './care.js';
 import { liveMap } from './map.js';
+import { dashboard, wall } from './stats.js';
 
 const TABS = {
   operator: [['desk', operator.desk], ['tickets', ticketSearch], ['register', register], ['callbacks', callbacks],
     ['complaints', operator.complaints], ['welfare', welfare]],
-  supervisor: [['queues', supervisor.queues], ['map', liveMap], ['desk', operator.desk], ['tickets', ticketSearch], ['exceptions', supervisor.exceptions],
+  supervisor: [['queues', supervisor.queues], ['map', liveMap], ['stats', dashboard], ['desk', operator.desk], ['tickets', ticketSearch], ['exceptions', supervisor.exceptions],
     ['disputes', supervisor.disputes], ['firms', supervisor.firms], ['callbacks', callbacks], ['welfare', welfare], ['care', care], ['eligibility', eligibility]],
   inspector: [['inspections', inspector.inspections], ['firms', (r) => supervisor.firms(r, false)]],
   finance: [['settlements', finance.settlements], ['recoveries', finance.recoveries]],
   canteen: [['counter', counter], ['deliveries', deliveries]],
   care: [['care', care]],
-  admin: [['users', admin.users], ['audit', admin.audit], ['canteens', admin.canteens], ['firms', supervisor.firms], ['register', register], ['tickets', ticketSearch]],
+  display: [['wall', wall]],
+  admin: [['users', admin.users], ['stats', dashboard], ['audit', admin.audit], ['canteens', admin.canteens], ['firms', supervisor.firms], ['register', register], ['tickets', ticketSearch]],
 };
 
 let me = null;

@@ -57,7 +57,7 @@ constexpr std::array<std::pair<Channel, std::string_view>, 5> kChannels{{{Channe
                                                                          {Channel::kRecurrence, "recurrence"}}};
 constexpr std::array<std::pair<FirmStatus, std::string_view>, 3> kFirmStatuses{{
     {FirmStatus::kActive, "active"}, {FirmStatus::kSuspended, "suspended"}, {FirmStatus::kExited, "exited"}}};
-constexpr std::array<std::pair<Role, std::string_view>, 7> kRoles{{
+constexpr std::array<std::pair<Role, std::string_view>, 8> kRoles{{
     {Role::kOperator, "operator"},
     {Role::kSupervisor, "supervisor"},
     {Role::kInspector, "inspector"},
@@ -65,6 +65,7 @@ constexpr std::array<std::pair<Role, std::string_view>, 7> kRoles{{
     {Role::kAdmin, "admin"},
     {Role::kCanteen, "canteen"},
     {Role::kCare, "care"},
+    {Role::kDisplay, "display"},
 }};
 constexpr std::array<std::pair<AreaLevel, std::string_view>, 3> kLevels{{
     {AreaLevel::kDistrict, "district"}, {AreaLevel::kStreet, "street"}, {AreaLevel::kCommunity, "community"}}};

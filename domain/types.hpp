@@ -13,8 +13,8 @@ enum class TicketState { kCreated, kOffered, kAccepted, kInService, kCompleted, 
 enum class Urgency { kNormal, kEmergency };
 enum class Channel { kHotline, kDevice, kApp, kImport, kRecurrence };
 enum class FirmStatus { kActive, kSuspended, kExited };
-// `display` (SPEC §3, the wall view of §15) joins with the command screen: the schema admits it already.
-enum class Role { kOperator, kSupervisor, kInspector, kFinance, kAdmin, kCanteen, kCare };
+// `display`: the command screen's wall view (SPEC §15), which reads the map and the statistics only.
+enum class Role { kOperator, kSupervisor, kInspector, kFinance, kAdmin, kCanteen, kCare, kDisplay };
 enum class AreaLevel { kDistrict, kStreet, kCommunity };
 enum class ComplaintStatus { kOpen, kInvestigating, kSubstantiated, kRejected };
 // A ticket's dispute (a callback found the service not received): none until one is opened.

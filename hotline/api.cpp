@@ -9,7 +9,7 @@ using domain::Role;
 
 void Api::install(net::Router& r) {
   for (auto table : {auth_routes, elder_routes, ticket_routes, call_routes, callback_routes, complaint_routes,
-                     quality_routes, firm_routes, settlement_routes, meal_routes, care_routes, reference_routes, admin_routes, map_routes}) {
+                     quality_routes, firm_routes, settlement_routes, meal_routes, care_routes, reference_routes, admin_routes, map_routes, stats_routes}) {
     for (const auto& route : table()) add(r, route);
   }
 }

@@ -114,6 +114,7 @@ std::vector<Api::Route> care_routes();        // SPEC §13–§14: deaths, care 
 std::vector<Api::Route> reference_routes();   // catalog, areas
 std::vector<Api::Route> admin_routes();       // statistics, audit, consistency, import
 std::vector<Api::Route> map_routes();         // SPEC §15: the live map
+std::vector<Api::Route> stats_routes();       // SPEC §15: statistics
 
 // The {elder_id} of the path (E123), and the elder card as the answer (routes_elders.cpp).
 Result<std::int64_t> elder_param(const net::Request& req);

@@ -176,7 +176,7 @@ void LiveHub::broadcast(const json::object& event, Audience audience) {
     bool ok = audience == Audience::kAll ||
               (audience == Audience::kOperators && (*r == Role::kOperator || *r == Role::kSupervisor || *r == Role::kAdmin)) ||
               (audience == Audience::kSupervisors && (*r == Role::kSupervisor || *r == Role::kAdmin)) ||
-              (audience == Audience::kMap && (*r == Role::kSupervisor || *r == Role::kAdmin));
+              (audience == Audience::kMap && (*r == Role::kSupervisor || *r == Role::kAdmin || *r == Role::kDisplay));
     if (ok) c->send_raw(data);
   }
 }

@@ -13,7 +13,7 @@ inline const std::vector<Role> kEveryone = {Role::kOperator, Role::kSupervisor, 
 // Any signed-in user (their session, the error codes' words).
 inline const std::vector<Role> kAnyRole = {Role::kOperator, Role::kSupervisor, Role::kInspector,
                                            Role::kFinance,  Role::kAdmin,      Role::kCanteen,
-                                           Role::kCare};
+                                           Role::kCare,     Role::kDisplay};
 // The reference data (catalog, areas): the back office and the care workers (a finding opens a
 // ticket for an item).
 inline const std::vector<Role> kReference = {Role::kOperator, Role::kSupervisor, Role::kInspector, Role::kFinance,
@@ -24,6 +24,8 @@ inline const std::vector<Role> kIntake = {Role::kOperator, Role::kSupervisor};
 inline const std::vector<Role> kElderDesk = {Role::kOperator, Role::kSupervisor, Role::kAdmin};
 inline const std::vector<Role> kSupervisor = {Role::kSupervisor};
 inline const std::vector<Role> kSupervision = {Role::kSupervisor, Role::kAdmin};
+// The command screen: the supervisors' map and statistics, and the wall view of `display`.
+inline const std::vector<Role> kCommandScreen = {Role::kSupervisor, Role::kAdmin, Role::kDisplay};
 inline const std::vector<Role> kFinance = {Role::kFinance};
 inline const std::vector<Role> kFinanceDesk = {Role::kFinance, Role::kAdmin};
 inline const std::vector<Role> kAdmin = {Role::kAdmin};

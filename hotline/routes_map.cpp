@@ -88,9 +88,9 @@ void map_canteens(Api& api, Api::Call&& call) {
 
 std::vector<Api::Route> map_routes() {
   return {
-      {"GET", "/api/v1/map/workers", roles::kSupervision, map_workers},
-      {"GET", "/api/v1/map/tickets", roles::kSupervision, map_tickets},
-      {"GET", "/api/v1/map/canteens", roles::kSupervision, map_canteens},
+      {"GET", "/api/v1/map/workers", roles::kCommandScreen, map_workers},
+      {"GET", "/api/v1/map/tickets", roles::kCommandScreen, map_tickets},
+      {"GET", "/api/v1/map/canteens", roles::kCommandScreen, map_canteens},
   };
 }
 

@@ -267,7 +267,7 @@ Result<Settlement> Month::finish() {
     }
     s_.lines.push_back(l);
   }
-  if (!missing.empty()) {
+  if (!missing.empty() && !in_.provisional) {
     return Status(Code::kFailedPrecondition,
                   fmt::format("missing inspector scores for {} (firms with eligible tickets): {}", s_.month.to_string(),
                               fmt::join(missing, ", ")),

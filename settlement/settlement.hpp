@@ -156,6 +156,9 @@ struct MonthInputs {
   // Uncleared visit exception types by ticket, for the statements' reasons (only loaded when
   // statements are wanted).
   std::unordered_map<std::int64_t, std::string> exception_types;
+  // The firms' league of a month not yet settled (SPEC §15): a firm without inspector scores
+  // keeps its Q and no T, instead of stopping the computation.
+  bool provisional = false;
 };
 // The tickets of M in check-out order (ties by ticket number): calls its argument for each
 // and stops at the first error. A month of a large district is millions of tickets, so they

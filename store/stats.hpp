@@ -4,6 +4,9 @@
 // functions only read.
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "common/status.hpp"
@@ -41,3 +44,72 @@ Status create_probe_table(Database& db);
 Status insert_probe_row(Database& db);
 
 }  // namespace vnh::store
+
+namespace vnh::store {
+
+// The command screen's statistics (SPEC §15), read from the per-day summaries the writer keeps
+// (schema 19: stats_days, stats_tickets, stats_offers, stats_accept, stats_meals). Days are
+// days since 1970-01-01 in the business time zone, both ends included; a ticket counts on the
+// day it was created. `from_ms`/`to_ms` bound the same days in UTC for the facts read by time
+// from their own tables (exceptions, callbacks, complaints).
+struct StatsRange {
+  std::int64_t first_day = 0;
+  std::int64_t last_day = 0;
+  TimeMs from_ms = 0;  // start of first_day
+  TimeMs to_ms = 0;    // start of the day after last_day
+};
+
+struct StatsDay {
+  std::int64_t day = 0;
+  std::int64_t created = 0;
+  std::int64_t completed = 0;
+};
+
+struct StatsOverview {
+  std::int64_t created = 0, completed = 0, cancelled = 0, unassigned = 0;
+  std::int64_t emergencies = 0, emergencies_60s = 0;  // not imported; accepted within 60 s of creation
+  std::int64_t checkins = 0, checkins_on_time = 0;
+  std::int64_t accepts_timed = 0;  // offers accepted with a known offer time
+  std::optional<std::int64_t> accept_median_s, accept_p90_s;
+  std::int64_t visits_with_exceptions = 0;
+  std::int64_t callbacks = 0, callbacks_reached = 0, rating_sum = 0;
+  std::int64_t complaints = 0, complaints_substantiated = 0;
+  std::int64_t meals_served = 0, meals_subsidised = 0;
+  std::vector<StatsDay> days;  // every day of the range that has tickets, in order
+};
+Result<StatsOverview> stats_overview(Database& db, const StatsRange& r);
+
+// Tickets created in the range by one dimension; `key` is the item code, the street code, the
+// hour ("0".."23"), the channel, the category, or the firm code ("" = held by no firm).
+enum class StatsDim { kCategory, kItem, kStreet, kFirm, kHour, kChannel };
+struct StatsCount {
+  std::string key;
+  std::int64_t tickets = 0;
+};
+Result<std::vector<StatsCount>> stats_services(Database& db, StatsDim by, const StatsRange& r);
+
+// Offers made to each firm and accepted by it, of the tickets created in the range.
+struct FirmOffers {
+  std::int64_t offers = 0;
+  std::int64_t accepted = 0;
+};
+Result<std::map<std::int64_t, FirmOffers>> stats_firm_offers(Database& db, const StatsRange& r);
+
+// Active elders by street (the per-1,000 rates' denominators).
+Result<std::map<std::string, std::int64_t>> active_elders_by_street(Database& db);
+
+}  // namespace vnh::store
+
+namespace vnh::store::sql {
+extern const char kStatsDays[];
+extern const char kStatsAccept[];
+extern const char kStatsExceptions[];
+extern const char kStatsCallbacks[];
+extern const char kStatsComplaints[];
+extern const char kStatsMeals[];
+extern const char kStatsByItem[];
+extern const char kStatsByCategory[];
+extern const char kStatsByFirm[];
+extern const char kStatsByKey[];
+extern const char kStatsOffers[];
+}  // namespace vnh::store::sql

@@ -17,7 +17,7 @@ constexpr const char* kColumns[] = {
     "offer_expires_at", "offer_seq", "offers_made",  "created_at",    "created_by",     "updated_at",
     "accepted_at",  "checkin_at",   "checkin_lat",   "checkin_lon",   "checkin_photo",  "checkout_at",
     "checkout_lat", "checkout_lon", "checkout_photo", "closed_at",    "cancel_reason",  "unassigned_reason",
-    "dispute",      "held_exceptions"};
+    "dispute",      "held_exceptions", "offered_at"};
 constexpr size_t kColumnCount = sizeof(kColumns) / sizeof(*kColumns);
 
 // Every column after id, in kColumns order.
@@ -59,6 +59,7 @@ Values values_of(const TicketRow& t) {
   opt_s(t.unassigned_reason);
   v.push_back(std::string(to_string(t.dispute)));
   v.push_back(static_cast<std::int64_t>(t.held_exceptions));
+  opt_i(t.offered_at);
   return v;
 }
 
@@ -75,7 +76,7 @@ constexpr const char* kTicketCols =
     "id, ticket_no, elder_id, item_id, category, channel, urgency, window_start, window_end, notes, state, firm_id, "
     "staff_code, offer_expires_at, offer_seq, offers_made, created_at, created_by, updated_at, accepted_at, "
     "checkin_at, checkin_lat, checkin_lon, checkin_photo, checkout_at, checkout_lat, checkout_lon, checkout_photo, "
-    "closed_at, cancel_reason, unassigned_reason, dispute, held_exceptions";
+    "closed_at, cancel_reason, unassigned_reason, dispute, held_exceptions, offered_at";
 
 Result<TicketRow> read_ticket(Statement& s) {
   TicketRow t;
@@ -112,6 +113,7 @@ Result<TicketRow> read_ticket(Statement& s) {
   t.unassigned_reason = s.opt_text(30);
   VNH_ASSIGN_OR_RETURN(t.dispute, enum_column(s, 31, parse_dispute_status, "tickets.dispute"));
   t.held_exceptions = s.int32(32);
+  t.offered_at = s.opt_int64(33);
   t.stored = std::make_shared<const Values>(values_of(t));
   return t;
 }

@@ -54,6 +54,7 @@ struct TicketRow {
   std::optional<std::string> unassigned_reason;
   domain::DisputeStatus dispute = domain::DisputeStatus::kNone;
   int held_exceptions = 0;
+  std::optional<TimeMs> offered_at;  // when the current (or accepted) offer was made
   // The column values as last read or written, so save_ticket writes only what changed
   // (each indexed column rewritten costs index updates).
   std::shared_ptr<const TicketColumnValues> stored;

@@ -165,7 +165,7 @@ Result<Created> Service::create(store::WriteTx& tx, const CreateRequest& req, co
   const TicketState from = t.state;
   VNH_ASSIGN_OR_RETURN(t.state, next_state(from, decision.offer_to ? TicketAction::kOffer : TicketAction::kNoCandidate));
   if (decision.offer_to) {
-    mark_offered(t, decision);
+    mark_offered(t, decision, now);
   } else {
     t.unassigned_reason = decision.unassigned_reason;
   }
@@ -218,11 +218,12 @@ std::optional<TicketNames> Service::names_of(const TicketRow& t, const store::El
   return names;
 }
 
-void Service::mark_offered(TicketRow& t, const dispatcher::Decision& d) const {
+void Service::mark_offered(TicketRow& t, const dispatcher::Decision& d, TimeMs now) const {
   t.firm_id = d.offer_to->firm_id;
   t.offers_made += 1;
   t.offer_seq = t.offers_made;
   t.offer_expires_at = d.accept_by;
+  t.offered_at = now;
   t.unassigned_reason.reset();
 }
 
@@ -253,7 +254,7 @@ Status Service::apply(store::WriteTx& tx, TicketRow& t, const dispatcher::Decisi
   auto& db = tx.db();
   TimeMs now = clock_.now_ms();
   if (d.offer_to) {
-    mark_offered(t, d);
+    mark_offered(t, d, now);
     VNH_RETURN_IF_ERROR(transition(db, t, TicketAction::kOffer, now, actor, "offered", offer_detail(t, *d.offer_to),
                                    d.offer_to->code));
     return announce_offer(tx, t, d, now);

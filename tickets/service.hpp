@@ -217,7 +217,7 @@ class Service {
   // An event pulls the elder's next care visit forward (SPEC §14; no-op for a non-target).
   Status pull_care_forward(store::Database& db, std::int64_t elder_id, const char* kind, const std::string& ref,
                            TimeMs now) const;
-  void mark_offered(store::TicketRow& t, const dispatcher::Decision& d) const;
+  void mark_offered(store::TicketRow& t, const dispatcher::Decision& d, TimeMs now) const;
   // After the row is written: the firm's offer frame, the deadline timer, the live channel.
   Status announce_offer(store::WriteTx& tx, const store::TicketRow& t, const dispatcher::Decision& d, TimeMs now);
   void announce_unassigned(store::WriteTx& tx, const store::TicketRow& t);
