@@ -238,7 +238,8 @@ Result<std::vector<Login>> generate(const fs::path& dir, const sim::DistrictSpec
   fmt::print(stderr, "[4/5] users and partner tokens\n");
   std::vector<Login> logins = {{"operator", "op1", ""},  {"supervisor", "sup1", ""}, {"inspector", "insp1", ""},
                                {"finance", "fin1", ""},  {"finance", "fin2", ""},    {"admin", "admin", ""},
-                               {"operator", "robot", ""},  {"care", "care1", ""},        {"care", "care2", ""}};
+                               {"operator", "robot", ""},  {"care", "care1", ""},        {"care", "care2", ""},
+                               {"display", "wall1", ""}};
   // The counter of the first canteen for a person; a few more for the lunch-rush robots.
   std::map<std::string, std::string> canteen_of;
   if (!gen.canteens().empty()) {

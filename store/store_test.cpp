@@ -6,6 +6,7 @@
 #include "store/map.hpp"
 #include "store/meals.hpp"
 #include "store/query.hpp"
+#include "store/stats.hpp"
 #include "store/store.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -120,4 +121,36 @@ TEST_CASE("whether a meal ticket took the day's subsidised lunch is read from th
   INFO(plan);
   CHECK(plan.find("USING INDEX tickets_elder (elder_id=?)") != std::string::npos);
   CHECK(plan.find("tickets_state") == std::string::npos);
+}
+
+// The statistics (SPEC §15) read the per-day summaries by their keys' ranges of days, and the
+// facts kept in their own tables by an index led by the time: on seven years of a district
+// none of them may read a whole table.
+TEST_CASE("the statistics read their summaries by a range of days, never a whole table", "[store][plans]") {
+  testing::TempDir dir;
+  StoreOptions o;
+  o.path = dir.file("plans.db");
+  o.start_writer = false;
+  auto s = Store::open(o);
+  REQUIRE(s.ok());
+  auto& db = (*s)->db();
+  const std::vector<std::pair<const char*, const char*>> expected = {
+      {sql::kStatsDays, "SEARCH stats_days USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"},
+      {sql::kStatsAccept, "SEARCH stats_accept USING PRIMARY KEY (day>? AND day<?)"},
+      {sql::kStatsExceptions, "SEARCH visit_exceptions USING COVERING INDEX visit_exceptions_created (created_at>? AND created_at<?)"},
+      {sql::kStatsCallbacks, "SEARCH callbacks USING COVERING INDEX callbacks_called (called_at>? AND called_at<?)"},
+      {sql::kStatsComplaints, "SEARCH complaints USING COVERING INDEX complaints_filed (filed_at>? AND filed_at<?)"},
+      {sql::kStatsMeals, "SEARCH stats_meals USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"},
+      {sql::kStatsByItem, "SEARCH s USING PRIMARY KEY (dim=? AND day>? AND day<?)"},
+      {sql::kStatsByCategory, "SEARCH s USING PRIMARY KEY (dim=? AND day>? AND day<?)"},
+      {sql::kStatsByFirm, "SEARCH s USING PRIMARY KEY (dim=? AND day>? AND day<?)"},
+      {sql::kStatsByKey, "SEARCH stats_tickets USING PRIMARY KEY (dim=? AND day>? AND day<?)"},
+      {sql::kStatsOffers, "SEARCH stats_offers USING PRIMARY KEY (day>? AND day<?)"},
+  };
+  for (const auto& [statement, search] : expected) {
+    const std::string plan = plan_of(db, statement);
+    INFO(statement << "\n" << plan);
+    CHECK(plan.find(search) != std::string::npos);
+    CHECK(plan.find("SCAN") == std::string::npos);
+  }
 }
