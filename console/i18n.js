@@ -1,8 +1,8 @@
 // Console strings in Chinese (default) and English. t(key, vars) looks a key up in the
 // current language; {name} placeholders are filled from vars. The choice is remembered.
 const zh = {
-  'loading': '正在读取…', 'tab.stats': '统计分析', 'tab.wall': '指挥大屏', 'stats.title': '服务统计', 'stats.from': '从', 'stats.to': '到', 'stats.apply': '查询',
-  'stats.csv': '导出 CSV', 'stats.created': '新建工单', 'stats.completed': '已完成', 'stats.unassigned': '未派出',
+  'loading': '正在读取…', 'stats.league.month': '排名月份', 'stats.mix.by': '服务构成的分类方式', 'tab.stats': '统计分析', 'tab.wall': '指挥大屏', 'stats.title': '服务统计', 'stats.from': '从', 'stats.to': '到', 'stats.apply': '查询',
+  'stats.csv.overview': '导出概览 CSV', 'stats.csv.services': '导出服务构成 CSV', 'stats.csv.firms': '导出排名 CSV', 'stats.created': '新建工单', 'stats.completed': '已完成', 'stats.unassigned': '未派出',
   'stats.seconds': '{s} 秒', 'stats.accept.median': '派单到接单（中位数；90% 在 {p90} 秒内）', 'stats.emergency.60s': '紧急工单 60 秒内接单（共 {n} 单）',
   'stats.checkin.window': '在预约时段内签到', 'stats.exceptions': '有异常的服务', 'stats.rating': '回访平均满意度（接通 {n} 次）',
   'stats.complaints': '投诉：属实/全部', 'stats.meals': '助餐份数（其中补贴 {n} 份）', 'stats.mix': '服务构成',
@@ -347,8 +347,8 @@ const zh = {
   'err.generic': '操作未成功，请重试或联系管理员。', 'err.network': '网络连接中断，请稍后重试。',
 };
 const en = {
-  'loading': 'Loading…', 'tab.stats': 'Statistics', 'tab.wall': 'Command screen', 'stats.title': 'Service statistics', 'stats.from': 'From', 'stats.to': 'to', 'stats.apply': 'Show',
-  'stats.csv': 'CSV', 'stats.created': 'tickets created', 'stats.completed': 'completed', 'stats.unassigned': 'unassigned',
+  'loading': 'Loading…', 'stats.league.month': 'League month', 'stats.mix.by': 'Service mix by', 'tab.stats': 'Statistics', 'tab.wall': 'Command screen', 'stats.title': 'Service statistics', 'stats.from': 'From', 'stats.to': 'to', 'stats.apply': 'Show',
+  'stats.csv.overview': 'Overview CSV', 'stats.csv.services': 'Service mix CSV', 'stats.csv.firms': 'League CSV', 'stats.created': 'tickets created', 'stats.completed': 'completed', 'stats.unassigned': 'unassigned',
   'stats.seconds': '{s} s', 'stats.accept.median': 'offer to accept (median; 90% within {p90} s)', 'stats.emergency.60s': 'emergencies accepted within 60 s (of {n})',
   'stats.checkin.window': 'check-ins inside the window', 'stats.exceptions': 'visits with exceptions', 'stats.rating': 'mean callback rating ({n} reached)',
   'stats.complaints': 'complaints: substantiated/all', 'stats.meals': 'meals served ({n} subsidised)', 'stats.mix': 'Service mix',

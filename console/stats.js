@@ -9,6 +9,8 @@ import { liveMap } from './map.js';
 
 // Text on the wall's dark ground.
 const WALL_TEXT = '#e8eef5';
+// A chart's text: the wall's is big and light.
+const text = (big, size) => (big ? { fontSize: size, color: WALL_TEXT } : { fontSize: 12 });
 const COLORS = ['#1f5f99', '#e07b00', '#2e8b57', '#b00020', '#6a3d9a', '#8c6d1f', '#0f7c8c', '#c2185b'];
 
 // YYYY-MM-DD `n` days before `date`.
@@ -58,8 +60,8 @@ function mixOption(by, data, big = false) {
   return {
     color: COLORS,
     tooltip: { trigger: 'item', formatter: '{b}: {c} ({d}%)' },
-    legend: { bottom: 0, textStyle: { fontSize: big ? 22 : 12, color: big ? WALL_TEXT : undefined } },
-    series: [{ type: 'pie', radius: ['35%', '65%'], label: { fontSize: big ? 22 : 12, color: big ? WALL_TEXT : undefined, formatter: '{b}\n{d}%' },
+    legend: { bottom: 0, textStyle: text(big, 22) },
+    series: [{ type: 'pie', radius: ['35%', '65%'], label: { ...text(big, 22), formatter: '{b}\n{d}%' },
       data: data.rows.map((r) => ({ name: label(by, r), value: r.tickets, key: r.key })) }],
   };
 }
@@ -82,8 +84,8 @@ function barOption(names, values, name, big = false) {
     color: COLORS,
     tooltip: { trigger: 'axis' },
     grid: { left: big ? 70 : 50, right: 20, top: 20, bottom: big ? 60 : 70, containLabel: false },
-    xAxis: { type: 'category', data: names, axisLabel: { rotate: names.length > 12 ? 40 : 0, fontSize: big ? 20 : 11, color: big ? WALL_TEXT : undefined } },
-    yAxis: { type: 'value', axisLabel: { fontSize: big ? 20 : 11, color: big ? WALL_TEXT : undefined } },
+    xAxis: { type: 'category', data: names, axisLabel: { rotate: names.length > 12 ? 40 : 0, ...text(big, 20) } },
+    yAxis: { type: 'value', axisLabel: text(big, 20) },
     series: [{ name, type: 'bar', data: values }],
   };
 }
@@ -109,7 +111,7 @@ function firmsOption(league) {
 }
 
 // A link to the CSV of a statistics request (the API needs the token, so it is fetched and saved).
-function csvButton(path, id) {
+function csvButton(path, id, caption) {
   return h('button', { type: 'button', class: 'secondary small', id, onclick: async () => {
     try {
       const r = await fetch(`${path}${path.includes('?') ? '&' : '?'}format=csv`, { headers: { Authorization: `Bearer ${getToken()}` } });
@@ -118,7 +120,7 @@ function csvButton(path, id) {
       const a = h('a', { href: URL.createObjectURL(await r.blob()), download: name });
       document.body.append(a); a.click(); a.remove();
     } catch (e) { toast(errorText(e), true); }
-  } }, t('stats.csv'));
+  } }, caption);
 }
 
 // The supervisors' dashboard: a range of days (the last thirty by default), the SLA tiles,
@@ -129,8 +131,8 @@ export function dashboard(root) {
   const today = shanghaiToday();
   const from = h('input', { type: 'date', id: 'stats-from', value: daysBefore(today, 29) });
   const to = h('input', { type: 'date', id: 'stats-to', value: today });
-  const month = h('input', { type: 'month', id: 'stats-month', value: lastMonth() });
-  const by = h('select', { id: 'stats-by' }, ...['category', 'item', 'channel', 'firm'].map((k) => h('option', { value: k }, t(`stats.by.${k}`))));
+  const month = h('input', { type: 'month', id: 'stats-month', value: lastMonth(), 'aria-label': t('stats.league.month') });
+  const by = h('select', { id: 'stats-by', 'aria-label': t('stats.mix.by') }, ...['category', 'item', 'channel', 'firm'].map((k) => h('option', { value: k }, t(`stats.by.${k}`))));
   const note = h('div', { class: 'small muted', id: 'stats-note' });
   const tileBox = h('div', { id: 'stats-tiles' });
   const box = (id) => h('div', { class: 'chart', id });
@@ -167,7 +169,7 @@ export function dashboard(root) {
       h('td', {}, num(f.exceptions)), h('td', {}, num(f.mean_rating)), h('td', {}, `${f.complaints_substantiated}/${f.complaints}`))));
     if (!l.firms.length) league.append(h('tr', {}, h('td', { colspan: 10, class: 'muted' }, t('stats.league.empty'))));
     cFirms.setOption(firmsOption(l), true);
-    clear(document.getElementById('league-csv') || h('span')).append(csvButton(`/api/v1/stats/firms?month=${month.value}`, 'csv-firms'));
+    clear(document.getElementById('league-csv') || h('span')).append(csvButton(`/api/v1/stats/firms?month=${month.value}`, 'csv-firms', t('stats.csv.firms')));
   }
   async function load() {
     note.textContent = t('loading');
@@ -179,8 +181,8 @@ export function dashboard(root) {
       cHours.setOption(hoursOption(hr), true);
       const sts = st.rows.filter((r) => r.per_1000 !== null).sort((a, b) => b.per_1000 - a.per_1000);
       cStreets.setOption(barOption(sts.map((r) => r.name || r.key), sts.map((r) => r.per_1000), t('stats.per.1000')), true);
-      clear(csv).append(csvButton(`/api/v1/stats/overview?${range()}`, 'csv-overview'), ' ',
-        csvButton(`/api/v1/stats/services?${range()}&by=${by.value}`, 'csv-services'));
+      clear(csv).append(csvButton(`/api/v1/stats/overview?${range()}`, 'csv-overview', t('stats.csv.overview')), ' ',
+        csvButton(`/api/v1/stats/services?${range()}&by=${by.value}`, 'csv-services', t('stats.csv.services')));
       await Promise.all([loadMix(), loadLeague()]);
       note.textContent = t('stats.range', { from: o.from, to: o.to });
     } catch (e) { note.textContent = errorText(e); }

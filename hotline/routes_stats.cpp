@@ -140,9 +140,15 @@ void overview(Api& api, Api::Call&& call) {
     }
     json::object body{{"from", format_date(r.from)}, {"to", format_date(r.to)}};
     for (const auto& [k, v] : figures) body[k] = v;
+    // Every day of the range, those without tickets as zeros.
     json::array days;
-    for (const auto& d : o.days) {
-      days.push_back(json::object{{"date", format_date(civil_from_days(d.day))}, {"created", d.created}, {"completed", d.completed}});
+    auto next = o.days.begin();
+    for (std::int64_t day = r.days.first_day; day <= r.days.last_day; ++day) {
+      const bool has = next != o.days.end() && next->day == day;
+      days.push_back(json::object{{"date", format_date(civil_from_days(day))},
+                                  {"created", has ? next->created : 0},
+                                  {"completed", has ? next->completed : 0}});
+      if (has) ++next;
     }
     body["days"] = std::move(days);
     return json_response(200, body);

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -98,6 +98,7 @@ before(async () => {
   }
   // A care worker and her elders (SPEC §14): 王五 lives alone on a low income (high: weekly).
   vnh(['user', 'add', 'care1', '--role', 'care', '--password-stdin', '--db', db], 'password-123\n');
+  vnh(['user', 'add', 'wall1', '--role', 'display', '--password-stdin', '--db', db], 'password-123\n');
   importCsv('care-targets', 'id_number,flags,tier,care_worker\r\n620102193806200050,lives_alone|low_income,high,care1\r\n' +
     '620102194001010019,empty_nest,general,\r\n');
   const tokens = {};
@@ -971,5 +972,81 @@ test('the supervisor\'s live map: the workers where they were last seen, a popup
   // The open popup fills in when the re-read brings his name.
   await page.locator('.map-popup[data-popup="F_MID/M1"]', { hasText: '钱工 · 中和护理' }).waitFor({ timeout: 5000 });
   await shot(page, 'map-worker-moved');
+  await page.close();
+});
+
+test('the supervisor\'s dashboard draws the API\'s numbers: tiles, service mix, days, league; each as CSV', async () => {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 1000 }, locale: 'zh-CN', acceptDownloads: true });
+  await login(page, 'sup1');
+  await page.click('#tab-stats');
+  await page.waitForFunction(() => /统计区间/.test(document.querySelector('#stats-note')?.textContent || ''));
+  const from = await page.inputValue('#stats-from');
+  const to = await page.inputValue('#stats-to');
+  const o = (await apiAs(page, 'GET', `/api/v1/stats/overview?from=${from}&to=${to}`)).json;
+  assert.ok(o.created >= 5, JSON.stringify(o));  // the history above and the tickets of the tests before
+  assert.equal((await page.textContent('#tile-created .tile-value')).trim(), String(o.created));
+  assert.equal((await page.textContent('#tile-completed .tile-value')).trim(), String(o.completed));
+  assert.match(await page.textContent('#tile-window .tile-caption'), /预约时段内签到/);
+  // The charts hold the API's numbers (ECharts draws on a canvas: its option is what it drew).
+  const series = (id) => page.evaluate((el) => window.echarts.getInstanceByDom(document.getElementById(el)).getOption().series, id);
+  const mix = (await apiAs(page, 'GET', `/api/v1/stats/services?from=${from}&to=${to}&by=category`)).json;
+  const pie = (await series('chart-mix'))[0].data;
+  assert.deepEqual(pie.map((d) => [d.key, d.value]), mix.rows.map((r) => [r.key, r.tickets]));
+  assert.ok(pie.some((d) => d.name === '生活照料'), JSON.stringify(pie));
+  const days = await series('chart-days');
+  assert.deepEqual(days[0].data, o.days.map((d) => d.created));
+  assert.deepEqual(days[1].data, o.days.map((d) => d.completed));
+  const hours = (await apiAs(page, 'GET', `/api/v1/stats/services?from=${from}&to=${to}&by=hour`)).json;
+  const hourBars = (await series('chart-hours'))[0].data;
+  assert.equal(hourBars.length, 24);
+  for (const r of hours.rows) assert.equal(hourBars[Number(r.key)], r.tickets);
+  // The league of last month: F_MID was inspected (90/90/90) and has T; the table says so.
+  const league = (await apiAs(page, 'GET', `/api/v1/stats/firms?month=${PREV}`)).json;
+  const mid = league.firms.find((f) => f.firm_code === 'F_MID');
+  assert.ok(mid && mid.score_total !== null && mid.rank === 1, JSON.stringify(league));
+  await page.locator('#league tr[data-firm="F_MID"]').waitFor();
+  const row = await page.textContent('#league tr[data-firm="F_MID"]');
+  assert.match(row, /中和护理/);
+  assert.ok(row.includes(String(mid.score_total)), row);
+  assert.equal(await page.locator('#league tr[data-firm]').count(), league.firms.length);
+  // Switching the mix to channels redraws it in words.
+  await page.selectOption('#stats-by', 'channel');
+  await page.waitForFunction(() => window.echarts.getInstanceByDom(document.getElementById('chart-mix')).getOption().series[0].data.some((d) => d.name === '历史导入'));
+  // The CSV buttons download what the API says.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv-overview')]);
+  assert.match(download.suggestedFilename(), /^overview-.*\.csv$/);
+  const text = readFileSync(await download.path(), 'utf8');
+  assert.match(text, new RegExp(`^created,${o.created}\\r$`, 'm'));
+  await shot(page, 'stats-dashboard');
+  await page.close();
+});
+
+test('the display role gets the wall view: big figures, the map, no controls, and it refreshes itself', async () => {
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
+  await page.clock.install();
+  await page.goto(base + '/');
+  await page.fill('#f-username', 'wall1');
+  await page.fill('#f-password', 'password-123');
+  await page.click('#login-submit');
+  await page.locator('#wall-tiles #tile-created').waitFor();
+  await page.locator('[data-worker]').first().waitFor();
+  // No header, tabs, buttons or fields: nothing to press on a wall.
+  assert.equal(await page.locator('#topbar').isVisible(), false);
+  assert.equal(await page.locator('#main button:visible, #main input:visible, #main select:visible').count(), 0);
+  const today = (await page.evaluate(() => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)));
+  const before = (await apiAs(page, 'GET', `/api/v1/stats/overview?from=${today}&to=${today}`)).json;
+  assert.equal((await page.textContent('#tile-created .tile-value')).trim(), String(before.created));
+  const size = await page.evaluate(() => parseFloat(getComputedStyle(document.querySelector('#tile-created .tile-value')).fontSize));
+  assert.ok(size >= 48, `the figures are ${size}px`);
+  assert.doesNotMatch(await page.textContent('#main'), /[A-Za-z]{3,}\s+[A-Za-z]{3,}\s+[A-Za-z]{3,}/);
+  // A ticket filed by an operator shows on the wall at its next minute's refresh.
+  const op = await browser.newPage();
+  await login(op, 'op1');
+  const made = await apiAs(op, 'POST', '/api/v1/tickets', { id_number: '620102195810100019', item_code: 'EC001' });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  await op.close();
+  await page.clock.fastForward(61000);
+  await page.waitForFunction((n) => document.querySelector('#tile-created .tile-value').textContent.trim() === String(n), before.created + 1);
+  await shot(page, 'wall-display');
   await page.close();
 });

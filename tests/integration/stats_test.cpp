@@ -81,11 +81,14 @@ TEST_CASE("the overview, the service mix and the league count what happened, and
   CHECK(ov.at("accept_median_s").as_int64() == 0);  // the test clock stands still
   CHECK(ov.at("mean_rating").is_null());
   const auto& days = ov.at("days").as_array();
-  REQUIRE(days.size() == 2);
+  REQUIRE(days.size() == 4);  // every day of the range, the quiet ones as zeros
   CHECK(str(days.at(0), "date") == "2026-11-20");
   CHECK(days.at(0).at("created").as_int64() == 4);
   CHECK(days.at(0).at("completed").as_int64() == 4);
-  CHECK(str(days.at(1), "date") == "2026-11-23");
+  CHECK(str(days.at(1), "date") == "2026-11-21");
+  CHECK(days.at(1).at("created").as_int64() == 0);
+  CHECK(str(days.at(3), "date") == "2026-11-23");
+  CHECK(days.at(3).at("created").as_int64() == 1);
   // A range that ends before the live ticket does not count it.
   CHECK(sup.get("/api/v1/stats/overview?from=2026-11-01&to=2026-11-22").json().at("created").as_int64() == 4);
 
