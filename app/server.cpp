@@ -107,12 +107,11 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& opts) {
                            hotline::Audience::kSupervisors);
   };
   events.escalated = [self](const std::string& firm, std::uint64_t seq, int frames) {
-    self->live_->broadcast(json::object{{"type", "alert"},
-                                        {"kind", "partner_not_acknowledging"},
-                                        {"firm_code", firm},
-                                        {"up_to_seq", seq},
-                                        {"frames", frames}},
-                           hotline::Audience::kSupervisors);
+    self->live_->raise_alert(json::object{{"type", "alert"},
+                                          {"kind", "partner_not_acknowledging"},
+                                          {"firm_code", firm},
+                                          {"up_to_seq", seq},
+                                          {"frames", frames}});
   };
   s->hub_ = std::make_unique<partners::PartnerHub>(s->ioc_, *s->store_, s->partner_sessions_, *s->commands_,
                                                    *s->policy_, *s->clock_, events);

@@ -6,6 +6,7 @@
 
 #include "common/log.hpp"
 #include "hotline/views.hpp"
+#include "store/alerts.hpp"
 
 namespace vnh::hotline {
 namespace json = boost::json;
@@ -193,7 +194,25 @@ void LiveHub::send_to_user(const std::string& username, const json::object& even
   }
 }
 
+namespace {
+// The supervisors' alert a ticket change raises, if any: an emergency filed, a ticket no firm
+// took, a visit flagged, a dispute.
+std::optional<json::object> alert_of(const tickets::TicketChange& change) {
+  const bool emergency = change.ticket.urgency == domain::Urgency::kEmergency && change.event == "created";
+  const bool alert = emergency || change.event == "unassigned" || change.event == "completed_flagged" ||
+                     change.event == "checked_in_flagged" || change.event == "disputed";
+  if (!alert) return std::nullopt;
+  json::object a{{"type", "alert"}, {"kind", emergency ? "emergency" : change.event}, {"ticket_no", change.ticket.ticket_no}};
+  if (change.ticket.unassigned_reason) a["unassigned_reason"] = *change.ticket.unassigned_reason;
+  return a;
+}
+}  // namespace
+
 void LiveHub::ticket_changed(const tickets::TicketChange& change) {
+  // Alerts are kept whether or not a screen is open (SPEC §15).
+  if (auto a = alert_of(change)) {
+    boost::asio::post(ioc_, [this, a = std::move(*a)]() mutable { raise_alert(std::move(a)); });
+  }
   {
     std::lock_guard lk(mu_);
     if (clients_.empty()) return;
@@ -224,6 +243,28 @@ void LiveHub::flush_positions() {
   broadcast(json::object{{"type", "map.workers"}, {"workers", std::move(workers)}}, Audience::kMap);
 }
 
+void LiveHub::raise_alert(json::object alert) {
+  store::AlertRow row;
+  row.kind = json::value_to<std::string>(alert.at("kind"));
+  if (const auto* t = alert.if_contains("ticket_no"); t && t->is_string()) row.ticket_no = std::string(t->as_string());
+  if (const auto* f = alert.if_contains("firm_code"); f && f->is_string()) row.firm_code = std::string(f->as_string());
+  row.raised_at = clock_.now_ms();
+  if (!alert.contains("at")) alert["at"] = format_time(row.raised_at, *policy_.tz);
+  row.detail = json::serialize(alert);
+  auto id = std::make_shared<std::int64_t>(0);
+  store_.writer().submit(
+      [row, id](store::WriteTx& tx) -> Status {
+        VNH_ASSIGN_OR_RETURN(*id, store::insert_alert(tx.db(), row));
+        return Status::Ok();
+      },
+      [this, alert = std::move(alert), id](Status st) mutable {
+        // A store that cannot keep it still shows it: the screen must not miss an emergency.
+        if (!st.ok()) log::warn("msg=\"alert not stored\" error={}", log::q(st.message()));
+        else alert["id"] = *id;
+        broadcast(alert, Audience::kSupervisors);
+      });
+}
+
 void LiveHub::render_and_send(tickets::TicketChange change) {
   auto db = store_.read();
   if (!db.ok()) return;
@@ -235,17 +276,6 @@ void LiveHub::render_and_send(tickets::TicketChange change) {
   json::object ev{{"type", "ticket"}, {"event", change.event}, {"ticket", std::move(*view)}};
   if (change.firm_code) ev["firm_code"] = *change.firm_code;
   broadcast(ev, Audience::kOperators);
-  bool emergency = change.ticket.urgency == domain::Urgency::kEmergency && change.event == "created";
-  bool alert = emergency || change.event == "unassigned" || change.event == "completed_flagged" ||
-               change.event == "checked_in_flagged" || change.event == "disputed";
-  if (alert) {
-    json::object a{{"type", "alert"},
-                   {"kind", emergency ? "emergency" : change.event},
-                   {"ticket_no", change.ticket.ticket_no},
-                   {"at", format_time(clock_.now_ms(), *policy_.tz)}};
-    if ((*cur)->unassigned_reason) a["unassigned_reason"] = *(*cur)->unassigned_reason;
-    broadcast(a, Audience::kSupervisors);
-  }
 }
 
 }  // namespace vnh::hotline

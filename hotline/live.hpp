@@ -42,6 +42,9 @@ class LiveHub final : public tickets::Observer {
   void flush_positions();
   // Sends an event to the consoles of the audience (thread-safe).
   void broadcast(const boost::json::object& event, Audience audience);
+  // A supervisors' alert (`"type":"alert"`, its `kind`, `ticket_no` or `firm_code`): stored until
+  // acknowledged (SPEC §15), then pushed with its `id`.
+  void raise_alert(boost::json::object alert);
   // Sends an event to every console signed in as `username` (a call's card goes only to the
   // desk that answered it).
   void send_to_user(const std::string& username, const boost::json::object& event);

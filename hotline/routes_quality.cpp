@@ -1,11 +1,17 @@
 // Visit exceptions (the supervisors' queue and their decisions) and inspections (the
 // inspectors' E, N and H scores of a firm's month).
+#include <fmt/format.h>
+
+#include <algorithm>
+
 #include "common/text.hpp"
 #include "domain/visit.hpp"
 #include "hotline/api.hpp"
 #include "hotline/roles.hpp"
 #include "hotline/views.hpp"
 #include "settlement/settlement.hpp"
+#include "store/alerts.hpp"
+#include "store/audit.hpp"
 #include "store/quality.hpp"
 
 namespace vnh::hotline {
@@ -14,11 +20,51 @@ using domain::Role;
 
 namespace {
 
+// The queue's filters from the query string: type, firm (code), street (code), min_age_h (raised
+// at least that many hours ago), sort (oldest first, or newest), cursor ("ms.id" of the last row).
+Result<store::ExceptionQuery> exception_query(store::Database& db, const net::Request& req, TimeMs now) {
+  store::ExceptionQuery q;
+  VNH_ASSIGN_OR_RETURN(q.limit, limit_param(req, 100));
+  if (auto v = req.query_param("type"); v && !v->empty()) {
+    q.type = domain::parse_visit_exception_type(*v);
+    if (!q.type) return invalid("type", fmt::format("'{}' is not a visit exception type", *v));
+  }
+  if (auto v = req.query_param("firm"); v && !v->empty()) {
+    VNH_ASSIGN_OR_RETURN(auto f, store::find_firm(db, *v));
+    if (!f) return invalid("firm", fmt::format("no firm '{}'", *v));
+    q.firm_id = f->id;
+  }
+  if (auto v = req.query_param("street"); v && !v->empty()) {
+    if (v->size() != 9 || v->find_first_not_of("0123456789") != std::string::npos) {
+      return invalid("street", "must be a 9-digit street code");
+    }
+    q.street = *v;
+  }
+  if (auto v = req.query_param("min_age_h"); v && !v->empty()) {
+    auto h = parse_int(*v);
+    if (!h.ok() || *h < 0 || *h > 24 * 3660) return invalid("min_age_h", "must be a number of hours");
+    q.raised_before = now - *h * 3'600'000 + 1;
+  }
+  if (auto v = req.query_param("sort"); v && !v->empty()) {
+    if (*v != "oldest" && *v != "newest") return invalid("sort", "must be oldest or newest");
+    q.newest_first = *v == "newest";
+  }
+  if (auto v = req.query_param("cursor"); v && !v->empty()) {
+    const auto dot = v->find('.');
+    auto ms = parse_int(v->substr(0, dot));
+    auto id = dot == std::string::npos ? Result<std::int64_t>(invalid("cursor", "")) : parse_int(v->substr(dot + 1));
+    if (!ms.ok() || !id.ok()) return invalid("cursor", "is not a cursor this queue gave");
+    q.after = std::pair{*ms, *id};
+  }
+  return q;
+}
+
 void open_exceptions(Api& api, Api::Call&& call) {
   api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
     const auto& tz = *api.ctx().policy.tz;
-    VNH_ASSIGN_OR_RETURN(int limit, limit_param(call.req, 100));
-    VNH_ASSIGN_OR_RETURN(auto rows, store::open_visit_exceptions(db, limit));
+    VNH_ASSIGN_OR_RETURN(auto q, exception_query(db, call.req, api.ctx().clock.now_ms()));
+    VNH_ASSIGN_OR_RETURN(auto rows, store::open_visit_exceptions(db, q));
+    VNH_ASSIGN_OR_RETURN(auto count, store::count_open_visit_exceptions(db, q));
     json::array a;
     for (const auto& e : rows) {
       VNH_ASSIGN_OR_RETURN(auto t, store::get_ticket(db, e.ticket_id));
@@ -32,7 +78,9 @@ void open_exceptions(Api& api, Api::Call&& call) {
                                {"created_at", format_time(e.created_at, tz)},
                                {"ticket", std::move(v)}});
     }
-    return json_response(200, json::object{{"exceptions", std::move(a)}});
+    json::value next = nullptr;
+    if (static_cast<int>(rows.size()) == q.limit) next = fmt::format("{}.{}", rows.back().created_at, rows.back().id);
+    return json_response(200, json::object{{"exceptions", std::move(a)}, {"count", count}, {"next", next}});
   });
 }
 
@@ -69,7 +117,115 @@ void decide_exception(Api& api, Api::Call&& call, bool clear) {
       });
 }
 void clear_exception(Api& api, Api::Call&& call) { decide_exception(api, std::move(call), true); }
+
+// The most exceptions one bulk decision takes.
+constexpr std::size_t kMaxBulk = 500;
+
+// Clears many exceptions with one reason code and note (SPEC §15): all of them or, when one
+// cannot be cleared, none (the error names it). Each is audited on its own.
+void clear_exceptions(Api& api, Api::Call&& call) {
+  auto body = parse_object(call.req.body);
+  if (!body.ok()) return call.respond(error_response(body.status()));
+  auto code = req_string(*body, "reason_code", 64);
+  auto note = req_string(*body, "note", 1000);
+  for (const Status* s : {&code.status(), &note.status()}) {
+    if (!s->ok()) return call.respond(error_response(*s));
+  }
+  const auto* ids_v = body->if_contains("ids");
+  if (!ids_v || !ids_v->is_array() || ids_v->as_array().empty()) {
+    return call.respond(error_response(invalid("ids", "is required: a list of exception ids")));
+  }
+  if (ids_v->as_array().size() > kMaxBulk) {
+    return call.respond(error_response(invalid("ids", fmt::format("at most {} at a time", kMaxBulk))));
+  }
+  std::vector<std::int64_t> ids;
+  for (const auto& v : ids_v->as_array()) {
+    if (!v.is_int64() || v.as_int64() <= 0) return call.respond(error_response(invalid("ids", "holds something not an exception id")));
+    if (std::find(ids.begin(), ids.end(), v.as_int64()) != ids.end()) {
+      return call.respond(error_response(invalid("ids", fmt::format("names exception {} twice", v.as_int64()))));
+    }
+    ids.push_back(v.as_int64());
+  }
+  api.write<std::int64_t>(
+      std::move(call.respond),
+      [&api, ids, code = *code, note = *note, who = call.who](store::WriteTx& tx) -> Result<std::int64_t> {
+        for (auto id : ids) {
+          auto t = api.ctx().tickets.resolve_exception(tx, id, true, code, note, domain::Actor::user(who.username));
+          if (!t.ok()) {
+            return Status(t.status().code(), fmt::format("exception {}: {} (nothing was cleared)", id, t.status().message()),
+                          t.status().field() == "reason_code" || t.status().field() == "note" ? t.status().field() : "ids",
+                          Reason(t.status().reason()));
+          }
+        }
+        return static_cast<std::int64_t>(ids.size());
+      },
+      [](store::Database&, std::int64_t& n) -> Result<net::Response> {
+        return json_response(200, json::object{{"cleared", n}});
+      });
+}
 void uphold_exception(Api& api, Api::Call&& call) { decide_exception(api, std::move(call), false); }
+
+// The supervisors' alerts, newest first: the open ones (or all with state=all), a page below the
+// cursor (the id of the last one shown), with how many are open.
+void list_alerts(Api& api, Api::Call&& call) {
+  api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+    const auto& tz = *api.ctx().policy.tz;
+    VNH_ASSIGN_OR_RETURN(int limit, limit_param(call.req, 100));
+    VNH_ASSIGN_OR_RETURN(auto before, cursor_param(call.req));
+    const auto state = call.req.query_param("state").value_or("open");
+    if (state != "open" && state != "all") return invalid("state", "must be open or all");
+    VNH_ASSIGN_OR_RETURN(auto rows, store::list_alerts(db, state == "open", before, limit));
+    VNH_ASSIGN_OR_RETURN(auto open, store::count_open_alerts(db));
+    json::array a;
+    for (const auto& r : rows) {
+      boost::system::error_code ec;
+      auto detail = json::parse(r.detail, ec);
+      json::object o = ec || !detail.is_object() ? json::object{} : detail.as_object();
+      o["id"] = r.id;
+      o["kind"] = r.kind;
+      o["at"] = format_time(r.raised_at, tz);
+      o["acknowledged_by"] = r.acknowledged_by ? json::value(*r.acknowledged_by) : json::value(nullptr);
+      o["acknowledged_at"] = time_or_null(r.acknowledged_at, tz);
+      a.push_back(std::move(o));
+    }
+    json::value next = nullptr;
+    if (static_cast<int>(rows.size()) == limit) next = rows.back().id;
+    return json_response(200, json::object{{"alerts", std::move(a)}, {"open", open}, {"next", next}});
+  });
+}
+
+// Acknowledges alerts by id, all or none (the error names the one that could not be).
+void acknowledge_alerts(Api& api, Api::Call&& call) {
+  auto body = parse_object(call.req.body);
+  if (!body.ok()) return call.respond(error_response(body.status()));
+  const auto* ids_v = body->if_contains("ids");
+  if (!ids_v || !ids_v->is_array() || ids_v->as_array().empty() || ids_v->as_array().size() > 500) {
+    return call.respond(error_response(invalid("ids", "is required: a list of 1 to 500 alert ids")));
+  }
+  std::vector<std::int64_t> ids;
+  for (const auto& v : ids_v->as_array()) {
+    if (!v.is_int64() || v.as_int64() <= 0) return call.respond(error_response(invalid("ids", "holds something not an alert id")));
+    ids.push_back(v.as_int64());
+  }
+  api.write<std::int64_t>(
+      std::move(call.respond),
+      [&api, ids, who = call.who](store::WriteTx& tx) -> Result<std::int64_t> {
+        const TimeMs now = api.ctx().clock.now_ms();
+        for (auto id : ids) {
+          VNH_RETURN_IF_ERROR(store::acknowledge_alert(tx.db(), id, who.username, now));
+          VNH_RETURN_IF_ERROR(store::append_audit(tx.db(), now, {who.username, "alert.acknowledge", fmt::format("alert:{}", id), "{}"}));
+        }
+        return static_cast<std::int64_t>(ids.size());
+      },
+      [&api, who = call.who, ids](store::Database&, std::int64_t& n) -> Result<net::Response> {
+        // Every supervisor's screen drops them at once.
+        json::array a;
+        for (auto id : ids) a.push_back(id);
+        api.ctx().live.broadcast(json::object{{"type", "alerts.acknowledged"}, {"ids", std::move(a)}, {"by", who.username}},
+                                 Audience::kSupervisors);
+        return json_response(200, json::object{{"acknowledged", n}});
+      });
+}
 
 json::object inspection_json(const store::InspectionRow& i, const store::Firm& f) {
   return json::object{{"firm_code", f.code},
@@ -139,6 +295,9 @@ std::vector<Api::Route> quality_routes() {
   return {
       {"GET", "/api/v1/exceptions", roles::kSupervision, open_exceptions},
       {"GET", "/api/v1/exceptions/reason-codes", roles::kSupervision, reason_codes},
+      {"POST", "/api/v1/exceptions/clear", roles::kSupervisor, clear_exceptions},
+      {"GET", "/api/v1/alerts", roles::kSupervision, list_alerts},
+      {"POST", "/api/v1/alerts/acknowledge", roles::kSupervision, acknowledge_alerts},
       {"POST", "/api/v1/exceptions/{id}/clear", roles::kSupervisor, clear_exception},
       {"POST", "/api/v1/exceptions/{id}/uphold", roles::kSupervisor, uphold_exception},
       {"POST", "/api/v1/inspections", {Role::kInspector, Role::kAdmin}, enter_inspection},

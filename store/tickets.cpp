@@ -374,11 +374,50 @@ Result<std::optional<VisitExceptionRow>> get_visit_exception(Database& db, std::
   return query_one<VisitExceptionRow>(std::move(st), read_exc);
 }
 
-Result<std::vector<VisitExceptionRow>> open_visit_exceptions(Database& db, int limit) {
-  auto st = db.prepare(
-      fmt::format("SELECT {} FROM visit_exceptions WHERE status = 'open' ORDER BY created_at, id LIMIT ?", kExcCols));
-  if (st.ok()) st->bind(1, limit);
+namespace {
+// The WHERE clause of an exceptions query; parameters ?1…?6 are bound by bind_exception_query.
+std::string exception_where(const ExceptionQuery& q, bool paged) {
+  std::string w = "WHERE v.status = 'open'";
+  if (q.type) w += " AND v.type = ?1";
+  if (q.firm_id) w += " AND t.firm_id = ?2";
+  if (q.street) w += " AND e.community_code >= ?3 AND e.community_code < ?3 || 'a'";
+  if (q.raised_before) w += " AND v.created_at < ?4";
+  if (paged && q.after) {
+    w += q.newest_first ? " AND (v.created_at < ?5 OR (v.created_at = ?5 AND v.id < ?6))"
+                        : " AND (v.created_at > ?5 OR (v.created_at = ?5 AND v.id > ?6))";
+  }
+  return w;
+}
+void bind_exception_query(Statement& st, const ExceptionQuery& q, bool paged) {
+  if (q.type) st.bind(1, to_string(*q.type));
+  if (q.firm_id) st.bind(2, *q.firm_id);
+  if (q.street) st.bind(3, *q.street);
+  if (q.raised_before) st.bind(4, *q.raised_before);
+  if (paged && q.after) st.bind(5, q.after->first).bind(6, q.after->second);
+}
+constexpr const char* kExceptionJoins =
+    "FROM visit_exceptions v JOIN tickets t ON t.id = v.ticket_id JOIN elders e ON e.id = t.elder_id ";
+}  // namespace
+
+Result<std::vector<VisitExceptionRow>> open_visit_exceptions(Database& db, const ExceptionQuery& q) {
+  std::string cols;
+  for (std::string_view c : {"id", "ticket_id", "type", "detail", "status", "reason_code", "note", "resolved_by",
+                             "resolved_at", "created_at", "facts"}) {
+    cols += (cols.empty() ? "v." : ", v.") + std::string(c);
+  }
+  auto st = db.prepare(fmt::format("SELECT {} {}{} ORDER BY v.created_at {}, v.id {} LIMIT ?7", cols, kExceptionJoins,
+                                   exception_where(q, true), q.newest_first ? "DESC" : "", q.newest_first ? "DESC" : ""));
+  if (st.ok()) {
+    bind_exception_query(*st, q, true);
+    st->bind(7, q.limit);
+  }
   return query_all<VisitExceptionRow>(std::move(st), read_exc);
+}
+
+Result<std::int64_t> count_open_visit_exceptions(Database& db, const ExceptionQuery& q) {
+  auto st = db.prepare(fmt::format("SELECT count(*) {}{}", kExceptionJoins, exception_where(q, false)));
+  if (st.ok()) bind_exception_query(*st, q, false);
+  return query_int(std::move(st));
 }
 
 Status resolve_visit_exception(Database& db, std::int64_t id, ExceptionStatus decision,

@@ -141,7 +141,21 @@ Result<bool> insert_visit_exception(Database& db, std::int64_t ticket_id, domain
                                     const std::string& detail, const std::string& facts, TimeMs at);
 Result<std::vector<VisitExceptionRow>> list_visit_exceptions(Database& db, std::int64_t ticket_id);
 Result<std::optional<VisitExceptionRow>> get_visit_exception(Database& db, std::int64_t id);
-Result<std::vector<VisitExceptionRow>> open_visit_exceptions(Database& db, int limit);
+// The open exceptions queue (SPEC §15, queues at a district's size): filtered by type, the
+// ticket's firm, the elder's street and age (raised before a time), in the order raised (or
+// newest first), a page at a time after the (created_at, id) of the last row shown.
+struct ExceptionQuery {
+  std::optional<domain::VisitExceptionType> type;
+  std::optional<std::int64_t> firm_id;
+  std::optional<std::string> street;  // 9-digit street code
+  std::optional<TimeMs> raised_before;
+  bool newest_first = false;
+  std::optional<std::pair<TimeMs, std::int64_t>> after;
+  int limit = 100;
+};
+Result<std::vector<VisitExceptionRow>> open_visit_exceptions(Database& db, const ExceptionQuery& q);
+// How many open exceptions match the filters (the cursor and the limit aside).
+Result<std::int64_t> count_open_visit_exceptions(Database& db, const ExceptionQuery& q);
 // Decides an open exception (cleared or upheld); a cleared one no longer holds its ticket.
 Status resolve_visit_exception(Database& db, std::int64_t id, domain::ExceptionStatus decision,
                                const std::string& reason_code, const std::string& note, const std::string& by,
