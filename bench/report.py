@@ -107,6 +107,23 @@ for what, fig in (("ticket by number (`?q=`)", "ticket_by_number"), ("the ticket
                   ("the call log, a page of 50", "call_log"), ("missed calls", "missed_calls")):
     w(f"| {what} | {fmt('history', fig + '_p50_ms', 2)} | {fmt('history', fig + '_p99_ms', 2)} | p99 < 50 ms (#18) |")
 w("")
+stats_figs = [f for (b, f) in vals if b == "stats"]
+w("`bench/stats_bench.mjs` on the same district — the command screen (issue 22): each statistics endpoint and queue page,")
+w("one at a time; warm = after one request, cold = a fresh server after the OS page cache was dropped:\n" if stats_figs else "(not run: see bench/run.sh)\n")
+if stats_figs:
+    w("| request | warm p50 | warm p99 | cold (worst of the rounds) | target (issue) |")
+    w("|---|---|---|---|---|")
+    kinds = []
+    for f in stats_figs:
+        k = f.split(": ")[0]
+        if k not in kinds and not f.startswith("server RSS"):
+            kinds.append(k)
+    for k in kinds:
+        cold = next((f for f in stats_figs if f.startswith(k + ": cold")), None)
+        target = "p99 < 200 ms" if k.startswith("stats") else "p99 < 50 ms"
+        w(f"| {k} | {fmt('stats', k + ': warm p50', 1)} | {fmt('stats', k + ': warm p99', 1)} | {fmt('stats', cold, 1) if cold else '—'} | {target} (#22) |")
+    w(f"\nServer RSS after the warm runs: {fmt('stats', 'server RSS after the warm runs', 0)}.")
+w("")
 w("## Memory that stops growing (issue 19)\n")
 w("`bench/soak.py`: the real server, `vnh simulate --url` at 50 tickets/s with 126 partner firms over real websockets")
 w("(10% of them dropping their links now and then), sampled once a minute: the server's RSS, open files, and a probe of 20")

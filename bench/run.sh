@@ -53,6 +53,8 @@ if [ "${VNH_BENCH_HISTORY:-1}" != 0 ]; then
   fi
   echo "history (seven years)" >&2
   node "$ROOT/bench/history_bench.mjs" "$BUILD/app/vnh" "$HIST" 200 >>"$OUT"
+  echo "command screen on seven years (statistics and queues)" >&2
+  node "$ROOT/bench/stats_bench.mjs" "$BUILD/app/vnh" "$HIST" 100 3 >>"$OUT"
 fi
 # Issue 20's lunch rush: 65 canteens' counters, 200 card holders each, 13,000 lunches in 30
 # minutes through the counter API (check, then record) beside 2 tickets/s. Set

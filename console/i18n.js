@@ -1,7 +1,13 @@
 // Console strings in Chinese (default) and English. t(key, vars) looks a key up in the
 // current language; {name} placeholders are filled from vars. The choice is remembered.
 const zh = {
-  'loading': '正在读取…', 'stats.league.month': '排名月份', 'stats.mix.by': '服务构成的分类方式', 'tab.stats': '统计分析', 'tab.wall': '指挥大屏', 'stats.title': '服务统计', 'stats.from': '从', 'stats.to': '到', 'stats.apply': '查询',
+  'loading': '正在读取…', 'exc.all.types': '全部类型', 'exc.all.firms': '全部服务商', 'exc.all.streets': '全部街道', 'exc.any.age': '不限时长',
+  'exc.age': '超过 {d} 天', 'exc.age.label': '挂起时长', 'exc.oldest': '最早在前', 'exc.newest': '最新在前', 'exc.sort': '排序',
+  'exc.count': '共 {n} 条', 'exc.select.page': '选择本页全部', 'exc.select': '选择', 'exc.bulk.note': '批量清除的说明',
+  'exc.bulk.clear': '批量清除所选（{n} 条）', 'exc.bulk.label': '批量清除：', 'exc.first': '第一页', 'exc.next': '下一页',
+  'exc.bulk.need.note': '请填写批量清除的说明。', 'exc.bulk.done': '已清除 {n} 条异常。', 'exc.raised': '发现时间',
+  'alert.ack': '知道了', 'alerts.open': '（{n} 条待确认）',
+'stats.league.month': '排名月份', 'stats.mix.by': '服务构成的分类方式', 'tab.stats': '统计分析', 'tab.wall': '指挥大屏', 'stats.title': '服务统计', 'stats.from': '从', 'stats.to': '到', 'stats.apply': '查询',
   'stats.csv.overview': '导出概览 CSV', 'stats.csv.services': '导出服务构成 CSV', 'stats.csv.firms': '导出排名 CSV', 'stats.created': '新建工单', 'stats.completed': '已完成', 'stats.unassigned': '未派出',
   'stats.seconds': '{s} 秒', 'stats.accept.median': '派单到接单（中位数；90% 在 {p90} 秒内）', 'stats.emergency.60s': '紧急工单 60 秒内接单（共 {n} 单）',
   'stats.checkin.window': '在预约时段内签到', 'stats.exceptions': '有异常的服务', 'stats.rating': '回访平均满意度（接通 {n} 次）',
@@ -347,7 +353,13 @@ const zh = {
   'err.generic': '操作未成功，请重试或联系管理员。', 'err.network': '网络连接中断，请稍后重试。',
 };
 const en = {
-  'loading': 'Loading…', 'stats.league.month': 'League month', 'stats.mix.by': 'Service mix by', 'tab.stats': 'Statistics', 'tab.wall': 'Command screen', 'stats.title': 'Service statistics', 'stats.from': 'From', 'stats.to': 'to', 'stats.apply': 'Show',
+  'loading': 'Loading…', 'exc.all.types': 'all types', 'exc.all.firms': 'all firms', 'exc.all.streets': 'all streets', 'exc.any.age': 'any age',
+  'exc.age': 'older than {d} d', 'exc.age.label': 'Age', 'exc.oldest': 'oldest first', 'exc.newest': 'newest first', 'exc.sort': 'Order',
+  'exc.count': '{n} in all', 'exc.select.page': 'Select this page', 'exc.select': 'Select', 'exc.bulk.note': 'Note for the bulk clear',
+  'exc.bulk.clear': 'Clear selected ({n})', 'exc.bulk.label': 'Clear many:', 'exc.first': 'First page', 'exc.next': 'Next page',
+  'exc.bulk.need.note': 'Write a note for the bulk clear.', 'exc.bulk.done': '{n} exceptions cleared.', 'exc.raised': 'Raised',
+  'alert.ack': 'Got it', 'alerts.open': '({n} to acknowledge)',
+'stats.league.month': 'League month', 'stats.mix.by': 'Service mix by', 'tab.stats': 'Statistics', 'tab.wall': 'Command screen', 'stats.title': 'Service statistics', 'stats.from': 'From', 'stats.to': 'to', 'stats.apply': 'Show',
   'stats.csv.overview': 'Overview CSV', 'stats.csv.services': 'Service mix CSV', 'stats.csv.firms': 'League CSV', 'stats.created': 'tickets created', 'stats.completed': 'completed', 'stats.unassigned': 'unassigned',
   'stats.seconds': '{s} s', 'stats.accept.median': 'offer to accept (median; 90% within {p90} s)', 'stats.emergency.60s': 'emergencies accepted within 60 s (of {n})',
   'stats.checkin.window': 'check-ins inside the window', 'stats.exceptions': 'visits with exceptions', 'stats.rating': 'mean callback rating ({n} reached)',

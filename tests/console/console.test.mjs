@@ -1050,3 +1050,59 @@ test('the display role gets the wall view: big figures, the map, no controls, an
   await shot(page, 'wall-display');
   await page.close();
 });
+
+test('the exceptions queue counts and filters, and clears many with one reason and note; an alert survives a reload until acknowledged', async () => {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 1000 }, locale: 'zh-CN' });
+  const admin = (await api('POST', '/api/v1/login', { username: 'adm1', password: 'password-123' })).json.token;
+  // Three visits by F_MID yesterday, checked in a kilometre from the elder's home.
+  let csv = 'ticket_no,id_number,item_code,firm_code,urgency,window_start,window_end,created_at,checkin_at,checkin_lat,checkin_lon,checkout_at,checkout_lat,checkout_lon,staff_code,state\r\n';
+  for (const [no, h] of [['TX0001', 9], ['TX0002', 11], ['TX0003', 13]]) {
+    csv += `${no},620102195810100019,LC010,F_MID,normal,${shanghai(-1, h, 0)},${shanghai(-1, h + 2, 0)},${shanghai(-1, 8, 0)},${shanghai(-1, h, 5)},36.0700,103.8300,${shanghai(-1, h + 1, 10)},36.0600,103.8300,M1,completed\r\n`;
+  }
+  const imported = await fetch(`${base}/api/v1/import/tickets`, { method: 'POST', headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'text/csv' }, body: csv });
+  assert.equal(imported.status, 200, await imported.text());
+  await login(page, 'sup1');
+  await page.click('#tab-exceptions');
+  await page.waitForFunction(() => /共 \d+ 条/.test(document.querySelector('#exc-count').textContent));
+  const all = (await apiAs(page, 'GET', '/api/v1/exceptions')).json.count;
+  assert.equal(await page.textContent('#exc-count'), `共 ${all} 条`);
+  await page.selectOption('#exc-filter-firm', 'F_MID');
+  await page.selectOption('#exc-filter-type', 'distance');
+  const mid = (await apiAs(page, 'GET', '/api/v1/exceptions?firm=F_MID&type=distance')).json.count;
+  assert.ok(mid >= 3);
+  await page.waitForFunction((n) => document.querySelector('#exc-count').textContent === `共 ${n} 条`, mid);
+  for (const no of ['TX0001', 'TX0002', 'TX0003']) {
+    await page.locator(`#exceptions tr:has(a:text-is("${no}")) input.exc-tick`).check();
+  }
+  assert.equal(await page.textContent('#exc-bulk-clear'), '批量清除所选（3 条）');
+  await page.selectOption('#exc-bulk-reason', 'no_signal_indoors');
+  await page.fill('#exc-bulk-note', '楼内无信号，已电话核实三次服务');
+  await shot(page, 'exceptions-bulk');
+  await page.click('#exc-bulk-clear');
+  await page.waitForFunction((n) => document.querySelector('#exc-count').textContent === `共 ${n} 条`, mid - 3);
+  assert.equal(await page.locator('#exceptions a:text-matches("TX000[123]")').count(), 0);
+  const audit = (await api('GET', '/api/v1/audit?limit=50', undefined, { Authorization: `Bearer ${admin}` })).json.entries
+    .filter((e) => e.action === 'visit_exception.clear' && /TX000[123]/.test(e.subject));
+  assert.equal(audit.length, 3);
+  assert.ok(audit.every((e) => e.actor === 'sup1' && e.detail.reason_code === 'no_signal_indoors'));
+
+  // An emergency raises an alert; it is still there after a reload, until acknowledged.
+  await page.click('#tab-queues');
+  const made = await apiAs(page, 'POST', '/api/v1/tickets', { id_number: '62010219511015004X', item_code: 'LC010', urgency: 'emergency' });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  const card = () => page.locator('#alerts [data-alert]', { has: page.locator(`a:text-is("${made.json.ticket_no}")`) });
+  await card().waitFor();
+  await page.reload();
+  await page.waitForSelector('#live-status.on');
+  await card().waitFor();
+  assert.match(await card().textContent(), /紧急/);
+  await card().locator('button').click();
+  await card().waitFor({ state: 'detached' });
+  await page.reload();
+  await page.waitForSelector('#live-status.on');
+  await page.waitForFunction(() => /待确认|暂无告警/.test(document.querySelector('#alerts')?.parentElement?.textContent || ''));
+  assert.equal(await card().count(), 0);
+  const stored = (await apiAs(page, 'GET', '/api/v1/alerts?state=all')).json.alerts.find((a) => a.ticket_no === made.json.ticket_no && a.kind === 'emergency');
+  assert.equal(stored.acknowledged_by, 'sup1');
+  await page.close();
+});
