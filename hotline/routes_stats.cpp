@@ -51,8 +51,6 @@ Result<Range> range_of(const net::Request& req, const ApiContext& c) {
   if (r.days.last_day - r.days.first_day >= kMaxRangeDays) {
     return invalid("to", fmt::format("the range is longer than {} days", kMaxRangeDays));
   }
-  r.days.from_ms = tz.day_start(r.from);
-  r.days.to_ms = tz.day_start(civil_from_days(r.days.last_day + 1));
   return r;
 }
 
@@ -244,18 +242,14 @@ void firms(Api& api, Api::Call&& call) {
     VNH_ASSIGN_OR_RETURN(auto csv, wants_csv(call.req));
     VNH_ASSIGN_OR_RETURN(auto month, league_month(call.req, c));
     VNH_ASSIGN_OR_RETURN(auto policy, settlement::policy_for_month(db, month, c.policy));
-    VNH_ASSIGN_OR_RETURN(auto in, settlement::load_inputs(db, policy, month, false));
-    in.provisional = true;
-    VNH_ASSIGN_OR_RETURN(auto s, settlement::compute(in, settlement::month_meals(db, policy, month),
-                                                     settlement::month_tickets(db, policy, month, false), policy, month));
-    const TimeZone& tz = *policy.tz;
+    VNH_ASSIGN_OR_RETURN(auto lines, settlement::league(db, policy, month));
+    VNH_ASSIGN_OR_RETURN(auto firms, store::list_firms(db));
     const Date first{month.year, month.month, 1};
     const Date last = civil_from_days(days_from_civil(Date{month.next().year, month.next().month, 1}) - 1);
-    store::StatsRange days{days_from_civil(first), days_from_civil(last), tz.month_start(month), tz.month_start(month.next())};
+    store::StatsRange days{days_from_civil(first), days_from_civil(last)};
     VNH_ASSIGN_OR_RETURN(auto offers, store::stats_firm_offers(db, days));
     // Every firm with a line or an offer this month; the ranked ones (with a T) first.
-    std::vector<settlement::FirmLine> lines = s.lines;
-    for (const auto& f : in.firms) {
+    for (const auto& f : firms) {
       const bool listed = std::any_of(lines.begin(), lines.end(), [&](const auto& l) { return l.firm_id == f.id; });
       if (listed || !offers.count(f.id)) continue;
       settlement::FirmLine l;

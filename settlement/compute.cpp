@@ -28,6 +28,14 @@ std::string category_label(const std::string& c) {
 }
 
 // An elder as the month's arithmetic needs it, indexed by elder id.
+// A ticket of M on its firm's line: the count and Q's punctuality and verified visits (SPEC §5).
+void count_ticket(FirmLine& line, const store::SettledTicket& t) {
+  ++line.tickets_completed;
+  ++line.quality.tickets;
+  if (t.checkin_at >= t.window_start && t.checkin_at <= t.window_end) ++line.quality.on_time;
+  if (t.held_exceptions == 0) ++line.quality.verified;
+}
+
 struct ElderInfo {
   ElderCategory category = ElderCategory::kC;
   Date birth;
@@ -162,11 +170,8 @@ Status Month::ticket(const store::SettledTicket& t) {
   const store::ServiceItem& it = *item->second;
   FirmLine& line = firm->second;
   included_.insert(t.firm_id);
-  ++line.tickets_completed;
-  ++line.quality.tickets;
+  count_ticket(line, t);
   const bool held = t.held_exceptions > 0;
-  if (t.checkin_at >= t.window_start && t.checkin_at <= t.window_end) ++line.quality.on_time;
-  if (!held) ++line.quality.verified;
 
   const Date day = tz_.local_date(t.checkout_at);
   const bool after_death = elder.died_on && day > *elder.died_on;
@@ -224,8 +229,10 @@ void Month::statement_line(const store::SettledTicket& t, const FirmLine& line, 
   sink_->line(line.code, sl);
 }
 
-// Callbacks, complaints and inspections of M, onto the firms' lines.
-void Month::quality_inputs() {
+// Callbacks, complaints and inspections of M, onto the firms' lines (by firm id); a firm with
+// a complaint or an inspection is included.
+void apply_quality_inputs(const MonthInputs& in_, std::map<std::int64_t, FirmLine>& firms_,
+                          std::set<std::int64_t>& included_) {
   for (const auto& r : in_.ratings) {
     auto it = firms_.find(r.firm_id);
     if (it == firms_.end()) continue;
@@ -249,17 +256,25 @@ void Month::quality_inputs() {
   }
 }
 
+void Month::quality_inputs() { apply_quality_inputs(in_, firms_, included_); }
+
+// Q and, with the inspectors' scores, T and its band (SPEC §5).
+void score(FirmLine& l, const Policy& policy) {
+  l.score_q = quality_hundredths(l.quality, policy);
+  if (!l.score_e) return;
+  l.score_total = total_hundredths(*l.score_e, *l.score_n, l.score_q, *l.score_h, policy);
+  const ScoreBand& band = policy.band_for(*l.score_total);
+  l.coefficient = band.coefficient;
+  l.exit_review = band.exit_review;
+}
+
 Result<Settlement> Month::finish() {
   std::vector<std::string> missing;
   for (auto id : included_) {
     FirmLine& l = firms_[id];
-    l.score_q = quality_hundredths(l.quality, policy_);
+    score(l, policy_);
     l.deductions = l.complaints_substantiated * policy_.complaint_deduction_fen;
     if (l.score_e) {
-      l.score_total = total_hundredths(*l.score_e, *l.score_n, l.score_q, *l.score_h, policy_);
-      const ScoreBand& band = policy_.band_for(*l.score_total);
-      l.coefficient = band.coefficient;
-      l.exit_review = band.exit_review;
       l.payout = payout_fen(l.subsidy, *l.coefficient, l.deductions);
     } else {
       if (l.tickets_eligible > 0) missing.push_back(fmt::format("{} {}", l.code, l.name));
@@ -267,7 +282,7 @@ Result<Settlement> Month::finish() {
     }
     s_.lines.push_back(l);
   }
-  if (!missing.empty() && !in_.provisional) {
+  if (!missing.empty()) {
     return Status(Code::kFailedPrecondition,
                   fmt::format("missing inspector scores for {} (firms with eligible tickets): {}", s_.month.to_string(),
                               fmt::join(missing, ", ")),
@@ -329,6 +344,32 @@ void Month::breakdowns() {
 }
 
 }  // namespace
+
+Result<std::vector<FirmLine>> league(const MonthInputs& in, const TicketFeed& tickets, const Policy& policy) {
+  std::map<std::int64_t, FirmLine> firms;
+  std::set<std::int64_t> included;
+  for (const auto& f : in.firms) {
+    FirmLine l;
+    l.firm_id = f.id;
+    l.code = f.code;
+    l.name = f.name;
+    firms[f.id] = std::move(l);
+  }
+  VNH_RETURN_IF_ERROR(tickets([&](const store::SettledTicket& t) -> Status {
+    auto it = firms.find(t.firm_id);
+    if (it == firms.end()) return internal(fmt::format("ticket (id {}) refers to a missing firm", t.id));
+    count_ticket(it->second, t);
+    included.insert(t.firm_id);
+    return Status::Ok();
+  }));
+  apply_quality_inputs(in, firms, included);
+  std::vector<FirmLine> out;
+  for (auto id : included) {
+    score(firms[id], policy);
+    out.push_back(std::move(firms[id]));
+  }
+  return out;
+}
 
 Result<Settlement> compute(const MonthInputs& in, const MealFeed& meals, const TicketFeed& tickets,
                            const Policy& policy, YearMonth month, StatementSink* sink) {

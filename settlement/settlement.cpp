@@ -52,6 +52,18 @@ MealFeed month_meals(store::Database& db, const Policy& policy, YearMonth month)
   };
 }
 
+Result<std::vector<FirmLine>> league(store::Database& db, const Policy& policy, YearMonth month) {
+  const TimeZone& tz = *policy.tz;
+  const TimeMs from = tz.month_start(month);
+  const TimeMs to = tz.month_start(month.next());
+  MonthInputs in;
+  VNH_ASSIGN_OR_RETURN(in.firms, store::list_firms(db));
+  VNH_ASSIGN_OR_RETURN(in.ratings, store::callback_ratings_by_firm(db, from, to));
+  VNH_ASSIGN_OR_RETURN(in.complaints, store::complaints_by_firm(db, from, to));
+  VNH_ASSIGN_OR_RETURN(in.inspections, store::list_inspections(db, month.to_string()));
+  return league(in, month_tickets(db, policy, month, false), policy);
+}
+
 Result<Settlement> compute(store::Database& db, const Policy& policy, YearMonth month, StatementSink* sink) {
   auto in = load_inputs(db, policy, month, sink != nullptr);
   if (!in.ok()) return in.status();

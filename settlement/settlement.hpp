@@ -156,9 +156,6 @@ struct MonthInputs {
   // Uncleared visit exception types by ticket, for the statements' reasons (only loaded when
   // statements are wanted).
   std::unordered_map<std::int64_t, std::string> exception_types;
-  // The firms' league of a month not yet settled (SPEC §15): a firm without inspector scores
-  // keeps its Q and no T, instead of stopping the computation.
-  bool provisional = false;
 };
 // The tickets of M in check-out order (ties by ticket number): calls its argument for each
 // and stops at the first error. A month of a large district is millions of tickets, so they
@@ -179,6 +176,14 @@ Result<Settlement> compute(const MonthInputs& in, const MealFeed& meals, const T
 // The same for tickets already in memory (in check-out order).
 Result<Settlement> compute(const MonthInputs& in, const std::vector<store::SettledTicket>& tickets,
                            const domain::Policy& policy, YearMonth month, StatementSink* sink = nullptr);
+
+// The firms' league of a month (SPEC §15): each firm with a ticket, complaint or inspection in
+// M, its tickets of M, Q's inputs and Q, and T with its band where the inspectors have scored
+// it — the arithmetic of §5 as the settlement does it, without pricing any ticket (only firms,
+// ratings, complaints and inspections of `in` are read). Pure.
+Result<std::vector<FirmLine>> league(const MonthInputs& in, const TicketFeed& tickets, const domain::Policy& policy);
+// The same from `db` (reads no elder: fast enough for a screen).
+Result<std::vector<FirmLine>> league(store::Database& db, const domain::Policy& policy, YearMonth month);
 
 // Loads a month's inputs from `db`; exception types only `with_statements`.
 Result<MonthInputs> load_inputs(store::Database& db, const domain::Policy& policy, YearMonth month,

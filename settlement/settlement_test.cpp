@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -170,6 +172,37 @@ TEST_CASE("missing inspector scores stop the run, name every firm, and write not
   CHECK_FALSE(fs::exists(fs::path(w.dir.file("out")) / "settlement-2026-10.csv"));
   CHECK(fs::is_empty(w.dir.file("out")));
   CHECK(*store::query_int(w.store->db().prepare("SELECT count(*) FROM settlement_runs")) == 0);
+}
+
+TEST_CASE("the league scores every firm as the settlement does, and ranks one without inspector scores by Q alone", "[settlement][league]") {
+  World w;
+  w.load_sample();
+  const auto month = *parse_year_month("2026-10");
+  auto full = settlement::compute(w.store->db(), w.policy, month);
+  REQUIRE(full.ok());
+  auto league = settlement::league(w.store->db(), w.policy, month);
+  REQUIRE(league.ok());
+  REQUIRE(league->size() == full->lines.size());
+  for (const auto& l : full->lines) {
+    auto it = std::find_if(league->begin(), league->end(), [&](const auto& x) { return x.code == l.code; });
+    REQUIRE(it != league->end());
+    INFO(l.code);
+    CHECK(it->score_q == l.score_q);
+    CHECK(it->score_total == l.score_total);
+    CHECK(it->exit_review == l.exit_review);
+    CHECK(it->tickets_completed == l.tickets_completed);
+    CHECK(it->quality.on_time == l.quality.on_time);
+    CHECK(it->quality.verified == l.quality.verified);
+    CHECK(it->complaints_substantiated == l.complaints_substantiated);
+  }
+  // Without F003's inspection the settlement stops; the league still answers, F003 without T.
+  REQUIRE(w.store->db().exec("DELETE FROM inspections WHERE firm_id = (SELECT id FROM firms WHERE code = 'F003')").ok());
+  auto partial = settlement::league(w.store->db(), w.policy, month);
+  REQUIRE(partial.ok());
+  auto f003 = std::find_if(partial->begin(), partial->end(), [](const auto& x) { return x.code == "F003"; });
+  REQUIRE(f003 != partial->end());
+  CHECK_FALSE(f003->score_total.has_value());
+  CHECK(f003->score_q > 0);
 }
 
 TEST_CASE("check-outs at 23:59 and 00:00 Asia/Shanghai, written in UTC, fall in their local months", "[settlement]") {

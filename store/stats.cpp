@@ -58,20 +58,17 @@ Status insert_probe_row(Database& db) {
 }
 
 namespace sql {
-// Every statement reads a summary's primary key by its range of days (or, for the facts kept in
-// their own tables, an index led by the time): a range of seven years is 2,555 rows per key.
+// Every statement reads a summary's primary key by its range of days: a range of seven years is
+// 2,555 rows per key.
 const char kStatsDays[] =
     "SELECT day, created, completed, cancelled, unassigned, emergencies, emergencies_60s, checkins, on_time "
     "FROM stats_days WHERE day BETWEEN ?1 AND ?2 ORDER BY day";
 const char kStatsAccept[] =
     "SELECT seconds, sum(n) FROM stats_accept WHERE day BETWEEN ?1 AND ?2 GROUP BY seconds ORDER BY seconds";
-const char kStatsExceptions[] =
-    "SELECT count(DISTINCT ticket_id) FROM visit_exceptions WHERE created_at >= ?1 AND created_at < ?2";
-const char kStatsCallbacks[] =
-    "SELECT count(*), coalesce(sum(reached), 0), coalesce(sum(rating), 0) FROM callbacks "
-    "WHERE called_at >= ?1 AND called_at < ?2";
-const char kStatsComplaints[] =
-    "SELECT count(*), coalesce(sum(status = 'substantiated'), 0) FROM complaints WHERE filed_at >= ?1 AND filed_at < ?2";
+const char kStatsEvents[] =
+    "SELECT coalesce(sum(visits_with_exceptions), 0), coalesce(sum(callbacks), 0), coalesce(sum(callbacks_reached), 0), "
+    "coalesce(sum(rating_sum), 0), coalesce(sum(complaints), 0), coalesce(sum(complaints_substantiated), 0) "
+    "FROM stats_events WHERE day BETWEEN ?1 AND ?2";
 const char kStatsMeals[] =
     "SELECT coalesce(sum(served), 0), coalesce(sum(subsidised), 0) FROM stats_meals WHERE day BETWEEN ?1 AND ?2";
 const char kStatsByItem[] =
@@ -85,6 +82,8 @@ const char kStatsByFirm[] =
     "WHERE s.dim = 'firm' AND s.day BETWEEN ?1 AND ?2 GROUP BY 1";
 const char kStatsByKey[] =
     "SELECT key, sum(n) FROM stats_tickets WHERE dim = ?3 AND day BETWEEN ?1 AND ?2 GROUP BY key";
+const char kActiveEldersByStreet[] =
+    "SELECT substr(community_code, 1, 9), count(*) FROM elders WHERE status = 'active' GROUP BY 1";
 const char kStatsOffers[] =
     "SELECT firm_id, sum(offers), sum(accepted) FROM stats_offers WHERE day BETWEEN ?1 AND ?2 GROUP BY firm_id";
 }  // namespace sql
@@ -94,12 +93,6 @@ namespace {
 Result<Statement> days_statement(Database& db, const char* text, const StatsRange& r) {
   auto st = db.prepare(text);
   if (st.ok()) st->bind(1, r.first_day).bind(2, r.last_day);
-  return st;
-}
-
-Result<Statement> times_statement(Database& db, const char* text, const StatsRange& r) {
-  auto st = db.prepare(text);
-  if (st.ok()) st->bind(1, r.from_ms).bind(2, r.to_ms);
   return st;
 }
 
@@ -139,15 +132,13 @@ Result<StatsOverview> stats_overview(Database& db, const StatsRange& r) {
   }));
   o.accept_median_s = percentile(hist, o.accepts_timed, 500);
   o.accept_p90_s = percentile(hist, o.accepts_timed, 900);
-  VNH_ASSIGN_OR_RETURN(o.visits_with_exceptions, query_int(times_statement(db, sql::kStatsExceptions, r)));
-  VNH_RETURN_IF_ERROR(for_each_row(times_statement(db, sql::kStatsCallbacks, r), [&](Statement& s) {
-    o.callbacks = s.int64(0);
-    o.callbacks_reached = s.int64(1);
-    o.rating_sum = s.int64(2);
-  }));
-  VNH_RETURN_IF_ERROR(for_each_row(times_statement(db, sql::kStatsComplaints, r), [&](Statement& s) {
-    o.complaints = s.int64(0);
-    o.complaints_substantiated = s.int64(1);
+  VNH_RETURN_IF_ERROR(for_each_row(days_statement(db, sql::kStatsEvents, r), [&](Statement& s) {
+    o.visits_with_exceptions = s.int64(0);
+    o.callbacks = s.int64(1);
+    o.callbacks_reached = s.int64(2);
+    o.rating_sum = s.int64(3);
+    o.complaints = s.int64(4);
+    o.complaints_substantiated = s.int64(5);
   }));
   VNH_RETURN_IF_ERROR(for_each_row(days_statement(db, sql::kStatsMeals, r), [&](Statement& s) {
     o.meals_served = s.int64(0);
@@ -187,7 +178,7 @@ Result<std::map<std::int64_t, FirmOffers>> stats_firm_offers(Database& db, const
 Result<std::map<std::string, std::int64_t>> active_elders_by_street(Database& db) {
   std::map<std::string, std::int64_t> out;
   VNH_RETURN_IF_ERROR(for_each_row(
-      db.prepare("SELECT substr(community_code, 1, 9), count(*) FROM elders WHERE status = 'active' GROUP BY 1"),
+      db.prepare(sql::kActiveEldersByStreet),
       [&](Statement& s) { out[s.text(0)] = s.int64(1); }));
   return out;
 }

@@ -50,13 +50,11 @@ namespace vnh::store {
 // The command screen's statistics (SPEC §15), read from the per-day summaries the writer keeps
 // (schema 19: stats_days, stats_tickets, stats_offers, stats_accept, stats_meals). Days are
 // days since 1970-01-01 in the business time zone, both ends included; a ticket counts on the
-// day it was created. `from_ms`/`to_ms` bound the same days in UTC for the facts read by time
-// from their own tables (exceptions, callbacks, complaints).
+// day it was created, an exception, a callback or a complaint on the day it was raised, made or
+// filed (stats_events, schema 21).
 struct StatsRange {
   std::int64_t first_day = 0;
   std::int64_t last_day = 0;
-  TimeMs from_ms = 0;  // start of first_day
-  TimeMs to_ms = 0;    // start of the day after last_day
 };
 
 struct StatsDay {
@@ -71,7 +69,7 @@ struct StatsOverview {
   std::int64_t checkins = 0, checkins_on_time = 0;
   std::int64_t accepts_timed = 0;  // offers accepted with a known offer time
   std::optional<std::int64_t> accept_median_s, accept_p90_s;
-  std::int64_t visits_with_exceptions = 0;
+  std::int64_t visits_with_exceptions = 0;  // tickets whose first visit exception was raised in the range
   std::int64_t callbacks = 0, callbacks_reached = 0, rating_sum = 0;
   std::int64_t complaints = 0, complaints_substantiated = 0;
   std::int64_t meals_served = 0, meals_subsidised = 0;
@@ -103,9 +101,8 @@ Result<std::map<std::string, std::int64_t>> active_elders_by_street(Database& db
 namespace vnh::store::sql {
 extern const char kStatsDays[];
 extern const char kStatsAccept[];
-extern const char kStatsExceptions[];
-extern const char kStatsCallbacks[];
-extern const char kStatsComplaints[];
+extern const char kStatsEvents[];
+extern const char kActiveEldersByStreet[];
 extern const char kStatsMeals[];
 extern const char kStatsByItem[];
 extern const char kStatsByCategory[];
