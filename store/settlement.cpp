@@ -65,11 +65,18 @@ Result<std::unordered_map<std::int64_t, std::string>> uncleared_exception_types(
   return out;
 }
 
+namespace sql {
+// The month's tickets through their check-out index: the planner, left to itself, took
+// tickets_state and read every completed ticket of the history (2.8 s on seven years).
+const char kCallbackRatingsByFirm[] =
+    "SELECT t.firm_id, sum(c.rating), count(*) FROM tickets t INDEXED BY tickets_checkout "
+    "JOIN callbacks c ON c.ticket_id = t.id "
+    "WHERE c.reached = 1 AND t.checkout_at >= ? AND t.checkout_at < ? AND t.state IN ('completed', 'disputed') "
+    "GROUP BY t.firm_id";
+}  // namespace sql
+
 Result<std::vector<FirmRatings>> callback_ratings_by_firm(Database& db, TimeMs from, TimeMs to) {
-  auto st = db.prepare(
-      "SELECT t.firm_id, sum(c.rating), count(*) FROM callbacks c JOIN tickets t ON t.id = c.ticket_id "
-      "WHERE c.reached = 1 AND t.checkout_at >= ? AND t.checkout_at < ? AND t.state IN ('completed', 'disputed') "
-      "GROUP BY t.firm_id");
+  auto st = db.prepare(sql::kCallbackRatingsByFirm);
   if (st.ok()) st->bind_all(from, to);
   return query_all<FirmRatings>(std::move(st),
                                 [](Statement& r) { return FirmRatings{r.int64(0), r.int64(1), r.int64(2)}; });

@@ -64,6 +64,9 @@ struct FirmRatings {
   std::int64_t rating_sum = 0;
   std::int64_t rating_count = 0;
 };
+namespace sql {
+extern const char kCallbackRatingsByFirm[];
+}  // namespace sql
 Result<std::vector<FirmRatings>> callback_ratings_by_firm(Database& db, TimeMs from, TimeMs to);
 
 // Complaints filed in [from, to) against each firm's tickets.

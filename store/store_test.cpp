@@ -6,6 +6,7 @@
 #include "store/map.hpp"
 #include "store/meals.hpp"
 #include "store/query.hpp"
+#include "store/settlement.hpp"
 #include "store/stats.hpp"
 #include "store/store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -152,4 +153,17 @@ TEST_CASE("the statistics read their summaries by a range of days, never a whole
     CHECK(plan.find(search) != std::string::npos);
     CHECK(plan.find("SCAN") == std::string::npos);
   }
+}
+
+TEST_CASE("the month's callback ratings read the month's tickets by check-out, never every completed ticket", "[store][plans]") {
+  testing::TempDir dir;
+  StoreOptions o;
+  o.path = dir.file("plans.db");
+  o.start_writer = false;
+  auto s = Store::open(o);
+  REQUIRE(s.ok());
+  const std::string plan = plan_of((*s)->db(), sql::kCallbackRatingsByFirm);
+  INFO(plan);
+  CHECK(plan.find("tickets_checkout (checkout_at>? AND checkout_at<?)") != std::string::npos);
+  CHECK(plan.find("tickets_state") == std::string::npos);
 }
