@@ -26,7 +26,7 @@ const lastMonth = (() => { const d = new Date(Date.now() + 8 * 3600e3); d.setUTC
 const month = `from=${day(29)}&to=${day(0)}`;
 const year = `from=${day(364)}&to=${day(0)}`;
 const seven = `from=${day(2554)}&to=${day(0)}`;
-const KINDS = [
+const ALL_KINDS = [
   ['stats/overview 30 days', `/api/v1/stats/overview?${month}`, 'sup1'],
   ['stats/overview 1 year', `/api/v1/stats/overview?${year}`, 'sup1'],
   ['stats/overview 7 years', `/api/v1/stats/overview?${seven}`, 'sup1'],
@@ -45,6 +45,8 @@ const KINDS = [
   ['queue: today\'s callbacks', '/api/v1/callbacks/queue?limit=50', 'op1'],
   ['queue: welfare checks', '/api/v1/welfare-checks', 'op1'],
 ];
+// VNH_BENCH_ONLY=text keeps the kinds whose name contains it (to re-measure one after a change).
+const KINDS = ALL_KINDS.filter(([k]) => !process.env.VNH_BENCH_ONLY || k.includes(process.env.VNH_BENCH_ONLY));
 
 async function start() {
   const server = spawn(VNH, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--log-level', 'warn']);

@@ -8,6 +8,7 @@
 #include "store/query.hpp"
 #include "store/settlement.hpp"
 #include "store/stats.hpp"
+#include "store/tickets.hpp"
 #include "store/store.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -166,4 +167,32 @@ TEST_CASE("the month's callback ratings read the month's tickets by check-out, n
   INFO(plan);
   CHECK(plan.find("tickets_checkout (checkout_at>? AND checkout_at<?)") != std::string::npos);
   CHECK(plan.find("tickets_state") == std::string::npos);
+}
+
+TEST_CASE("a page of the open exceptions and its count read one index range of the open ones, whatever the filter", "[store][plans]") {
+  testing::TempDir dir;
+  StoreOptions o;
+  o.path = dir.file("plans.db");
+  o.start_writer = false;
+  auto s = Store::open(o);
+  REQUIRE(s.ok());
+  auto& db = (*s)->db();
+  ExceptionQuery none, by_type, by_firm, by_street, newest_after;
+  by_type.type = domain::VisitExceptionType::kDistance;
+  by_firm.firm_id = 7;
+  by_street.street = "620102001";
+  newest_after.newest_first = true;
+  newest_after.after = std::pair<TimeMs, std::int64_t>{1, 2};
+  const std::vector<std::pair<ExceptionQuery, const char*>> cases = {
+      {none, "visit_exceptions_status"}, {by_type, "visit_exceptions_open_type"}, {by_firm, "visit_exceptions_open_firm"},
+      {by_street, "visit_exceptions_open_street"}, {newest_after, "visit_exceptions_status"}};
+  for (const auto& [q, index] : cases) {
+    for (bool count : {false, true}) {
+      const std::string plan = plan_of(db, sql::open_exceptions(q, count));
+      INFO(sql::open_exceptions(q, count) << "\n" << plan);
+      CHECK((plan.find(std::string("INDEX ") + index + " ") != std::string::npos || plan.find(std::string("INDEX ") + index + "\n") != std::string::npos));
+      CHECK(plan.find("TEMP B-TREE") == std::string::npos);  // in the queue's order, no sort
+      CHECK(plan.find("SCAN v\n") == std::string::npos);
+    }
+  }
 }

@@ -379,8 +379,8 @@ namespace {
 std::string exception_where(const ExceptionQuery& q, bool paged) {
   std::string w = "WHERE v.status = 'open'";
   if (q.type) w += " AND v.type = ?1";
-  if (q.firm_id) w += " AND t.firm_id = ?2";
-  if (q.street) w += " AND e.community_code >= ?3 AND e.community_code < ?3 || 'a'";
+  if (q.firm_id) w += " AND v.firm_id = ?2";
+  if (q.street) w += " AND v.street = ?3";
   if (q.raised_before) w += " AND v.created_at < ?4";
   if (paged && q.after) {
     w += q.newest_first ? " AND (v.created_at < ?5 OR (v.created_at = ?5 AND v.id < ?6))"
@@ -395,18 +395,25 @@ void bind_exception_query(Statement& st, const ExceptionQuery& q, bool paged) {
   if (q.raised_before) st.bind(4, *q.raised_before);
   if (paged && q.after) st.bind(5, q.after->first).bind(6, q.after->second);
 }
-constexpr const char* kExceptionJoins =
-    "FROM visit_exceptions v JOIN tickets t ON t.id = v.ticket_id JOIN elders e ON e.id = t.elder_id ";
 }  // namespace
 
-Result<std::vector<VisitExceptionRow>> open_visit_exceptions(Database& db, const ExceptionQuery& q) {
+namespace sql {
+// Each exception carries its ticket's firm and its elder's street (schema 22): no join.
+std::string open_exceptions(const ExceptionQuery& q, bool count) {
+  if (count) return fmt::format("SELECT count(*) FROM visit_exceptions v {}", exception_where(q, false));
   std::string cols;
   for (std::string_view c : {"id", "ticket_id", "type", "detail", "status", "reason_code", "note", "resolved_by",
                              "resolved_at", "created_at", "facts"}) {
     cols += (cols.empty() ? "v." : ", v.") + std::string(c);
   }
-  auto st = db.prepare(fmt::format("SELECT {} {}{} ORDER BY v.created_at {}, v.id {} LIMIT ?7", cols, kExceptionJoins,
-                                   exception_where(q, true), q.newest_first ? "DESC" : "", q.newest_first ? "DESC" : ""));
+  const char* dir = q.newest_first ? " DESC" : "";
+  return fmt::format("SELECT {} FROM visit_exceptions v {} ORDER BY v.created_at{}, v.id{} LIMIT ?7", cols,
+                     exception_where(q, true), dir, dir);
+}
+}  // namespace sql
+
+Result<std::vector<VisitExceptionRow>> open_visit_exceptions(Database& db, const ExceptionQuery& q) {
+  auto st = db.prepare(sql::open_exceptions(q, false));
   if (st.ok()) {
     bind_exception_query(*st, q, true);
     st->bind(7, q.limit);
@@ -415,7 +422,7 @@ Result<std::vector<VisitExceptionRow>> open_visit_exceptions(Database& db, const
 }
 
 Result<std::int64_t> count_open_visit_exceptions(Database& db, const ExceptionQuery& q) {
-  auto st = db.prepare(fmt::format("SELECT count(*) {}{}", kExceptionJoins, exception_where(q, false)));
+  auto st = db.prepare(sql::open_exceptions(q, true));
   if (st.ok()) bind_exception_query(*st, q, false);
   return query_int(std::move(st));
 }

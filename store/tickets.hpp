@@ -156,6 +156,10 @@ struct ExceptionQuery {
 Result<std::vector<VisitExceptionRow>> open_visit_exceptions(Database& db, const ExceptionQuery& q);
 // How many open exceptions match the filters (the cursor and the limit aside).
 Result<std::int64_t> count_open_visit_exceptions(Database& db, const ExceptionQuery& q);
+namespace sql {
+// The statement of a page (or of the count) of the exceptions queue, for its plan's test.
+std::string open_exceptions(const ExceptionQuery& q, bool count);
+}  // namespace sql
 // Decides an open exception (cleared or upheld); a cleared one no longer holds its ticket.
 Status resolve_visit_exception(Database& db, std::int64_t id, domain::ExceptionStatus decision,
                                const std::string& reason_code, const std::string& note, const std::string& by,
