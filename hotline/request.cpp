@@ -253,6 +253,23 @@ Result<std::int64_t> score_field(const json::object& o, const char* field) {
   return *h;
 }
 
+Result<std::vector<std::int64_t>> ids_field(const boost::json::object& o, const char* field, std::size_t max,
+                                            const char* what) {
+  const auto* v = o.if_contains(field);
+  if (!v || !v->is_array() || v->as_array().empty() || v->as_array().size() > max) {
+    return invalid(field, fmt::format("is required: a list of 1 to {} ids", max));
+  }
+  std::vector<std::int64_t> ids;
+  for (const auto& x : v->as_array()) {
+    if (!x.is_int64() || x.as_int64() <= 0) return invalid(field, fmt::format("holds something not {}", what));
+    if (std::find(ids.begin(), ids.end(), x.as_int64()) != ids.end()) {
+      return invalid(field, fmt::format("names {} twice", x.as_int64()));
+    }
+    ids.push_back(x.as_int64());
+  }
+  return ids;
+}
+
 Result<YearMonth> month_param(const net::Request& req) {
   auto m = parse_year_month(req.params.at("month"));
   if (!m.ok()) return invalid("month", m.status().message());

@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "common/status.hpp"
@@ -31,6 +32,10 @@ Result<std::optional<bool>> opt_bool(const boost::json::object& o, const char* f
 Result<std::optional<TimeMs>> opt_time(const boost::json::object& o, const char* field);
 // A score of 0 to 100 with at most two decimals, as hundredths ("87.5" → 8750).
 Result<std::int64_t> score_field(const boost::json::object& o, const char* field);
+// A list of 1 to `max` distinct positive ids in field `field` ("ids"); `what` names one in the
+// errors ("an exception id").
+Result<std::vector<std::int64_t>> ids_field(const boost::json::object& o, const char* field, std::size_t max,
+                                            const char* what);
 // Fields of `o` not in `known`, reported back as "ignored_fields" so typos are visible.
 boost::json::array unknown_fields(const boost::json::object& o, std::initializer_list<const char*> known);
 

@@ -131,24 +131,11 @@ void clear_exceptions(Api& api, Api::Call&& call) {
   for (const Status* s : {&code.status(), &note.status()}) {
     if (!s->ok()) return call.respond(error_response(*s));
   }
-  const auto* ids_v = body->if_contains("ids");
-  if (!ids_v || !ids_v->is_array() || ids_v->as_array().empty()) {
-    return call.respond(error_response(invalid("ids", "is required: a list of exception ids")));
-  }
-  if (ids_v->as_array().size() > kMaxBulk) {
-    return call.respond(error_response(invalid("ids", fmt::format("at most {} at a time", kMaxBulk))));
-  }
-  std::vector<std::int64_t> ids;
-  for (const auto& v : ids_v->as_array()) {
-    if (!v.is_int64() || v.as_int64() <= 0) return call.respond(error_response(invalid("ids", "holds something not an exception id")));
-    if (std::find(ids.begin(), ids.end(), v.as_int64()) != ids.end()) {
-      return call.respond(error_response(invalid("ids", fmt::format("names exception {} twice", v.as_int64()))));
-    }
-    ids.push_back(v.as_int64());
-  }
+  auto ids = ids_field(*body, "ids", kMaxBulk, "an exception id");
+  if (!ids.ok()) return call.respond(error_response(ids.status()));
   api.write<std::int64_t>(
       std::move(call.respond),
-      [&api, ids, code = *code, note = *note, who = call.who](store::WriteTx& tx) -> Result<std::int64_t> {
+      [&api, ids = *ids, code = *code, note = *note, who = call.who](store::WriteTx& tx) -> Result<std::int64_t> {
         for (auto id : ids) {
           auto t = api.ctx().tickets.resolve_exception(tx, id, true, code, note, domain::Actor::user(who.username));
           if (!t.ok()) {
@@ -198,18 +185,11 @@ void list_alerts(Api& api, Api::Call&& call) {
 void acknowledge_alerts(Api& api, Api::Call&& call) {
   auto body = parse_object(call.req.body);
   if (!body.ok()) return call.respond(error_response(body.status()));
-  const auto* ids_v = body->if_contains("ids");
-  if (!ids_v || !ids_v->is_array() || ids_v->as_array().empty() || ids_v->as_array().size() > 500) {
-    return call.respond(error_response(invalid("ids", "is required: a list of 1 to 500 alert ids")));
-  }
-  std::vector<std::int64_t> ids;
-  for (const auto& v : ids_v->as_array()) {
-    if (!v.is_int64() || v.as_int64() <= 0) return call.respond(error_response(invalid("ids", "holds something not an alert id")));
-    ids.push_back(v.as_int64());
-  }
+  auto ids = ids_field(*body, "ids", kMaxBulk, "an alert id");
+  if (!ids.ok()) return call.respond(error_response(ids.status()));
   api.write<std::int64_t>(
       std::move(call.respond),
-      [&api, ids, who = call.who](store::WriteTx& tx) -> Result<std::int64_t> {
+      [&api, ids = *ids, who = call.who](store::WriteTx& tx) -> Result<std::int64_t> {
         const TimeMs now = api.ctx().clock.now_ms();
         for (auto id : ids) {
           VNH_RETURN_IF_ERROR(store::acknowledge_alert(tx.db(), id, who.username, now));
@@ -217,7 +197,7 @@ void acknowledge_alerts(Api& api, Api::Call&& call) {
         }
         return static_cast<std::int64_t>(ids.size());
       },
-      [&api, who = call.who, ids](store::Database&, std::int64_t& n) -> Result<net::Response> {
+      [&api, who = call.who, ids = *ids](store::Database&, std::int64_t& n) -> Result<net::Response> {
         // Every supervisor's screen drops them at once.
         json::array a;
         for (auto id : ids) a.push_back(id);

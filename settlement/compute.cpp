@@ -28,6 +28,15 @@ std::string category_label(const std::string& c) {
 }
 
 // An elder as the month's arithmetic needs it, indexed by elder id.
+// A firm's empty line.
+FirmLine line_of(const store::Firm& f) {
+  FirmLine l;
+  l.firm_id = f.id;
+  l.code = f.code;
+  l.name = f.name;
+  return l;
+}
+
 // A ticket of M on its firm's line: the count and Q's punctuality and verified visits (SPEC §5).
 void count_ticket(FirmLine& line, const store::SettledTicket& t) {
   ++line.tickets_completed;
@@ -53,13 +62,7 @@ class Month {
     s_.month = month;
     s_.policy_digest = policy.digest;
     s_.time_zone = policy.time_zone_name;
-    for (const auto& f : in.firms) {
-      FirmLine l;
-      l.firm_id = f.id;
-      l.code = f.code;
-      l.name = f.name;
-      firms_[f.id] = std::move(l);
-    }
+    for (const auto& f : in.firms) firms_[f.id] = line_of(f);
     std::int64_t max_id = 0;
     for (const auto& e : in.elders) max_id = std::max(max_id, e.id);
     elders_.assign(static_cast<size_t>(max_id + 1), ElderInfo{});
@@ -348,13 +351,7 @@ void Month::breakdowns() {
 Result<std::vector<FirmLine>> league(const MonthInputs& in, const TicketFeed& tickets, const Policy& policy) {
   std::map<std::int64_t, FirmLine> firms;
   std::set<std::int64_t> included;
-  for (const auto& f : in.firms) {
-    FirmLine l;
-    l.firm_id = f.id;
-    l.code = f.code;
-    l.name = f.name;
-    firms[f.id] = std::move(l);
-  }
+  for (const auto& f : in.firms) firms[f.id] = line_of(f);
   VNH_RETURN_IF_ERROR(tickets([&](const store::SettledTicket& t) -> Status {
     auto it = firms.find(t.firm_id);
     if (it == firms.end()) return internal(fmt::format("ticket (id {}) refers to a missing firm", t.id));

@@ -85,6 +85,16 @@ TEST_CASE("a new database, its WAL and its key are readable by their owner only"
 // assignment through the partial index of open assignments, the open tickets through the
 // state index. A later change of schema or statement that falls back to a scan fails here.
 namespace {
+// An empty store of the current schema whose db() is this thread's (no writer).
+Result<std::unique_ptr<Store>> plans_store(testing::TempDir& dir) {
+  StoreOptions o;
+  o.path = dir.file("plans.db");
+  o.start_writer = false;
+  auto s = Store::open(o);
+  REQUIRE(s.ok());
+  return s;
+}
+
 std::string plan_of(Database& db, const std::string& sql) {
   auto st = db.prepare("EXPLAIN QUERY PLAN " + sql);
   REQUIRE(st.ok());
@@ -96,11 +106,7 @@ std::string plan_of(Database& db, const std::string& sql) {
 
 TEST_CASE("the live map's statements read open tickets through their indexes, never the history", "[store][plans]") {
   testing::TempDir dir;
-  StoreOptions o;
-  o.path = dir.file("plans.db");
-  o.start_writer = false;  // db() is this thread's
-  auto s = Store::open(o);
-  REQUIRE(s.ok());
+  auto s = plans_store(dir);
   auto& db = (*s)->db();
   const std::string workers = plan_of(db, sql::kMapWorkers);
   INFO(workers);
@@ -114,11 +120,7 @@ TEST_CASE("the live map's statements read open tickets through their indexes, ne
 
 TEST_CASE("whether a meal ticket took the day's subsidised lunch is read from the elder's own tickets", "[store][plans]") {
   testing::TempDir dir;
-  StoreOptions o;
-  o.path = dir.file("plans.db");
-  o.start_writer = false;
-  auto s = Store::open(o);
-  REQUIRE(s.ok());
+  auto s = plans_store(dir);
   const std::string plan = plan_of((*s)->db(), sql::kMealTicketPlace);
   INFO(plan);
   CHECK(plan.find("USING INDEX tickets_elder (elder_id=?)") != std::string::npos);
@@ -130,11 +132,7 @@ TEST_CASE("whether a meal ticket took the day's subsidised lunch is read from th
 // whole table.
 TEST_CASE("the statistics read their summaries by a range of days, never a whole table", "[store][plans]") {
   testing::TempDir dir;
-  StoreOptions o;
-  o.path = dir.file("plans.db");
-  o.start_writer = false;
-  auto s = Store::open(o);
-  REQUIRE(s.ok());
+  auto s = plans_store(dir);
   auto& db = (*s)->db();
   const std::vector<std::pair<const char*, const char*>> expected = {
       {sql::kStatsDays, "SEARCH stats_days USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"},
@@ -158,11 +156,7 @@ TEST_CASE("the statistics read their summaries by a range of days, never a whole
 
 TEST_CASE("the month's callback ratings read the month's tickets by check-out, never every completed ticket", "[store][plans]") {
   testing::TempDir dir;
-  StoreOptions o;
-  o.path = dir.file("plans.db");
-  o.start_writer = false;
-  auto s = Store::open(o);
-  REQUIRE(s.ok());
+  auto s = plans_store(dir);
   const std::string plan = plan_of((*s)->db(), sql::kCallbackRatingsByFirm);
   INFO(plan);
   CHECK(plan.find("tickets_checkout (checkout_at>? AND checkout_at<?)") != std::string::npos);
@@ -171,11 +165,7 @@ TEST_CASE("the month's callback ratings read the month's tickets by check-out, n
 
 TEST_CASE("a page of the open exceptions and its count read one index range of the open ones, whatever the filter", "[store][plans]") {
   testing::TempDir dir;
-  StoreOptions o;
-  o.path = dir.file("plans.db");
-  o.start_writer = false;
-  auto s = Store::open(o);
-  REQUIRE(s.ok());
+  auto s = plans_store(dir);
   auto& db = (*s)->db();
   ExceptionQuery none, by_type, by_firm, by_street, newest_after;
   by_type.type = domain::VisitExceptionType::kDistance;
