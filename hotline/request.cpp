@@ -270,6 +270,22 @@ Result<std::vector<std::int64_t>> ids_field(const boost::json::object& o, const 
   return ids;
 }
 
+Result<std::optional<Date>> date_query(const net::Request& req, const char* field) {
+  auto v = req.query_param(field);
+  if (!v || v->empty()) return std::optional<Date>();
+  auto d = parse_date(*v);
+  if (!d.ok()) return invalid(field, d.status().message());
+  return std::optional<Date>(*d);
+}
+
+Result<std::optional<YearMonth>> month_query(const net::Request& req, const char* field) {
+  auto v = req.query_param(field);
+  if (!v || v->empty()) return std::optional<YearMonth>();
+  auto m = parse_year_month(*v);
+  if (!m.ok()) return invalid(field, m.status().message());
+  return std::optional<YearMonth>(*m);
+}
+
 Result<YearMonth> month_param(const net::Request& req) {
   auto m = parse_year_month(req.params.at("month"));
   if (!m.ok()) return invalid("month", m.status().message());

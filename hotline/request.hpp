@@ -43,6 +43,10 @@ boost::json::array unknown_fields(const boost::json::object& o, std::initializer
 Result<int> limit_param(const net::Request& r, int def = 50);
 // Paging: ?cursor= (the id of the last row of the previous page), if given.
 Result<std::optional<std::int64_t>> cursor_param(const net::Request& r);
+// ?field=YYYY-MM-DD and ?field=YYYY-MM: the value when given (and not empty), nothing
+// otherwise; a value that is not one names the field.
+Result<std::optional<Date>> date_query(const net::Request& r, const char* field);
+Result<std::optional<YearMonth>> month_query(const net::Request& r, const char* field);
 // The {month} of the path (YYYY-MM).
 Result<YearMonth> month_param(const net::Request& r);
 // An integer id of the path ({id}), named `what` in the error ("is not a complaint id").

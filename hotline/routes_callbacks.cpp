@@ -99,12 +99,9 @@ Result<net::Response> queue_json(store::Database& db, const ApiContext& c, const
 // The day's queue (?date=, default today): drawn and stored on its first request.
 void callback_queue(Api& api, Api::Call&& call) {
   const auto& c = api.ctx();
-  Date day = c.policy.tz->local_date(c.clock.now_ms());
-  if (auto d = call.req.query_param("date")) {
-    auto p = parse_date(*d);
-    if (!p.ok()) return call.respond(error_response(invalid("date", p.status().message())));
-    day = *p;
-  }
+  auto asked = date_query(call.req, "date");
+  if (!asked.ok()) return call.respond(error_response(asked.status()));
+  const Date day = asked->value_or(c.policy.tz->local_date(c.clock.now_ms()));
   api.write<std::string>(
       std::move(call.respond),
       [&c, day](store::WriteTx& tx) -> Result<std::string> {

@@ -321,13 +321,8 @@ void due_list(Api& api, Api::Call&& call) {
 void care_report(Api& api, Api::Call&& call) {
   api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
     const auto& c = api.ctx();
-    auto m = call.req.query_param("month");
-    YearMonth month = c.policy.tz->local_month(c.clock.now_ms());
-    if (m) {
-      auto p = parse_year_month(*m);
-      if (!p.ok()) return invalid("month", p.status().message());
-      month = *p;
-    }
+    VNH_ASSIGN_OR_RETURN(auto asked, month_query(call.req, "month"));
+    const YearMonth month = asked.value_or(c.policy.tz->local_month(c.clock.now_ms()));
     VNH_ASSIGN_OR_RETURN(auto rows, care::report(db, c.policy, month));
     if (call.req.query_param("format").value_or("") == "csv") {
       std::string out;
@@ -366,12 +361,8 @@ void care_report(Api& api, Api::Call&& call) {
 void eligibility_upcoming(Api& api, Api::Call&& call) {
   api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
     const auto& c = api.ctx();
-    YearMonth month = c.policy.tz->local_month(c.clock.now_ms()).next();
-    if (auto m = call.req.query_param("month")) {
-      auto p = parse_year_month(*m);
-      if (!p.ok()) return invalid("month", p.status().message());
-      month = *p;
-    }
+    VNH_ASSIGN_OR_RETURN(auto asked, month_query(call.req, "month"));
+    const YearMonth month = asked.value_or(c.policy.tz->local_month(c.clock.now_ms()).next());
     const std::string community = call.req.query_param("community").value_or("");
     if (!community.empty() && !domain::valid_area_code(community)) return invalid("community", "is not an area code");
     VNH_ASSIGN_OR_RETURN(auto rows, registry::upcoming(db, c.policy, month, community));

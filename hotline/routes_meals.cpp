@@ -215,12 +215,8 @@ void record_meal(Api& api, Api::Call&& call) {
 void list_meals(Api& api, Api::Call&& call) {
   api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
     const auto& tz = *api.ctx().policy.tz;
-    Date day = tz.local_date(api.ctx().clock.now_ms());
-    if (auto d = call.req.query_param("date")) {
-      auto p = parse_date(*d);
-      if (!p.ok()) return invalid("date", p.status().message());
-      day = *p;
-    }
+    VNH_ASSIGN_OR_RETURN(auto asked, date_query(call.req, "date"));
+    const Date day = asked.value_or(tz.local_date(api.ctx().clock.now_ms()));
     std::optional<std::string> code = call.req.query_param("canteen_code");
     std::int64_t canteen = 0;
     if (call.who.role == Role::kCanteen || code) {

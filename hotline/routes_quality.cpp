@@ -254,10 +254,8 @@ void enter_inspection(Api& api, Api::Call&& call) {
 
 void list_inspections(Api& api, Api::Call&& call) {
   api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
-    auto m = call.req.query_param("month");
-    if (!m) return invalid("month", "is required (YYYY-MM)");
-    auto month = parse_year_month(*m);
-    if (!month.ok()) return invalid("month", month.status().message());
+    VNH_ASSIGN_OR_RETURN(auto month, month_query(call.req, "month"));
+    if (!month) return invalid("month", "is required (YYYY-MM)");
     VNH_ASSIGN_OR_RETURN(auto rows, store::list_inspections(db, month->to_string()));
     json::array a;
     for (const auto& i : rows) {

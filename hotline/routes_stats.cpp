@@ -25,14 +25,6 @@ constexpr std::int64_t kMaxRangeDays = 3700;
 // Without from/to: the thirty days ending today.
 constexpr std::int64_t kDefaultRangeDays = 30;
 
-Result<std::optional<Date>> date_query(const net::Request& req, const char* field) {
-  auto v = req.query_param(field);
-  if (!v || v->empty()) return std::optional<Date>();
-  auto d = parse_date(*v);
-  if (!d.ok()) return invalid(field, d.status().message());
-  return std::optional<Date>(*d);
-}
-
 struct Range {
   Date from, to;
   store::StatsRange days;
@@ -228,12 +220,10 @@ void services(Api& api, Api::Call&& call) {
   });
 }
 
+// The league's month: last month unless asked.
 Result<YearMonth> league_month(const net::Request& req, const ApiContext& c) {
-  auto m = req.query_param("month");
-  if (!m || m->empty()) return c.policy.tz->local_month(c.clock.now_ms()).prev();
-  auto month = parse_year_month(*m);
-  if (!month.ok()) return invalid("month", month.status().message());
-  return *month;
+  VNH_ASSIGN_OR_RETURN(auto m, month_query(req, "month"));
+  return m ? *m : c.policy.tz->local_month(c.clock.now_ms()).prev();
 }
 
 void firms(Api& api, Api::Call&& call) {

@@ -401,13 +401,8 @@ namespace sql {
 // Each exception carries its ticket's firm and its elder's street (schema 22): no join.
 std::string open_exceptions(const ExceptionQuery& q, bool count) {
   if (count) return fmt::format("SELECT count(*) FROM visit_exceptions v {}", exception_where(q, false));
-  std::string cols;
-  for (std::string_view c : {"id", "ticket_id", "type", "detail", "status", "reason_code", "note", "resolved_by",
-                             "resolved_at", "created_at", "facts"}) {
-    cols += (cols.empty() ? "v." : ", v.") + std::string(c);
-  }
   const char* dir = q.newest_first ? " DESC" : "";
-  return fmt::format("SELECT {} FROM visit_exceptions v {} ORDER BY v.created_at{}, v.id{} LIMIT ?7", cols,
+  return fmt::format("SELECT {} FROM visit_exceptions v {} ORDER BY v.created_at{}, v.id{} LIMIT ?7", kExcCols,
                      exception_where(q, true), dir, dir);
 }
 }  // namespace sql
