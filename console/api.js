@@ -27,6 +27,31 @@ export async function api(method, path, body, headers = {}) {
   return data;
 }
 
+// Saves a file the API serves (a CSV, a statement) under `name`, or the name the server gives;
+// fails like api() does.
+export async function download(path, name) {
+  let res;
+  try { res = await fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} }); } catch (e) {
+    throw { status: 0, code: 'network', message: String(e) };
+  }
+  if (!res.ok) {
+    const data = await res.json().catch(() => ({}));
+    const err = data.error || { code: String(res.status), message: res.statusText };
+    err.status = res.status;
+    if (res.status === 401) onUnauthorized();
+    throw err;
+  }
+  const given = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '')?.[1];
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name || given || 'download';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
 export const get = (p) => api('GET', p);
 export const post = (p, b, h) => api('POST', p, b ?? {}, h);
 export const patch = (p, b) => api('PATCH', p, b);

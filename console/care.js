@@ -3,7 +3,7 @@
 // the three findings, the needs seen, a note, and optionally a ticket for a service the elder
 // needs, opened on the spot. Supervisors get the same list for the whole district and the
 // month's visit rate by community.
-import { get, post, getMe, getToken } from './api.js';
+import { get, post, getMe, download } from './api.js';
 import { t } from './i18n.js';
 import { h, toast, field, select, showError, shortTime, clear, errorText, ticketLink } from './ui.js';
 
@@ -126,11 +126,8 @@ export function eligibility(root) {
     } catch (e) { out.append(h('div', { class: 'error' }, errorText(e))); }
     csv.onclick = async (ev) => {
       ev.preventDefault();
-      const res = await fetch(`/api/v1/eligibility/upcoming?month=${month.value}&format=csv`, { headers: { Authorization: `Bearer ${getToken()}` } });
-      const url = URL.createObjectURL(await res.blob());
-      const a = h('a', { href: url, download: `eligibility-${month.value}.csv` });
-      a.click();
-      URL.revokeObjectURL(url);
+      download(`/api/v1/eligibility/upcoming?month=${month.value}&format=csv`, `eligibility-${month.value}.csv`)
+        .catch((e) => toast(errorText(e), true));
     };
   };
   month.addEventListener('change', load);

@@ -2,20 +2,11 @@
 // whether the run still matches its inputs, approve it (another finance user than the one who
 // ran it, after a dialog that shows what is being approved), download the CSVs and the
 // printable statement.
-import { get, post, getToken } from './api.js';
+import { get, post, getToken, download as save } from './api.js';
 import { t } from './i18n.js';
 import { h, toast, field, input, clear, fen, errorText, shortTime, ticketLink, shanghaiToday } from './ui.js';
 
-async function download(path, name) {
-  const res = await fetch(path, { headers: { Authorization: `Bearer ${getToken()}` } });
-  if (!res.ok) { toast(errorText((await res.json()).error), true); return; }
-  const url = URL.createObjectURL(await res.blob());
-  const a = h('a', { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
+const download = (path, name) => save(path, name).catch((e) => toast(errorText(e), true));
 
 // RFC 4180 rows (quoted fields may hold commas and quotes).
 function parseCsv(text) {

@@ -2,7 +2,7 @@
 // role's wall view. Charts are Apache ECharts (vendor/echarts.js, only line, bar and pie);
 // every figure comes from /api/v1/stats/overview, /services and /firms, and each table can be
 // downloaded as the same CSV.
-import { get, getToken } from './api.js';
+import { get, download } from './api.js';
 import { t } from './i18n.js';
 import { h, clear, errorText, shanghaiToday, toast } from './ui.js';
 import { liveMap } from './map.js';
@@ -112,15 +112,8 @@ function firmsOption(league) {
 
 // A link to the CSV of a statistics request (the API needs the token, so it is fetched and saved).
 function csvButton(path, id, caption) {
-  return h('button', { type: 'button', class: 'secondary small', id, onclick: async () => {
-    try {
-      const r = await fetch(`${path}${path.includes('?') ? '&' : '?'}format=csv`, { headers: { Authorization: `Bearer ${getToken()}` } });
-      if (!r.ok) throw new Error(String(r.status));
-      const name = /filename="([^"]+)"/.exec(r.headers.get('Content-Disposition') || '')?.[1] || 'stats.csv';
-      const a = h('a', { href: URL.createObjectURL(await r.blob()), download: name });
-      document.body.append(a); a.click(); a.remove();
-    } catch (e) { toast(errorText(e), true); }
-  } }, caption);
+  return h('button', { type: 'button', class: 'secondary small', id,
+    onclick: () => download(`${path}${path.includes('?') ? '&' : '?'}format=csv`).catch((e) => toast(errorText(e), true)) }, caption);
 }
 
 // The supervisors' dashboard: a range of days (the last thirty by default), the SLA tiles,
