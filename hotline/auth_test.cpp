@@ -96,6 +96,22 @@ TEST_CASE("the login guard counts unknown and known names alike and refuses a so
   CHECK(g.admit("operator1", "10.0.0.8", t0 + 100) == 0);
 }
 
+TEST_CASE("the login guard forgives a name an administrator reset, and only that name", "[auth][throttle]") {
+  LoginGuard g(LoginLimits{});
+  const TimeMs t0 = 1'800'000'000'000;
+  for (const char* name : {"ann", "annie"}) {
+    for (int i = 0; i < 5; ++i) {
+      REQUIRE(g.admit(name, "10.0.0.9", t0 + i) == 0);
+      g.done(name, "10.0.0.9", LoginGuard::Outcome::kFailed, t0 + i);
+    }
+  }
+  REQUIRE(g.admit("ann", "10.0.0.9", t0 + 10) > 0);
+  g.forgive("ann");
+  CHECK(g.admit("ann", "10.0.0.9", t0 + 10) == 0);
+  g.done("ann", "10.0.0.9", LoginGuard::Outcome::kSucceeded, t0 + 10);
+  CHECK(g.admit("annie", "10.0.0.9", t0 + 10) == 15 * kMsPerMinute - 10);  // a name it merely begins
+}
+
 TEST_CASE("the login guard slows a name guessed at from many places instead of locking it", "[auth][throttle]") {
   LoginGuard g(LoginLimits{});
   const TimeMs t0 = 1'800'000'000'000;

@@ -56,7 +56,7 @@ net::Response error_response(const Status& st) {
 net::Response rows_rejected(const importer::ImportReport& report, const std::string& name) {
   json::array errs;
   for (const auto& e : report.errors) {
-    errs.push_back(json::object{{"line", e.line}, {"column", e.column}, {"reason", e.reason},
+    errs.push_back(json::object{{"line", e.line}, {"column", e.column}, {"problem", importer::to_string(e.problem)}, {"reason", e.reason},
                                 {"text", fmt::format("{}:{}: {}: {}", name, e.line, e.column, e.reason)}});
   }
   auto res = net::json_error(422, std::string(reason::kRowsRejected.code()),

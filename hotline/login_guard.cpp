@@ -68,4 +68,16 @@ void LoginGuard::done(std::string_view account, std::string_view source, Outcome
   if (how == Outcome::kSucceeded) pairs_.erase(pair);
 }
 
+void LoginGuard::forgive(std::string_view account) {
+  std::lock_guard lk(mu_);
+  const std::string prefix = pair_key(account, "");
+  for (auto& [key, c] : pairs_) {
+    if (key.compare(0, prefix.size(), prefix) == 0) c.failures = 0;
+  }
+  if (auto it = accounts_.find(std::string(account)); it != accounts_.end()) {
+    it->second.failures = 0;
+    it->second.last_attempt = 0;
+  }
+}
+
 }  // namespace vnh::hotline

@@ -43,6 +43,10 @@ class LoginGuard {
   enum class Outcome { kFailed, kSucceeded, kAbandoned /* an error: neither */ };
   void done(std::string_view account, std::string_view source, Outcome how, TimeMs now);
 
+  // An administrator reset the account's password or re-enabled it: its failures so far (from
+  // every address) no longer count. The addresses' own counts stay.
+  void forgive(std::string_view account);
+
   const LoginLimits& limits() const { return limits_; }
 
  private:

@@ -26,6 +26,12 @@ inline const std::vector<Role> kSupervisor = {Role::kSupervisor};
 inline const std::vector<Role> kSupervision = {Role::kSupervisor, Role::kAdmin};
 // The command screen: the supervisors' map and statistics, and the wall view of `display`.
 inline const std::vector<Role> kCommandScreen = {Role::kSupervisor, Role::kAdmin, Role::kDisplay};
+// The firms' league of a month: the command screen's, and the inspectors' (the firm's month beside
+// the scores they enter) and finance's.
+inline const std::vector<Role> kLeague = {Role::kSupervisor, Role::kAdmin, Role::kDisplay, Role::kInspector,
+                                          Role::kFinance};
+// Who scores the firms each month.
+inline const std::vector<Role> kInspection = {Role::kInspector, Role::kAdmin};
 inline const std::vector<Role> kFinance = {Role::kFinance};
 inline const std::vector<Role> kFinanceDesk = {Role::kFinance, Role::kAdmin};
 inline const std::vector<Role> kAdmin = {Role::kAdmin};

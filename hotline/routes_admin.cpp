@@ -7,6 +7,7 @@
 #include "importer/importer.hpp"
 #include "store/audit.hpp"
 #include "store/consistency.hpp"
+#include "store/policies.hpp"
 #include "store/stats.hpp"
 
 namespace vnh::hotline {
@@ -89,6 +90,32 @@ void consistency(Api& api, Api::Call&& call) {
   });
 }
 
+// The policy the server runs under and every one stored (each with the months settled under it).
+void policies(Api& api, Api::Call&& call) {
+  api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+    const auto& c = api.ctx();
+    VNH_ASSIGN_OR_RETURN(auto all, store::list_policies(db));
+    json::array history;
+    for (const auto& p : all) {
+      json::array months;
+      for (const auto& m : p.months) months.push_back(json::value(m));
+      history.push_back(json::object{{"digest", p.digest},
+                                     {"effective_month", p.effective_month},
+                                     {"source", p.source},
+                                     {"loaded_at", format_time(p.loaded_at, *c.policy.tz)},
+                                     {"in_force", p.digest == c.policy.digest},
+                                     {"settled_months", std::move(months)},
+                                     {"body", p.body}});
+    }
+    return json_response(200, json::object{{"in_force",
+                                            json::object{{"digest", c.policy.digest},
+                                                         {"effective_month", c.policy.effective_from.to_string()},
+                                                         {"source", c.policy.source},
+                                                         {"body", c.policy.text}}},
+                                           {"history", std::move(history)}});
+  });
+}
+
 // One CSV kind of SPEC §7, all or nothing; 422 with every error by line when refused.
 void import_csv(Api& api, Api::Call&& call) {
   auto kind = importer::parse_kind(call.req.params["kind"]);
@@ -124,6 +151,7 @@ std::vector<Api::Route> admin_routes() {
       {"GET", "/api/v1/audit/verify", roles::kAdmin, verify_audit},
       {"GET", "/api/v1/admin/consistency", roles::kSupervision, consistency},
       {"POST", "/api/v1/import/{kind}", roles::kAdmin, import_csv},
+      {"GET", "/api/v1/policies", roles::kFinanceDesk, policies},
   };
 }
 

@@ -5,6 +5,7 @@
 #include "store/meals.hpp"
 #include "hotline/roles.hpp"
 #include "store/accounts.hpp"
+#include "store/audit.hpp"
 
 namespace vnh::hotline {
 namespace json = boost::json;
@@ -17,7 +18,8 @@ Result<json::object> user_json(store::Database& db, const store::UserRow& u) {
   json::object o{{"username", u.username},
                  {"display_name", u.display_name},
                  {"role", std::string(domain::to_string(u.role))},
-                 {"active", u.active}};
+                 {"active", u.active},
+                 {"failed_logins", u.failed_logins}};
   if (u.canteen_id) {
     VNH_ASSIGN_OR_RETURN(auto k, store::get_canteen(db, *u.canteen_id));
     o["canteen_code"] = k ? json::value(k->code) : json::value(nullptr);
@@ -185,6 +187,21 @@ void add_user(Api& api, Api::Call&& call) {
   });
 }
 
+// Answers with the user as it now is.
+Result<net::Response> user_answer(store::Database& db, const std::string& name) {
+  VNH_ASSIGN_OR_RETURN(auto row, store::find_user(db, name));
+  if (!row) return not_found("no user " + name, "username");
+  VNH_ASSIGN_OR_RETURN(auto o, user_json(db, *row));
+  return json_response(200, std::move(o));
+}
+
+// After a commit that revoked a user's sessions: no cached check trusts them any longer and
+// their open consoles are told why they were signed out.
+void end_user_sessions(Api& api, const std::string& name, const char* why) {
+  api.sessions().forget_all();
+  api.ctx().live.end_sessions([&name](const Principal& p) { return p.username == name; }, why);
+}
+
 void disable(Api& api, Api::Call&& call) {
   std::string name = call.req.params["username"];
   if (name == call.who.username) {
@@ -194,18 +211,58 @@ void disable(Api& api, Api::Call&& call) {
       std::move(call.respond),
       [&api, name, actor = call.who.username](store::WriteTx& tx) -> Result<bool> {
         VNH_RETURN_IF_ERROR(disable_user(tx.db(), name, actor, api.ctx().clock.now_ms()));
-        tx.on_commit([&api, name] {
-          api.sessions().forget_all();
-          api.ctx().live.end_sessions([&name](const Principal& p) { return p.username == name; }, "user disabled");
-        });
+        tx.on_commit([&api, name] { end_user_sessions(api, name, "user disabled"); });
         return true;
       },
-      [name](store::Database& db, bool&) -> Result<net::Response> {
-        auto row = store::find_user(db, name);
-        if (!row.ok()) return row.status();
-        VNH_ASSIGN_OR_RETURN(auto o, user_json(db, **row));
-        return json_response(200, std::move(o));
-      });
+      [name](store::Database& db, bool&) { return user_answer(db, name); });
+}
+
+// Re-enables a disabled user (audited); the failed logins counted against the name are forgiven.
+void enable(Api& api, Api::Call&& call) {
+  std::string name = call.req.params["username"];
+  api.write<bool>(
+      std::move(call.respond),
+      [&api, name, actor = call.who.username](store::WriteTx& tx) -> Result<bool> {
+        VNH_ASSIGN_OR_RETURN(auto u, store::find_user(tx.db(), name));
+        if (!u) return not_found("no user " + name, "username");
+        if (u->active) return false;
+        VNH_RETURN_IF_ERROR(store::set_user_active(tx.db(), u->id, true));
+        VNH_RETURN_IF_ERROR(store::append_audit(tx.db(), api.ctx().clock.now_ms(), {actor, "user.enable", "user:" + name, "{}"}));
+        tx.on_commit([&api, name] { api.ctx().logins.guard.forgive(name); });
+        return true;
+      },
+      [name](store::Database& db, bool&) { return user_answer(db, name); });
+}
+
+// An administrator sets a new password ({"password"}): hashed on the blocking pool, every session
+// of the user revoked (their consoles signed out), failed logins forgiven, audited.
+void reset_password(Api& api, Api::Call&& call) {
+  std::string name = call.req.params["username"];
+  auto body = parse_object(call.req.body);
+  if (!body.ok()) return call.respond(error_response(body.status()));
+  auto password = req_string(*body, "password", 256);
+  if (!password.ok()) return call.respond(error_response(password.status()));
+  boost::asio::post(api.ctx().blocking, [&api, name, p = *password, actor = call.who.username,
+                                         respond = std::move(call.respond)]() mutable {
+    auto hash = hash_new_password(p, api.ctx().policy);
+    if (!hash.ok()) return respond(error_response(hash.status()));
+    api.write<bool>(
+        std::move(respond),
+        [&api, name, hash = *hash, actor](store::WriteTx& tx) -> Result<bool> {
+          const TimeMs now = api.ctx().clock.now_ms();
+          VNH_ASSIGN_OR_RETURN(auto u, store::find_user(tx.db(), name));
+          if (!u) return not_found("no user " + name, "username");
+          VNH_RETURN_IF_ERROR(store::set_password_hash(tx.db(), u->id, hash, now));
+          VNH_RETURN_IF_ERROR(store::revoke_user_sessions(tx.db(), u->id));
+          VNH_RETURN_IF_ERROR(store::append_audit(tx.db(), now, {actor, "user.password", "user:" + name, "{}"}));
+          tx.on_commit([&api, name] {
+            api.ctx().logins.guard.forgive(name);
+            end_user_sessions(api, name, "password reset");
+          });
+          return true;
+        },
+        [name](store::Database& db, bool&) { return user_answer(db, name); });
+  });
 }
 
 }  // namespace
@@ -218,6 +275,8 @@ std::vector<Api::Route> auth_routes() {
       {"GET", "/api/v1/users", roles::kAdmin, list_users},
       {"POST", "/api/v1/users", roles::kAdmin, add_user},
       {"POST", "/api/v1/users/{username}/disable", roles::kAdmin, disable},
+      {"POST", "/api/v1/users/{username}/enable", roles::kAdmin, enable},
+      {"POST", "/api/v1/users/{username}/password", roles::kAdmin, reset_password},
   };
 }
 

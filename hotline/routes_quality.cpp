@@ -207,48 +207,110 @@ void acknowledge_alerts(Api& api, Api::Call&& call) {
       });
 }
 
-json::object inspection_json(const store::InspectionRow& i, const store::Firm& f) {
+json::object inspection_json(const store::InspectionRow& i, const store::Firm& f, const TimeZone& tz) {
   return json::object{{"firm_code", f.code},
                       {"firm_name", f.name},
                       {"month", i.month},
                       {"enterprise_building", format_fixed(i.enterprise_building, 2)},
                       {"service_norms", format_fixed(i.service_norms, 2)},
                       {"staff_management", format_fixed(i.staff_management, 2)},
-                      {"entered_by", i.entered_by}};
+                      {"entered_by", i.entered_by},
+                      {"entered_at", format_time(i.entered_at, tz)}};
+}
+
+// One firm's E, N and H as the body (or one row of a month's table) gives them.
+struct ScoreEntry {
+  std::string firm_code;
+  settlement::InspectionScores scores;
+};
+Result<ScoreEntry> score_entry(const json::object& o) {
+  VNH_ASSIGN_OR_RETURN(auto firm, req_string(o, "firm_code", 32));
+  VNH_ASSIGN_OR_RETURN(auto e, score_field(o, "enterprise_building"));
+  VNH_ASSIGN_OR_RETURN(auto n, score_field(o, "service_norms"));
+  VNH_ASSIGN_OR_RETURN(auto h, score_field(o, "staff_management"));
+  return ScoreEntry{std::move(firm), {e, n, h}};
 }
 
 void enter_inspection(Api& api, Api::Call&& call) {
   auto body = parse_object(call.req.body);
   if (!body.ok()) return call.respond(error_response(body.status()));
-  auto firm = req_string(*body, "firm_code", 32);
   auto month_text = req_string(*body, "month", 7);
-  auto e = score_field(*body, "enterprise_building");
-  auto n = score_field(*body, "service_norms");
-  auto h = score_field(*body, "staff_management");
-  for (const Status* s : {&firm.status(), &month_text.status(), &e.status(), &n.status(), &h.status()}) {
-    if (!s->ok()) return call.respond(error_response(*s));
-  }
+  if (!month_text.ok()) return call.respond(error_response(month_text.status()));
+  auto entry = score_entry(*body);
+  if (!entry.ok()) return call.respond(error_response(entry.status()));
   auto month = parse_year_month(*month_text);
   if (!month.ok()) return call.respond(error_response(invalid("month", month.status().message())));
   const auto& c = api.ctx();
   api.write<std::string>(
       std::move(call.respond),
-      [&c, firm = *firm, month = *month, scores = settlement::InspectionScores{*e, *n, *h},
-       who = call.who](store::WriteTx& tx) -> Result<std::string> {
-        VNH_RETURN_IF_ERROR(settlement::enter_inspection(tx, firm, month, scores, domain::Actor::user(who.username),
-                                                         c.clock.now_ms()));
-        return firm;
+      [&c, entry = *entry, month = *month, who = call.who](store::WriteTx& tx) -> Result<std::string> {
+        VNH_RETURN_IF_ERROR(settlement::enter_inspection(tx, entry.firm_code, month, entry.scores,
+                                                         domain::Actor::user(who.username), c.clock.now_ms()));
+        return entry.firm_code;
       },
       [&c, month = *month](store::Database& db, std::string& firm) -> Result<net::Response> {
         VNH_ASSIGN_OR_RETURN(auto f, store::find_firm(db, firm));
         VNH_ASSIGN_OR_RETURN(auto i, store::get_inspection(db, f->id, month.to_string()));
-        return json_response(201, json::object{{"firm_code", f->code},
-                                               {"month", i->month},
-                                               {"enterprise_building", format_fixed(i->enterprise_building, 2)},
-                                               {"service_norms", format_fixed(i->service_norms, 2)},
-                                               {"staff_management", format_fixed(i->staff_management, 2)},
-                                               {"entered_by", i->entered_by},
-                                               {"entered_at", format_time(i->entered_at, *c.policy.tz)}});
+        return json_response(201, inspection_json(*i, *f, *c.policy.tz));
+      });
+}
+
+// PUT /api/v1/inspections/{month} {"scores":[{firm_code, enterprise_building, service_norms,
+// staff_management}, …]}: a whole month's table at once, all or none. A row equal to the scores
+// already stored is left alone (no audit entry); an error names its row: `scores[3].service_norms`.
+constexpr std::size_t kMaxScoreRows = 2000;
+void enter_month(Api& api, Api::Call&& call) {
+  auto month = month_param(call.req);
+  if (!month.ok()) return call.respond(error_response(month.status()));
+  auto body = parse_object(call.req.body);
+  if (!body.ok()) return call.respond(error_response(body.status()));
+  const auto* rows = body->if_contains("scores");
+  if (!rows || !rows->is_array() || rows->as_array().empty() || rows->as_array().size() > kMaxScoreRows) {
+    return call.respond(error_response(invalid("scores", fmt::format("is required: a list of 1 to {} firms' scores", kMaxScoreRows))));
+  }
+  std::vector<ScoreEntry> entries;
+  for (std::size_t i = 0; i < rows->as_array().size(); ++i) {
+    const auto& row = rows->as_array()[i];
+    const auto at = fmt::format("scores[{}]", i);
+    if (!row.is_object()) return call.respond(error_response(invalid(at, "must be an object")));
+    auto e = score_entry(row.as_object());
+    if (!e.ok()) return call.respond(error_response(Status(e.status()).with_field(at + "." + e.status().field())));
+    for (const auto& seen : entries) {
+      if (seen.firm_code == e->firm_code) {
+        return call.respond(error_response(invalid(at + ".firm_code", fmt::format("names {} twice", e->firm_code))));
+      }
+    }
+    entries.push_back(std::move(*e));
+  }
+  const auto& c = api.ctx();
+  struct Done {
+    std::int64_t entered = 0, unchanged = 0;
+  };
+  api.write<Done>(
+      std::move(call.respond),
+      [&c, entries = std::move(entries), month = *month, who = call.who](store::WriteTx& tx) -> Result<Done> {
+        Done d;
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+          const auto& e = entries[i];
+          VNH_ASSIGN_OR_RETURN(auto f, store::find_firm(tx.db(), e.firm_code));
+          if (f) {
+            VNH_ASSIGN_OR_RETURN(auto old, store::get_inspection(tx.db(), f->id, month.to_string()));
+            if (old && old->enterprise_building == e.scores.enterprise_building &&
+                old->service_norms == e.scores.service_norms && old->staff_management == e.scores.staff_management) {
+              ++d.unchanged;
+              continue;
+            }
+          }
+          Status st = settlement::enter_inspection(tx, e.firm_code, month, e.scores, domain::Actor::user(who.username),
+                                                   c.clock.now_ms());
+          if (!st.ok() && st.field() == "firm_code") return std::move(st).with_field(fmt::format("scores[{}].firm_code", i));
+          VNH_RETURN_IF_ERROR(st);
+          ++d.entered;
+        }
+        return d;
+      },
+      [month = *month](store::Database&, Done& d) -> Result<net::Response> {
+        return json_response(200, json::object{{"month", month.to_string()}, {"entered", d.entered}, {"unchanged", d.unchanged}});
       });
 }
 
@@ -261,7 +323,7 @@ void list_inspections(Api& api, Api::Call&& call) {
     for (const auto& i : rows) {
       VNH_ASSIGN_OR_RETURN(auto f, store::firm_by_id(db, i.firm_id));
       if (!f) return internal("an inspection names a missing firm");
-      a.push_back(inspection_json(i, *f));
+      a.push_back(inspection_json(i, *f, *api.ctx().policy.tz));
     }
     return json_response(200, json::object{{"month", month->to_string()}, {"inspections", std::move(a)}});
   });
@@ -278,8 +340,9 @@ std::vector<Api::Route> quality_routes() {
       {"POST", "/api/v1/alerts/acknowledge", roles::kSupervision, acknowledge_alerts},
       {"POST", "/api/v1/exceptions/{id}/clear", roles::kSupervisor, clear_exception},
       {"POST", "/api/v1/exceptions/{id}/uphold", roles::kSupervisor, uphold_exception},
-      {"POST", "/api/v1/inspections", {Role::kInspector, Role::kAdmin}, enter_inspection},
+      {"POST", "/api/v1/inspections", roles::kInspection, enter_inspection},
       {"GET", "/api/v1/inspections", {Role::kInspector, Role::kSupervisor, Role::kFinance, Role::kAdmin}, list_inspections},
+      {"PUT", "/api/v1/inspections/{month}", roles::kInspection, enter_month},
   };
 }
 

@@ -293,7 +293,7 @@ std::vector<Api::Route> stats_routes() {
   return {
       {"GET", "/api/v1/stats/overview", roles::kCommandScreen, overview},
       {"GET", "/api/v1/stats/services", roles::kCommandScreen, services},
-      {"GET", "/api/v1/stats/firms", roles::kCommandScreen, firms},
+      {"GET", "/api/v1/stats/firms", roles::kLeague, firms},
   };
 }
 

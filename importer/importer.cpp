@@ -83,13 +83,17 @@ class Row {
 
   size_t line() const { return rec_.line; }
   bool failed() const { return failed_; }
-  void error(const std::string& column, std::string reason) {
+  void error(const std::string& column, Problem p, std::string reason) {
     failed_ = true;
-    rep_.errors.push_back({rec_.line, column, std::move(reason)});
+    rep_.errors.push_back({rec_.line, column, std::move(reason), p});
   }
   // Records a domain Status as an error of `fallback_column` unless it names its own field.
   void error(const std::string& fallback_column, const Status& st) {
-    error(st.field().empty() ? fallback_column : st.field(), st.message());
+    const Problem p = st.code() == Code::kNotFound        ? Problem::kUnknown
+                      : st.code() == Code::kAlreadyExists ? Problem::kDuplicate
+                      : st.code() == Code::kInvalidArgument ? Problem::kFormat
+                                                            : Problem::kRule;
+    error(st.field().empty() ? fallback_column : st.field(), p, st.message());
   }
 
   // The field as written; empty for an optional column the file leaves out.
@@ -101,11 +105,11 @@ class Row {
   std::optional<std::string> text(const std::string& col, bool required = true, size_t max_chars = 200) {
     std::string v(trim(raw(col)));
     if (v.empty()) {
-      if (required) error(col, "is required");
+      if (required) error(col, Problem::kRequired, "is required");
       return std::nullopt;
     }
     if (auto st = check_text(v, col.c_str(), max_chars, true, true); !st.ok()) {
-      error(col, st.message());
+      error(col, Problem::kFormat, st.message());
       return std::nullopt;
     }
     return v;
@@ -114,12 +118,12 @@ class Row {
   auto parsed(const std::string& col, bool required, F&& parse) -> std::optional<std::decay_t<decltype(*parse(""))>> {
     std::string v(trim(raw(col)));
     if (v.empty()) {
-      if (required) error(col, "is required");
+      if (required) error(col, Problem::kRequired, "is required");
       return std::nullopt;
     }
     auto r = parse(v);
     if (!r.ok()) {
-      error(col, r.status().message());
+      error(col, Problem::kFormat, r.status().message());
       return std::nullopt;
     }
     return *r;
@@ -127,7 +131,7 @@ class Row {
   std::optional<std::int64_t> integer(const std::string& col, std::int64_t lo, std::int64_t hi, bool required = true) {
     auto v = parsed(col, required, [](std::string_view s) { return parse_int(s); });
     if (v && (*v < lo || *v > hi)) {
-      error(col, fmt::format("{} is out of range {}..{}", *v, lo, hi));
+      error(col, Problem::kRange, fmt::format("{} is out of range {}..{}", *v, lo, hi));
       return std::nullopt;
     }
     return v;
@@ -135,7 +139,7 @@ class Row {
   std::optional<double> real(const std::string& col, double lo, double hi, bool required = true) {
     auto v = parsed(col, required, [](std::string_view s) { return parse_double(s); });
     if (v && (*v < lo || *v > hi)) {
-      error(col, fmt::format("{} is out of range {}..{}", *v, lo, hi));
+      error(col, Problem::kRange, fmt::format("{} is out of range {}..{}", *v, lo, hi));
       return std::nullopt;
     }
     return v;
@@ -143,7 +147,7 @@ class Row {
   std::optional<std::int64_t> score(const std::string& col) {
     auto v = parsed(col, true, [](std::string_view s) { return parse_fixed(s, 2); });
     if (v && (*v < 0 || *v > 10000)) {
-      error(col, fmt::format("{} is outside 0..100", format_fixed(*v, 2)));
+      error(col, Problem::kRange, fmt::format("{} is outside 0..100", format_fixed(*v, 2)));
       return std::nullopt;
     }
     return v;
@@ -157,28 +161,28 @@ class Row {
   std::optional<bool> flag(const std::string& col, bool required = true) {
     std::string v(trim(raw(col)));
     if (v.empty()) {
-      if (required) error(col, "is required (0 or 1)");
+      if (required) error(col, Problem::kRequired, "is required (0 or 1)");
       return std::nullopt;
     }
     if (v != "0" && v != "1") {
-      error(col, fmt::format("'{}' is not a flag (0 or 1)", v));
+      error(col, Problem::kFormat, fmt::format("'{}' is not a flag (0 or 1)", v));
       return std::nullopt;
     }
     return v == "1";
   }
   // A field that must be empty (e.g. rating of an unreached callback).
   void must_be_empty(const std::string& col, const std::string& why) {
-    if (!trim(raw(col)).empty()) error(col, fmt::format("must be empty {}", why));
+    if (!trim(raw(col)).empty()) error(col, Problem::kRule, fmt::format("must be empty {}", why));
   }
   template <class E, class P>
   std::optional<E> one_of(const std::string& col, P&& parse, const std::string& allowed, bool required = true) {
     std::string v(trim(raw(col)));
     if (v.empty()) {
-      if (required) error(col, fmt::format("is required ({})", allowed));
+      if (required) error(col, Problem::kRequired, fmt::format("is required ({})", allowed));
       return std::nullopt;
     }
     auto e = parse(v);
-    if (!e) error(col, fmt::format("'{}' is not one of {}", v, allowed));
+    if (!e) error(col, Problem::kFormat, fmt::format("'{}' is not one of {}", v, allowed));
     return e;
   }
 
@@ -241,33 +245,33 @@ Status import_area(Row& r, Lookups& lk) {
   auto name = r.text("name", true, 64);
   auto level = r.one_of<AreaLevel>("level", parse_area_level, "district, street, community");
   std::string parent(trim(r.raw("parent_code")));
-  if (code && !valid_area_code(*code)) r.error("code", fmt::format("'{}' is not a 6, 9 or 12 digit area code", *code));
+  if (code && !valid_area_code(*code)) r.error("code", Problem::kFormat, fmt::format("'{}' is not a 6, 9 or 12 digit area code", *code));
   if (r.failed()) return Status::Ok();
   if (level_of_code(*code) != level) {
-    r.error("level", fmt::format("a {}-digit code is a {}, not a {}", code->size(),
+    r.error("level", Problem::kRule, fmt::format("a {}-digit code is a {}, not a {}", code->size(),
                                  to_string(*level_of_code(*code)), to_string(*level)));
     return Status::Ok();
   }
   store::Area a{*code, *name, std::nullopt, *level};
   if (!parent.empty()) {
     if (!area_covers(parent, *code) || parent.size() >= code->size()) {
-      r.error("parent_code", fmt::format("'{}' is not a prefix of '{}'", parent, *code));
+      r.error("parent_code", Problem::kRule, fmt::format("'{}' is not a prefix of '{}'", parent, *code));
       return Status::Ok();
     }
     auto p = store::find_area(lk.db, parent);
     if (!p.ok()) return p.status();
     if (!*p) {
-      r.error("parent_code", fmt::format("unknown area '{}'", parent));
+      r.error("parent_code", Problem::kUnknown, fmt::format("unknown area '{}'", parent));
       return Status::Ok();
     }
     a.parent_code = parent;
   } else if (*level != AreaLevel::kDistrict) {
-    r.error("parent_code", "is required for a street or community");
+    r.error("parent_code", Problem::kRequired, "is required for a street or community");
     return Status::Ok();
   }
   Status st = store::insert_area(lk.db, a);
   if (st.code() == Code::kAlreadyExists) {
-    r.error("code", fmt::format("duplicate area code '{}'", *code));
+    r.error("code", Problem::kDuplicate, fmt::format("duplicate area code '{}'", *code));
     return Status::Ok();
   }
   VNH_ROW_TRY(r, "code", st);
@@ -286,11 +290,11 @@ Status import_item(Row& r, Lookups& lk) {
   auto slot = r.one_of<MealSlot>("meal_slot", parse_meal_slot, "breakfast, lunch, dinner", false);
   if (r.failed()) return Status::Ok();
   if (slot && !*meal) {
-    r.error("meal_slot", "must be empty for an item that is not a meal (meal = 0)");
+    r.error("meal_slot", Problem::kRule, "must be empty for an item that is not a meal (meal = 0)");
     return Status::Ok();
   }
   if (*std_price * 5 > *market * 4) {
-    r.error("standard_price_fen", fmt::format("{} is above 80% of the market price {} (at most {})", *std_price, *market,
+    r.error("standard_price_fen", Problem::kRange, fmt::format("{} is above 80% of the market price {} (at most {})", *std_price, *market,
                                               *market * 4 / 5));
     return Status::Ok();
   }
@@ -306,7 +310,7 @@ Status import_item(Row& r, Lookups& lk) {
   it.meal_slot = slot.value_or(MealSlot::kLunch);  // a meal item without a slot is a lunch
   auto id = store::insert_item(lk.db, it);
   if (!id.ok() && id.status().code() == Code::kAlreadyExists) {
-    r.error("code", fmt::format("duplicate item code '{}'", *code));
+    r.error("code", Problem::kDuplicate, fmt::format("duplicate item code '{}'", *code));
     return Status::Ok();
   }
   VNH_ROW_TRY(r, "code", id.status());
@@ -338,12 +342,12 @@ Status import_elder(Row& r, Lookups& lk) {
   auto area = store::find_area(lk.db, v->community_code);
   if (!area.ok()) return area.status();
   if (!*area) {
-    r.error("community_code", fmt::format("unknown community '{}'", v->community_code));
+    r.error("community_code", Problem::kUnknown, fmt::format("unknown community '{}'", v->community_code));
     return Status::Ok();
   }
   auto id = store::insert_elder(lk.db, lk.ctx.crypto, *v, lk.ctx.now);
   if (!id.ok() && id.status().code() == Code::kAlreadyExists) {
-    r.error("id_number", fmt::format("duplicate: {} is already registered", mask_id_number(v->id.normalized)));
+    r.error("id_number", Problem::kDuplicate, fmt::format("duplicate: {} is already registered", mask_id_number(v->id.normalized)));
     return Status::Ok();
   }
   VNH_ROW_TRY(r, "id_number", id.status());
@@ -367,7 +371,7 @@ Status import_firm(Row& r, Lookups& lk) {
   f.status = *status;
   auto id = store::insert_firm(lk.db, f, lk.ctx.now);
   if (!id.ok() && id.status().code() == Code::kAlreadyExists) {
-    r.error("code", fmt::format("duplicate firm code '{}'", *code));
+    r.error("code", Problem::kDuplicate, fmt::format("duplicate firm code '{}'", *code));
     return Status::Ok();
   }
   VNH_ROW_TRY(r, "code", id.status());
@@ -380,7 +384,7 @@ Result<std::optional<store::Firm>> known_firm(Row& r, Lookups& lk, const std::st
   if (!code) return std::optional<store::Firm>();
   auto f = lk.firm(*code);
   if (!f.ok()) return f.status();
-  if (!*f) r.error(col, fmt::format("unknown firm '{}'", *code));
+  if (!*f) r.error(col, Problem::kUnknown, fmt::format("unknown firm '{}'", *code));
   return *f;
 }
 
@@ -392,12 +396,12 @@ Status import_firm_area(Row& r, Lookups& lk) {
   if (area) {
     auto a = store::find_area(lk.db, *area);
     if (!a.ok()) return a.status();
-    if (!*a) r.error("area_code", fmt::format("unknown area '{}'", *area));
+    if (!*a) r.error("area_code", Problem::kUnknown, fmt::format("unknown area '{}'", *area));
   }
   if (r.failed()) return Status::Ok();
   Status st = store::insert_firm_area(lk.db, {(*firm)->id, *area, *cat});
   if (st.code() == Code::kAlreadyExists) {
-    r.error("area_code", fmt::format("duplicate: {} already serves {} for {}", (*firm)->code, *area, to_string(*cat)));
+    r.error("area_code", Problem::kDuplicate, fmt::format("duplicate: {} already serves {} for {}", (*firm)->code, *area, to_string(*cat)));
     return Status::Ok();
   }
   VNH_ROW_TRY(r, "area_code", st);
@@ -412,12 +416,12 @@ Status import_staff(Row& r, Lookups& lk) {
   auto phone = r.parsed("phone", true, [&](std::string_view s) { return normalize_phone(s, lk.ctx.policy.default_area_code); });
   std::vector<Category> skills;
   std::string raw_skills(trim(r.raw("skills")));
-  if (raw_skills.empty()) r.error("skills", "is required (categories joined by |)");
+  if (raw_skills.empty()) r.error("skills", Problem::kRequired, "is required (categories joined by |)");
   for (const auto& s : split(raw_skills, '|')) {
     if (raw_skills.empty()) break;
     auto c = parse_category(trim(s));
     if (!c) {
-      r.error("skills", fmt::format("'{}' is not one of {}", s, category_names()));
+      r.error("skills", Problem::kFormat, fmt::format("'{}' is not one of {}", s, category_names()));
       break;
     }
     if (std::find(skills.begin(), skills.end(), *c) == skills.end()) skills.push_back(*c);
@@ -430,7 +434,7 @@ Status import_staff(Row& r, Lookups& lk) {
   m.skills = skills;
   auto id = store::insert_staff(lk.db, lk.ctx.crypto, m, *phone);
   if (!id.ok() && id.status().code() == Code::kAlreadyExists) {
-    r.error("code", fmt::format("duplicate staff code '{}' in firm {}", *code, (*firm)->code));
+    r.error("code", Problem::kDuplicate, fmt::format("duplicate staff code '{}' in firm {}", *code, (*firm)->code));
     return Status::Ok();
   }
   VNH_ROW_TRY(r, "code", id.status());
@@ -469,12 +473,12 @@ Status import_ticket(Row& r, Lookups& lk, TicketCounters& counters) {
   auto staff_code = r.text("staff_code", false, 32);
   if (r.failed()) return Status::Ok();
   if (*we < *ws) {
-    r.error("window_end", "is before window_start");
+    r.error("window_end", Problem::kRule, "is before window_start");
     return Status::Ok();
   }
   TicketState s = *state;
   if (s == TicketState::kCreated || s == TicketState::kOffered) {
-    r.error("state", fmt::format("a ticket being dispatched ({}) cannot be imported; import it as unassigned",
+    r.error("state", Problem::kRule, fmt::format("a ticket being dispatched ({}) cannot be imported; import it as unassigned",
                                  to_string(s)));
     return Status::Ok();
   }
@@ -483,9 +487,9 @@ Status import_ticket(Row& r, Lookups& lk, TicketCounters& counters) {
   bool needs_checkin = s == TicketState::kInService || s == TicketState::kCompleted || s == TicketState::kDisputed;
   bool needs_checkout = s == TicketState::kCompleted || s == TicketState::kDisputed;
   auto require = [&](bool need, bool have, const char* col) {
-    if (need && !have) r.error(col, fmt::format("is required for a {} ticket", to_string(s)));
+    if (need && !have) r.error(col, Problem::kRequired, fmt::format("is required for a {} ticket", to_string(s)));
     if (!need && have && s != TicketState::kCancelled) {
-      r.error(col, fmt::format("must be empty for a {} ticket", to_string(s)));
+      r.error(col, Problem::kRule, fmt::format("must be empty for a {} ticket", to_string(s)));
     }
   };
   require(needs_firm, firm->has_value(), "firm_code");
@@ -496,20 +500,20 @@ Status import_ticket(Row& r, Lookups& lk, TicketCounters& counters) {
   require(needs_checkout, co.has_value(), "checkout_at");
   require(needs_checkout, co_lat.has_value(), "checkout_lat");
   require(needs_checkout, co_lon.has_value(), "checkout_lon");
-  if (s == TicketState::kUnassigned && firm->has_value()) r.error("firm_code", "must be empty for an unassigned ticket");
-  if (co && !ci) r.error("checkout_at", "a check-out needs a check-in");
+  if (s == TicketState::kUnassigned && firm->has_value()) r.error("firm_code", Problem::kRule, "must be empty for an unassigned ticket");
+  if (co && !ci) r.error("checkout_at", Problem::kRule, "a check-out needs a check-in");
   if (r.failed()) return Status::Ok();
 
   auto elder_id = store::find_elder_by_id_number(lk.db, lk.ctx.crypto, idn->normalized);
   if (!elder_id.ok()) return elder_id.status();
   if (!*elder_id) {
-    r.error("id_number", fmt::format("no elder registered with ID {}", mask_id_number(idn->normalized)));
+    r.error("id_number", Problem::kUnknown, fmt::format("no elder registered with ID {}", mask_id_number(idn->normalized)));
     return Status::Ok();
   }
   auto item = lk.item(*item_code);
   if (!item.ok()) return item.status();
   if (!*item) {
-    r.error("item_code", fmt::format("unknown service item '{}'", *item_code));
+    r.error("item_code", Problem::kUnknown, fmt::format("unknown service item '{}'", *item_code));
     return Status::Ok();
   }
   auto elder = store::get_elder_core(lk.db, **elder_id);
@@ -545,7 +549,7 @@ Status import_ticket(Row& r, Lookups& lk, TicketCounters& counters) {
   if (s == TicketState::kDisputed) t.dispute = DisputeStatus::kOpen;
   auto id = store::insert_ticket(lk.db, t);
   if (!id.ok() && id.status().code() == Code::kAlreadyExists) {
-    r.error("ticket_no", fmt::format("duplicate ticket number '{}'", *no));
+    r.error("ticket_no", Problem::kDuplicate, fmt::format("duplicate ticket number '{}'", *no));
     return Status::Ok();
   }
   VNH_ROW_TRY(r, "ticket_no", id.status());
@@ -588,7 +592,7 @@ Result<std::optional<store::TicketRow>> known_ticket(Row& r, Lookups& lk) {
   if (!no) return std::optional<store::TicketRow>();
   auto t = store::find_ticket(lk.db, *no);
   if (!t.ok()) return t.status();
-  if (!*t) r.error("ticket_no", fmt::format("unknown ticket '{}'", *no));
+  if (!*t) r.error("ticket_no", Problem::kUnknown, fmt::format("unknown ticket '{}'", *no));
   return *t;
 }
 
@@ -652,7 +656,7 @@ Status import_inspection(Row& r, Lookups& lk) {
   store::InspectionRow row{(*firm)->id, month->to_string(), *e, *n, *h, lk.ctx.actor, lk.ctx.now};
   Status st = store::put_inspection(lk.db, row, false);
   if (st.code() == Code::kAlreadyExists) {
-    r.error("month", fmt::format("duplicate: {} already has an inspection for {}", (*firm)->code, month->to_string()));
+    r.error("month", Problem::kDuplicate, fmt::format("duplicate: {} already has an inspection for {}", (*firm)->code, month->to_string()));
     return Status::Ok();
   }
   VNH_ROW_TRY(r, "firm_code", st);
@@ -676,9 +680,9 @@ Status import_canteen(Row& r, Lookups& lk) {
     auto a = store::find_area(lk.db, *community);
     if (!a.ok()) return a.status();
     if (!*a) {
-      r.error("community_code", fmt::format("unknown community '{}'", *community));
+      r.error("community_code", Problem::kUnknown, fmt::format("unknown community '{}'", *community));
     } else if ((*a)->level != AreaLevel::kCommunity) {
-      r.error("community_code", fmt::format("'{}' is a {}, not a community", *community, to_string((*a)->level)));
+      r.error("community_code", Problem::kRule, fmt::format("'{}' is a {}, not a community", *community, to_string((*a)->level)));
     }
   }
   if (r.failed()) return Status::Ok();
@@ -694,7 +698,7 @@ Status import_canteen(Row& r, Lookups& lk) {
   c.daily_capacity = static_cast<int>(*cap);
   auto id = store::insert_canteen(lk.db, c, lk.ctx.now);
   if (!id.ok() && id.status().code() == Code::kAlreadyExists) {
-    r.error("code", fmt::format("duplicate canteen code '{}'", *code));
+    r.error("code", Problem::kDuplicate, fmt::format("duplicate canteen code '{}'", *code));
     return Status::Ok();
   }
   VNH_ROW_TRY(r, "code", id.status());
@@ -706,7 +710,7 @@ Result<std::optional<std::int64_t>> elder_of_id_number(Row& r, Lookups& lk) {
   if (!idn) return std::optional<std::int64_t>();
   auto id = store::find_elder_by_id_number(lk.db, lk.ctx.crypto, idn->normalized);
   if (!id.ok()) return id.status();
-  if (!*id) r.error("id_number", fmt::format("no elder registered with ID {}", mask_id_number(idn->normalized)));
+  if (!*id) r.error("id_number", Problem::kUnknown, fmt::format("no elder registered with ID {}", mask_id_number(idn->normalized)));
   return *id;
 }
 
@@ -731,7 +735,7 @@ Status import_care_target(Row& r, Lookups& lk) {
   if (!elder.ok()) return elder.status();
   std::string flags_text(trim(r.raw("flags")));
   auto flags = parse_care_flags(flags_text);
-  if (!flags) r.error("flags", fmt::format("'{}' is not care flags joined by | (from {})", flags_text, care_flag_names()));
+  if (!flags) r.error("flags", Problem::kFormat, fmt::format("'{}' is not care flags joined by | (from {})", flags_text, care_flag_names()));
   auto tier = r.one_of<CareTier>("tier", parse_care_tier, "high, key, general");
   auto worker = r.text("care_worker", false, 64);
   if (r.failed()) return Status::Ok();
@@ -747,12 +751,12 @@ Status import_meal_card(Row& r, Lookups& lk) {
   if (!elder.ok()) return elder.status();
   auto issued = r.date("issued_on");
   auto status = r.one_of<CardStatus>("status", parse_card_status, "active, lost, revoked");
-  if (card_no && card_no->size() < 4) r.error("card_no", "must be at least 4 characters");
+  if (card_no && card_no->size() < 4) r.error("card_no", Problem::kFormat, "must be at least 4 characters");
   if (r.failed()) return Status::Ok();
   auto existing = store::find_meal_card(lk.db, *card_no);
   if (!existing.ok()) return existing.status();
   if (*existing) {
-    r.error("card_no", fmt::format("duplicate card number '{}'", *card_no));
+    r.error("card_no", Problem::kDuplicate, fmt::format("duplicate card number '{}'", *card_no));
     return Status::Ok();
   }
   if (*status == CardStatus::kActive) {
@@ -760,7 +764,7 @@ Status import_meal_card(Row& r, Lookups& lk) {
     if (!cards.ok()) return cards.status();
     for (const auto& c : *cards) {
       if (c.status == CardStatus::kActive) {
-        r.error("status", fmt::format("the elder already has an active card {} (at most one)", c.card_no));
+        r.error("status", Problem::kRule, fmt::format("the elder already has an active card {} (at most one)", c.card_no));
         return Status::Ok();
       }
     }
@@ -788,11 +792,11 @@ Status import_meal(Row& r, Lookups& lk, TicketCounters& counters) {
   if (canteen_code) {
     auto c = lk.canteen(*canteen_code);
     if (!c.ok()) return c.status();
-    if (!*c) r.error("canteen_code", fmt::format("unknown canteen '{}'", *canteen_code));
+    if (!*c) r.error("canteen_code", Problem::kUnknown, fmt::format("unknown canteen '{}'", *canteen_code));
     canteen = *c;
   }
-  if (at && *at > lk.ctx.now) r.error("served_at", "is in the future");
-  if (by && *by == IdentifiedBy::kOrder) r.error("identified_by", "'order' is not one of card, qr, id_number");
+  if (at && *at > lk.ctx.now) r.error("served_at", Problem::kRule, "is in the future");
+  if (by && *by == IdentifiedBy::kOrder) r.error("identified_by", Problem::kFormat, "'order' is not one of card, qr, id_number");
   if (r.failed()) return Status::Ok();
   auto row = store::get_elder_core(lk.db, **elder);
   if (!row.ok()) return row.status();
@@ -827,6 +831,21 @@ std::optional<Kind> parse_kind(std::string_view s) {
     if (k.name == s) return k.kind;
   }
   return std::nullopt;
+}
+
+std::string_view to_string(Problem p) {
+  switch (p) {
+    case Problem::kFile: return "file";
+    case Problem::kHeader: return "header";
+    case Problem::kFields: return "fields";
+    case Problem::kRequired: return "required";
+    case Problem::kFormat: return "format";
+    case Problem::kRange: return "range";
+    case Problem::kUnknown: return "unknown";
+    case Problem::kDuplicate: return "duplicate";
+    case Problem::kRule: return "rule";
+  }
+  return "rule";
 }
 
 std::string_view to_string(Kind k) {
@@ -873,7 +892,8 @@ Status import_csv_in(store::WriteTx& tx, Kind kind, std::string_view data, const
   rep = ImportReport{};
   auto table = parse_csv(data);
   if (!table.ok()) {
-    rep.errors.push_back({static_cast<size_t>(std::stoul(table.status().field())), "(file)", table.status().message()});
+    rep.errors.push_back(
+        {static_cast<size_t>(std::stoul(table.status().field())), "(file)", table.status().message(), Problem::kFile});
     return Status(Code::kAborted, "rows rejected");
   }
   // Header: exactly the columns of the kind, any order, none missing, none extra.
@@ -884,15 +904,16 @@ Status import_csv_in(store::WriteTx& tx, Kind kind, std::string_view data, const
     if (std::find(want.begin(), want.end(), h) == want.end()) {
       rep.errors.push_back({table->header_line, h.empty() ? fmt::format("column {}", i + 1) : h,
                             fmt::format("unexpected column (a {} file has: {})", to_string(kind),
-                                        fmt::join(want, ","))});
+                                        fmt::join(want, ",")),
+                            Problem::kHeader});
     } else if (!index.emplace(h, i).second) {
-      rep.errors.push_back({table->header_line, h, "column appears twice"});
+      rep.errors.push_back({table->header_line, h, "column appears twice", Problem::kHeader});
     }
   }
   const auto& optional = optional_columns(kind);
   for (const auto& c : want) {
     if (!index.count(c) && std::find(optional.begin(), optional.end(), c) == optional.end()) {
-      rep.errors.push_back({table->header_line, c, "missing column"});
+      rep.errors.push_back({table->header_line, c, "missing column", Problem::kHeader});
     }
   }
   if (!rep.ok()) return Status(Code::kAborted, "rows rejected");
@@ -903,7 +924,8 @@ Status import_csv_in(store::WriteTx& tx, Kind kind, std::string_view data, const
       std::string col = rec.fields.size() < table->header.size() ? table->header[rec.fields.size()]
                                                                   : fmt::format("column {}", table->header.size() + 1);
       rep.errors.push_back({rec.line, col,
-                            fmt::format("row has {} fields; the header has {}", rec.fields.size(), table->header.size())});
+                            fmt::format("row has {} fields; the header has {}", rec.fields.size(), table->header.size()),
+                            Problem::kFields});
       continue;
     }
     rows.push_back(&rec);

@@ -32,10 +32,26 @@ std::string kind_names();
 const std::vector<std::string>& columns(Kind k);
 const std::vector<std::string>& optional_columns(Kind k);
 
+// What kind of problem a row error is, for a screen to say in its own words (the reason is the
+// English sentence for logs and the command line).
+enum class Problem {
+  kFile,       // the file is not CSV (encoding, quoting)
+  kHeader,     // a column unexpected, twice or missing
+  kFields,     // a row with more or fewer fields than the header
+  kRequired,   // a required value is empty
+  kFormat,     // a value that does not parse (number, date, code, one of a list)
+  kRange,      // a number out of its range
+  kUnknown,    // names something not in the database (firm, area, elder, ticket, …)
+  kDuplicate,  // already there, or twice in the file
+  kRule,       // against a rule of the platform (state, window, a conflict)
+};
+std::string_view to_string(Problem p);
+
 struct RowError {
   std::size_t line = 0;
   std::string column;
   std::string reason;
+  Problem problem = Problem::kRule;
 };
 
 struct ImportReport {

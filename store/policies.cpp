@@ -18,8 +18,26 @@ Result<std::optional<StoredPolicy>> policy_for_month(Database& db, YearMonth mon
       "ORDER BY effective_month DESC, loaded_at DESC LIMIT 1");
   if (st.ok()) st->bind(1, month.to_string());
   return query_one<StoredPolicy>(std::move(st), [](Statement& s) {
-    return StoredPolicy{s.text(0), s.text(1), s.text(2), s.text(3)};
+    return StoredPolicy{s.text(0), s.text(1), s.text(2), s.text(3), 0, {}};
   });
+}
+
+Result<std::vector<StoredPolicy>> list_policies(Database& db) {
+  auto all = query_all<StoredPolicy>(
+      db.prepare("SELECT digest, effective_month, source, body, loaded_at FROM policies "
+                 "ORDER BY effective_month DESC, loaded_at DESC"),
+      [](Statement& s) { return StoredPolicy{s.text(0), s.text(1), s.text(2), s.text(3), s.int64(4), {}}; });
+  if (!all.ok()) return all.status();
+  auto runs = query_all<std::pair<std::string, std::string>>(
+      db.prepare("SELECT policy_digest, month FROM settlement_runs ORDER BY month"),
+      [](Statement& s) { return std::make_pair(s.text(0), s.text(1)); });
+  if (!runs.ok()) return runs.status();
+  for (auto& p : *all) {
+    for (const auto& [digest, month] : *runs) {
+      if (digest == p.digest) p.months.push_back(month);
+    }
+  }
+  return all;
 }
 
 Result<std::map<std::int64_t, std::int64_t>> latest_firm_scores(Database& db, YearMonth month) {

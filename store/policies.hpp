@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.hpp"
 #include "common/time.hpp"
@@ -18,12 +19,18 @@ struct StoredPolicy {
   std::string effective_month;
   std::string source;
   std::string body;
+  TimeMs loaded_at = 0;
+  std::vector<std::string> months;  // settlement runs made under it (list_policies only)
 };
 
 // Records a policy (no-op when its digest is already stored).
 Status record_policy(Database& db, const domain::Policy& p, TimeMs now);
 // The newest stored policy whose effective month is not after `month`.
 Result<std::optional<StoredPolicy>> policy_for_month(Database& db, YearMonth month);
+
+// Every stored policy, newest effective month (then newest loaded) first, each with the months
+// whose settlement runs used it.
+Result<std::vector<StoredPolicy>> list_policies(Database& db);
 
 // Each firm's total score T (hundredths) from the latest settlement run of a month before
 // `month`: what dispatch calls "last month's assessment".
