@@ -10,22 +10,33 @@ let me = null;
 export function setMe(m) { me = m; }
 export function getMe() { return me; }
 
-export async function api(method, path, body, headers = {}) {
+// Sends a request and answers its JSON (or text); an error answer is thrown as {status, code,
+// message, field, …} with whatever else the error body holds (an import's `errors`).
+async function send(method, path, headers, body) {
   const opts = { method, headers: { ...headers } };
   if (token) opts.headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) { opts.headers['Content-Type'] = 'application/json'; opts.body = JSON.stringify(body); }
+  if (body !== undefined) opts.body = body;
   let res;
   try { res = await fetch(path, opts); } catch (e) { throw { status: 0, code: 'network', message: String(e) }; }
   const type = res.headers.get('Content-Type') || '';
   const data = type.includes('json') ? await res.json().catch(() => ({})) : await res.text();
   if (!res.ok) {
     const err = (data && data.error) || { code: String(res.status), message: res.statusText };
+    if (data && data.errors) err.errors = data.errors;
     err.status = res.status;
     if (res.status === 401 && path !== '/api/v1/login') onUnauthorized();
     throw err;
   }
   return data;
 }
+
+export async function api(method, path, body, headers = {}) {
+  if (body === undefined) return send(method, path, headers);
+  return send(method, path, { 'Content-Type': 'application/json', ...headers }, JSON.stringify(body));
+}
+
+// Sends a file's bytes as the body (a CSV to import).
+export const upload = (path, file) => send('POST', path, { 'Content-Type': 'text/csv' }, file);
 
 // Saves a file the API serves (a CSV, a statement) under `name`, or the name the server gives;
 // fails like api() does.

@@ -28,7 +28,8 @@ const TABS = {
   canteen: [['counter', counter], ['deliveries', deliveries]],
   care: [['care', care]],
   display: [['wall', wall]],
-  admin: [['users', admin.users], ['stats', dashboard], ['audit', admin.audit], ['canteens', admin.canteens], ['firms', supervisor.firms], ['register', register], ['tickets', ticketSearch]],
+  admin: [['users', admin.users], ['stats', dashboard], ['firms', (r) => supervisor.firms(r, true, admin.issueToken)], ['imports', admin.imports], ['policy', admin.policy],
+    ['audit', admin.audit], ['canteens', admin.canteens], ['register', register], ['tickets', ticketSearch]],
 };
 
 let me = null;

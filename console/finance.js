@@ -4,7 +4,7 @@
 // printable statement.
 import { get, post, getToken, download as save } from './api.js';
 import { t } from './i18n.js';
-import { h, toast, field, input, clear, fen, errorText, shortTime, ticketLink, shanghaiToday } from './ui.js';
+import { h, toast, field, input, clear, fen, errorText, shortTime, ticketLink, shanghaiToday, modal } from './ui.js';
 
 const download = (path, name) => save(path, name).catch((e) => toast(errorText(e), true));
 
@@ -75,8 +75,7 @@ export function settlements(root) {
   const confirmApprove = () => {
     if (!current) return;
     const s = current;
-    const dlg = h('dialog', { id: 'approve-dialog', 'aria-labelledby': 'approve-title' },
-      h('h2', { id: 'approve-title' }, t('settle.confirm.title', { month: s.month })),
+    const dlg = modal('approve-dialog', t('settle.confirm.title', { month: s.month }), [
       h('table', {}, h('tbody', {},
         h('tr', {}, h('td', {}, t('run.by')), h('td', {}, `${s.run_by} · ${shortTime(s.run_at)}`)),
         h('tr', {}, h('td', {}, t('settle.firms')), h('td', {}, `${(s.lines || []).length} · ¥${fen(s.totals.payout_fen ?? 0)}`)),
@@ -84,21 +83,16 @@ export function settlements(root) {
         h('tr', {}, h('td', {}, t('settle.adjustments')), h('td', {}, `¥${fen(s.totals.adjustments_fen ?? 0)}`)),
         h('tr', {}, h('td', {}, h('b', {}, t('settle.transfer'))), h('td', {}, h('b', { id: 'approve-total' }, `¥${fen(total(s))}`))),
         h('tr', {}, h('td', {}, t('settle.policy')), h('td', { class: 'small' }, (s.policy_digest || '').slice(0, 16))))),
-      h('p', { class: 'small muted' }, t('settle.confirm.note')),
-      h('div', { class: 'row' },
-        h('button', { type: 'button', class: 'primary', id: 'approve-confirm', onclick: async () => {
-          dlg.close();
-          try {
-            await post(`/api/v1/settlements/${s.month}/approve`, { confirm_payout_fen: total(s) });
-            toast(t('approved'));
-            view();
-            loadHistory();
-          } catch (e) { toast(errorText(e), true); view(); }
-        } }, t('settle.confirm.button')),
-        h('button', { type: 'button', class: 'secondary', onclick: () => dlg.close() }, t('dialog.cancel'))));
-    dlg.addEventListener('close', () => dlg.remove());
-    document.body.append(dlg);
-    dlg.showModal();
+      h('p', { class: 'small muted' }, t('settle.confirm.note'))],
+    h('button', { type: 'button', class: 'primary', id: 'approve-confirm', onclick: async () => {
+      dlg.close();
+      try {
+        await post(`/api/v1/settlements/${s.month}/approve`, { confirm_payout_fen: total(s) });
+        toast(t('approved'));
+        view();
+        loadHistory();
+      } catch (e) { toast(errorText(e), true); view(); }
+    } }, t('settle.confirm.button')));
   };
   const loadHistory = async () => {
     const r = await get('/api/v1/settlements');
@@ -175,23 +169,16 @@ export function recoveries(root) {
   const waive = (x) => {
     const note = h('textarea', { name: 'note', id: 'recover-note', rows: 3, maxlength: 500, required: true });
     const err = h('div', { class: 'error' });
-    const dlg = h('dialog', { id: 'recover-waive', 'aria-labelledby': 'recover-waive-title' },
-      h('h2', { id: 'recover-waive-title' }, t('recover.waive.title', { ref: x.ref, amount: fen(x.amount_fen) })),
-      field(t('recover.waive.note'), note), err,
-      h('div', { class: 'row' },
-        h('button', { type: 'button', class: 'primary', id: 'recover-waive-confirm', onclick: async () => {
-          if (!note.value.trim()) { err.textContent = t('recover.waive.need'); note.focus(); return; }
-          try {
-            await post(`/api/v1/recoveries/${x.recovery_id}/waive`, { note: note.value.trim() });
-            dlg.close();
-            toast(t('recover.waived'));
-            load();
-          } catch (e) { err.textContent = errorText(e); }
-        } }, t('recover.waive')),
-        h('button', { type: 'button', class: 'secondary', onclick: () => dlg.close() }, t('dialog.cancel'))));
-    dlg.addEventListener('close', () => dlg.remove());
-    document.body.append(dlg);
-    dlg.showModal();
+    const dlg = modal('recover-waive', t('recover.waive.title', { ref: x.ref, amount: fen(x.amount_fen) }), [field(t('recover.waive.note'), note), err],
+      h('button', { type: 'button', class: 'primary', id: 'recover-waive-confirm', onclick: async () => {
+        if (!note.value.trim()) { err.textContent = t('recover.waive.need'); note.focus(); return; }
+        try {
+          await post(`/api/v1/recoveries/${x.recovery_id}/waive`, { note: note.value.trim() });
+          dlg.close();
+          toast(t('recover.waived'));
+          load();
+        } catch (e) { err.textContent = errorText(e); }
+      } }, t('recover.waive')));
     note.focus();
   };
   root.append(h('div', { class: 'panel' }, h('h2', {}, t('recover.title')),

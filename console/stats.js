@@ -4,7 +4,7 @@
 // downloaded as the same CSV.
 import { get, download } from './api.js';
 import { t } from './i18n.js';
-import { h, clear, errorText, shanghaiToday, toast } from './ui.js';
+import { h, clear, errorText, shanghaiToday, shanghaiLastMonth, num, pct, toast } from './ui.js';
 import { liveMap } from './map.js';
 
 // Text on the wall's dark ground.
@@ -15,7 +15,6 @@ const COLORS = ['#1f5f99', '#e07b00', '#2e8b57', '#b00020', '#6a3d9a', '#8c6d1f'
 
 // YYYY-MM-DD `n` days before `date`.
 function daysBefore(date, n) { return new Date(Date.parse(`${date}T00:00:00Z`) - n * 86400e3).toISOString().slice(0, 10); }
-function lastMonth() { const d = new Date(Date.parse(`${shanghaiToday().slice(0, 7)}-01T00:00:00Z`) - 86400e3); return d.toISOString().slice(0, 7); }
 
 // The words of a service-mix row: a category's or a channel's name, an hour, or the name the API gave.
 function label(by, row) {
@@ -26,8 +25,6 @@ function label(by, row) {
   return row.name || row.key;
 }
 
-const pct = (v) => (v === null || v === undefined ? '—' : `${v}%`);
-const num = (v) => (v === null || v === undefined ? '—' : String(v));
 const share = (part, whole) => (whole ? Math.round((part * 1000) / whole) / 10 : null);
 
 function chart(el) {
@@ -124,7 +121,7 @@ export function dashboard(root) {
   const today = shanghaiToday();
   const from = h('input', { type: 'date', id: 'stats-from', value: daysBefore(today, 29) });
   const to = h('input', { type: 'date', id: 'stats-to', value: today });
-  const month = h('input', { type: 'month', id: 'stats-month', value: lastMonth(), 'aria-label': t('stats.league.month') });
+  const month = h('input', { type: 'month', id: 'stats-month', value: shanghaiLastMonth(), 'aria-label': t('stats.league.month') });
   const by = h('select', { id: 'stats-by', 'aria-label': t('stats.mix.by') }, ...['category', 'item', 'channel', 'firm'].map((k) => h('option', { value: k }, t(`stats.by.${k}`))));
   const note = h('div', { class: 'small muted', id: 'stats-note' });
   const tileBox = h('div', { id: 'stats-tiles' });

@@ -213,7 +213,8 @@ export function disputes(root) {
   load().catch((e) => toast(errorText(e), true));
 }
 
-export function firms(root, canChange = true) {
+// `issueToken` (the administrator's): a button per firm to issue a new partner token.
+export function firms(root, canChange = true, issueToken = null) {
   const tbody = h('tbody');
   const load = async () => {
     const r = await get('/api/v1/firms');
@@ -230,7 +231,8 @@ export function firms(root, canChange = true) {
         h('td', {}, canChange ? h('span', {}, status, h('button', { class: 'secondary', type: 'button', 'aria-label': `${t('save')} ${f.name}`, onclick: async () => {
           const reason = prompt(t('reason')) || '';
           try { await post(`/api/v1/firms/${f.code}/status`, { status: status.value, reason }); load(); } catch (e) { toast(errorText(e), true); }
-        } }, t('save'))) : t(`firm.${f.status}`))));
+        } }, t('save'))) : t(`firm.${f.status}`)),
+        issueToken ? h('td', {}, h('button', { class: 'secondary', type: 'button', 'aria-label': `${t('token.issue')} ${f.name}`, onclick: () => issueToken(f) }, t('token.issue'))) : null));
     }
   };
   const off = onLive((ev) => {
@@ -241,7 +243,7 @@ export function firms(root, canChange = true) {
   });
   root.append(h('div', { class: 'panel' }, h('h2', {}, t('firms')), h('table', { id: 'firms' }, h('thead', {}, h('tr', {},
     h('th', {}, t('code')), h('th', {}, t('firm.name')), h('th', {}, t('presence')), h('th', {}, t('today')), h('th', {}, t('last.score')),
-    h('th', {}, t('unacked')), h('th', {}, t('status')))), tbody)));
+    h('th', {}, t('unacked')), h('th', {}, t('status')), issueToken ? h('th', {}, t('token')) : null)), tbody)));
   load().catch((e) => toast(errorText(e), true));
   const timer = setInterval(() => load().catch(() => {}), 15000);
   return () => { off(); clearInterval(timer); };

@@ -87,6 +87,14 @@ export function shortTime(iso) {
 // Today in Asia/Shanghai (UTC+8, no daylight saving) as YYYY-MM-DD, whatever the browser's zone.
 export function shanghaiToday() { return new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10); }
 
+// Last month in Asia/Shanghai as YYYY-MM (the month inspectors score and the league ranks).
+export function shanghaiLastMonth() {
+  return new Date(Date.parse(`${shanghaiToday().slice(0, 7)}-01T00:00:00Z`) - 86400e3).toISOString().slice(0, 7);
+}
+// A figure that may be missing (null: no data), as a dash; a percentage with its sign.
+export const num = (v) => (v === null || v === undefined ? '—' : String(v));
+export const pct = (v) => (v === null || v === undefined ? '—' : `${v}%`);
+
 // A whole number as people read it aloud: 139 7024 1505, 0931-8123456 (area codes 010 and 02x
 // have three digits, the others four).
 export function phoneText(p) {
@@ -124,6 +132,18 @@ export function uuid() {
   if (crypto.randomUUID) return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+// A modal dialog: its title, its content, then the action buttons and a closing one (Cancel
+// unless named); focus stays in it, Esc closes it, and it leaves the page when closed. Returns
+// the <dialog>.
+export function modal(id, title, content, actions, closeLabel = t('dialog.cancel')) {
+  const dlg = h('dialog', { id, class: 'modal', 'aria-labelledby': `${id}-title` }, h('h2', { id: `${id}-title` }, title), content,
+    h('div', { class: 'row' }, actions, h('button', { type: 'button', class: 'secondary', id: `${id}-close`, onclick: () => dlg.close() }, closeLabel)));
+  dlg.addEventListener('close', () => dlg.remove());
+  document.body.append(dlg);
+  dlg.showModal();
+  return dlg;
 }
 
 export function clear(el) { while (el.firstChild) el.firstChild.remove(); return el; }

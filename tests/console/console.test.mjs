@@ -1106,3 +1106,136 @@ test('the exceptions queue counts and filters, and clears many with one reason a
   assert.equal(stored.acknowledged_by, 'sup1');
   await page.close();
 });
+
+test('the inspector\'s month table: last month by default with its scores and the firm\'s month beside them; all firms saved at once; a settled month refused in words', async () => {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 950 }, locale: 'zh-CN' });
+  const CUR = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7);
+  await login(page, 'insp1');
+  const row = (firm) => page.locator(`#inspection-rows tr[data-firm="${firm}"]`);
+  await row('F_MID').waitFor();
+  assert.equal(await page.inputValue('#inspection-month'), PREV);
+  // Last month: F_MID's scores as entered, and its month as the platform saw it (TP0001).
+  const league = (await apiAs(page, 'GET', `/api/v1/stats/firms?month=${PREV}`)).json.firms.find((f) => f.firm_code === 'F_MID');
+  assert.equal(league.tickets, 1);
+  const cells = await row('F_MID').locator('td').allTextContents();
+  assert.equal(cells[2], '1');
+  assert.equal(cells[6], `${league.complaints_substantiated}/${league.complaints}`);
+  assert.deepEqual(await row('F_MID').locator('input.score').evaluateAll((xs) => xs.map((x) => x.value)), ['90.00', '90.00', '90.00']);
+  assert.match(await row('F_MID').locator('td').last().textContent(), /已录入（/);
+  assert.equal(await row('F_NEAR').locator('td').last().textContent(), '未录入');
+  await shot(page, 'inspector-month');
+
+  // This month: both firms in one go; a score over 100 is caught before anything is sent.
+  await page.fill('#inspection-month', CUR);
+  await page.dispatchEvent('#inspection-month', 'change');
+  await page.waitForFunction(() => document.querySelector('#inspection-rows tr[data-firm="F_MID"] input').value === '');
+  const scores = { F_NEAR: ['88', '86.5', '90'], F_MID: ['92', '101', '89.25'] };
+  for (const [firm, v] of Object.entries(scores)) {
+    const inputs = row(firm).locator('input.score');
+    for (let i = 0; i < 3; ++i) await inputs.nth(i).fill(v[i]);
+  }
+  assert.equal(await page.textContent('#inspection-summary'), '共 2 家服务商，已录入 0 家，待保存 2 家');
+  await page.click('#inspection-save');
+  assert.match(await page.textContent('#inspection-error'), /中和护理的“服务规范 N”应为 0 到 100 的分数/);
+  assert.equal((await apiAs(page, 'GET', `/api/v1/inspections?month=${CUR}`)).json.inspections.length, 0);
+  await row('F_MID').locator('input.score').nth(1).fill('91');
+  await page.click('#inspection-save');
+  await page.locator('#toast', { hasText: '已保存 2 家服务商' }).waitFor();
+  await page.waitForFunction(() => /已录入 2 家，待保存 0 家/.test(document.querySelector('#inspection-summary').textContent));
+  const saved = Object.fromEntries((await apiAs(page, 'GET', `/api/v1/inspections?month=${CUR}`)).json.inspections
+    .map((i) => [i.firm_code, [i.enterprise_building, i.service_norms, i.staff_management]]));
+  assert.deepEqual(saved, { F_NEAR: ['88.00', '86.50', '90.00'], F_MID: ['92.00', '91.00', '89.25'] });
+
+  // Last month was approved by finance (the settlement test above): a change is refused whole, in words.
+  const fin = (await api('POST', '/api/v1/login', { username: 'fin1', password: 'password-123' })).json.token;
+  const run = await api('GET', `/api/v1/settlements/${PREV}`, undefined, { Authorization: `Bearer ${fin}` });
+  assert.equal(run.json.status, 'approved');
+  await page.fill('#inspection-month', PREV);
+  await page.dispatchEvent('#inspection-month', 'change');
+  await page.waitForFunction(() => document.querySelector('#inspection-rows tr[data-firm="F_MID"] input').value === '90.00');
+  await row('F_MID').locator('input.score').first().fill('80');
+  await page.click('#inspection-save');
+  await page.waitForFunction(() => document.querySelector('#inspection-error').textContent !== '');
+  assert.equal(await page.textContent('#inspection-error'), '该月已审批锁定，更正请记入以后月份的调整。');
+  const after = (await apiAs(page, 'GET', `/api/v1/inspections?month=${PREV}`)).json.inspections.find((i) => i.firm_code === 'F_MID');
+  assert.equal(after.enterprise_building, '90.00');
+  await page.close();
+});
+
+test('an administrator imports a bad CSV and sees its line errors; resets a password, disables after confirming, re-enables; a token shown once; the policy', async () => {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 950 }, locale: 'zh-CN' });
+  await login(page, 'adm1');
+  await page.click('#tab-imports');
+  const bad = 'code,name,base_lat,base_lon,daily_capacity,status\r\nF_NEW,新企业,36.07,103.83,40,active\r\n' +
+    'F_NEAR,重复的企业,36.07,103.83,40,active\r\nF_X,,36.07,103.83,40,active\r\nF_Y,坏容量,36.07,103.83,many,active\r\n';
+  await page.selectOption('#import-kind', 'firms');
+  await page.setInputFiles('#import-file', { name: 'firms-bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  await page.click('#import-submit');
+  await page.locator('#import-errors').waitFor();
+  assert.match(await page.textContent('#import-result'), /firms-bad\.csv 未导入：共 3 处错误，未写入任何数据/);
+  const lines = await page.locator('#import-errors tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.deepEqual(lines, [
+    ['3', 'code', '重复（已存在或文件内重复）', 'F_NEAR,重复的企业,36.07,103.83,40,active'],
+    ['4', 'name', '必填项为空', 'F_X,,36.07,103.83,40,active'],
+    ['5', 'daily_capacity', '格式不正确', 'F_Y,坏容量,36.07,103.83,many,active'],
+  ]);
+  await shot(page, 'admin-import-errors');
+  const firms = async () => (await apiAs(page, 'GET', '/api/v1/firms')).json.firms.map((f) => f.code);
+  assert.ok(!(await firms()).includes('F_NEW'));
+  await page.setInputFiles('#import-file', { name: 'firms-good.csv', mimeType: 'text/csv',
+    buffer: Buffer.from('code,name,base_lat,base_lon,daily_capacity,status\r\nF_NEW,新企业,36.07,103.83,40,active\r\n') });
+  await page.click('#import-submit');
+  await page.locator('#import-result', { hasText: '已从 firms-good.csv 导入 1 行企业数据' }).waitFor();
+  assert.ok((await firms()).includes('F_NEW'));
+
+  // A password reset: two entries that differ are caught; then op2's old session and password stop.
+  const op2 = (await api('POST', '/api/v1/login', { username: 'op2', password: 'password-123' })).json.token;
+  await page.click('#tab-users');
+  const user = page.locator('#user-rows tr[data-user="op2"]');
+  await user.locator('button', { hasText: '重置密码' }).click();
+  await page.fill('#reset-password', 'new-password-456');
+  await page.fill('#reset-password-again', 'new-password-457');
+  await page.click('#reset-confirm');
+  await page.locator('#reset-dialog .error', { hasText: '两次输入的密码不一致' }).waitFor();
+  await page.fill('#reset-password-again', 'new-password-456');
+  await page.click('#reset-confirm');
+  await page.locator('#toast', { hasText: '已为 op2 重置密码' }).waitFor();
+  assert.equal((await api('GET', '/api/v1/me', undefined, { Authorization: `Bearer ${op2}` })).status, 401);
+  assert.equal((await api('POST', '/api/v1/login', { username: 'op2', password: 'password-123' })).status, 401);
+  assert.equal((await api('POST', '/api/v1/login', { username: 'op2', password: 'new-password-456' })).status, 200);
+  // Disabling asks first; Cancel changes nothing; then disabled, then re-enabled.
+  await user.locator('button', { hasText: '停用' }).click();
+  await page.locator('#disable-dialog', { hasText: '停用后该用户立即退出所有已登录的控制台' }).waitFor();
+  await page.click('#disable-dialog-close');
+  assert.equal(await user.locator('td').nth(3).textContent(), '启用');
+  await user.locator('button', { hasText: '停用' }).click();
+  await page.click('#disable-confirm');
+  await page.waitForFunction(() => document.querySelector('#user-rows tr[data-user="op2"] td:nth-child(4)').textContent === '停用');
+  assert.equal((await api('POST', '/api/v1/login', { username: 'op2', password: 'new-password-456' })).status, 401);
+  await user.locator('button', { hasText: '启用' }).click();
+  await page.waitForFunction(() => document.querySelector('#user-rows tr[data-user="op2"] td:nth-child(4)').textContent === '启用');
+  assert.equal((await api('POST', '/api/v1/login', { username: 'op2', password: 'new-password-456' })).status, 200);
+
+  // A new partner token for the imported firm: asked first, shown once.
+  await page.click('#tab-firms');
+  await page.locator('#firms tr[data-firm="F_NEW"] button', { hasText: '换发令牌' }).click();
+  await page.locator('#token-dialog', { hasText: '旧令牌立即失效' }).waitFor();
+  await page.click('#token-confirm');
+  await page.locator('#token-shown', { hasText: '令牌只显示这一次' }).waitFor();
+  const token = await page.inputValue('#token-value');
+  assert.ok(token.length >= 32);
+  await page.click('#token-shown-close');
+  await page.locator('#token-value').waitFor({ state: 'detached' });
+
+  // The policy in force, and the month settled under it.
+  await page.click('#tab-policy');
+  const policies = (await apiAs(page, 'GET', '/api/v1/policies')).json;
+  await page.waitForFunction(() => /起生效/.test(document.querySelector('#policy-facts').textContent));
+  assert.equal(await page.textContent('#policy-facts'), `自 ${policies.in_force.effective_month} 起生效 · 摘要 ${policies.in_force.digest.slice(0, 16)}… · 来源 内置默认政策（data/policy.toml）`);
+  const current = page.locator('#policy-history tr.current');
+  assert.match(await current.textContent(), /（现行）/);
+  assert.match(await current.textContent(), new RegExp(PREV));
+  await page.click('#policy-facts + details summary');
+  assert.match(await page.textContent('#policy-body'), /effective_from = "2020-01"/);
+  await page.close();
+});
