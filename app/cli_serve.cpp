@@ -29,6 +29,11 @@ int cmd_serve(const Args& args) {
       "synchronous", po::value(&o.synchronous)->default_value("FULL"), "SQLite synchronous mode (FULL or NORMAL)")(
       "fake-clock", po::bool_switch(&o.fake_clock), "test seam: a clock that moves only by POST /api/v1/admin/clock")(
       "fake-clock-start", po::value(&fake_start), "ISO time the fake clock starts at")(
+      "map-tiles", po::value(&o.map_tiles.urls)->composing(),
+      "a tile layer for the command screen's map: URL template with {z} {x} {y} (and {s}); repeat for a labels "
+      "layer. 天地图: https://t{s}.tianditu.gov.cn/vec_w/wmts?…&tk=KEY (docs/operations.md). None: points only")(
+      "map-tile-subdomains", po::value(&o.map_tiles.subdomains), "what {s} stands for, one character each (天地图: 01234567)")(
+      "map-attribution", po::value(&o.map_tiles.attribution), "the tile provider's credit, shown on the map")(
       "log-level", po::value(&level)->default_value("info"), "debug info warn error");
   po::positional_options_description pos;
   po::variables_map vm;

@@ -134,7 +134,7 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& opts) {
   s->logins_ = std::make_unique<hotline::LoginDesk>(limits, 2, 64);
   hotline::ApiContext ctx{*s->store_, *s->tickets_, *s->elders_,      *s->calls_,  *s->policy_, *s->clock_,
                           *s->live_,  s->ioc_,      s->blocking_,    *s->logins_, s->opts_.pbx_secret,
-                          s->fake_ != nullptr, {}, {}, {}};
+                          s->fake_ != nullptr, {}, {}, {}, {}};
   ctx.presence_of = [self](std::int64_t firm) { return std::string(partners::to_string(self->hub_->presence_of(firm))); };
   ctx.firms_changed = [self] {
     boost::asio::post(self->ioc_, [self] {
@@ -147,6 +147,8 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& opts) {
     VNH_RETURN_IF_ERROR(calls::check_dial_template(s->opts_.pbx_dial_url));
     ctx.dialer = std::make_shared<calls::Dialer>(s->ioc_, s->opts_.pbx_dial_url);
   }
+  VNH_RETURN_IF_ERROR(hotline::check_map_tiles(s->opts_.map_tiles));
+  ctx.map_tiles = s->opts_.map_tiles;
   s->api_ = std::make_unique<hotline::Api>(std::move(ctx));
   s->install_routes();
   s->registry_ = std::make_shared<prometheus::Registry>();
@@ -186,7 +188,13 @@ void Server::install_routes() {
     respond(std::move(r));
   });
   // The console: every asset is compiled into the binary (no CDN, works offline).
-  auto serve_asset = [](const std::string& path, const net::Respond& respond) {
+  // Images from the tile servers the district configured, if any, and from nowhere else.
+  const std::string tiles = hotline::map_tile_sources(opts_.map_tiles);
+  const std::string csp = fmt::format(
+      "default-src 'self'; connect-src 'self'; img-src 'self' data:{}{}; style-src 'self' 'unsafe-inline'; "
+      "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+      tiles.empty() ? "" : " ", tiles);
+  auto serve_asset = [csp](const std::string& path, const net::Respond& respond) {
     auto a = console::asset(path);
     if (!a) return respond(net::json_error(404, std::string(transport::kNotFound), "no such file: " + path));
     net::Response r;
@@ -195,9 +203,7 @@ void Server::install_routes() {
     r.headers.emplace_back("Cache-Control", "no-cache");
     // Same origin only, the live channel included ('self' covers ws: and wss: to this host);
     // never framed (clickjacking), no referrer sent with a link out.
-    r.headers.emplace_back("Content-Security-Policy",
-                           "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                           "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'");
+    r.headers.emplace_back("Content-Security-Policy", csp);
     r.headers.emplace_back("X-Frame-Options", "DENY");
     r.headers.emplace_back("Referrer-Policy", "no-referrer");
     r.headers.emplace_back("X-Content-Type-Options", "nosniff");

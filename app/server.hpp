@@ -53,6 +53,7 @@ struct ServerOptions {
   std::size_t max_connections = 0;
   std::size_t max_connections_per_source = 1024;
   int write_timeout_s = 30;  // a peer that does not take an answer in this long is dropped
+  hotline::MapTiles map_tiles;  // tile layers for the command screen's map (none: points and outlines only)
 };
 
 class Server {

@@ -26,6 +26,7 @@
 #include "hotline/errors.hpp"
 #include "hotline/live.hpp"
 #include "hotline/login_guard.hpp"
+#include "hotline/map_tiles.hpp"
 #include "hotline/request.hpp"
 #include "calls/calls.hpp"
 #include "calls/dialer.hpp"
@@ -52,6 +53,7 @@ struct ApiContext {
   std::function<std::string(std::int64_t firm_id)> presence_of;  // online / offline / unknown
   std::function<void()> firms_changed;                           // reload the dispatcher's directory
   std::shared_ptr<const calls::Dialer> dialer;                   // the PBX's click-to-dial hook, if any
+  MapTiles map_tiles;                                            // the command screen's base map, if any
 };
 
 class Api {

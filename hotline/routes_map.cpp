@@ -84,6 +84,69 @@ void map_canteens(Api& api, Api::Call&& call) {
   });
 }
 
+// The open visit exceptions of the last week (at most this many): what went wrong lately, where.
+constexpr int kMaxMapExceptions = 1000;
+constexpr TimeMs kMapExceptionDays = 7;
+
+void map_exceptions(Api& api, Api::Call&& call) {
+  api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
+    const auto& c = api.ctx();
+    const bool whole = sees_whole_names(call.who.role);
+    const TimeMs since = c.clock.now_ms() - kMapExceptionDays * kMsPerDay;
+    VNH_ASSIGN_OR_RETURN(auto rows, store::map_exceptions(db, since, kMaxMapExceptions + 1));
+    const bool truncated = rows.size() > static_cast<std::size_t>(kMaxMapExceptions);
+    if (truncated) rows.pop_back();
+    json::array a;
+    for (const auto& x : rows) {
+      boost::system::error_code ec;
+      auto facts = json::parse(x.facts, ec);
+      a.push_back(json::object{{"exception_id", x.id},
+                               {"type", x.type},
+                               {"ticket_no", x.ticket_no},
+                               {"firm_code", x.firm_code.empty() ? json::value(nullptr) : json::value(x.firm_code)},
+                               {"facts", ec || !facts.is_object() ? json::value(json::object{}) : facts},
+                               {"raised_at", format_time(x.created_at, *c.policy.tz)},
+                               {"lat", coarse(x.lat, whole)},
+                               {"lon", coarse(x.lon, whole)}});
+    }
+    return json_response(200, json::object{{"exceptions", std::move(a)}, {"truncated", truncated}});
+  });
+}
+
+// The outlines `vnh import area-shapes` loaded, as one GeoJSON FeatureCollection (code, name,
+// level in each feature's properties); none loaded: an empty collection.
+void map_areas(Api& api, Api::Call&& call) {
+  api.read(call.respond, [](store::Database& db) -> Result<net::Response> {
+    VNH_ASSIGN_OR_RETURN(auto shapes, store::area_shapes(db));
+    std::string body = R"({"type":"FeatureCollection","features":[)";
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+      const auto& a = shapes[i];
+      if (i) body += ',';
+      body += R"({"type":"Feature","properties":)";
+      body += json::serialize(json::object{{"code", a.code}, {"name", a.name}, {"level", a.level}});
+      body += R"(,"geometry":)";
+      body += a.geometry;  // checked JSON (the importer wrote it; the column is json_valid)
+      body += '}';
+    }
+    body += "]}";
+    net::Response r;
+    r.content_type = "application/geo+json";
+    r.body = std::move(body);
+    return r;
+  });
+}
+
+// The base map the district configured: tile layers, or none (the map is the points alone).
+void map_config(Api& api, Api::Call&& call) {
+  const auto& t = api.ctx().map_tiles;
+  json::array urls;
+  for (const auto& u : t.urls) urls.push_back(json::value(u));
+  call.respond(json_response(200, json::object{{"tiles", std::move(urls)},
+                                               {"subdomains", t.subdomains},
+                                               {"attribution", t.attribution},
+                                               {"crs", "wgs84"}}));
+}
+
 }  // namespace
 
 std::vector<Api::Route> map_routes() {
@@ -91,6 +154,9 @@ std::vector<Api::Route> map_routes() {
       {"GET", "/api/v1/map/workers", roles::kCommandScreen, map_workers},
       {"GET", "/api/v1/map/tickets", roles::kCommandScreen, map_tickets},
       {"GET", "/api/v1/map/canteens", roles::kCommandScreen, map_canteens},
+      {"GET", "/api/v1/map/exceptions", roles::kCommandScreen, map_exceptions},
+      {"GET", "/api/v1/map/areas", roles::kCommandScreen, map_areas},
+      {"GET", "/api/v1/map/config", roles::kCommandScreen, map_config},
   };
 }
 

@@ -70,6 +70,7 @@ const std::vector<KindInfo>& kinds() {
       {Kind::kMeals, "meals", {"canteen_code", "id_number", "slot", "served_at", "mode", "price_fen", "identified_by"}},
       {Kind::kDeaths, "deaths", {"id_number", "died_on"}},
       {Kind::kCareTargets, "care-targets", {"id_number", "flags", "tier", "care_worker"}},
+      {Kind::kAreaShapes, "area-shapes", {}},
   };
   return k;
 }
@@ -889,6 +890,7 @@ std::string ImportReport::format_errors(std::string_view file, std::size_t max) 
 
 Status import_csv_in(store::WriteTx& tx, Kind kind, std::string_view data, const ImportContext& ctx,
                      ImportReport& rep) {
+  if (kind == Kind::kAreaShapes) return import_area_shapes_in(tx, data, ctx, rep);
   rep = ImportReport{};
   auto table = parse_csv(data);
   if (!table.ok()) {
@@ -969,6 +971,7 @@ Status import_csv_in(store::WriteTx& tx, Kind kind, std::string_view data, const
       case Kind::kMeals: s = import_meal(row, lk, counters); break;
       case Kind::kDeaths: s = import_death(row, lk, counters); break;
       case Kind::kCareTargets: s = import_care_target(row, lk); break;
+      case Kind::kAreaShapes: break;  // a GeoJSON file, handed to import_area_shapes_in above
     }
     if (!s.ok()) return s;
   }

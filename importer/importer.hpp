@@ -22,7 +22,8 @@ namespace vnh::importer {
 
 enum class Kind {
   kAreas, kCatalog, kElders, kFirms, kFirmAreas, kStaff, kTickets, kCallbacks, kComplaints, kInspections,
-  kCanteens, kMealCards, kMeals, kDeaths, kCareTargets
+  kCanteens, kMealCards, kMeals, kDeaths, kCareTargets,
+  kAreaShapes  // not a CSV: a GeoJSON FeatureCollection of street and community outlines (SPEC §15)
 };
 
 std::optional<Kind> parse_kind(std::string_view s);
@@ -83,5 +84,9 @@ Result<ImportReport> import_csv(store::Database& db, Kind kind, std::string_view
 // caller's job rolls back.
 Status import_csv_in(store::WriteTx& tx, Kind kind, std::string_view data, const ImportContext& ctx,
                      ImportReport& report);
+// The area-shapes kind (importer/area_shapes.cpp), which import_csv_in hands its file to. An
+// error's `line` is the line its feature starts on, its `column` the JSON path
+// (`features[3].properties.code`).
+Status import_area_shapes_in(store::WriteTx& tx, std::string_view data, const ImportContext& ctx, ImportReport& report);
 
 }  // namespace vnh::importer

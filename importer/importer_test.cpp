@@ -48,6 +48,7 @@ const char* table_of(Kind k) {
     case Kind::kMeals: return "meals";
     case Kind::kDeaths: return "deaths";
     case Kind::kCareTargets: return "care_targets";
+    case Kind::kAreaShapes: return "area_shapes";
   }
   return "";
 }
@@ -266,4 +267,60 @@ TEST_CASE("areas may come in any order: parents are inserted first", "[import]")
   INFO(rep.format_errors("a.csv"));
   CHECK(rep.ok());
   CHECK(f.count("areas") == 3);
+}
+
+TEST_CASE("area shapes: outlines of known areas are stored; a bad file names each problem by line and JSON path "
+          "and stores nothing", "[import][map]") {
+  Fixture f;
+  f.load_until(Kind::kAreas);
+  auto code_at = [&](const char* level) {
+    // The first area of a level, by code (codes are digits: read as a number).
+    auto st = f.store->db().prepare("SELECT CAST(code AS INTEGER) FROM areas WHERE level = ? ORDER BY code LIMIT 1");
+    st->bind(1, std::string(level));
+    return std::to_string(*store::query_int(std::move(st)));
+  };
+  const std::string street = code_at("street"), community = code_at("community");
+  const std::string square = "[[[103.80,36.05],[103.82,36.05],[103.82,36.07],[103.80,36.07],[103.80,36.05]]]";
+  const std::string good = "{\"type\":\"FeatureCollection\",\"features\":[\n"
+                           "{\"type\":\"Feature\",\"properties\":{\"code\":\"" + street +
+                           "\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":" + square + "}},\n"
+                           "{\"type\":\"Feature\",\"properties\":{\"code\":" + community +
+                           "},\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[" + square + "]}}\n]}\n";
+  auto rep = f.run(Kind::kAreaShapes, good);
+  INFO(rep.format_errors("shapes.geojson"));
+  CHECK(rep.ok());
+  CHECK(rep.rows == 2);
+  CHECK(f.count("area_shapes") == 2);
+
+  // Unknown code, an open ring, a point outside China, the same area twice: each by line and path.
+  const std::string bad =
+      "{\"type\":\"FeatureCollection\",\n\"features\":[\n"
+      "{\"type\":\"Feature\",\"properties\":{\"code\":\"620102999\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":" + square + "}},\n"
+      "{\"type\":\"Feature\",\"properties\":{\"code\":\"" + street + "\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+      "[[[103.80,36.05],[103.82,36.05],[103.82,36.07],[103.80,36.07]]]}},\n"
+      "{\"type\":\"Feature\",\"properties\":{\"code\":\"" + community + "\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+      "[[[36.05,103.80],[36.05,103.82],[36.07,103.82],[36.05,103.80]]]}},\n"
+      "{\"type\":\"Feature\",\"properties\":{\"code\":\"" + street + "\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[103.8,36.05]}}\n"
+      "]}";
+  rep = f.run(Kind::kAreaShapes, bad);
+  REQUIRE(rep.errors.size() == 4);
+  CHECK(rep.errors[0].line == 3);
+  CHECK(rep.errors[0].column == "features[0].properties.code");
+  CHECK(rep.errors[0].problem == Problem::kUnknown);
+  CHECK(rep.errors[1].line == 4);
+  CHECK(rep.errors[1].column == "features[1].geometry.coordinates[0]");
+  CHECK(rep.errors[1].reason.find("end where it starts") != std::string::npos);
+  CHECK(rep.errors[2].line == 5);
+  CHECK(rep.errors[2].column == "features[2].geometry.coordinates[0][0]");
+  CHECK(rep.errors[2].problem == Problem::kRange);
+  CHECK(rep.errors[3].line == 6);
+  CHECK(rep.errors[3].column == "features[3].properties.code");
+  CHECK(rep.errors[3].problem == Problem::kDuplicate);
+  CHECK(f.count("area_shapes") == 2);
+
+  // Not JSON: the place where reading stopped.
+  rep = f.run(Kind::kAreaShapes, "{\"type\":\"FeatureCollection\",\n\"features\":[ {\"type\": Feature} ]}");
+  REQUIRE(rep.errors.size() == 1);
+  CHECK(rep.errors[0].line == 2);
+  CHECK(rep.errors[0].problem == Problem::kFile);
 }

@@ -26,7 +26,46 @@ const char kMapTickets[] =
       "LEFT JOIN firms f ON f.id = t.firm_id "
       "WHERE t.state IN ('created', 'offered', 'accepted', 'in_service', 'unassigned') "
       "ORDER BY t.urgency = 'emergency' DESC, t.created_at LIMIT ?1";
+// Through visit_exceptions_status (status, created_at): the open ones of the last days only.
+const char kMapExceptions[] =
+      "SELECT v.id, v.type, t.ticket_no, coalesce(f.code, ''), v.facts, v.created_at, "
+      "       vnh_home(e.home_enc, 0), vnh_home(e.home_enc, 1) "
+      "FROM visit_exceptions v JOIN tickets t ON t.id = v.ticket_id JOIN elders e ON e.id = t.elder_id "
+      "LEFT JOIN firms f ON f.id = t.firm_id "
+      "WHERE v.status = 'open' AND v.created_at >= ?1 ORDER BY v.created_at DESC LIMIT ?2";
 }  // namespace sql
+
+Result<std::vector<MapException>> map_exceptions(Database& db, TimeMs since, int limit) {
+  auto st = db.prepare(sql::kMapExceptions);
+  if (st.ok()) st->bind_all(since, limit);
+  return query_all<MapException>(std::move(st), [](Statement& r) {
+    MapException x;
+    x.id = r.int64(0);
+    x.type = r.text(1);
+    x.ticket_no = r.text(2);
+    x.firm_code = r.text(3);
+    x.facts = r.text(4);
+    x.created_at = r.int64(5);
+    x.lat = r.real(6);
+    x.lon = r.real(7);
+    return x;
+  });
+}
+
+Status put_area_shape(Database& db, const std::string& code, const std::string& geometry, TimeMs now) {
+  auto st = db.prepare(
+      "INSERT INTO area_shapes(code, geometry, loaded_at) VALUES (?, ?, ?) "
+      "ON CONFLICT(code) DO UPDATE SET geometry = excluded.geometry, loaded_at = excluded.loaded_at");
+  if (!st.ok()) return st.status();
+  return st->bind_all(code, geometry, now).run();
+}
+
+Result<std::vector<AreaShape>> area_shapes(Database& db) {
+  return query_all<AreaShape>(
+      db.prepare("SELECT a.code, a.name, a.level, s.geometry FROM area_shapes s JOIN areas a ON a.code = s.code "
+                 "ORDER BY length(a.code), a.code"),
+      [](Statement& r) { return AreaShape{r.text(0), r.text(1), r.text(2), r.text(3)}; });
+}
 
 Result<std::vector<MapWorker>> map_workers(Database& db) {
   auto st = db.prepare(sql::kMapWorkers);

@@ -46,10 +46,29 @@ struct MapCanteen {
 };
 Result<std::vector<MapCanteen>> map_canteens(Database& db, const std::string& day);
 
-// The statements behind map_workers and map_tickets, for the tests that pin their plans.
+// Open visit exceptions raised since `since`, newest first, at most `limit`, at the elder's home.
+struct MapException {
+  std::int64_t id = 0;
+  std::string type, ticket_no, firm_code, facts;  // facts: the JSON the exception measured
+  TimeMs created_at = 0;
+  double lat = 0, lon = 0;
+};
+Result<std::vector<MapException>> map_exceptions(Database& db, TimeMs since, int limit);
+
+// Street and community outlines (schema 23): one area's geometry, a GeoJSON Polygon or
+// MultiPolygon as text.
+struct AreaShape {
+  std::string code, name, level, geometry;
+};
+Status put_area_shape(Database& db, const std::string& code, const std::string& geometry, TimeMs now);
+Result<std::vector<AreaShape>> area_shapes(Database& db);
+
+// The statements behind map_workers, map_tickets and map_exceptions, for the tests that pin
+// their plans.
 namespace sql {
 extern const char kMapWorkers[];
 extern const char kMapTickets[];
+extern const char kMapExceptions[];
 }  // namespace sql
 
 }  // namespace vnh::store

@@ -116,6 +116,11 @@ TEST_CASE("the live map's statements read open tickets through their indexes, ne
   INFO(tickets);
   CHECK(tickets.find("USING INDEX tickets_state (state=?)") != std::string::npos);
   CHECK(tickets.find("SCAN t") == std::string::npos);
+  // The week's open exceptions from the (status, created_at) index, never every exception.
+  const std::string exceptions = plan_of(db, sql::kMapExceptions);
+  INFO(exceptions);
+  CHECK(exceptions.find("USING INDEX visit_exceptions_status (status=? AND created_at>?)") != std::string::npos);
+  CHECK(exceptions.find("SCAN") == std::string::npos);
 }
 
 TEST_CASE("whether a meal ticket took the day's subsidised lunch is read from the elder's own tickets", "[store][plans]") {
