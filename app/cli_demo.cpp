@@ -229,6 +229,10 @@ Result<std::vector<Login>> generate(const fs::path& dir, const sim::DistrictSpec
   sim::DistrictGenerator gen(spec, std::string(data::areas_csv()), std::string(data::catalog_csv()));
   if (!gen.emit_population(sink, progress_line)) return internal("population: " + failure);
   progress_line("generating elders", static_cast<size_t>(spec.elders), static_cast<size_t>(spec.elders));
+  // The map's street and community outlines, through the same import a district would use.
+  ctx.file_name = "demo-areas.geojson";
+  if (!sink("area-shapes", gen.area_shapes_geojson())) return internal("area shapes: " + failure);
+  ctx.file_name = "demo";
   fmt::print(stderr, "[3/5] {} days of history\n", spec.history_days);
   Date today = policy->tz->local_date(now);
   if (!gen.emit_history(sink, progress_line, today, *policy->tz)) return internal("history: " + failure);

@@ -85,13 +85,14 @@ export function issueToken(f) {
     } }, t('token.issue')));
 }
 
-// Imports (SPEC §7) from the console: a kind and a CSV file; all or nothing. A refused file
-// lists its errors by line — the column, the kind of problem in words, and the line as written.
+// Imports (SPEC §7) from the console: a kind and a CSV file (the map's outlines: a GeoJSON file);
+// all or nothing. A refused file lists its errors by line — the column (for GeoJSON the
+// feature's path), the kind of problem in words, and the line as written.
 const KINDS = ['areas', 'catalog', 'elders', 'firms', 'firm-areas', 'staff', 'tickets', 'callbacks', 'complaints', 'inspections',
-  'canteens', 'meal-cards', 'meals', 'deaths', 'care-targets'];
+  'canteens', 'meal-cards', 'meals', 'deaths', 'care-targets', 'area-shapes'];
 export function imports(root) {
   const kind = select('kind', KINDS.map((k) => [k, t(`kind.${k}`)]), { id: 'import-kind' });
-  const file = h('input', { type: 'file', name: 'file', id: 'import-file', accept: '.csv,text/csv', required: true });
+  const file = h('input', { type: 'file', name: 'file', id: 'import-file', accept: '.csv,text/csv,.geojson,.json', required: true });
   const result = h('div', { id: 'import-result', role: 'status' });
   const form = h('form', { id: 'import-form', onsubmit: async (e) => {
     e.preventDefault();

@@ -1,13 +1,14 @@
 // The command screen's live map (指挥大屏, SPEC §15): every worker at their last known position,
 // coloured by what they are doing (idle, on the way, in service), the open tickets at the
-// elders' homes (emergencies in red), the canteens with today's meals. Positions move as the
-// server pushes them (`map.workers`, once a second at most); ticket events change a worker's
-// state at once; everything is re-read every minute. No tile server is reached: the map is the
-// points alone.
+// elders' homes (emergencies in red), the canteens with today's meals, the week's open visit
+// exceptions. Positions move as the server pushes them (`map.workers`, once a second at most);
+// ticket events change a worker's state at once; everything is re-read every minute. Under the
+// points: the street and community outlines (`vnh import area-shapes`), and a tile layer only
+// when the district configured one (`vnh serve --map-tiles`) — otherwise no server is reached.
 import { get } from './api.js';
 import { onLive } from './live.js';
 import { t } from './i18n.js';
-import { h, clear, shortTime, errorText, ticketLink } from './ui.js';
+import { h, clear, shortTime, errorText, ticketLink, exceptionText } from './ui.js';
 
 const STATES = ['idle', 'en_route', 'in_service'];
 const key = (firm, staff) => `${firm}/${staff}`;
@@ -44,7 +45,27 @@ export function liveMap(root, { wall = false } = {}) {
   // Without a tile layer Leaflet knows no zoom limits: a district's street level is the most.
   const map = L.map(box, { zoomControl: !wall, attributionControl: false, preferCanvas: true, minZoom: 9, maxZoom: 18 }).setView([36.06, 103.83], 12);
   L.control.scale({ imperial: false }).addTo(map);
-  const layers = { canteens: L.layerGroup().addTo(map), tickets: L.layerGroup().addTo(map), workers: L.layerGroup().addTo(map) };
+  const layers = { areas: L.layerGroup().addTo(map), canteens: L.layerGroup().addTo(map), exceptions: L.layerGroup().addTo(map),
+    tickets: L.layerGroup().addTo(map), workers: L.layerGroup().addTo(map) };
+  let exceptions = 0;
+  // The base: the district's tile layers if configured, and the outlines (streets bold,
+  // communities dashed, named on hover). Neither is needed: the points stand alone.
+  const base = async () => {
+    const [cfg, areas] = await Promise.all([get('/api/v1/map/config'), get('/api/v1/map/areas')]);
+    for (const url of cfg.tiles) {
+      L.tileLayer(url, { subdomains: cfg.subdomains || 'abc', maxZoom: 18, attribution: cfg.attribution || '' }).addTo(map).bringToBack();
+    }
+    if (cfg.tiles.length && cfg.attribution) L.control.attribution({ prefix: false }).addAttribution(cfg.attribution).addTo(map);
+    const outline = L.geoJSON(areas, {
+      style: (f) => (f.properties.level === 'community' ? { color: '#7a8797', weight: 1, dashArray: '4 3', fill: false }
+        : { color: '#44546a', weight: 2, fill: true, fillOpacity: 0.03 }),
+      onEachFeature: (f, l) => l.bindTooltip(f.properties.name, { sticky: true }),
+    });
+    layers.areas.clearLayers();
+    outline.addTo(layers.areas);
+    box.dataset.areas = String(areas.features.length);
+    box.dataset.tiles = String(cfg.tiles.length);
+  };
   const workers = new Map();   // firm/staff → { data, marker }
   const tickets = new Map();   // ticket_no → marker
   let fitted = false;
@@ -57,13 +78,15 @@ export function liveMap(root, { wall = false } = {}) {
     const emergencies = [...tickets.values()].filter((m) => m.options.urgency === 'emergency').length;
     clear(legend).append(...STATES.map((s) => h('span', { class: `legend ${s}`, id: `map-count-${s}` }, h('i', { class: `worker-dot ${s}` }), t(`map.state.${s}`), ' ', h('b', {}, n[s]))),
       h('span', { class: 'legend', id: 'map-count-tickets' }, h('i', { class: 'ticket-dot' }), t('map.tickets'), ' ', h('b', {}, tickets.size)),
-      h('span', { class: 'legend', id: 'map-count-emergencies' }, h('i', { class: 'ticket-dot emergency' }), t('map.emergencies'), ' ', h('b', {}, emergencies)));
+      h('span', { class: 'legend', id: 'map-count-emergencies' }, h('i', { class: 'ticket-dot emergency' }), t('map.emergencies'), ' ', h('b', {}, emergencies)),
+      h('span', { class: 'legend', id: 'map-count-exceptions' }, h('i', { class: 'exc-dot' }), t('map.exceptions'), ' ', h('b', {}, exceptions)));
   };
   const putWorker = (w) => {
     const k = key(w.firm_code, w.staff_code);
     let e = workers.get(k);
     if (!e) {
-      const marker = L.marker([w.lat, w.lon], { icon: icon(w.state), keyboard: false, title: `${w.name} ${w.firm_code}` });
+      // Workers above everything else at the same place (an exception at the home they are in).
+      const marker = L.marker([w.lat, w.lon], { icon: icon(w.state), keyboard: false, title: `${w.name} ${w.firm_code}`, zIndexOffset: 1000 });
       marker.bindPopup(() => workerPopup(workers.get(k).data));
       marker.on('add', () => marker.getElement()?.setAttribute('data-worker', k));
       e = { data: w, marker };
@@ -90,7 +113,8 @@ export function liveMap(root, { wall = false } = {}) {
   };
   const load = async () => {
     try {
-      const [w, tk, k] = await Promise.all([get('/api/v1/map/workers'), get('/api/v1/map/tickets'), get('/api/v1/map/canteens')]);
+      const [w, tk, k, x] = await Promise.all([get('/api/v1/map/workers'), get('/api/v1/map/tickets'), get('/api/v1/map/canteens'),
+        get('/api/v1/map/exceptions')]);
       const seen = new Set();
       for (const x of w.workers) { putWorker(x); seen.add(key(x.firm_code, x.staff_code)); }
       for (const [k2, e] of workers) if (!seen.has(k2)) { e.marker.remove(); workers.delete(k2); }
@@ -101,6 +125,14 @@ export function liveMap(root, { wall = false } = {}) {
       for (const c of k.canteens) {
         L.circleMarker([c.lat, c.lon], { radius: 6, color: '#6a3d9a', weight: 2, fillOpacity: 0.3 })
           .bindPopup(() => h('div', { class: 'map-popup' }, h('b', {}, c.name), h('br'), t('map.meals.today', { n: c.meals_today }))).addTo(layers.canteens);
+      }
+      layers.exceptions.clearLayers();
+      exceptions = x.exceptions.length;
+      for (const e of x.exceptions) {
+        L.marker([e.lat, e.lon], { icon: L.divIcon({ className: 'exc-marker', html: '<i class="exc-dot"></i>', iconSize: [12, 12] }), keyboard: false, zIndexOffset: -1000 })
+          .bindPopup(() => h('div', { class: 'map-popup', 'data-exception': e.exception_id }, h('b', {}, exceptionText(e.type, e.facts)), h('br'),
+            ticketLink(e.ticket_no), ' · ', e.firm_code || t('map.no.firm'), h('br'), h('span', { class: 'muted small' }, shortTime(e.raised_at))))
+          .addTo(layers.exceptions);
       }
       if (!fitted && w.workers.length) {
         fitted = true;
@@ -133,6 +165,7 @@ export function liveMap(root, { wall = false } = {}) {
       showLegend();
     }
   });
+  base().catch(() => {});  // without outlines or tiles the points still stand
   load();
   const every = setInterval(load, 60000);
   setTimeout(() => map.invalidateSize(), 0);

@@ -422,4 +422,63 @@ bool DistrictGenerator::emit_meals(const CsvSink& sink, const Progress& progress
   return meals.size() <= head.size() || sink("meals", meals);
 }
 
+namespace {
+// The convex hull of points (Andrew's monotone chain), counter-clockwise, not closed.
+std::vector<LatLon> hull(std::vector<LatLon> p) {
+  std::sort(p.begin(), p.end(), [](const LatLon& a, const LatLon& b) { return a.lon < b.lon || (a.lon == b.lon && a.lat < b.lat); });
+  p.erase(std::unique(p.begin(), p.end(), [](const LatLon& a, const LatLon& b) { return a.lat == b.lat && a.lon == b.lon; }), p.end());
+  if (p.size() < 3) return p;
+  auto cross = [](const LatLon& o, const LatLon& a, const LatLon& b) {
+    return (a.lon - o.lon) * (b.lat - o.lat) - (a.lat - o.lat) * (b.lon - o.lon);
+  };
+  std::vector<LatLon> h(2 * p.size());
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    while (k >= 2 && cross(h[k - 2], h[k - 1], p[i]) <= 0) --k;
+    h[k++] = p[i];
+  }
+  for (std::size_t i = p.size() - 1, t = k + 1; i > 0; --i) {
+    while (k >= t && cross(h[k - 2], h[k - 1], p[i - 1]) <= 0) --k;
+    h[k++] = p[i - 1];
+  }
+  h.resize(k - 1);
+  return h;
+}
+
+// A closed GeoJSON ring around `pts`: their hull pushed out from its centre by `pad` degrees,
+// or a small square when there are too few homes for a hull.
+std::string ring_around(const std::vector<LatLon>& pts, double pad) {
+  auto h = hull(pts);
+  double clat = 0, clon = 0;
+  for (const auto& q : pts) clat += q.lat, clon += q.lon;
+  clat /= static_cast<double>(pts.size());
+  clon /= static_cast<double>(pts.size());
+  if (h.size() < 3) h = {{clat - pad, clon - pad}, {clat - pad, clon + pad}, {clat + pad, clon + pad}, {clat + pad, clon - pad}};
+  std::string out = "[[";
+  for (std::size_t i = 0; i <= h.size(); ++i) {
+    const auto& q = h[i % h.size()];
+    const double dlat = q.lat - clat, dlon = q.lon - clon, d = std::hypot(dlat, dlon);
+    const double s = d > 0 ? (d + pad) / d : 1;
+    out += fmt::format("{}[{:.5f},{:.5f}]", i ? "," : "", clon + dlon * s, clat + dlat * s);
+  }
+  return out + "]]";
+}
+}  // namespace
+
+std::string DistrictGenerator::area_shapes_geojson() const {
+  std::map<std::string, std::vector<LatLon>> homes;  // community and street code → homes
+  for (const auto& e : elders_) {
+    homes[e.community].push_back({e.lat, e.lon});
+    homes[e.community.substr(0, 9)].push_back({e.lat, e.lon});
+  }
+  std::string out = R"({"type":"FeatureCollection","features":[)";
+  bool first = true;
+  for (const auto& [code, pts] : homes) {
+    out += fmt::format(R"({}{{"type":"Feature","properties":{{"code":"{}"}},"geometry":{{"type":"Polygon","coordinates":{}}}}})",
+                       first ? "\n" : ",\n", code, ring_around(pts, code.size() == 9 ? 0.0015 : 0.0006));
+    first = false;
+  }
+  return out + "\n]}\n";
+}
+
 }  // namespace vnh::sim

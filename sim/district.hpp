@@ -96,6 +96,10 @@ class DistrictGenerator {
 
   // Elders, firms, firm-areas, staff.
   bool emit_population(const CsvSink& sink, const Progress& progress);
+  // Outlines for the command screen's map (an `area-shapes` GeoJSON FeatureCollection): each
+  // community and street as the hull of its elders' homes, a little widened. After
+  // emit_population.
+  std::string area_shapes_geojson() const;
   // Tickets (ending the day before `today`), callbacks, complaints and the inspections of
   // every month the history touches, in chunks.
   bool emit_history(const CsvSink& sink, const Progress& progress, Date today, const TimeZone& tz);

@@ -928,18 +928,33 @@ test('an operator sets up a daily lunch delivery from the elder card: the orders
 
 test('the supervisor\'s live map: the workers where they were last seen, a popup that says who and what, a worker who moves is moved within 2 s', async () => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+  // The street's and its two communities' outlines, as a district loads them (area-shapes).
+  const admin = (await api('POST', '/api/v1/login', { username: 'adm1', password: 'password-123' })).json.token;
+  const ring = (lat, lon, d) => `[[[${lon - d},${lat - d}],[${lon + d},${lat - d}],[${lon + d},${lat + d}],[${lon - d},${lat + d}],[${lon - d},${lat - d}]]]`;
+  const shapes = { type: 'FeatureCollection', features: [['620102001', 36.062, 103.832, 0.01], ['620102001001', 36.060, 103.830, 0.003],
+    ['620102001002', 36.062, 103.834, 0.003]].map(([code, lat, lon, d]) => ({ type: 'Feature', properties: { code },
+    geometry: { type: 'Polygon', coordinates: JSON.parse(ring(lat, lon, d)) } })) };
+  const loaded = await fetch(`${base}/api/v1/import/area-shapes?file=jiuquanlu.geojson`, { method: 'POST',
+    headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/geo+json' }, body: JSON.stringify(shapes) });
+  assert.equal(loaded.status, 200, await loaded.text());
   await login(page, 'sup1');
   await page.click('#tab-map');
+  // The outlines under the points, and no tile layer: none is configured, nothing is fetched from outside.
+  await page.waitForFunction(() => document.querySelector('#live-map').dataset.areas === '3');
+  assert.equal(await page.getAttribute('#live-map', 'data-tiles'), '0');
+  // The open exceptions of the week, as many as the API lists.
+  const excs = (await apiAs(page, 'GET', '/api/v1/map/exceptions')).json.exceptions.length;
+  await page.waitForFunction((n) => new RegExp(`核验异常\\s*${n}$`).test(document.querySelector('#map-count-exceptions')?.textContent || ''), excs);
   // N1 checked in and out in the tests above: he is on the map, idle, as the API says.
   await page.locator('[data-worker="F_NEAR/N1"]').waitFor();
   await page.waitForFunction(() => /更新|：/.test(document.querySelector('#map-note').textContent));
   assert.match(await page.textContent('#map-note'), /名服务人员有位置/);
-  const api = await apiAs(page, 'GET', '/api/v1/map/workers');
-  const n1 = api.json.workers.find((w) => w.staff_code === 'N1');
+  const listed = await apiAs(page, 'GET', '/api/v1/map/workers');
+  const n1 = listed.json.workers.find((w) => w.staff_code === 'N1');
   assert.equal(n1.state, 'idle');
   assert.equal(n1.name, '赵工');
-  assert.equal(await page.locator('[data-worker]').count(), api.json.workers.length);
-  assert.match(await page.textContent('#map-count-idle'), new RegExp(`空闲\\s*${api.json.workers.filter((w) => w.state === 'idle').length}`));
+  assert.equal(await page.locator('[data-worker]').count(), listed.json.workers.length);
+  assert.match(await page.textContent('#map-count-idle'), new RegExp(`空闲\\s*${listed.json.workers.filter((w) => w.state === 'idle').length}`));
   await page.click('[data-worker="F_NEAR/N1"]');
   await page.locator('.map-popup[data-popup="F_NEAR/N1"]').waitFor();
   const popup = await page.textContent('.map-popup[data-popup="F_NEAR/N1"]');
@@ -1235,7 +1250,7 @@ test('an administrator imports a bad CSV and sees its line errors; resets a pass
   const current = page.locator('#policy-history tr.current');
   assert.match(await current.textContent(), /（现行）/);
   assert.match(await current.textContent(), new RegExp(PREV));
-  await page.click('#policy-facts + details summary');
-  assert.match(await page.textContent('#policy-body'), /effective_from = "2020-01"/);
+  await page.click('#policy-facts + details summary');  // the file's own text, only when asked for
+  await page.waitForFunction(() => /effective_from = "2020-01"/.test(document.querySelector('#policy-body').textContent));
   await page.close();
 });
