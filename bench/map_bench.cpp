@@ -14,6 +14,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 #include <fmt/format.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -58,10 +59,16 @@ double cpu_seconds(int pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// Starts `args`; its standard output to `stdout_fd` (or discarded with its errors, -1).
 int spawn(const std::vector<std::string>& args, int stdout_fd) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  if (stdout_fd >= 0) posix_spawn_file_actions_adddup2(&fa, stdout_fd, 1);
+  if (stdout_fd >= 0) {
+    posix_spawn_file_actions_adddup2(&fa, stdout_fd, 1);
+  } else {
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  }
   std::vector<char*> c;
   for (const auto& a : args) c.push_back(const_cast<char*>(a.c_str()));
   c.push_back(nullptr);
@@ -172,12 +179,12 @@ int main(int argc, char** argv) {
   std::atomic<int> ready{0};
   for (int c = 0; c < n_consoles; ++c) {
     sim::HttpClient http(ep);
-    auto token = http.login("sup1", password);
-    if (!token.ok()) {
-      fmt::print(stderr, "map_bench: login: {}\n", token.status().message());
+    auto login = http.post("/api/v1/login", json::object{{"username", "sup1"}, {"password", password}});
+    if (login.status != 200) {
+      fmt::print(stderr, "map_bench: login as sup1: {} {}\n", login.status, login.body);
       return 1;
     }
-    consoles.emplace_back([&, c, token = *token] {
+    consoles.emplace_back([&, c, token = std::string(login.json().at("token").as_string())] {
       namespace websocket = boost::beast::websocket;
       boost::asio::io_context ioc;
       websocket::stream<boost::asio::ip::tcp::socket> ws(ioc);
@@ -192,7 +199,11 @@ int main(int argc, char** argv) {
       boost::system::error_code ec;
       while (!stop) {
         ws.read(b, ec);
-        if (ec) break;
+        if (ec) {
+          if (!stop) fmt::print(stderr, "map_bench: console {} closed: {} ({})\n", c, ec.message(), std::string(ws.reason().reason.data(), ws.reason().reason.size()));
+          break;
+        }
+        if (std::getenv("MAP_BENCH_DEBUG")) fmt::print(stderr, "console {}: {}\n", c, boost::beast::buffers_to_string(b.data()).substr(0, 200));
         const auto now = Steady::now().time_since_epoch().count();
         auto v = json::parse(boost::beast::buffers_to_string(b.data()), ec);
         b.consume(b.size());
@@ -240,6 +251,7 @@ int main(int argc, char** argv) {
   const double cpu0 = cpu_seconds(server);
   long sent = 0;
   std::int64_t seq = 0;
+  const auto run_id = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   const auto end = t0 + std::chrono::seconds(seconds);
   std::vector<std::size_t> order(workers.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -249,8 +261,9 @@ int main(int argc, char** argv) {
     if (due >= end) break;
     std::this_thread::sleep_until(due);
     Worker& w = *workers[order[k % workers.size()]];
+    if (!clients[w.client]->open()) continue;  // a suspended or exited firm is not let in
     vnh::v1::ClientFrame f;
-    f.set_request_id(fmt::format("map-{}", ++seq));
+    f.set_request_id(fmt::format("map-{}-{}", run_id, ++seq));  // a firm's request ids are once only, across runs too
     auto* l = f.mutable_location();
     l->set_staff_code(w.staff);
     const double lat = w.base_lat + 1e-6 * static_cast<double>(seq % 1000);
@@ -289,7 +302,7 @@ int main(int argc, char** argv) {
   bench::figure("map", "consoles", n_consoles, "consoles");
   bench::figure("map", "firms_connected", open.load(), "firms");
   bench::figure("map", "positions_sent", static_cast<double>(sent), "positions");
-  bench::figure("map", "positions_per_s", static_cast<double>(sent) / elapsed, "/s");
+  bench::figure("map", "positions_per_s", static_cast<double>(sent) / seconds, "/s");
   bench::figure("map", "positions_refused", static_cast<double>(refused.load()), "positions");
   bench::figure("map", "deliveries", static_cast<double>(latencies_ms.size()), "position x console");
   bench::figure("map", "delivered_share", sent ? 100.0 * static_cast<double>(latencies_ms.size()) / (static_cast<double>(sent) * n_consoles) : 0, "%");

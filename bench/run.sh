@@ -6,7 +6,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${VNH_BUILD_DIR:-$ROOT/build}"
 RUNS="${1:-3}"
-cmake --build "$BUILD" --target vnh intake_bench dispatch_bench offer_bench settlement_bench footprint_bench entitlements_bench >/dev/null
+cmake --build "$BUILD" --target vnh intake_bench dispatch_bench offer_bench settlement_bench footprint_bench entitlements_bench map_bench >/dev/null
 OUT="$(mktemp)"
 for i in $(seq "$RUNS"); do
   echo "run $i/$RUNS: intake" >&2;     "$BUILD/bench/intake_bench" 10 >>"$OUT"
@@ -55,6 +55,8 @@ if [ "${VNH_BENCH_HISTORY:-1}" != 0 ]; then
   node "$ROOT/bench/history_bench.mjs" "$BUILD/app/vnh" "$HIST" 200 >>"$OUT"
   echo "command screen on seven years (statistics and queues)" >&2
   node "$ROOT/bench/stats_bench.mjs" "$BUILD/app/vnh" "$HIST" 100 3 >>"$OUT"
+  echo "the live map's fan-out: 5,000 workers every 30 s to 20 consoles, 2 minutes" >&2
+  "$BUILD/bench/map_bench" "$BUILD/app/vnh" "$HIST" 120 5000 20 >>"$OUT"
 fi
 # Issue 20's lunch rush: 65 canteens' counters, 200 card holders each, 13,000 lunches in 30
 # minutes through the counter API (check, then record) beside 2 tickets/s. Set
