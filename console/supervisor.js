@@ -183,6 +183,10 @@ export function exceptions(root) {
 export function disputes(root) {
   const tbody = h('tbody');
   const ctbody = h('tbody');
+  const ccount = h('span', { class: 'small muted', id: 'complaints-count' });
+  let cursor = null, next = null;
+  const firstBtn = h('button', { class: 'secondary', type: 'button', onclick: () => { cursor = null; load().catch(() => {}); } }, t('exc.first'));
+  const nextBtn = h('button', { class: 'secondary', type: 'button', id: 'complaints-next', onclick: () => { cursor = next; load().catch(() => {}); } }, t('exc.next'));
   const load = async () => {
     const r = await get('/api/v1/tickets?state=disputed&limit=100');
     clear(tbody);
@@ -193,9 +197,14 @@ export function disputes(root) {
       } }, t(what));
       tbody.append(ticketRow(tk, h('span', {}, note, act('clear'), act('uphold'))));
     }
-    const c = await get('/api/v1/complaints?limit=100');
+    // Every complaint still to decide, oldest first, fifty a page, with how many there are.
+    const c = await get(`/api/v1/complaints?status=pending&sort=oldest&limit=50${cursor ? `&cursor=${cursor}` : ''}`);
+    ccount.textContent = t('exc.count', { n: c.count });
+    next = c.next;
+    nextBtn.disabled = !next;
+    firstBtn.disabled = !cursor;
     clear(ctbody);
-    for (const cp of c.complaints.filter((x) => x.status === 'open' || x.status === 'investigating')) {
+    for (const cp of c.complaints) {
       const finding = input('finding', { placeholder: t('finding'), id: `finding-${cp.complaint_id}`, 'aria-label': `${t('finding')} ${cp.ticket_no}` });
       const btn = (label, path, body) => h('button', { class: 'secondary', type: 'button', onclick: async () => {
         try { await post(`/api/v1/complaints/${cp.complaint_id}/${path}`, body()); load(); } catch (e) { toast(errorText(e), true); }
@@ -209,7 +218,8 @@ export function disputes(root) {
   };
   root.append(h('div', { class: 'grid cols-2' },
     h('div', { class: 'panel' }, h('h2', {}, t('disputes')), h('table', { id: 'disputes' }, tbody)),
-    h('div', { class: 'panel' }, h('h2', {}, t('complaints')), h('table', { id: 'complaints' }, ctbody))));
+    h('div', { class: 'panel' }, h('h2', {}, t('complaints'), ' ', ccount), h('table', { id: 'complaints' }, ctbody),
+      h('div', { class: 'row' }, firstBtn, nextBtn))));
   load().catch((e) => toast(errorText(e), true));
 }
 

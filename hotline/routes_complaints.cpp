@@ -76,19 +76,25 @@ void file_complaint(Api& api, Api::Call&& call) {
 
 void list_complaints(Api& api, Api::Call&& call) {
   api.read(call.respond, [&](store::Database& db) -> Result<net::Response> {
-    VNH_ASSIGN_OR_RETURN(int limit, limit_param(call.req));
-    std::optional<domain::ComplaintStatus> status;
-    if (auto s = call.req.query_param("status")) {
-      status = domain::parse_complaint_status(*s);
-      if (!status) return invalid("status", "is not a complaint status");
+    store::ComplaintQuery q;
+    VNH_ASSIGN_OR_RETURN(static_cast<store::QueuePage&>(q), queue_page(db, call.req, api.ctx().clock.now_ms(), true, 50));
+    if (auto s = call.req.query_param("status"); s && !s->empty()) {
+      if (*s == "pending") {
+        q.pending = true;  // open or investigating: what is still to be decided
+      } else {
+        q.status = domain::parse_complaint_status(*s);
+        if (!q.status) return invalid("status", "is not a complaint status");
+      }
     }
-    VNH_ASSIGN_OR_RETURN(auto rows, store::list_complaints(db, status, limit));
+    VNH_ASSIGN_OR_RETURN(auto rows, store::list_complaints(db, q));
+    VNH_ASSIGN_OR_RETURN(auto count, store::count_complaints(db, q));
     json::array a;
     for (const auto& c : rows) {
       VNH_ASSIGN_OR_RETURN(auto no, ticket_no_of(db, c.ticket_id));
       a.push_back(complaint_json(c, no, *api.ctx().policy.tz));
     }
-    return json_response(200, json::object{{"complaints", std::move(a)}});
+    json::value next = rows.empty() ? json::value(nullptr) : next_cursor(rows.size(), q.limit, rows.back().filed_at, rows.back().id);
+    return json_response(200, json::object{{"complaints", std::move(a)}, {"count", count}, {"next", next}});
   });
 }
 

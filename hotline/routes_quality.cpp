@@ -24,37 +24,10 @@ namespace {
 // at least that many hours ago), sort (oldest first, or newest), cursor ("ms.id" of the last row).
 Result<store::ExceptionQuery> exception_query(store::Database& db, const net::Request& req, TimeMs now) {
   store::ExceptionQuery q;
-  VNH_ASSIGN_OR_RETURN(q.limit, limit_param(req, 100));
+  VNH_ASSIGN_OR_RETURN(static_cast<store::QueuePage&>(q), queue_page(db, req, now, false, 100));
   if (auto v = req.query_param("type"); v && !v->empty()) {
     q.type = domain::parse_visit_exception_type(*v);
     if (!q.type) return invalid("type", fmt::format("'{}' is not a visit exception type", *v));
-  }
-  if (auto v = req.query_param("firm"); v && !v->empty()) {
-    VNH_ASSIGN_OR_RETURN(auto f, store::find_firm(db, *v));
-    if (!f) return invalid("firm", fmt::format("no firm '{}'", *v));
-    q.firm_id = f->id;
-  }
-  if (auto v = req.query_param("street"); v && !v->empty()) {
-    if (v->size() != 9 || v->find_first_not_of("0123456789") != std::string::npos) {
-      return invalid("street", "must be a 9-digit street code");
-    }
-    q.street = *v;
-  }
-  if (auto v = req.query_param("min_age_h"); v && !v->empty()) {
-    auto h = parse_int(*v);
-    if (!h.ok() || *h < 0 || *h > 24 * 3660) return invalid("min_age_h", "must be a number of hours");
-    q.raised_before = now - *h * 3'600'000 + 1;
-  }
-  if (auto v = req.query_param("sort"); v && !v->empty()) {
-    if (*v != "oldest" && *v != "newest") return invalid("sort", "must be oldest or newest");
-    q.newest_first = *v == "newest";
-  }
-  if (auto v = req.query_param("cursor"); v && !v->empty()) {
-    const auto dot = v->find('.');
-    auto ms = parse_int(v->substr(0, dot));
-    auto id = dot == std::string::npos ? Result<std::int64_t>(invalid("cursor", "")) : parse_int(v->substr(dot + 1));
-    if (!ms.ok() || !id.ok()) return invalid("cursor", "is not a cursor this queue gave");
-    q.after = std::pair{*ms, *id};
   }
   return q;
 }
@@ -78,8 +51,7 @@ void open_exceptions(Api& api, Api::Call&& call) {
                                {"created_at", format_time(e.created_at, tz)},
                                {"ticket", std::move(v)}});
     }
-    json::value next = nullptr;
-    if (static_cast<int>(rows.size()) == q.limit) next = fmt::format("{}.{}", rows.back().created_at, rows.back().id);
+    json::value next = rows.empty() ? json::value(nullptr) : next_cursor(rows.size(), q.limit, rows.back().created_at, rows.back().id);
     return json_response(200, json::object{{"exceptions", std::move(a)}, {"count", count}, {"next", next}});
   });
 }

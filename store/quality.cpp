@@ -140,6 +140,10 @@ Result<std::vector<CallbackCandidateRow>> callback_candidates(Database& db, Time
 namespace {
 constexpr const char* kComplaintCols =
     "id, ticket_id, filed_at, status, description, filed_by, investigator, finding, closed_at, closed_by";
+// The same of `complaints c` beside a joined ticket.
+constexpr const char* kComplaintColsC =
+    "c.id, c.ticket_id, c.filed_at, c.status, c.description, c.filed_by, c.investigator, c.finding, c.closed_at, "
+    "c.closed_by";
 Result<ComplaintRow> read_complaint(Statement& s) {
   VNH_ASSIGN_OR_RETURN(auto status, enum_column(s, 3, domain::parse_complaint_status, "complaints.status"));
   return ComplaintRow{s.int64(0), s.int64(1), s.int64(2),    status,         s.text(4),
@@ -178,14 +182,46 @@ Result<std::vector<ComplaintRow>> complaints_of_ticket(Database& db, std::int64_
   return query_all<ComplaintRow>(std::move(st), read_complaint);
 }
 
-Result<std::vector<ComplaintRow>> list_complaints(Database& db, std::optional<domain::ComplaintStatus> status,
-                                                  int limit) {
-  auto st = db.prepare(fmt::format("SELECT {} FROM complaints WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2",
-                                   kComplaintCols));
-  std::optional<std::string> spelled;
-  if (status) spelled = std::string(domain::to_string(*status));
-  if (st.ok()) st->bind(1, spelled).bind(2, limit);
+namespace {
+// FROM and WHERE of a complaints query (a district files a few thousand a year: the firm and
+// street filters join the ticket and the elder); parameters ?1…?6.
+std::string complaint_from(const ComplaintQuery& q, bool paged) {
+  std::string w = "FROM complaints c";
+  if (q.firm_id || q.street) w += " JOIN tickets t ON t.id = c.ticket_id";
+  if (q.street) w += " JOIN elders e ON e.id = t.elder_id";
+  w += " WHERE 1";
+  if (q.status) w += " AND c.status = ?1";
+  if (q.pending) w += " AND (c.status = 'open' OR c.status = 'investigating')";
+  if (q.firm_id) w += " AND t.firm_id = ?2";
+  if (q.street) w += " AND substr(e.community_code, 1, 9) = ?3";
+  if (q.before) w += " AND c.filed_at < ?4";
+  if (paged) w += after_clause(q, "c.filed_at", "c.id", 5, 6);
+  return w;
+}
+void bind_complaint_query(Statement& st, const ComplaintQuery& q, bool paged) {
+  if (q.status) st.bind(1, std::string(domain::to_string(*q.status)));
+  if (q.firm_id) st.bind(2, *q.firm_id);
+  if (q.street) st.bind(3, *q.street);
+  if (q.before) st.bind(4, *q.before);
+  if (paged && q.after) st.bind(5, q.after->first).bind(6, q.after->second);
+}
+}  // namespace
+
+Result<std::vector<ComplaintRow>> list_complaints(Database& db, const ComplaintQuery& q) {
+  const char* dir = q.newest_first ? " DESC" : "";
+  auto st = db.prepare(
+      fmt::format("SELECT {} {} ORDER BY c.filed_at{}, c.id{} LIMIT ?7", kComplaintColsC, complaint_from(q, true), dir, dir));
+  if (st.ok()) {
+    bind_complaint_query(*st, q, true);
+    st->bind(7, q.limit);
+  }
   return query_all<ComplaintRow>(std::move(st), read_complaint);
+}
+
+Result<std::int64_t> count_complaints(Database& db, const ComplaintQuery& q) {
+  auto st = db.prepare("SELECT count(*) " + complaint_from(q, false));
+  if (st.ok()) bind_complaint_query(*st, q, false);
+  return query_int(std::move(st));
 }
 
 Status put_inspection(Database& db, const InspectionRow& r, bool replace) {

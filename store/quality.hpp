@@ -9,6 +9,7 @@
 #include "common/clock.hpp"
 #include "common/status.hpp"
 #include "domain/types.hpp"
+#include "store/queue.hpp"
 #include "store/sqlite.hpp"
 
 namespace vnh::store {
@@ -119,8 +120,15 @@ Status save_complaint(Database& db, const ComplaintRow& c);
 Result<std::optional<ComplaintRow>> get_complaint(Database& db, std::int64_t id);
 // A ticket's complaints, oldest first.
 Result<std::vector<ComplaintRow>> complaints_of_ticket(Database& db, std::int64_t ticket_id);
-Result<std::vector<ComplaintRow>> list_complaints(Database& db, std::optional<domain::ComplaintStatus> status,
-                                                  int limit);
+// The complaints queue: by status (or every pending one: open or investigating), the ticket's
+// firm, the elder's street, filed before; a page after the cursor (filed_at, id).
+struct ComplaintQuery : QueuePage {
+  std::optional<domain::ComplaintStatus> status;
+  bool pending = false;
+};
+Result<std::vector<ComplaintRow>> list_complaints(Database& db, const ComplaintQuery& q);
+// How many complaints match (the cursor and the limit aside).
+Result<std::int64_t> count_complaints(Database& db, const ComplaintQuery& q);
 
 // Inserts or, with replace, overwrites a firm's inspection of a month.
 Status put_inspection(Database& db, const InspectionRow& r, bool replace);

@@ -381,18 +381,15 @@ std::string exception_where(const ExceptionQuery& q, bool paged) {
   if (q.type) w += " AND v.type = ?1";
   if (q.firm_id) w += " AND v.firm_id = ?2";
   if (q.street) w += " AND v.street = ?3";
-  if (q.raised_before) w += " AND v.created_at < ?4";
-  if (paged && q.after) {
-    w += q.newest_first ? " AND (v.created_at < ?5 OR (v.created_at = ?5 AND v.id < ?6))"
-                        : " AND (v.created_at > ?5 OR (v.created_at = ?5 AND v.id > ?6))";
-  }
+  if (q.before) w += " AND v.created_at < ?4";
+  if (paged) w += after_clause(q, "v.created_at", "v.id", 5, 6);
   return w;
 }
 void bind_exception_query(Statement& st, const ExceptionQuery& q, bool paged) {
   if (q.type) st.bind(1, to_string(*q.type));
   if (q.firm_id) st.bind(2, *q.firm_id);
   if (q.street) st.bind(3, *q.street);
-  if (q.raised_before) st.bind(4, *q.raised_before);
+  if (q.before) st.bind(4, *q.before);
   if (paged && q.after) st.bind(5, q.after->first).bind(6, q.after->second);
 }
 }  // namespace

@@ -15,6 +15,7 @@
 #include "common/status.hpp"
 #include "domain/types.hpp"
 #include "domain/visit.hpp"
+#include "store/queue.hpp"
 #include "store/sqlite.hpp"
 
 namespace vnh::store {
@@ -144,14 +145,8 @@ Result<std::optional<VisitExceptionRow>> get_visit_exception(Database& db, std::
 // The open exceptions queue (SPEC §15, queues at a district's size): filtered by type, the
 // ticket's firm, the elder's street and age (raised before a time), in the order raised (or
 // newest first), a page at a time after the (created_at, id) of the last row shown.
-struct ExceptionQuery {
+struct ExceptionQuery : QueuePage {
   std::optional<domain::VisitExceptionType> type;
-  std::optional<std::int64_t> firm_id;
-  std::optional<std::string> street;  // 9-digit street code
-  std::optional<TimeMs> raised_before;
-  bool newest_first = false;
-  std::optional<std::pair<TimeMs, std::int64_t>> after;
-  int limit = 100;
 };
 Result<std::vector<VisitExceptionRow>> open_visit_exceptions(Database& db, const ExceptionQuery& q);
 // How many open exceptions match the filters (the cursor and the limit aside).

@@ -184,3 +184,55 @@ TEST_CASE("an alert is stored until a supervisor acknowledges it, and says who d
   CHECK(sup.post("/api/v1/alerts/acknowledge", json::object{{"ids", json::array{999999}}}).status == 404);
   CHECK(op.get("/api/v1/alerts").status == 403);
 }
+
+TEST_CASE("the complaints queue counts, filters by status, firm, street and age, and pages by cursor", "[queues][api]") {
+  QueueFloor f;
+  auto op = f.s.login("op1");
+  auto sup = f.s.login("sup1");
+  // Six complaints: four on F_MID's visits (TQ00–TQ03), two on F_FAR's (TQ08, TQ09).
+  std::vector<std::int64_t> ids;
+  for (const char* no : {"TQ00", "TQ01", "TQ02", "TQ03", "TQ08", "TQ09"}) {
+    auto r = op.post("/api/v1/complaints", json::object{{"ticket_no", no}, {"description", "服务时间不足"}});
+    INFO(r.body);
+    REQUIRE(r.status == 201);
+    ids.push_back(r.json().at("complaint_id").as_int64());
+  }
+  REQUIRE(sup.post(fmt::format("/api/v1/complaints/{}/investigate", ids[1]), json::object{}).status == 200);
+  REQUIRE(sup.post(fmt::format("/api/v1/complaints/{}/close", ids[2]),
+                   json::object{{"outcome", "rejected"}, {"finding", "已核实服务完整"}})
+              .status == 200);
+  auto count = [&](const std::string& query) {
+    auto r = sup.get("/api/v1/complaints?" + query);
+    INFO(query << " → " << r.body);
+    REQUIRE(r.status == 200);
+    return r.json().at("count").as_int64();
+  };
+  CHECK(count("") == 6);
+  CHECK(count("status=open") == 4);
+  CHECK(count("status=pending") == 5);  // open or investigating
+  CHECK(count("status=rejected") == 1);
+  CHECK(count("firm=F_FAR") == 2);
+  CHECK(count("firm=F_MID&status=pending") == 3);
+  // 王五 (620102193806200050, 张掖路街道) is the elder of TQ02 and TQ08 (ids[i % 3]).
+  CHECK(count("street=620102002") == 2);
+  CHECK(count("min_age_h=1") == 0);  // all filed just now
+  // Newest first by default; three pages of two by cursor, each complaint once.
+  std::vector<std::int64_t> seen;
+  std::string path = "/api/v1/complaints?limit=2";
+  for (int pages = 0; pages < 4; ++pages) {
+    const auto page = sup.get(path).json();
+    for (const auto& c : page.at("complaints").as_array()) seen.push_back(c.at("complaint_id").as_int64());
+    if (page.at("next").is_null()) break;
+    path = "/api/v1/complaints?limit=2&cursor=" + std::string(page.at("next").as_string());
+  }
+  CHECK(seen == std::vector<std::int64_t>(ids.rbegin(), ids.rend()));
+  const auto oldest = sup.get("/api/v1/complaints?sort=oldest&limit=1").json();
+  CHECK(oldest.at("complaints").as_array()[0].at("complaint_id").as_int64() == ids[0]);
+  for (const char* bad : {"status=lost", "firm=F_NONE", "street=6201", "sort=up", "cursor=x", "min_age_h=-1"}) {
+    auto r = sup.get(std::string("/api/v1/complaints?") + bad);
+    INFO(bad << " → " << r.body);
+    CHECK(r.status == 422);
+    const std::string field(r.json().at("error").at("field").as_string());
+    CHECK(std::string(bad).rfind(field + "=", 0) == 0);
+  }
+}
