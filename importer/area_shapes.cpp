@@ -184,8 +184,10 @@ std::string code_of(const json::value& v) {
 
 }  // namespace
 
-Status import_area_shapes_in(store::WriteTx& tx, std::string_view data, const ImportContext& ctx, ImportReport& rep) {
+Status import_area_shapes_in(store::WriteTx& tx, std::string_view file, const ImportContext& ctx, ImportReport& rep) {
   rep = ImportReport{};
+  // A byte-order mark, as Windows tools write one, is not part of the JSON.
+  const std::string_view data = file.substr(file.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0);
   json::stream_parser parser;
   boost::system::error_code ec;
   const std::size_t used = parser.write_some(data.data(), data.size(), ec);
@@ -242,7 +244,7 @@ Status import_area_shapes_in(store::WriteTx& tx, std::string_view data, const Im
   for (const auto& [code, geometry] : shapes) VNH_RETURN_IF_ERROR(store::put_area_shape(tx.db(), code, geometry, ctx.now));
   return store::append_audit(tx.db(), ctx.now,
                              {ctx.actor, "import.area-shapes", "file:" + ctx.file_name,
-                              fmt::format("{{\"rows\":{},\"sha256\":\"{}\"}}", rep.rows, sha256_hex(data))});
+                              fmt::format("{{\"rows\":{},\"sha256\":\"{}\"}}", rep.rows, sha256_hex(file))});
 }
 
 }  // namespace vnh::importer

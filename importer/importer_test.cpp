@@ -286,7 +286,7 @@ TEST_CASE("area shapes: outlines of known areas are stored; a bad file names eac
                            "\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":" + square + "}},\n"
                            "{\"type\":\"Feature\",\"properties\":{\"code\":" + community +
                            "},\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[" + square + "]}}\n]}\n";
-  auto rep = f.run(Kind::kAreaShapes, good);
+  auto rep = f.run(Kind::kAreaShapes, "\xEF\xBB\xBF" + good);  // with a byte-order mark, as Windows writes it
   INFO(rep.format_errors("shapes.geojson"));
   CHECK(rep.ok());
   CHECK(rep.rows == 2);
