@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "hotline/api.hpp"
+#include "hotline/queue_page.hpp"
 #include "hotline/roles.hpp"
 #include "hotline/views.hpp"
 #include "store/quality.hpp"

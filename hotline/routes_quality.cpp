@@ -7,6 +7,7 @@
 #include "common/text.hpp"
 #include "domain/visit.hpp"
 #include "hotline/api.hpp"
+#include "hotline/queue_page.hpp"
 #include "hotline/roles.hpp"
 #include "hotline/views.hpp"
 #include "settlement/settlement.hpp"
