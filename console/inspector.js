@@ -18,19 +18,19 @@ export function inspections(root) {
   const saveBtn = h('button', { class: 'primary', type: 'button', id: 'inspection-save' }, t('insp.save'));
   let rows = [];  // {code, name, stored: {e,n,h}|null, inputs: {field: input}, tr}
 
-  const changed = (r) => SCORES.some(([k]) => r.inputs[k].value.trim() !== (r.stored ? r.stored[k] : ''));
-  const blank = (r) => SCORES.every(([k]) => r.inputs[k].value.trim() === '');
+  // A row to send: its inputs differ from what is stored (an untouched empty row is not one).
+  const dirty = (r) => SCORES.some(([k]) => r.inputs[k].value.trim() !== (r.stored ? r.stored[k] : ''));
   const refresh = () => {
-    let entered = 0, dirty = 0;
+    let entered = 0, toSave = 0;
     for (const r of rows) {
       if (r.stored) ++entered;
-      const d = changed(r) && !(blank(r) && !r.stored);
-      if (d) ++dirty;
+      const d = dirty(r);
+      if (d) ++toSave;
       r.tr.classList.toggle('dirty', d);
       r.status.textContent = d ? t('insp.changed') : r.stored ? t('insp.entered', { by: r.stored.entered_by }) : t('insp.missing');
     }
-    summary.textContent = t('insp.summary', { n: rows.length, entered, dirty });
-    saveBtn.disabled = dirty === 0;
+    summary.textContent = t('insp.summary', { n: rows.length, entered, dirty: toSave });
+    saveBtn.disabled = toSave === 0;
   };
 
   const load = async () => {
@@ -70,7 +70,7 @@ export function inspections(root) {
     err.textContent = '';
     const send = [];
     for (const r of rows) {
-      if (!changed(r) || (blank(r) && !r.stored)) continue;
+      if (!dirty(r)) continue;
       const row = { firm_code: r.code };
       for (const [k, label] of SCORES) {
         const v = r.inputs[k].value.trim();

@@ -98,13 +98,11 @@ void map_exceptions(Api& api, Api::Call&& call) {
     if (truncated) rows.pop_back();
     json::array a;
     for (const auto& x : rows) {
-      boost::system::error_code ec;
-      auto facts = json::parse(x.facts, ec);
       a.push_back(json::object{{"exception_id", x.id},
                                {"type", x.type},
                                {"ticket_no", x.ticket_no},
                                {"firm_code", x.firm_code.empty() ? json::value(nullptr) : json::value(x.firm_code)},
-                               {"facts", ec || !facts.is_object() ? json::value(json::object{}) : facts},
+                               {"facts", facts_json(x.facts)},
                                {"raised_at", format_time(x.created_at, *c.policy.tz)},
                                {"lat", coarse(x.lat, whole)},
                                {"lon", coarse(x.lon, whole)}});

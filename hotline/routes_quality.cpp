@@ -218,7 +218,8 @@ void enter_inspection(Api& api, Api::Call&& call) {
       std::move(call.respond),
       [&c, entry = *entry, month = *month, who = call.who](store::WriteTx& tx) -> Result<std::string> {
         VNH_RETURN_IF_ERROR(settlement::enter_inspection(tx, entry.firm_code, month, entry.scores,
-                                                         domain::Actor::user(who.username), c.clock.now_ms()));
+                                                         domain::Actor::user(who.username), c.clock.now_ms())
+                                .status());
         return entry.firm_code;
       },
       [&c, month = *month](store::Database& db, std::string& firm) -> Result<net::Response> {
@@ -230,7 +231,8 @@ void enter_inspection(Api& api, Api::Call&& call) {
 
 // PUT /api/v1/inspections/{month} {"scores":[{firm_code, enterprise_building, service_norms,
 // staff_management}, …]}: a whole month's table at once, all or none. A row equal to the scores
-// already stored is left alone (no audit entry); an error names its row: `scores[3].service_norms`.
+// already stored is left alone (settlement::enter_inspection: no audit entry); an error names
+// its row: `scores[3].service_norms`.
 constexpr std::size_t kMaxScoreRows = 2000;
 void enter_month(Api& api, Api::Call&& call) {
   auto month = month_param(call.req);
@@ -265,20 +267,13 @@ void enter_month(Api& api, Api::Call&& call) {
         Done d;
         for (std::size_t i = 0; i < entries.size(); ++i) {
           const auto& e = entries[i];
-          VNH_ASSIGN_OR_RETURN(auto f, store::find_firm(tx.db(), e.firm_code));
-          if (f) {
-            VNH_ASSIGN_OR_RETURN(auto old, store::get_inspection(tx.db(), f->id, month.to_string()));
-            if (old && old->enterprise_building == e.scores.enterprise_building &&
-                old->service_norms == e.scores.service_norms && old->staff_management == e.scores.staff_management) {
-              ++d.unchanged;
-              continue;
-            }
+          auto changed = settlement::enter_inspection(tx, e.firm_code, month, e.scores, domain::Actor::user(who.username),
+                                                      c.clock.now_ms());
+          if (!changed.ok() && changed.status().field() == "firm_code") {
+            return Status(changed.status()).with_field(fmt::format("scores[{}].firm_code", i));
           }
-          Status st = settlement::enter_inspection(tx, e.firm_code, month, e.scores, domain::Actor::user(who.username),
-                                                   c.clock.now_ms());
-          if (!st.ok() && st.field() == "firm_code") return std::move(st).with_field(fmt::format("scores[{}].firm_code", i));
-          VNH_RETURN_IF_ERROR(st);
-          ++d.entered;
+          if (!changed.ok()) return changed.status();
+          ++(*changed ? d.entered : d.unchanged);
         }
         return d;
       },

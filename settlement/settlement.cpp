@@ -393,8 +393,8 @@ Result<domain::Policy> policy_for_month(store::Database& db, YearMonth month, co
   return domain::load_policy((*stored)->body, (*stored)->source);
 }
 
-Status enter_inspection(store::WriteTx& tx, const std::string& firm_code, YearMonth month, const InspectionScores& s,
-                        const domain::Actor& actor, TimeMs now) {
+Result<bool> enter_inspection(store::WriteTx& tx, const std::string& firm_code, YearMonth month,
+                              const InspectionScores& s, const domain::Actor& actor, TimeMs now) {
   auto& db = tx.db();
   auto f = store::find_firm(db, firm_code);
   if (!f.ok()) return f.status();
@@ -405,6 +405,11 @@ Status enter_inspection(store::WriteTx& tx, const std::string& firm_code, YearMo
     return Status(Code::kFailedPrecondition, month.to_string() + " is settled and approved; scores are locked",
                   "month", reason::kLocked);
   }
+  VNH_ASSIGN_OR_RETURN(auto old, store::get_inspection(db, (*f)->id, month.to_string()));
+  if (old && old->enterprise_building == s.enterprise_building && old->service_norms == s.service_norms &&
+      old->staff_management == s.staff_management) {
+    return false;
+  }
   VNH_RETURN_IF_ERROR(store::put_inspection(
       db, {(*f)->id, month.to_string(), s.enterprise_building, s.service_norms, s.staff_management, actor.name, now},
       true));
@@ -412,7 +417,9 @@ Status enter_inspection(store::WriteTx& tx, const std::string& firm_code, YearMo
                              {"enterprise_building", format_fixed(s.enterprise_building, 2)},
                              {"service_norms", format_fixed(s.service_norms, 2)},
                              {"staff_management", format_fixed(s.staff_management, 2)}};
-  return store::append_audit(db, now, {actor.name, "inspection.enter", "firm:" + firm_code, boost::json::serialize(detail)});
+  VNH_RETURN_IF_ERROR(
+      store::append_audit(db, now, {actor.name, "inspection.enter", "firm:" + firm_code, boost::json::serialize(detail)}));
+  return true;
 }
 
 }  // namespace vnh::settlement

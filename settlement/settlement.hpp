@@ -267,14 +267,15 @@ Status approve(store::WriteTx& tx, YearMonth month, const std::string& approver,
 Result<domain::Policy> policy_for_month(store::Database& db, YearMonth month, const domain::Policy& otherwise);
 
 // An inspector's E, N and H scores (hundredths) of a firm for a month; refused once the
-// month is approved (locked). Audited.
+// month is approved (locked). Audited. False (nothing written, nothing audited) when the month
+// already holds exactly these scores.
 struct InspectionScores {
   std::int64_t enterprise_building = 0;
   std::int64_t service_norms = 0;
   std::int64_t staff_management = 0;
 };
-Status enter_inspection(store::WriteTx& tx, const std::string& firm_code, YearMonth month, const InspectionScores& s,
-                        const domain::Actor& actor, TimeMs now);
+Result<bool> enter_inspection(store::WriteTx& tx, const std::string& firm_code, YearMonth month,
+                              const InspectionScores& s, const domain::Actor& actor, TimeMs now);
 
 Result<std::optional<RunInfo>> get_run(store::Database& db, YearMonth month);
 Result<std::vector<RunInfo>> list_runs(store::Database& db);
